@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("accounts.urls")),
+    path("clientes/", include("customers.urls")),
+    path("zonas/", include("zones.urls")),
+    path("importaciones/", include("core.urls")),
+    path("telemercadeo/", include("telemarketing.urls")),
+    path("visitas/", include("visits.urls")),
+    path("tarifas/", include("tariffs.urls")),
+    path("", include("quotations.urls")),
+    path("admin/", admin.site.urls),
+]

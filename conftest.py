@@ -1,0 +1,109 @@
+"""Shared fixtures: one persona per role, and the browser for Playwright tests."""
+
+import os
+import shutil
+
+import pytest
+
+from accounts.roles import Role
+from tests.factories import make_user
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture
+def director(db):
+    return make_user(Role.DIRECTOR, "director", first_name="Diana", last_name="Rojas")
+
+
+@pytest.fixture
+def coordinator(db):
+    return make_user(
+        Role.COORDINATOR, "coordinadora", first_name="Carla", last_name="Mejía"
+    )
+
+
+@pytest.fixture
+def advisor(db):
+    return make_user(Role.ADVISOR, "asesor1", first_name="Andrés", last_name="Gómez")
+
+
+@pytest.fixture
+def other_advisor(db):
+    return make_user(Role.ADVISOR, "asesor2", first_name="Beatriz", last_name="López")
+
+
+@pytest.fixture
+def billing_user(db):
+    return make_user(Role.BILLING, "facturacion")
+
+
+@pytest.fixture
+def operations_user(db):
+    return make_user(Role.OPERATIONS, "operaciones")
+
+
+@pytest.fixture
+def no_role_user(db):
+    return make_user(None, "sinrol")
+
+
+def chromium_path() -> str | None:
+    configured = os.environ.get("CHROMIUM_PATH")
+    if configured:
+        return configured if os.path.exists(configured) else None
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium driven by Playwright; skipped (failed on CI) when absent."""
+    executable = chromium_path()
+    if executable is None:
+        message = "Chromium is not installed (apt-get install chromium)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by
+    # the test around it are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="es-CO", timezone_id="America/Bogota")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip PostgreSQL-only tests on other databases; the PostgreSQL pass runs them."""
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" in engine:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL; runs in the PostgreSQL pass")
+    for item in items:
+        if "postgresql" in item.keywords:
+            item.add_marker(skip)

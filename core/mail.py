@@ -1,0 +1,138 @@
+"""Outgoing e-mail through the outbox (core.models.OutgoingEmail).
+
+Callers use `email_queue`: the message is stored first and sent once the surrounding
+transaction commits, so a rolled-back workflow sends nothing and a failed send is kept
+with its error for `email_send` to retry.
+"""
+
+import logging
+import mimetypes
+import smtplib
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+
+from core.models import OutgoingEmail
+
+logger = logging.getLogger(__name__)
+
+OUTBOX_DIR = "outbox"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file to attach: its name as the recipient sees it, and its bytes."""
+
+    name: str
+    content: bytes
+    mimetype: str = ""
+
+
+def email_queue(
+    *,
+    kind: str,
+    to: list[str],
+    subject: str,
+    template: str,
+    context: dict,
+    cc: list[str] | None = None,
+    attachments: list[Attachment] = (),
+    created_by=None,
+) -> OutgoingEmail:
+    """Store an e-mail rendered from `template` and send it after the transaction commits.
+
+    `template` names a pair `<template>.txt` and, optionally, `<template>.html`.
+    """
+    context = {
+        **context,
+        "site_url": settings.SITE_URL,
+        "company_name": settings.COMPANY_NAME,
+    }
+    body_text = render_to_string(f"{template}.txt", context)
+    try:
+        body_html = render_to_string(f"{template}.html", context)
+    except TemplateDoesNotExist:
+        body_html = ""
+
+    email = OutgoingEmail.objects.create(
+        kind=kind,
+        to=list(to),
+        cc=list(cc or []),
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        created_by=created_by,
+    )
+    if attachments:
+        email.attachments = [_store_attachment(email, item) for item in attachments]
+        email.save(update_fields=["attachments"])
+
+    transaction.on_commit(lambda: email_send(email.pk))
+    return email
+
+
+def email_send(email_id: int) -> bool:
+    """Send one stored e-mail now and record the outcome; return whether it was sent.
+
+    A failure is recorded on the message and logged, never raised, so that the
+    workflow that queued it has already completed.
+    """
+    email = OutgoingEmail.objects.get(pk=email_id)
+    if email.status == OutgoingEmail.Status.SENT:
+        return True
+
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=email.to,
+        cc=email.cc,
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    for item in email.attachments:
+        content = (Path(settings.MEDIA_ROOT) / item["path"]).read_bytes()
+        message.attach(item["name"], content, item["mimetype"])
+
+    email.attempts += 1
+    try:
+        message.send(fail_silently=False)
+    except (smtplib.SMTPException, OSError) as error:
+        email.status = OutgoingEmail.Status.FAILED
+        email.last_error = f"{type(error).__name__}: {error}"
+        email.save(update_fields=["status", "attempts", "last_error"])
+        logger.warning(
+            "E-mail %s (%s) failed: %s", email.pk, email.kind, email.last_error
+        )
+        return False
+
+    email.status = OutgoingEmail.Status.SENT
+    email.sent_at = timezone.now()
+    email.last_error = ""
+    email.save(update_fields=["status", "attempts", "last_error", "sent_at"])
+    logger.info("E-mail %s (%s) sent", email.pk, email.kind)
+    return True
+
+
+def _store_attachment(email: OutgoingEmail, item: Attachment) -> dict:
+    folder = Path(settings.MEDIA_ROOT) / OUTBOX_DIR / str(email.pk)
+    folder.mkdir(parents=True, exist_ok=True)
+    stored_name = get_valid_filename(item.name) or "adjunto"
+    (folder / stored_name).write_bytes(item.content)
+    mimetype = (
+        item.mimetype
+        or mimetypes.guess_type(item.name)[0]
+        or "application/octet-stream"
+    )
+    return {
+        "name": item.name,
+        "path": f"{OUTBOX_DIR}/{email.pk}/{stored_name}",
+        "mimetype": mimetype,
+    }

@@ -1,0 +1,53 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OutgoingEmail(models.Model):
+    """An e-mail the product sent or tried to send: the outbox.
+
+    Every message is stored before it is sent, so a failed send stays visible with its
+    error and can be retried; nothing is lost when the SMTP server is down.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pendiente", _("Pendiente")
+        SENT = "enviado", _("Enviado")
+        FAILED = "fallido", _("Fallido")
+
+    kind = models.CharField(
+        _("tipo"),
+        max_length=60,
+        help_text=_("Qué originó el correo, p. ej. asignación de zona."),
+    )
+    to = models.JSONField(_("para"), default=list)
+    cc = models.JSONField(_("con copia"), default=list, blank=True)
+    subject = models.CharField(_("asunto"), max_length=250)
+    body_text = models.TextField(_("texto"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    # Each attachment: {"name": ..., "path": ... (under MEDIA_ROOT), "mimetype": ...}
+    attachments = models.JSONField(_("adjuntos"), default=list, blank=True)
+    status = models.CharField(
+        _("estado"), max_length=10, choices=Status, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("intentos"), default=0)
+    last_error = models.TextField(_("último error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("creado por"),
+    )
+    created_at = models.DateTimeField(_("creado"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("enviado"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("correo saliente")
+        verbose_name_plural = _("correos salientes")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.subject} → {', '.join(self.to)}"

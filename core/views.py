@@ -1,0 +1,9 @@
+from django.shortcuts import render
+
+
+def import_list(request):
+    return render(request, "base.html")
+
+
+def outbox(request):
+    return render(request, "base.html")

@@ -1,0 +1,149 @@
+"""Colombian identification numbers: normalisation, NIT check digit and display.
+
+A customer is identified by its normalised number alone, so `900.123.456-7`,
+`900123456-7` and `900 123 456 7` are one customer, and a natural person's cédula and
+the NIT built on it (cédula plus check digit) are one customer too.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from stdnum.co import nit as stdnum_nit
+
+
+class IdType(models.TextChoices):
+    NIT = "NIT", _("NIT")
+    CC = "CC", _("Cédula de ciudadanía")
+    CE = "CE", _("Cédula de extranjería")
+    PPT = "PPT", _("Permiso por protección temporal")
+    PASSPORT = "PA", _("Pasaporte")
+
+
+NUMERIC_TYPES = {IdType.NIT, IdType.CC}
+_SEPARATORS = re.compile(r"[\s.\-_/,]+")
+_ALPHANUMERIC = re.compile(r"^[A-Z0-9]{3,20}$")
+
+
+@dataclass(frozen=True)
+class Identification:
+    id_type: str
+    number: str
+    check_digit: str = ""
+
+    @property
+    def formatted(self) -> str:
+        return format_identification(self.id_type, self.number, self.check_digit)
+
+
+def compute_check_digit(number: str) -> str:
+    """Return the DIAN check digit (DV) of a NIT number given without its DV."""
+    return stdnum_nit.calc_check_digit(number)
+
+
+def looks_like_company_nit(number: str) -> bool:
+    """Nine digits starting with 8 or 9: the range DIAN assigns to legal entities."""
+    return len(number) == 9 and number[0] in "89"
+
+
+def parse_identification(
+    raw_number: str, raw_check_digit: str = "", id_type: str | None = None
+) -> Identification:
+    """Normalise an identification as typed by a person and validate it.
+
+    `id_type` may be None when the source has no type column: a check digit, or a
+    nine-digit number starting with 8 or 9, then means NIT, anything else numeric
+    means cédula. A DV glued to the number (`9001234567`, `900123456-7`) is split
+    off when it is the correct DV of the first nine digits. A NIT given without DV
+    gets it computed. Raises ValidationError with a Spanish message on bad input.
+    """
+    text = (raw_number or "").strip().upper()
+    check_digit = _SEPARATORS.sub("", (raw_check_digit or "").strip())
+    if not text:
+        raise ValidationError(_("Falta el número de identificación."), code="missing")
+
+    if id_type in (IdType.CE, IdType.PPT, IdType.PASSPORT):
+        number = _SEPARATORS.sub("", text)
+        if not _ALPHANUMERIC.match(number):
+            raise ValidationError(
+                _(
+                    "El documento «%(value)s» no es válido: use de 3 a 20 letras o dígitos."
+                ),
+                code="invalid",
+                params={"value": raw_number.strip()},
+            )
+        return Identification(id_type, number)
+
+    # A dash or space before a final single digit separates the DV: 900123456-7.
+    dashed = re.match(r"^([\d.\s]+?)\s*[-\s]\s*(\d)$", text)
+    if dashed and not check_digit:
+        text, check_digit = dashed.group(1), dashed.group(2)
+    number = _SEPARATORS.sub("", text)
+    if not number.isdigit():
+        raise ValidationError(
+            _(
+                "El número «%(value)s» debe tener solo dígitos (puede llevar puntos o guion)."
+            ),
+            code="invalid",
+            params={"value": raw_number.strip()},
+        )
+    number = number.lstrip("0") or "0"
+    if not 3 <= len(number) <= 15:
+        raise ValidationError(
+            _("El número «%(value)s» debe tener entre 3 y 15 dígitos."),
+            code="invalid",
+            params={"value": raw_number.strip()},
+        )
+    if check_digit and not (check_digit.isdigit() and len(check_digit) == 1):
+        raise ValidationError(
+            _("El DV «%(value)s» debe ser un solo dígito."),
+            code="invalid_dv",
+            params={"value": raw_check_digit.strip()},
+        )
+
+    glued_dv = (
+        not check_digit
+        and id_type in (None, IdType.NIT)
+        and len(number) == 10
+        and looks_like_company_nit(number[:9])
+        and compute_check_digit(number[:9]) == number[9]
+    )
+    if glued_dv:
+        number, check_digit = number[:9], number[9]
+
+    if id_type is None:
+        id_type = (
+            IdType.NIT if check_digit or looks_like_company_nit(number) else IdType.CC
+        )
+
+    if id_type == IdType.NIT:
+        expected = compute_check_digit(number)
+        if check_digit and check_digit != expected:
+            raise ValidationError(
+                _(
+                    "El DV %(given)s no corresponde al NIT %(number)s: el correcto es "
+                    "%(expected)s. Corrija el NIT o el DV."
+                ),
+                code="wrong_dv",
+                params={"given": check_digit, "number": number, "expected": expected},
+            )
+        return Identification(IdType.NIT, number, expected)
+    return Identification(id_type, number)
+
+
+def format_identification(id_type: str, number: str, check_digit: str = "") -> str:
+    """Display a number with thousands dots and, for NIT, its DV: 900.123.456-7."""
+    if id_type in NUMERIC_TYPES and number.isdigit():
+        grouped = f"{int(number):,}".replace(",", ".")
+    else:
+        grouped = number
+    if id_type == IdType.NIT and check_digit:
+        return f"{grouped}-{check_digit}"
+    return grouped
+
+
+def normalise_for_search(text: str) -> str:
+    """Return the digits of a query that looks like an ID, for matching stored numbers."""
+    return re.sub(r"\D", "", text)

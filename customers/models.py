@@ -1,0 +1,268 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.text import fold
+from customers.identification import IdType, format_identification
+from customers.phones import format_phone
+
+
+class CustomerQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Customers `user` may see: all for managers, billing and operations; an
+        advisor only their own portfolio; nobody else any."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.reads_all_customers:
+            return self
+        if user.is_advisor:
+            return self.filter(advisor=user)
+        return self.none()
+
+    def search(self, query: str):
+        """Filter by ID in any format, name, trade name, phone or address, ignoring
+        case and accents. Every word of the query must appear."""
+        words = fold(query).split()
+        queryset = self
+        for word in words:
+            digits = "".join(char for char in word if char.isdigit())
+            condition = Q(search_text__contains=word)
+            if digits and len(digits) >= 3 and digits != word:
+                condition |= Q(search_text__contains=digits)
+            queryset = queryset.filter(condition)
+        return queryset
+
+
+class Customer(models.Model):
+    """A customer of the special (non-regulated) services: a person or a company."""
+
+    class PersonKind(models.TextChoices):
+        NATURAL = "natural", _("Persona natural")
+        LEGAL = "juridica", _("Persona jurídica")
+
+    class CustomerType(models.TextChoices):
+        NEW = "nuevo", _("Nuevo")
+        EXISTING = "antiguo", _("Antiguo")
+
+    id_type = models.CharField(
+        _("tipo de identificación"), max_length=3, choices=IdType
+    )
+    # Normalised: digits only for NIT and CC, upper-case letters and digits otherwise.
+    id_number = models.CharField(_("número de identificación"), max_length=20)
+    check_digit = models.CharField(_("DV"), max_length=1, blank=True)
+    person_kind = models.CharField(
+        _("tipo de persona"), max_length=8, choices=PersonKind, default=PersonKind.LEGAL
+    )
+    name = models.CharField(_("razón social o nombre"), max_length=200)
+    trade_name = models.CharField(_("nombre comercial"), max_length=200, blank=True)
+    customer_type = models.CharField(
+        _("tipo de cliente"),
+        max_length=8,
+        choices=CustomerType,
+        default=CustomerType.NEW,
+    )
+
+    address = models.CharField(_("dirección"), max_length=200, blank=True)
+    barrio = models.CharField(_("barrio o vereda"), max_length=120, blank=True)
+    municipality = models.ForeignKey(
+        "zones.Municipality",
+        on_delete=models.PROTECT,
+        related_name="customers",
+        null=True,
+        blank=True,
+        verbose_name=_("municipio"),
+    )
+    phone = models.CharField(_("teléfono fijo"), max_length=16, blank=True)
+    mobile = models.CharField(_("celular"), max_length=16, blank=True)
+    email = models.EmailField(_("correo electrónico"), blank=True)
+
+    zone = models.ForeignKey(
+        "zones.Zone",
+        on_delete=models.PROTECT,
+        related_name="customers",
+        null=True,
+        blank=True,
+        verbose_name=_("zona"),
+    )
+    advisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="customers",
+        null=True,
+        blank=True,
+        verbose_name=_("asesor comercial"),
+    )
+    in_catastro = models.BooleanField(
+        _("en el catastro de suscriptores"),
+        default=False,
+        help_text=_("El cliente es suscriptor del servicio público de aseo."),
+    )
+    last_service_date = models.DateField(
+        _("fecha del último servicio"), null=True, blank=True
+    )
+    last_service_amount = models.DecimalField(
+        _("valor del último servicio"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    notes = models.TextField(_("observaciones"), blank=True)
+
+    # Folded (lower-case, no accents) name, IDs, phones and address, for search.
+    search_text = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(_("creado"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
+
+    objects = CustomerQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["search_text", "updated_at"])
+
+    class Meta:
+        verbose_name = _("cliente")
+        verbose_name_plural = _("clientes")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number"], name="customer_unique_id_number"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["advisor", "name"]),
+            models.Index(fields=["zone", "customer_type"]),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_text = self.build_search_text()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "search_text",
+                "updated_at",
+            }
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("customers:detail", args=[self.pk])
+
+    @property
+    def identification_display(self) -> str:
+        return format_identification(self.id_type, self.id_number, self.check_digit)
+
+    @property
+    def phone_display(self) -> str:
+        return format_phone(self.phone)
+
+    @property
+    def mobile_display(self) -> str:
+        return format_phone(self.mobile)
+
+    def build_search_text(self) -> str:
+        """Return the text that search matches: IDs with and without DV, names,
+        phones as dialled nationally, address and barrio."""
+        parts = [
+            self.id_number,
+            self.id_number + self.check_digit,
+            self.name,
+            self.trade_name,
+            self.address,
+            self.barrio,
+            self.email,
+            self.phone.removeprefix("+57"),
+            self.mobile.removeprefix("+57"),
+        ]
+        return fold(" ".join(part for part in parts if part))
+
+
+class Contact(models.Model):
+    """A person to talk to at a customer: administrator, buyer, manager."""
+
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        verbose_name=_("cliente"),
+    )
+    name = models.CharField(_("nombre"), max_length=150)
+    role = models.CharField(_("cargo"), max_length=100, blank=True)
+    phone = models.CharField(_("teléfono"), max_length=16, blank=True)
+    mobile = models.CharField(_("celular"), max_length=16, blank=True)
+    email = models.EmailField(_("correo electrónico"), blank=True)
+    is_primary = models.BooleanField(_("contacto principal"), default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("contacto")
+        verbose_name_plural = _("contactos")
+        ordering = ["-is_primary", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.role})" if self.role else self.name
+
+
+class DataConsent(models.Model):
+    """Authorisation to process a customer's personal data on one channel (Ley 1581
+    de 2012): consent must be prior, express and informed, and can be revoked."""
+
+    class Channel(models.TextChoices):
+        CALL = "llamada", _("Llamada")
+        EMAIL = "correo", _("Correo electrónico")
+        WHATSAPP = "whatsapp", _("WhatsApp")
+        SMS = "sms", _("Mensaje de texto")
+        VISIT = "visita", _("Visita")
+
+    class Method(models.TextChoices):
+        FORM = "formulario", _("Formulario firmado")
+        RECORDED_CALL = "llamada_grabada", _("Llamada grabada")
+        EMAIL = "correo", _("Correo electrónico")
+        WEB = "web", _("Formulario web")
+        CONTRACT = "contrato", _("Cláusula del contrato")
+
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="consents",
+        verbose_name=_("cliente"),
+    )
+    channel = models.CharField(_("canal"), max_length=10, choices=Channel)
+    purposes = models.TextField(
+        _("finalidades"),
+        default=_("Ofrecimiento comercial de servicios especiales de aseo."),
+    )
+    method = models.CharField(_("medio de obtención"), max_length=20, choices=Method)
+    granted_on = models.DateField(_("fecha de autorización"))
+    policy_version = models.CharField(
+        _("versión de la política"), max_length=20, blank=True
+    )
+    revoked_on = models.DateField(_("fecha de revocatoria"), null=True, blank=True)
+    revocation_note = models.CharField(
+        _("motivo de revocatoria"), max_length=200, blank=True
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("registrado por"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("autorización de datos")
+        verbose_name_plural = _("autorizaciones de datos")
+        ordering = ["channel", "-granted_on"]
+
+    def __str__(self):
+        return f"{self.customer} · {self.get_channel_display()}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_on is None

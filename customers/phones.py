@@ -1,0 +1,61 @@
+"""Colombian phone numbers, normalised to E.164 with the `phonenumbers` library."""
+
+import re
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# Several numbers typed in one cell: "3119879729 - 3116069031", "310 555 1234 / 608 245 1234".
+_LIST_SEPARATORS = re.compile(r"\s*(?:[/;|]|\s-\s|\sy\s|\so\s)\s*", re.IGNORECASE)
+_NON_DIGITS = re.compile(r"[^\d+]")
+
+
+def split_phone_list(raw: str) -> list[str]:
+    """Split a cell that may hold several numbers into the individual numbers."""
+    parts = [part.strip() for part in _LIST_SEPARATORS.split(raw or "")]
+    return [part for part in parts if part]
+
+
+def normalise_phone(raw: str, landline_prefix: str = "") -> str:
+    """Return `raw` as an E.164 Colombian number (`+573105551234`, `+576082451234`).
+
+    Accepts mobiles (10 digits starting with 3), landlines with their 60X prefix, and
+    `+57` or `57` in front. A seven-digit local landline is completed with
+    `landline_prefix` (the municipality's 60X prefix) when one is given.
+    Raises ValidationError with a Spanish message when the number is not valid.
+    """
+    digits = _NON_DIGITS.sub("", raw or "")
+    if not digits:
+        raise ValidationError(_("El teléfono está vacío."), code="missing")
+    if len(digits) == 7 and landline_prefix:
+        digits = landline_prefix + digits
+    try:
+        number = phonenumbers.parse(digits, "CO")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            _(
+                "El teléfono «%(value)s» no es válido: escriba un celular de 10 dígitos "
+                "(3XX XXX XXXX) o un fijo con indicativo (60X XXX XXXX)."
+            ),
+            code="invalid",
+            params={"value": (raw or "").strip()},
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def is_mobile(e164: str) -> bool:
+    return e164.startswith("+573")
+
+
+def format_phone(e164: str) -> str:
+    """Display an E.164 number the way Colombians write it: 310 555 1234, 608 245 1234."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, "CO")
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)

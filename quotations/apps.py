@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class QuotationsConfig(AppConfig):
+    name = "quotations"
+    verbose_name = "Cotizaciones"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TelemarketingConfig(AppConfig):
+    name = "telemarketing"
+    verbose_name = "Telemercadeo"

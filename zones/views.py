@@ -1,0 +1,5 @@
+from django.shortcuts import render
+
+
+def zone_list(request, pk=None):
+    return render(request, "base.html")
