@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "telemarketing",
     "visits",
     "tariffs",
+    "quote_requests",
     "quotations",
     "demo",
 ]
