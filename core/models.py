@@ -51,3 +51,25 @@ class OutgoingEmail(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {', '.join(self.to)}"
+
+
+class DocumentSequence(models.Model):
+    """The last number issued in one series of numbered documents: one row per
+    document kind and year, locked while a number is taken (see core.numbering)."""
+
+    kind = models.CharField(_("tipo de documento"), max_length=40)
+    year = models.PositiveSmallIntegerField(_("año"))
+    last_number = models.PositiveIntegerField(_("último número emitido"), default=0)
+
+    class Meta:
+        verbose_name = _("consecutivo")
+        verbose_name_plural = _("consecutivos")
+        ordering = ["kind", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "year"], name="document_sequence_unique_kind_year"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.year}: {self.last_number}"
