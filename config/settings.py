@@ -198,6 +198,16 @@ COMPANY_ADDRESS = env_str("COMPANY_ADDRESS", "Calle 7 # 24-15, Melgar, Tolima")
 COMPANY_PHONE = env_str("COMPANY_PHONE", "+57 608 245 0000")
 COMPANY_LOGO = env_str("COMPANY_LOGO", "")
 
+# Quotations: code format (fields {year} and {number}), days of validity, whether
+# IVA and totals round to whole pesos instead of cents, and the days without
+# contact after which an open quotation shows as overdue in the follow-up.
+QUOTATION_NUMBER_FORMAT = env_str("QUOTATION_NUMBER_FORMAT", "COT-{year}-{number:05d}")
+QUOTATION_VALIDITY_DAYS = env_int("QUOTATION_VALIDITY_DAYS", 30)
+QUOTATION_ROUND_TO_PESOS = env_bool("QUOTATION_ROUND_TO_PESOS", False)
+QUOTATION_FOLLOW_UP_DAYS = env_int("QUOTATION_FOLLOW_UP_DAYS", 7)
+# Code format of each numbered document kind (core.numbering); one series per year.
+DOCUMENT_NUMBER_FORMATS = {"quotation": QUOTATION_NUMBER_FORMAT}
+
 # Production hardening, checked by `manage.py check --deploy`.
 if IS_PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
