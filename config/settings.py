@@ -208,6 +208,19 @@ QUOTATION_FOLLOW_UP_DAYS = env_int("QUOTATION_FOLLOW_UP_DAYS", 7)
 # Code format of each numbered document kind (core.numbering); one series per year.
 DOCUMENT_NUMBER_FORMATS = {"quotation": QUOTATION_NUMBER_FORMAT}
 
+# Business-day calendar (core.calendar): working weekdays (0 = Monday) and how many
+# business days before a deadline it shows as due soon.
+CALENDAR_WORKING_WEEKDAYS = env_list("CALENDAR_WORKING_WEEKDAYS", ["0", "1", "2", "3", "4"])
+DEADLINE_DUE_SOON_BUSINESS_DAYS = env_int("DEADLINE_DUE_SOON_BUSINESS_DAYS", 3)
+
+# Outbound commercial contact (Ley 2300 de 2023, telemarketing.rules): allowed hours
+# Monday to Friday and on Saturdays (HH:MM-HH:MM, Bogotá time; never Sundays or
+# holidays), contacts a day per customer, and channels a week per customer.
+CONTACT_WEEKDAY_HOURS = env_str("CONTACT_WEEKDAY_HOURS", "07:00-19:00")
+CONTACT_SATURDAY_HOURS = env_str("CONTACT_SATURDAY_HOURS", "08:00-15:00")
+CONTACT_MAX_PER_DAY = env_int("CONTACT_MAX_PER_DAY", 1)
+CONTACT_MAX_CHANNELS_PER_WEEK = env_int("CONTACT_MAX_CHANNELS_PER_WEEK", 1)
+
 # Production hardening, checked by `manage.py check --deploy`.
 if IS_PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

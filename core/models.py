@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class OutgoingEmail(models.Model):
@@ -73,3 +74,40 @@ class DocumentSequence(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.year}: {self.last_number}"
+
+
+class CalendarDay(models.Model):
+    """A day an administrator declared non-working (a decreed civic day, a company
+    closing) or working despite the national calendar; it overrides the holiday table
+    in core.calendar."""
+
+    class Kind(models.TextChoices):
+        NON_WORKING = "no_laborable", _("No laborable")
+        WORKING = "laborable", _("Laborable")
+
+    day = models.DateField(_("fecha"), unique=True)
+    kind = models.CharField(_("tipo"), max_length=12, choices=Kind)
+    reason = models.CharField(
+        _("motivo"),
+        max_length=200,
+        help_text=_("Por ejemplo: día cívico decretado, cierre de la empresa."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("registrado por"),
+    )
+    created_at = models.DateTimeField(_("registrado"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("día del calendario")
+        verbose_name_plural = _("días del calendario")
+        ordering = ["-day"]
+
+    def __str__(self):
+        return f"{self.day:%d/%m/%Y} · {self.get_kind_display()}"
