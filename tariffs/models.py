@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -19,6 +20,7 @@ class Unit(models.TextChoices):
     EVENT = "evento", _("Evento")
     UNIT = "unidad", _("Unidad")
     VISIT = "visita", _("Visita")
+    SERVICE = "servicio", _("Servicio")
 
 
 class TaxTreatment(models.TextChoices):
@@ -59,6 +61,16 @@ class TariffVersion(models.Model):
         verbose_name=_("aprobada por"),
     )
     approved_at = models.DateTimeField(_("aprobada"), null=True, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("rechazada por"),
+    )
+    rejected_at = models.DateTimeField(_("rechazada"), null=True, blank=True)
+    rejection_reason = models.TextField(_("motivo del rechazo"), blank=True)
 
     history = HistoricalRecords()
 
@@ -69,6 +81,13 @@ class TariffVersion(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("tariffs:version_detail", args=[self.pk])
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
 
 
 class TariffItemQuerySet(models.QuerySet):
