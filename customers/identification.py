@@ -56,8 +56,8 @@ def parse_identification(
     `id_type` may be None when the source has no type column: a check digit, or a
     nine-digit number starting with 8 or 9, then means NIT, anything else numeric
     means cédula. A DV glued to the number (`9001234567`, `900123456-7`) is split
-    off when it is the correct DV of the first nine digits. A NIT given without DV
-    gets it computed. Raises ValidationError with a Spanish message on bad input.
+    off when the first nine digits look like a company NIT. A NIT given without DV
+    gets it computed, and a DV given with a NIT or cédula must be correct. Raises ValidationError with a Spanish message on bad input.
     """
     text = (raw_number or "").strip().upper()
     check_digit = _SEPARATORS.sub("", (raw_check_digit or "").strip())
@@ -77,8 +77,9 @@ def parse_identification(
         return Identification(id_type, number)
 
     # A dash or space before a final single digit separates the DV: 900123456-7.
+    # Spreadsheets often repeat that DV in their own DV column as well.
     dashed = re.match(r"^([\d.\s]+?)\s*[-\s]\s*(\d)$", text)
-    if dashed and not check_digit:
+    if dashed and check_digit in ("", dashed.group(2)):
         text, check_digit = dashed.group(1), dashed.group(2)
     number = _SEPARATORS.sub("", text)
     if not number.isdigit():
@@ -103,12 +104,13 @@ def parse_identification(
             params={"value": raw_check_digit.strip()},
         )
 
+    # Ten digits starting with 8 or 9 are a company NIT with its DV glued on:
+    # cédulas of ten digits start with 1. A wrong glued DV is reported below.
     glued_dv = (
         not check_digit
         and id_type in (None, IdType.NIT)
         and len(number) == 10
         and looks_like_company_nit(number[:9])
-        and compute_check_digit(number[:9]) == number[9]
     )
     if glued_dv:
         number, check_digit = number[:9], number[9]
@@ -118,17 +120,18 @@ def parse_identification(
             IdType.NIT if check_digit or looks_like_company_nit(number) else IdType.CC
         )
 
+    # A cédula given with a DV is the person's NIT, so the DV is checked as well.
+    expected = compute_check_digit(number)
+    if check_digit and check_digit != expected:
+        raise ValidationError(
+            _(
+                "El DV %(given)s no corresponde al número %(number)s: el correcto es "
+                "%(expected)s. Corrija el número o el DV."
+            ),
+            code="wrong_dv",
+            params={"given": check_digit, "number": number, "expected": expected},
+        )
     if id_type == IdType.NIT:
-        expected = compute_check_digit(number)
-        if check_digit and check_digit != expected:
-            raise ValidationError(
-                _(
-                    "El DV %(given)s no corresponde al NIT %(number)s: el correcto es "
-                    "%(expected)s. Corrija el NIT o el DV."
-                ),
-                code="wrong_dv",
-                params={"given": check_digit, "number": number, "expected": expected},
-            )
         return Identification(IdType.NIT, number, expected)
     return Identification(id_type, number)
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 # Several numbers typed in one cell: "3119879729 - 3116069031", "310 555 1234 / 608 245 1234".
 _LIST_SEPARATORS = re.compile(r"\s*(?:[/;|]|\s-\s|\sy\s|\so\s)\s*", re.IGNORECASE)
 _NON_DIGITS = re.compile(r"[^\d+]")
+OLD_AREA_CODES = "1245678"
 
 
 def split_phone_list(raw: str) -> list[str]:
@@ -25,11 +26,15 @@ def normalise_phone(raw: str, landline_prefix: str = "") -> str:
     `landline_prefix` (the municipality's 60X prefix) when one is given.
     Raises ValidationError with a Spanish message when the number is not valid.
     """
-    digits = _NON_DIGITS.sub("", raw or "")
-    if not digits:
+    if not (raw or "").strip():
         raise ValidationError(_("El teléfono está vacío."), code="missing")
+    digits = _NON_DIGITS.sub("", raw)
     if len(digits) == 7 and landline_prefix:
         digits = landline_prefix + digits
+    elif len(digits) == 8 and digits[0] in OLD_AREA_CODES:
+        # Before the 2021 renumbering a landline was dialled as its one-digit area
+        # code and seven digits ("8 245 1234"); now the code is 60 plus that digit.
+        digits = "60" + digits
     try:
         number = phonenumbers.parse(digits, "CO")
     except phonenumbers.NumberParseException:
@@ -58,4 +63,10 @@ def format_phone(e164: str) -> str:
         number = phonenumbers.parse(e164, "CO")
     except phonenumbers.NumberParseException:
         return e164
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    national = str(number.national_number)
+    if number.country_code == 57 and len(national) == 10:
+        # phonenumbers writes "310 5551234" and "(608) 2451234"; people write 3-3-4.
+        return f"{national[:3]} {national[3:6]} {national[6:]}"
+    return phonenumbers.format_number(
+        number, phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
