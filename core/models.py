@@ -1,5 +1,10 @@
+import uuid
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -111,3 +116,79 @@ class CalendarDay(models.Model):
 
     def __str__(self):
         return f"{self.day:%d/%m/%Y} · {self.get_kind_display()}"
+
+
+def import_upload_path(job: "ImportJob", filename: str) -> str:
+    """Store uploads under a random name: the client's file name is kept only in
+    `original_name`, never used as a path."""
+    extension = Path(filename).suffix.lower()
+    if extension not in {".csv", ".txt", ".tsv", ".xlsx", ".xlsm"}:
+        extension = ".dat"
+    return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
+class ImportJob(models.Model):
+    """One upload of a file to import (customers, tariffs, ...): the original file,
+    who loaded it and when, its status, counts and the full validation report."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "vista_previa", _("Vista previa")
+        RUNNING = "importando", _("Importando")
+        DONE = "completada", _("Completada")
+        FAILED = "fallida", _("Fallida")
+        REJECTED = "rechazada", _("Rechazada")
+
+    kind = models.CharField(_("tipo de importación"), max_length=40)
+    file = models.FileField(_("archivo"), upload_to=import_upload_path, max_length=200)
+    original_name = models.CharField(_("nombre del archivo"), max_length=255)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="import_jobs",
+        null=True,
+        blank=True,
+        verbose_name=_("importado por"),
+    )
+    created_at = models.DateTimeField(_("cargado"), auto_now_add=True)
+    started_at = models.DateTimeField(_("iniciado"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminado"), null=True, blank=True)
+    status = models.CharField(
+        _("estado"), max_length=12, choices=Status, default=Status.PREVIEW
+    )
+    skip_invalid = models.BooleanField(_("omitir filas con errores"), default=False)
+    rows = models.PositiveIntegerField(_("filas"), default=0)
+    created = models.PositiveIntegerField(_("creados"), default=0)
+    updated = models.PositiveIntegerField(_("actualizados"), default=0)
+    unchanged = models.PositiveIntegerField(_("sin cambios"), default=0)
+    rejected = models.PositiveIntegerField(_("rechazados"), default=0)
+    warnings = models.PositiveIntegerField(_("advertencias"), default=0)
+    report = models.JSONField(_("informe"), default=dict, blank=True)
+    progress_done = models.PositiveIntegerField(_("filas procesadas"), default=0)
+    progress_total = models.PositiveIntegerField(_("filas en total"), default=0)
+    failure = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("importación")
+        verbose_name_plural = _("importaciones")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["kind", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("core:import_detail", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {
+            self.Status.DONE,
+            self.Status.FAILED,
+            self.Status.REJECTED,
+        }
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.progress_total:
+            return 0
+        return min(100, round(100 * self.progress_done / self.progress_total))

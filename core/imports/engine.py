@@ -1,0 +1,303 @@
+"""The import engine: read a file, validate every row, write in batches, report.
+
+An importer (a subclass of Importer, one per kind of file) declares its columns and
+turns one row into a record; the engine does the rest. Everything is written inside
+one transaction: a dry run, or a run with rejected rows and no `skip_invalid`, is
+rolled back, so a file is imported whole or not at all.
+"""
+
+import logging
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core.imports.columns import Column
+from core.imports.parsers import CellError, cell_text
+from core.imports.reading import SourceRow, Table, open_table
+from core.imports.report import (
+    ImportFileError,
+    ImportReport,
+    Issue,
+    Match,
+    Outcome,
+    Severity,
+)
+
+logger = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[int, int], None]
+
+
+class RowReader:
+    """One data row as an importer sees it: cells by column key, and the place to
+    record problems. Messages name the row and the column as the file writes it."""
+
+    def __init__(self, source: SourceRow, table: Table, columns: dict[str, Column]):
+        self.number = source.number
+        self.source = source
+        self._table = table
+        self._columns = columns
+        self.issues: list[Issue] = []
+        self.rejected = False
+
+    def has(self, key: str) -> bool:
+        """True when the file has the column, even if this row leaves it empty."""
+        return key in self._table.header.positions
+
+    def raw(self, key: str) -> Any:
+        position = self._table.header.positions.get(key)
+        if position is None or position >= len(self.source.cells):
+            return None
+        return self.source.cells[position]
+
+    def text(self, key: str) -> str:
+        """The cell as trimmed text with single spaces ('' when empty or absent)."""
+        return cell_text(self.raw(key))
+
+    def column_name(self, key: str) -> str:
+        return self._table.header.headers.get(key) or self._columns[key].label
+
+    def error(self, key: str, message: str, value: Any = None) -> None:
+        """Record a problem that rejects the row."""
+        self._add(key, message, value, Severity.ERROR)
+        self.rejected = True
+
+    def warning(self, key: str, message: str, value: Any = None) -> None:
+        """Record a problem that keeps the row without this value."""
+        self._add(key, message, value, Severity.WARNING)
+
+    def parse(
+        self,
+        key: str,
+        parser: Callable[[Any], Any],
+        *,
+        severity: Severity = Severity.WARNING,
+    ) -> Any:
+        """Run `parser` on the cell; on CellError record it and return None."""
+        raw = self.raw(key)
+        try:
+            return parser(raw)
+        except CellError as error:
+            if severity == Severity.ERROR:
+                self.error(key, error.message, raw)
+            else:
+                self.warning(key, error.message + " " + _("Se dejó vacío."), raw)
+            return None
+
+    def _add(self, key: str, message: str, value: Any, severity: Severity) -> None:
+        if value is None:
+            value = self.raw(key)
+        column = self.column_name(key)
+        text = _("Fila %(row)s, columna «%(column)s»: %(message)s") % {
+            "row": self.number,
+            "column": column,
+            "message": message,
+        }
+        self.issues.append(
+            Issue(
+                row=self.number,
+                column=column,
+                message=text,
+                value=cell_text(value),
+                severity=severity,
+            )
+        )
+
+
+@dataclass
+class PendingRecord:
+    """A valid record waiting in a batch, with the earlier row it repeats, if any."""
+
+    row: int
+    record: Any
+    key: Hashable | None
+    earlier_row: int | None = None
+
+
+@dataclass
+class WriteResult:
+    """What writing one record did; `existing` describes the stored record it
+    matched (empty when the record is new)."""
+
+    outcome: Outcome
+    existing: str = ""
+
+
+class Importer:
+    """Base class of every import. Subclasses set `kind`, `title` and `columns`
+    and implement parse_row, record_key and write_batch; see
+    docs/adding-an-import.md."""
+
+    kind: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    columns: ClassVar[Sequence[Column]] = ()
+    batch_size: ClassVar[int] = 2000
+
+    def __init__(self, *, user=None, dry_run: bool = False):
+        self.user = user
+        self.dry_run = dry_run
+        self.notes: list[str] = []
+
+    def prepare(self) -> None:
+        """Load lookups (municipalities, zones...) once, inside the transaction."""
+
+    def skip_row(self, row: RowReader) -> bool:
+        """Return True for rows that carry no record (section titles, notes)."""
+        return False
+
+    def parse_row(self, row: RowReader) -> Any:
+        """Validate one row and return its record, or None when it is rejected."""
+        raise NotImplementedError
+
+    def record_key(self, record: Any) -> Hashable | None:
+        """Return the key that identifies the record (repeats are matched on it)."""
+        return None
+
+    def key_display(self, record: Any) -> str:
+        return str(self.record_key(record) or "")
+
+    def preview_row(self, record: Any) -> dict[str, str]:
+        """Return the record as Spanish column label → displayed value."""
+        return {}
+
+    def write_batch(self, batch: list[PendingRecord]) -> list[WriteResult]:
+        """Write a batch of valid records and return one result per record, in
+        order. No key repeats inside one batch."""
+        raise NotImplementedError
+
+
+@dataclass
+class _Run:
+    importer: Importer
+    report: ImportReport
+    skip_invalid: bool
+    progress: ProgressCallback | None
+    preview_limit: int
+    total: int = 0
+    writing: bool = True
+
+
+def run_import(
+    importer: Importer,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    progress: ProgressCallback | None = None,
+    preview_limit: int = 20,
+) -> ImportReport:
+    """Import the file at `path` with `importer` and return the report.
+
+    Rows are validated and written in batches inside one transaction. A dry run is
+    rolled back at the end, and so is a run with a rejected row unless
+    `skip_invalid`; then nothing is written and the counts of written rows are 0.
+    A dry run counts what would be written, rejected rows aside. A file that cannot
+    be read yields a report with one error on row 0.
+    """
+    report = ImportReport(dry_run=dry_run)
+    importer.dry_run = dry_run
+    try:
+        table = open_table(path, importer.columns)
+    except ImportFileError as error:
+        report.errors.append(Issue(row=0, column="", message=error.message))
+        return report
+    report.header_row = table.header_row
+    report.columns = dict(table.header.headers)
+
+    run = _Run(importer, report, skip_invalid, progress, preview_limit)
+    if progress is not None:
+        run.total = table.count_rows()
+        progress(0, run.total)
+
+    with transaction.atomic():
+        importer.prepare()
+        _process_rows(run, table)
+        report.notes.extend(importer.notes)
+        if dry_run or not run.writing:
+            transaction.set_rollback(True)
+        else:
+            report.committed = True
+
+    if not run.writing:
+        report.created = report.updated = report.unchanged = 0
+        report.matches.clear()
+    return report
+
+
+def _process_rows(run: _Run, table: Table) -> None:
+    importer, report = run.importer, run.report
+    columns = {column.key: column for column in importer.columns}
+    # NOTE: `seen` keeps one entry per distinct key to find repeats inside the file,
+    # so it grows with the file (about 100 bytes a row); everything else is batched.
+    seen: dict[Hashable, int] = {}
+    batch: list[PendingRecord] = []
+    batch_keys: set[Hashable] = set()
+    done = 0
+
+    for source in table.rows():
+        done += 1
+        if source.is_blank() or source.is_footer():
+            report.skipped += 1
+            continue
+        row = RowReader(source, table, columns)
+        if importer.skip_row(row):
+            report.skipped += 1
+            continue
+
+        report.rows += 1
+        record = importer.parse_row(row)
+        report.errors.extend(row.issues)
+        if record is None or row.rejected:
+            report.rejected += 1
+            if not run.skip_invalid and not importer.dry_run and run.writing:
+                # Everything will be rolled back: keep validating, stop writing.
+                run.writing = False
+                batch.clear()
+            continue
+        if len(report.preview) < run.preview_limit:
+            report.preview.append({"row": row.number, **importer.preview_row(record)})
+
+        key = importer.record_key(record)
+        earlier_row = seen.get(key) if key is not None else None
+        if key is not None and earlier_row is None:
+            seen[key] = row.number
+        if not run.writing:
+            continue
+        if key is not None and key in batch_keys:
+            _flush(run, batch, batch_keys)
+        batch.append(PendingRecord(row.number, record, key, earlier_row))
+        if key is not None:
+            batch_keys.add(key)
+        if len(batch) >= importer.batch_size:
+            _flush(run, batch, batch_keys)
+            if run.progress is not None:
+                run.progress(done, run.total)
+
+    if run.writing:
+        _flush(run, batch, batch_keys)
+    if run.progress is not None:
+        run.progress(run.total, run.total)
+
+
+def _flush(run: _Run, batch: list[PendingRecord], batch_keys: set) -> None:
+    if not batch:
+        return
+    results = run.importer.write_batch(batch)
+    for pending, result in zip(batch, results, strict=True):
+        run.report.count(result.outcome)
+        key = run.importer.key_display(pending.record)
+        if pending.earlier_row is not None:
+            run.report.matches.append(
+                Match(row=pending.row, key=key, earlier_row=pending.earlier_row)
+            )
+        elif result.existing:
+            run.report.matches.append(
+                Match(row=pending.row, key=key, existing=result.existing)
+            )
+    batch.clear()
+    batch_keys.clear()

@@ -1,0 +1,342 @@
+"""Reading CSV and XLSX files row by row, and finding their header row.
+
+Both readers stream: a CSV is decoded as it is read and an XLSX is opened with
+openpyxl in read-only mode, so memory does not grow with the file.
+"""
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+
+import openpyxl
+from django.utils.translation import gettext as _
+
+from core.imports.columns import Column, HeaderMatch, match_headers
+from core.imports.parsers import cell_text
+from core.imports.report import ImportFileError
+from core.text import fold
+
+# The header row is searched for among the first rows (title rows may sit above it).
+HEADER_SCAN_ROWS = 20
+CSV_DELIMITERS = (";", ",", "\t")
+XLSX_EXTENSIONS = frozenset({".xlsx", ".xlsm"})
+CSV_EXTENSIONS = frozenset({".csv", ".txt", ".tsv"})
+ZIP_SIGNATURE = b"PK\x03\x04"
+
+# Rows after the data that spreadsheets often carry: totals and signature lines.
+_FOOTER = re.compile(
+    r"^(total|totales|elaboro|elaborado|reviso|revisado|aprobo|aprobado|firma|"
+    r"nota|notas|fuente|observaciones generales)\b"
+)
+
+csv.field_size_limit(1024 * 1024)
+
+
+@dataclass
+class SourceRow:
+    """One data row: its number as a spreadsheet shows it and its cells by position."""
+
+    number: int
+    cells: Sequence
+
+    def is_blank(self) -> bool:
+        return all(cell is None or cell_text(cell) == "" for cell in self.cells)
+
+    def is_footer(self) -> bool:
+        """A totals or signature line: few cells filled, the first a footer word."""
+        filled = [cell for cell in self.cells if cell_text(cell)]
+        if not filled or len(filled) > 2:
+            return False
+        return bool(_FOOTER.match(fold(cell_text(filled[0]))))
+
+
+@dataclass
+class Table:
+    """An opened file: where its header is and how to iterate its data rows."""
+
+    path: Path
+    file_format: str
+    header_row: int
+    header: HeaderMatch
+    data_start: int
+    delimiter: str = ""
+    encoding: str = ""
+    sheet_name: str = ""
+
+    def rows(self) -> Iterator[SourceRow]:
+        """Yield every row after the header, blank and footer rows included."""
+        numbered = self._numbered_rows()
+        for number, cells in numbered:
+            if number >= self.data_start:
+                yield SourceRow(number, cells)
+
+    def count_rows(self) -> int:
+        """Count the rows after the header (a cheap pass used for progress)."""
+        return sum(1 for _row in self.rows())
+
+    def _numbered_rows(self) -> Iterator[tuple[int, Sequence]]:
+        if self.file_format == "xlsx":
+            return _xlsx_rows(self.path, self.sheet_name)
+        return _csv_rows(self.path, self.encoding, self.delimiter)
+
+
+def open_table(path: Path, columns: Sequence[Column]) -> Table:
+    """Open a CSV or XLSX file and locate its header row among the first rows.
+
+    Raises ImportFileError when the file cannot be read or lacks a required column.
+    """
+    path = Path(path)
+    if is_xlsx(path):
+        table = _open_xlsx(path, columns)
+    else:
+        table = _open_csv(path, columns)
+
+    missing = table.header.missing(columns)
+    if missing:
+        raise ImportFileError(_missing_columns_message(missing, table))
+    return table
+
+
+def is_xlsx(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        return handle.read(4) == ZIP_SIGNATURE
+
+
+def _missing_columns_message(missing: Sequence[Column], table: Table) -> str:
+    names = ", ".join(f"«{column.label}»" for column in missing)
+    variants = "; ".join(
+        _("%(label)s también puede llamarse %(aliases)s")
+        % {"label": column.label, "aliases": ", ".join(column.aliases[:6])}
+        for column in missing
+        if column.aliases
+    )
+    found = ", ".join(f"«{header}»" for header in table.header.found) or _("ninguno")
+    message = _(
+        "Falta la columna obligatoria %(names)s. Encabezados encontrados en la fila "
+        "%(row)s: %(found)s. Agregue la columna o corrija su título."
+    ) % {"names": names, "row": table.header_row, "found": found}
+    if variants:
+        message += " (" + variants + ".)"
+    return message
+
+
+def _best_header(
+    numbered_rows: Sequence[tuple[int, Sequence]], columns: Sequence[Column]
+) -> tuple[int, HeaderMatch, int]:
+    """Return (header row number, match, first data row number) for the rows that
+    match the most columns. A two-level header (a group title over sub-headers, with
+    single headers merged vertically) is read as the lower row, falling back to the
+    upper row's text where the lower cell is empty."""
+    singles = [match_headers(cells, columns) for _number, cells in numbered_rows]
+    best: tuple[int, HeaderMatch, int] | None = None
+    for index, (number, cells) in enumerate(numbered_rows):
+        candidates = [(singles[index], number + 1)]
+        if index + 1 < len(numbered_rows):
+            next_number, next_cells = numbered_rows[index + 1]
+            merged = [
+                below if cell_text(below) else above
+                for above, below in _zip_padded(cells, next_cells)
+            ]
+            two_level = match_headers(merged, columns)
+            # Only a real two-level header beats both of its rows read alone.
+            if two_level.score > max(singles[index].score, singles[index + 1].score):
+                candidates.append((two_level, next_number + 1))
+        for match, data_start in candidates:
+            if best is None or match.score > best[1].score:
+                best = (number, match, data_start)
+    if best is None or best[1].score == 0:
+        expected = ", ".join(
+            f"«{column.label}»" for column in columns if column.required
+        )
+        raise ImportFileError(
+            _(
+                "No se encontró la fila de encabezados en las primeras %(count)s filas. "
+                "El archivo debe tener una fila con los títulos de las columnas, "
+                "entre ellos %(expected)s."
+            )
+            % {"count": HEADER_SCAN_ROWS, "expected": expected}
+        )
+    return best
+
+
+def _zip_padded(first: Sequence, second: Sequence):
+    length = max(len(first), len(second))
+    padded_first = list(first) + [None] * (length - len(first))
+    padded_second = list(second) + [None] * (length - len(second))
+    return zip(padded_first, padded_second, strict=True)
+
+
+# CSV
+
+
+def detect_encoding(path: Path) -> str:
+    """Return `utf-8-sig` for a BOM, `utf-8` when the whole file decodes as UTF-8,
+    else `cp1252` (what Excel on Spanish-locale Windows writes)."""
+    with open(path, "rb") as handle:
+        start = handle.read(3)
+        if start == codecs.BOM_UTF8:
+            return "utf-8-sig"
+        handle.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while chunk := handle.read(1024 * 1024):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252"
+    return "utf-8"
+
+
+def _csv_rows(path: Path, encoding: str, delimiter: str):
+    with open(path, encoding=encoding, newline="", errors="strict") as handle:
+        if b"\x00" in handle.buffer.peek(4096)[:4096]:
+            raise ImportFileError(_binary_file_message())
+        reader = csv.reader(handle, delimiter=delimiter)
+        try:
+            yield from enumerate(reader, start=1)
+        except (csv.Error, UnicodeDecodeError) as error:
+            raise ImportFileError(
+                _(
+                    "El archivo CSV no se pudo leer: %(error)s. Guárdelo de nuevo como CSV."
+                )
+                % {"error": error}
+            ) from error
+
+
+def _binary_file_message() -> str:
+    return _(
+        "El archivo no es un CSV de texto ni un libro XLSX. Guárdelo desde Excel como "
+        "«CSV (delimitado por comas)» o «Libro de Excel (.xlsx)»."
+    )
+
+
+def _open_csv(path: Path, columns: Sequence[Column]) -> Table:
+    encoding = detect_encoding(path)
+    best = None
+    for delimiter in CSV_DELIMITERS:
+        sample = list(islice(_csv_rows(path, encoding, delimiter), HEADER_SCAN_ROWS))
+        if not sample:
+            raise ImportFileError(_("El archivo está vacío."))
+        try:
+            header_row, match, data_start = _best_header(sample, columns)
+        except ImportFileError as error:
+            candidate = (0, 0, delimiter, error)
+        else:
+            width = max(len(cells) for _number, cells in sample)
+            candidate = (match.score, width, delimiter, (header_row, match, data_start))
+        if best is None or candidate[:2] > best[:2]:
+            best = candidate
+    _score, _width, delimiter, found = best
+    if isinstance(found, ImportFileError):
+        raise found
+    header_row, match, data_start = found
+    return Table(
+        path=path,
+        file_format="csv",
+        header_row=header_row,
+        header=match,
+        data_start=data_start,
+        delimiter=delimiter,
+        encoding=encoding,
+    )
+
+
+# XLSX
+
+
+def _load_workbook(path: Path):
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise ImportFileError(
+            _(
+                "El libro de Excel no se pudo abrir (%(error)s). Ábralo en Excel y "
+                "guárdelo de nuevo como «Libro de Excel (.xlsx)»."
+            )
+            % {"error": error}
+        ) from error
+
+
+def _xlsx_rows(path: Path, sheet_name: str):
+    workbook = _load_workbook(path)
+    try:
+        sheet = workbook[sheet_name]
+        # Read-only sheets yield every row, empty ones included, so counting from 1
+        # gives the row numbers Excel shows.
+        yield from enumerate(sheet.iter_rows(values_only=True), start=1)
+    finally:
+        workbook.close()
+
+
+def _open_xlsx(path: Path, columns: Sequence[Column]) -> Table:
+    workbook = _load_workbook(path)
+    try:
+        sheet_names = workbook.sheetnames
+    finally:
+        workbook.close()
+
+    best = None
+    first_error = None
+    for sheet_name in sheet_names:
+        sample = list(islice(_xlsx_rows(path, sheet_name), HEADER_SCAN_ROWS))
+        try:
+            header_row, match, data_start = _best_header(sample, columns)
+        except ImportFileError as error:
+            first_error = first_error or error
+            continue
+        if best is None or match.score > best[2].score:
+            best = (sheet_name, header_row, match, data_start)
+    if best is None:
+        raise first_error or ImportFileError(_("El libro no tiene hojas con datos."))
+    sheet_name, header_row, match, data_start = best
+    return Table(
+        path=path,
+        file_format="xlsx",
+        header_row=header_row,
+        header=match,
+        data_start=data_start,
+        sheet_name=sheet_name,
+    )
+
+
+def read_upload_head(uploaded, size: int = 8192) -> bytes:
+    """Return the first bytes of an uploaded file without consuming it."""
+    position = uploaded.tell() if hasattr(uploaded, "tell") else 0
+    head = uploaded.read(size)
+    uploaded.seek(position)
+    return head if isinstance(head, bytes) else head.encode()
+
+
+def looks_like_xlsx(head: bytes) -> bool:
+    return head.startswith(ZIP_SIGNATURE)
+
+
+def looks_like_text(head: bytes) -> bool:
+    """True when the start of a file is text in UTF-8 or cp1252, without NUL bytes."""
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # A multi-byte character cut at the end of the sample is still text.
+        if error.start < len(head) - 3:
+            try:
+                head.decode("cp1252")
+            except UnicodeDecodeError:
+                return False
+    return True
+
+
+def xlsx_is_workbook(data: io.BufferedIOBase) -> bool:
+    """True when a ZIP file holds an Excel workbook part."""
+    try:
+        with zipfile.ZipFile(data) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return False
