@@ -11,6 +11,12 @@ from tests.factories import make_user
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Hash test passwords with MD5: PBKDF2 costs about a second per persona."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def director(db):
     return make_user(Role.DIRECTOR, "director", first_name="Diana", last_name="Rojas")
