@@ -173,6 +173,18 @@ IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 50)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Public quote-request form (/cotizar/): at most QUOTE_REQUEST_RATE_LIMIT requests per
+# client address in QUOTE_REQUEST_RATE_WINDOW_MINUTES; the queue highlights open
+# requests older than QUOTE_REQUEST_STALE_HOURS.
+QUOTE_REQUEST_RATE_LIMIT = env_int("QUOTE_REQUEST_RATE_LIMIT", 5)
+QUOTE_REQUEST_RATE_WINDOW_MINUTES = env_int("QUOTE_REQUEST_RATE_WINDOW_MINUTES", 60)
+QUOTE_REQUEST_STALE_HOURS = env_int("QUOTE_REQUEST_STALE_HOURS", 24)
+# Reverse proxies in front of the application that append to X-Forwarded-For; 0 takes
+# the client address from the connection (REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Version of the personal-data policy (Ley 1581 de 2012) the web form asks consent for.
+DATA_POLICY_VERSION = env_str("DATA_POLICY_VERSION", "2026-01")
+
 # E-mail. Development writes messages as files under var/mail so that nothing leaves
 # the machine; production sends through SMTP.
 EMAIL_BACKEND = env_str(
