@@ -53,9 +53,7 @@ def test_amount_in_words_one_cent():
 
 
 def test_amount_in_words_twenty_one_cents():
-    assert (
-        amount_in_words(Decimal("1.21")) == "UN PESO CON VEINTIÚN CENTAVOS M/CTE"
-    )
+    assert amount_in_words(Decimal("1.21")) == "UN PESO CON VEINTIÚN CENTAVOS M/CTE"
 
 
 def test_amount_in_words_rounds_cents_half_up():
