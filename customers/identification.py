@@ -1,7 +1,7 @@
 """Colombian identification numbers: normalisation, NIT check digit and display.
 
-A customer is identified by its normalised number alone, so `900.123.456-7`,
-`900123456-7` and `900 123 456 7` are one customer, and a natural person's cédula and
+A customer is identified by its normalised number alone, so `900.123.456-8`,
+`900123456-8` and `900 123 456 8` are one customer, and a natural person's cédula and
 the NIT built on it (cédula plus check digit) are one customer too.
 """
 

@@ -205,6 +205,14 @@ class Contact(models.Model):
     def __str__(self):
         return f"{self.name} ({self.role})" if self.role else self.name
 
+    @property
+    def phone_display(self) -> str:
+        return format_phone(self.phone)
+
+    @property
+    def mobile_display(self) -> str:
+        return format_phone(self.mobile)
+
 
 class DataConsent(models.Model):
     """Authorisation to process a customer's personal data on one channel (Ley 1581

@@ -1,0 +1,84 @@
+import pytest
+from django.urls import reverse
+
+from customers.models import Customer
+from tests.factories import make_customer
+
+LIST_URL = reverse("customers:list")
+
+
+@pytest.fixture
+def hotel(db):
+    return make_customer(
+        id_type="NIT",
+        id_number="900123456",
+        check_digit="8",
+        name="Hotel García Márquez S.A.S.",
+        trade_name="Hotel El Peñón",
+        address="Cra 26 # 37-64",
+        barrio="Centro",
+        mobile="+573105551234",
+        phone="+576082451234",
+    )
+
+
+@pytest.fixture
+def other(db):
+    return make_customer(name="Condominio Los Almendros P.H.", address="Calle 5 # 2-10")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "900.123.456-8",
+        "900123456-8",
+        "900 123 456 8",
+        "900123456",
+        "900.123.456",
+        "9001234568",
+    ],
+)
+def test_search_finds_nit_in_any_format(hotel, other, query):
+    assert list(Customer.objects.search(query)) == [hotel]
+
+
+@pytest.mark.parametrize("query", ["garcia", "GARCÍA", "García márquez", "marquez"])
+def test_search_ignores_case_and_accents(hotel, other, query):
+    assert list(Customer.objects.search(query)) == [hotel]
+
+
+def test_search_finds_trade_name(hotel, other):
+    assert list(Customer.objects.search("peñon")) == [hotel]
+
+
+@pytest.mark.parametrize("query", ["3105551234", "310 555 1234", "6082451234"])
+def test_search_finds_phone(hotel, other, query):
+    assert list(Customer.objects.search(query)) == [hotel]
+
+
+def test_search_finds_address(hotel, other):
+    assert list(Customer.objects.search("cra 26 # 37-64")) == [hotel]
+
+
+def test_search_requires_every_word(hotel, other):
+    assert list(Customer.objects.search("garcia almendros")) == []
+
+
+def test_search_keeps_up_with_edits(hotel):
+    hotel.name = "Hotel Tocaima"
+    hotel.save()
+    assert list(Customer.objects.search("tocaima")) == [hotel]
+
+
+def test_list_search_box_filters(client, director, hotel, other):
+    client.force_login(director)
+    response = client.get(LIST_URL, {"q": "garcia"})
+    assert list(response.context["page"].object_list) == [hotel]
+
+
+def test_advisor_search_stays_in_portfolio(client, advisor, other_advisor):
+    own = make_customer(name="Hotel Lagos de Melgar", advisor=advisor)
+    make_customer(name="Hotel Lagos del Sumapaz", advisor=other_advisor)
+    client.force_login(advisor)
+    response = client.get(LIST_URL, {"q": "hotel lagos"})
+    assert list(response.context["page"].object_list) == [own]
