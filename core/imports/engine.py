@@ -158,6 +158,18 @@ class Importer:
         """Return the key that identifies the record (repeats are matched on it)."""
         return None
 
+    def scan_key(self, row: RowReader) -> Hashable | None:
+        """Return the row's key cheaply, or None when it has none. Importers that
+        implement it get a first pass over the file that finds repeated keys, so
+        the rows of one key are merged (merge_records) and written once, and a
+        re-import of the same file leaves every record unchanged."""
+        return None
+
+    def merge_records(self, earlier: Any, later: Any) -> tuple[Any, bool]:
+        """Return a later row of the same key merged over the earlier ones, and
+        whether the later row changed anything."""
+        return later, True
+
     def key_display(self, record: Any) -> str:
         return str(self.record_key(record) or "")
 
@@ -172,6 +184,14 @@ class Importer:
 
 
 @dataclass
+class _Group:
+    """Rows of the file that share a key, merged into one record."""
+
+    first: PendingRecord
+    later: list[tuple[int, bool]]
+
+
+@dataclass
 class _Run:
     importer: Importer
     report: ImportReport
@@ -180,6 +200,7 @@ class _Run:
     preview_limit: int
     total: int = 0
     writing: bool = True
+    repeated: frozenset = frozenset()
 
 
 def run_import(
@@ -214,6 +235,9 @@ def run_import(
         run.total = table.count_rows()
         progress(0, run.total)
 
+    if type(importer).scan_key is not Importer.scan_key:
+        run.repeated = _scan_repeated_keys(importer, table)
+
     with transaction.atomic():
         importer.prepare()
         _process_rows(run, table)
@@ -226,7 +250,25 @@ def run_import(
     if not run.writing:
         report.created = report.updated = report.unchanged = 0
         report.matches.clear()
+    report.matches.sort(key=lambda match: match.row)
     return report
+
+
+def _scan_repeated_keys(importer: Importer, table: Table) -> frozenset:
+    """First pass: return the keys that appear on more than one row."""
+    columns = {column.key: column for column in importer.columns}
+    # NOTE: one entry per distinct key, so this set grows with the file.
+    seen, repeated = set(), set()
+    for source in table.rows():
+        if source.is_blank():
+            continue
+        key = importer.scan_key(RowReader(source, table, columns))
+        if key is None:
+            continue
+        if key in seen:
+            repeated.add(key)
+        seen.add(key)
+    return frozenset(repeated)
 
 
 def _process_rows(run: _Run, table: Table) -> None:
@@ -237,6 +279,7 @@ def _process_rows(run: _Run, table: Table) -> None:
     seen: dict[Hashable, int] = {}
     batch: list[PendingRecord] = []
     batch_keys: set[Hashable] = set()
+    groups: dict[Hashable, _Group] = {}
     done = 0
 
     for source in table.rows():
@@ -268,6 +311,11 @@ def _process_rows(run: _Run, table: Table) -> None:
             seen[key] = row.number
         if not run.writing:
             continue
+        if key in run.repeated:
+            _add_to_group(
+                run, groups, PendingRecord(row.number, record, key, earlier_row)
+            )
+            continue
         if key is not None and key in batch_keys:
             _flush(run, batch, batch_keys)
         batch.append(PendingRecord(row.number, record, key, earlier_row))
@@ -280,8 +328,51 @@ def _process_rows(run: _Run, table: Table) -> None:
 
     if run.writing:
         _flush(run, batch, batch_keys)
+        _flush_groups(run, list(groups.values()))
     if run.progress is not None:
         run.progress(run.total, run.total)
+
+
+def _add_to_group(run: _Run, groups: dict, pending: PendingRecord) -> None:
+    group = groups.get(pending.key)
+    if group is None:
+        groups[pending.key] = _Group(first=pending, later=[])
+        return
+    merged, changed = run.importer.merge_records(group.first.record, pending.record)
+    group.first.record = merged
+    group.later.append((pending.row, changed))
+
+
+def _flush_groups(run: _Run, groups: list[_Group]) -> None:
+    """Write each merged group once. The first row takes the write's outcome; a
+    later row counts as updated when it changed the record, else as unchanged."""
+    size = run.importer.batch_size
+    for start in range(0, len(groups), size):
+        chunk = groups[start : start + size]
+        results = run.importer.write_batch([group.first for group in chunk])
+        for group, result in zip(chunk, results, strict=True):
+            _count(run, group.first, result)
+            for row, changed in group.later:
+                outcome = Outcome.UNCHANGED
+                if changed and result.outcome != Outcome.UNCHANGED:
+                    outcome = Outcome.UPDATED
+                later = PendingRecord(
+                    row, group.first.record, group.first.key, group.first.row
+                )
+                _count(run, later, WriteResult(outcome))
+
+
+def _count(run: _Run, pending: PendingRecord, result: WriteResult) -> None:
+    run.report.count(result.outcome)
+    key = run.importer.key_display(pending.record)
+    if pending.earlier_row is not None:
+        run.report.matches.append(
+            Match(row=pending.row, key=key, earlier_row=pending.earlier_row)
+        )
+    elif result.existing:
+        run.report.matches.append(
+            Match(row=pending.row, key=key, existing=result.existing)
+        )
 
 
 def _flush(run: _Run, batch: list[PendingRecord], batch_keys: set) -> None:
@@ -289,15 +380,6 @@ def _flush(run: _Run, batch: list[PendingRecord], batch_keys: set) -> None:
         return
     results = run.importer.write_batch(batch)
     for pending, result in zip(batch, results, strict=True):
-        run.report.count(result.outcome)
-        key = run.importer.key_display(pending.record)
-        if pending.earlier_row is not None:
-            run.report.matches.append(
-                Match(row=pending.row, key=key, earlier_row=pending.earlier_row)
-            )
-        elif result.existing:
-            run.report.matches.append(
-                Match(row=pending.row, key=key, existing=result.existing)
-            )
+        _count(run, pending, result)
     batch.clear()
     batch_keys.clear()

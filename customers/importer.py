@@ -1,0 +1,657 @@
+"""Import of the customer database the sales team keeps in Excel.
+
+Customers are matched by their normalised identification: a known customer is
+updated with the values the file fills (empty cells never erase stored data), a new
+one is created. Every created or changed customer and contact gets a history record.
+"""
+
+import re
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.formatting import format_date, format_pesos
+from core.imports import (
+    Column,
+    Importer,
+    Outcome,
+    PendingRecord,
+    RowReader,
+    WriteResult,
+    clean_text,
+    parse_date,
+    parse_decimal,
+    parse_yes_no,
+    register,
+)
+from core.imports.bulk import bulk_insert, bulk_update, bulk_upsert, history_insert
+from core.imports.columns import header_key
+from core.text import fold
+from customers.identification import (
+    IdType,
+    format_identification,
+    looks_like_company_nit,
+    parse_identification,
+)
+from customers.models import Contact, Customer
+from customers.phones import is_mobile, normalise_phone, split_phone_list
+from zones.models import Municipality, Zone
+
+COLUMNS = [
+    Column(
+        "id_number",
+        _("NIT/CC"),
+        aliases=(
+            "NIT",
+            "CC",
+            "NIT o CC",
+            "CC o NIT",
+            "NIT / Cédula",
+            "Cédula / NIT",
+            "Cédula",
+            "Cédula o NIT",
+            "Número de documento",
+            "No. documento",
+            "Documento",
+            "Identificación",
+            "Número de identificación",
+            "NIT/CC/CE",
+        ),
+        required=True,
+    ),
+    Column(
+        "check_digit",
+        _("DV"),
+        aliases=("Dígito de verificación", "Dígito verificación"),
+    ),
+    Column(
+        "id_type",
+        _("TIPO DOCUMENTO"),
+        aliases=(
+            "Tipo de documento",
+            "Tipo doc",
+            "Tipo de identificación",
+            "Tipo identificación",
+        ),
+    ),
+    Column(
+        "name",
+        _("RAZÓN SOCIAL / NOMBRE"),
+        aliases=(
+            "Razón social",
+            "Nombre",
+            "Nombre o razón social",
+            "Nombre / Razón social",
+            "Nombre completo",
+            "Cliente",
+            "Nombre del cliente",
+        ),
+        required=True,
+    ),
+    Column(
+        "trade_name",
+        _("NOMBRE COMERCIAL"),
+        aliases=("Establecimiento", "Nombre del establecimiento"),
+    ),
+    Column(
+        "customer_type",
+        _("TIPO CLIENTE"),
+        aliases=("Tipo de cliente", "Tipo", "Clase de cliente"),
+    ),
+    Column("address", _("DIRECCIÓN"), aliases=("Dirección del predio", "Dir")),
+    Column(
+        "barrio", _("BARRIO"), aliases=("Barrio o vereda", "Barrio / Vereda", "Vereda")
+    ),
+    Column("municipality", _("MUNICIPIO"), aliases=("Ciudad", "Municipio / Ciudad")),
+    Column(
+        "dane_code",
+        _("CÓDIGO DANE"),
+        aliases=("Cód. DANE", "DANE", "Código DANE municipio", "DIVIPOLA"),
+    ),
+    Column(
+        "phone",
+        _("TELÉFONO"),
+        aliases=("Teléfonos", "Tel", "Fijo", "Teléfono fijo"),
+    ),
+    Column(
+        "mobile",
+        _("CELULAR"),
+        aliases=("Móvil", "Cel", "Teléfono celular", "Celulares", "WhatsApp"),
+    ),
+    Column(
+        "email",
+        _("CORREO"),
+        aliases=("Correo electrónico", "Email", "E-mail", "Mail"),
+    ),
+    Column(
+        "contact",
+        _("CONTACTO"),
+        aliases=("Persona de contacto", "Contacto principal", "Nombre del contacto"),
+    ),
+    Column("zone", _("ZONA"), aliases=("Zona comercial",)),
+    Column(
+        "last_service_date",
+        _("FECHA ÚLTIMO SERVICIO"),
+        aliases=("Fecha del último servicio", "Último servicio"),
+    ),
+    Column(
+        "last_service_amount",
+        _("VALOR ÚLTIMO SERVICIO"),
+        aliases=("Valor del último servicio", "Valor"),
+    ),
+    Column(
+        "in_catastro",
+        _("EN CATASTRO"),
+        aliases=("Catastro", "Suscriptor", "Es suscriptor"),
+    ),
+]
+
+ID_TYPES = {
+    "nit": IdType.NIT,
+    "cc": IdType.CC,
+    "c c": IdType.CC,
+    "cedula": IdType.CC,
+    "cedula de ciudadania": IdType.CC,
+    "ce": IdType.CE,
+    "c e": IdType.CE,
+    "cedula de extranjeria": IdType.CE,
+    "ppt": IdType.PPT,
+    "permiso por proteccion temporal": IdType.PPT,
+    "pa": IdType.PASSPORT,
+    "pas": IdType.PASSPORT,
+    "pasaporte": IdType.PASSPORT,
+}
+CUSTOMER_TYPES = {
+    "nuevo": Customer.CustomerType.NEW,
+    "antiguo": Customer.CustomerType.EXISTING,
+}
+
+# Columns of the customer table the import writes, in the order rows are built.
+NEW_CUSTOMER = {
+    "id_type": "",
+    "id_number": "",
+    "check_digit": "",
+    "person_kind": Customer.PersonKind.LEGAL,
+    "name": "",
+    "trade_name": "",
+    "customer_type": Customer.CustomerType.NEW,
+    "address": "",
+    "barrio": "",
+    "municipality_id": None,
+    "phone": "",
+    "mobile": "",
+    "email": "",
+    "zone_id": None,
+    "advisor_id": None,
+    "in_catastro": False,
+    "last_service_date": None,
+    "last_service_amount": None,
+    "notes": "",
+    "search_text": "",
+    "created_at": None,
+    "updated_at": None,
+}
+WRITE_FIELDS = list(NEW_CUSTOMER)
+UPDATE_FIELDS = [f for f in WRITE_FIELDS if f not in ("id_number", "created_at")]
+COMPARE_FIELDS = [f for f in UPDATE_FIELDS if f != "updated_at"]
+CONTACT_FIELDS = ["name", "role", "phone", "mobile"]
+
+# A municipality written with its department: "Cunday (Tol.)", "Melgar, Tolima".
+_DEPARTMENT_SUFFIX = re.compile(r"\s*(?:\(([^)]*)\)|[,\-]\s*([^,\-]+))\s*$")
+# A contact written as "Name (Role)": the role may itself hold brackets, "Dueño(a)".
+_CONTACT_WITH_ROLE = re.compile(r"^([^()]+?)\s*\((.+)\)$")
+_RESERVED_TLDS = frozenset({"example", "invalid", "test", "localhost", "local"})
+
+
+@dataclass
+class CustomerRecord:
+    """A valid row: the customer columns it fills and its primary contact."""
+
+    values: dict
+    contact: dict = field(default_factory=dict)
+    municipality_name: str = ""
+    zone_name: str = ""
+
+
+@register
+class CustomerImporter(Importer):
+    kind = "clientes"
+    title = _("Base de datos de clientes")
+    description = _(
+        "Clientes con su NIT o cédula, dirección, municipio, teléfonos, correo, "
+        "contacto y zona. Los clientes ya registrados se actualizan."
+    )
+    columns = COLUMNS
+
+    def prepare(self) -> None:
+        self.municipalities_by_code: dict[str, Municipality] = {}
+        self.municipalities_by_name: dict[str, list[Municipality]] = {}
+        for municipality in Municipality.objects.all():
+            self.municipalities_by_code[municipality.dane_code] = municipality
+            names = self.municipalities_by_name.setdefault(fold(municipality.name), [])
+            names.append(municipality)
+        self.zones = {fold(zone.name): zone for zone in Zone.objects.all()}
+        self.user_id = self.user.pk if self.user is not None else None
+
+    def parse_row(self, row: RowReader) -> CustomerRecord | None:
+        values = self._parse_identity(row)
+        if values is None:
+            return None
+        record = CustomerRecord(values=values)
+
+        for key in ("trade_name", "address", "barrio"):
+            text = row.text(key)
+            if text:
+                values[key] = text
+        self._parse_customer_type(row, values)
+        municipality = self._parse_municipality(row)
+        if municipality is not None:
+            values["municipality_id"] = municipality.dane_code
+            record.municipality_name = municipality.name
+        prefix = municipality.landline_prefix if municipality else ""
+        self._parse_phones(row, record, prefix)
+        self._parse_email(row, values)
+        self._parse_contact(row, record)
+        self._parse_zone(row, record)
+
+        last_date = row.parse("last_service_date", parse_date)
+        if last_date is not None:
+            values["last_service_date"] = last_date
+        amount = row.parse("last_service_amount", parse_decimal)
+        if amount is not None:
+            values["last_service_amount"] = amount
+        in_catastro = row.parse("in_catastro", parse_yes_no)
+        if in_catastro is not None:
+            values["in_catastro"] = in_catastro
+        return record
+
+    def _parse_identity(self, row: RowReader) -> dict | None:
+        id_type = None
+        type_text = row.text("id_type")
+        if type_text:
+            id_type = ID_TYPES.get(header_key(type_text))
+            if id_type is None:
+                row.error(
+                    "id_type",
+                    _(
+                        "«%(value)s» no es un tipo de documento conocido: escriba NIT, "
+                        "CC, CE, PPT o Pasaporte."
+                    )
+                    % {"value": type_text},
+                )
+
+        raw_number = row.text("id_number")
+        raw_check_digit = row.text("check_digit")
+        identification = None
+        try:
+            identification = parse_identification(raw_number, raw_check_digit, id_type)
+        except ValidationError as error:
+            column = "id_number"
+            if error.code in ("wrong_dv", "invalid_dv") and raw_check_digit:
+                column = "check_digit"
+            message = " ".join(error.messages)
+            if error.code == "missing":
+                message += " " + _("Escriba el NIT o la cédula del cliente.")
+            row.error(column, message)
+
+        name = clean_text(row.raw("name"))
+        if not name:
+            row.error(
+                "name",
+                _(
+                    "Falta la razón social o el nombre. Escríbalo para poder registrar el cliente."
+                ),
+            )
+        if row.rejected or identification is None:
+            return None
+
+        legal = identification.id_type == IdType.NIT and looks_like_company_nit(
+            identification.number
+        )
+        return {
+            "id_type": identification.id_type,
+            "id_number": identification.number,
+            "check_digit": identification.check_digit,
+            "person_kind": (
+                Customer.PersonKind.LEGAL if legal else Customer.PersonKind.NATURAL
+            ),
+            "name": name,
+        }
+
+    def _parse_customer_type(self, row: RowReader, values: dict) -> None:
+        text = row.text("customer_type")
+        if not text:
+            return
+        customer_type = CUSTOMER_TYPES.get(fold(text))
+        if customer_type is None:
+            row.warning(
+                "customer_type",
+                _("«%(value)s» no es un tipo de cliente: escriba NUEVO o ANTIGUO.")
+                % {"value": text}
+                + " "
+                + _("Se dejó el tipo que tenía (NUEVO si es un cliente nuevo)."),
+            )
+            return
+        values["customer_type"] = customer_type
+
+    def _parse_municipality(self, row: RowReader) -> Municipality | None:
+        code = row.text("dane_code")
+        if code:
+            municipality = self.municipalities_by_code.get(code.zfill(5))
+            if municipality is not None:
+                return municipality
+            row.warning(
+                "dane_code",
+                _(
+                    "El código DANE «%(value)s» no corresponde a ningún municipio "
+                    "registrado: escriba los 5 dígitos del código DIVIPOLA. Se dejó "
+                    "sin municipio."
+                )
+                % {"value": code},
+            )
+            return None
+
+        text = row.text("municipality")
+        if not text:
+            return None
+        if text.isdigit():
+            municipality = self.municipalities_by_code.get(text.zfill(5))
+            if municipality is not None:
+                return municipality
+        municipality = self._municipality_by_name(text)
+        if municipality is None:
+            row.warning(
+                "municipality",
+                _(
+                    "No se encontró el municipio «%(value)s»: revise cómo está escrito "
+                    "o agregue la columna CÓDIGO DANE. El cliente se guardó sin "
+                    "municipio."
+                )
+                % {"value": text},
+            )
+        return municipality
+
+    def _municipality_by_name(self, text: str) -> Municipality | None:
+        name, department = fold(text), ""
+        candidates = self.municipalities_by_name.get(name)
+        if candidates is None:
+            suffix = _DEPARTMENT_SUFFIX.search(name)
+            if suffix:
+                department = (suffix.group(1) or suffix.group(2) or "").strip(" .")
+                candidates = self.municipalities_by_name.get(name[: suffix.start()])
+        if not candidates:
+            return None
+        if len(candidates) > 1 and department:
+            in_department = [
+                municipality
+                for municipality in candidates
+                if fold(municipality.department_name).startswith(department)
+            ]
+            candidates = in_department or candidates
+        # NOTE: a name shared by two departments with no department written takes
+        # the first (alphabetical by department); a CÓDIGO DANE column avoids it.
+        return candidates[0]
+
+    def _parse_phones(self, row: RowReader, record: CustomerRecord, prefix: str):
+        """Put the first landline and the first mobile on the customer and the next
+        ones on the primary contact, whichever column they were typed in."""
+        landlines, mobiles = [], []
+        for key in ("phone", "mobile"):
+            for raw in split_phone_list(row.text(key)):
+                try:
+                    number = normalise_phone(raw, prefix)
+                except ValidationError as error:
+                    row.warning(
+                        key, " ".join(error.messages) + " " + _("Se dejó vacío."), raw
+                    )
+                    continue
+                target = mobiles if is_mobile(number) else landlines
+                if number not in target:
+                    target.append(number)
+
+        if landlines:
+            record.values["phone"] = landlines[0]
+        if mobiles:
+            record.values["mobile"] = mobiles[0]
+        if len(landlines) > 1:
+            record.contact["phone"] = landlines[1]
+        if len(mobiles) > 1:
+            record.contact["mobile"] = mobiles[1]
+        dropped = landlines[2:] + mobiles[2:]
+        if dropped:
+            row.warning(
+                "phone",
+                _(
+                    "Hay más de dos fijos o dos celulares; no se guardaron %(numbers)s. "
+                    "Regístrelos como otro contacto del cliente."
+                )
+                % {"numbers": ", ".join(dropped)},
+            )
+
+    def _parse_email(self, row: RowReader, values: dict) -> None:
+        text = row.text("email")
+        if not text:
+            return
+        email = text.lower()
+        try:
+            validate_email(email)
+            if email.rsplit(".", 1)[-1] in _RESERVED_TLDS:
+                raise ValidationError("reserved domain")
+        except ValidationError:
+            row.warning(
+                "email",
+                _(
+                    "El correo «%(value)s» no es válido: escriba una sola dirección "
+                    "como nombre@empresa.com. Se dejó vacío."
+                )
+                % {"value": text},
+            )
+            return
+        values["email"] = email
+
+    def _parse_contact(self, row: RowReader, record: CustomerRecord) -> None:
+        raw = row.raw("contact")
+        text = raw.strip() if isinstance(raw, str) else clean_text(raw)
+        if not text:
+            return
+        lines = [clean_text(line) for line in text.splitlines() if line.strip()]
+        name, role = lines[0], " ".join(lines[1:])
+        if not role and (match := _CONTACT_WITH_ROLE.match(name)):
+            name, role = match.group(1).strip(), match.group(2).strip()
+        record.contact["name"] = name[:150]
+        if role:
+            record.contact["role"] = role[:100]
+
+    def _parse_zone(self, row: RowReader, record: CustomerRecord) -> None:
+        name = row.text("zone")
+        if not name:
+            return
+        zone = self.zones.get(fold(name))
+        if zone is None:
+            zone = Zone(name=name[:80])
+            zone._history_user = self.user
+            zone.save()
+            self.zones[fold(name)] = zone
+            self.notes.append(
+                _(
+                    "Se creó la zona «%(zone)s» (aparece por primera vez en la fila %(row)s)."
+                )
+                % {"zone": zone.name, "row": row.number}
+            )
+        record.values["zone_id"] = zone.pk
+        record.zone_name = zone.name
+
+    def record_key(self, record: CustomerRecord) -> str:
+        return record.values["id_number"]
+
+    def scan_key(self, row: RowReader) -> str | None:
+        type_text = row.text("id_type")
+        id_type = ID_TYPES.get(header_key(type_text)) if type_text else None
+        try:
+            identification = parse_identification(
+                row.text("id_number"), row.text("check_digit"), id_type
+            )
+        except ValidationError:
+            return None
+        return identification.number
+
+    def merge_records(
+        self, earlier: CustomerRecord, later: CustomerRecord
+    ) -> tuple[CustomerRecord, bool]:
+        merged = CustomerRecord(
+            values={**earlier.values, **later.values},
+            contact={**earlier.contact, **later.contact},
+            municipality_name=later.municipality_name or earlier.municipality_name,
+            zone_name=later.zone_name or earlier.zone_name,
+        )
+        changed = merged.values != earlier.values or merged.contact != earlier.contact
+        return merged, changed
+
+    def key_display(self, record: CustomerRecord) -> str:
+        values = record.values
+        return format_identification(
+            values["id_type"], values["id_number"], values["check_digit"]
+        )
+
+    def preview_row(self, record: CustomerRecord) -> dict[str, str]:
+        values = record.values
+        contact = record.contact
+        return {
+            _("Identificación"): self.key_display(record),
+            _("Nombre"): values["name"],
+            _("Tipo"): values.get("customer_type", ""),
+            _("Municipio"): record.municipality_name,
+            _("Zona"): record.zone_name,
+            _("Teléfono"): values.get("phone", ""),
+            _("Celular"): values.get("mobile", ""),
+            _("Correo"): values.get("email", ""),
+            _("Contacto"): " · ".join(
+                part for part in (contact.get("name"), contact.get("role")) if part
+            ),
+            _("Último servicio"): format_date(values.get("last_service_date")),
+            _("Valor"): format_pesos(values.get("last_service_amount")),
+        }
+
+    def write_batch(self, batch: list[PendingRecord]) -> list[WriteResult]:
+        now = timezone.now()
+        stored = {
+            row["id_number"]: row
+            for row in Customer.objects.filter(
+                id_number__in=[pending.key for pending in batch]
+            ).values("id", *WRITE_FIELDS)
+        }
+        plan = [
+            self._merge(pending.record, stored.get(pending.key), now)
+            for pending in batch
+        ]
+
+        written = [
+            row for row, outcome, _existing in plan if outcome != Outcome.UNCHANGED
+        ]
+        keys = bulk_upsert(
+            Customer,
+            [{field: row[field] for field in WRITE_FIELDS} for row in written],
+            key="id_number",
+            update_fields=UPDATE_FIELDS,
+            compare_fields=COMPARE_FIELDS,
+        )
+        created, changed = [], []
+        for row, _outcome, existing in plan:
+            if existing is None:
+                row["id"] = keys[row["id_number"]]
+                created.append(row)
+            elif row["id_number"] in keys:
+                changed.append(row)
+        history_insert(
+            Customer, created, history_type="+", user_id=self.user_id, when=now
+        )
+        history_insert(
+            Customer, changed, history_type="~", user_id=self.user_id, when=now
+        )
+
+        contacts_changed = self._write_contacts(batch, plan, now)
+        results = []
+        for (_row, outcome, existing), contact_changed in zip(
+            plan, contacts_changed, strict=True
+        ):
+            if outcome == Outcome.UNCHANGED and contact_changed:
+                outcome = Outcome.UPDATED
+            label = ""
+            if existing is not None:
+                label = _("cliente registrado «%(name)s»") % {"name": existing["name"]}
+            results.append(WriteResult(outcome, label))
+        return results
+
+    def _merge(self, record: CustomerRecord, existing: dict | None, now):
+        """Return (row to write, outcome, stored row) for one record."""
+        if existing is None:
+            row = {
+                **NEW_CUSTOMER,
+                **record.values,
+                "created_at": now,
+                "updated_at": now,
+            }
+            outcome = Outcome.CREATED
+        else:
+            row = {**existing, **record.values}
+            differs = any(row[name] != existing[name] for name in record.values)
+            outcome = Outcome.UPDATED if differs else Outcome.UNCHANGED
+            row["updated_at"] = now
+        row["search_text"] = Customer.build_search_text(SimpleNamespace(**row))
+        return row, outcome, existing
+
+    def _write_contacts(self, batch, plan, now) -> list[bool]:
+        """Create or update each customer's primary contact; return, per record,
+        whether its contact was written."""
+        customer_ids = [row["id"] for row, _outcome, existing in plan if existing]
+        primaries = {}
+        for contact in Contact.objects.filter(
+            customer_id__in=customer_ids, is_primary=True
+        ).values("id", "customer_id", "email", "is_primary", *CONTACT_FIELDS):
+            primaries.setdefault(contact["customer_id"], contact)
+
+        new_contacts, changed_contacts, written = [], [], []
+        for pending, (row, _outcome, _existing) in zip(batch, plan, strict=True):
+            wanted = pending.record.contact
+            if not wanted:
+                written.append(False)
+                continue
+            current = primaries.get(row["id"])
+            if current is None:
+                contact = {
+                    "customer_id": row["id"],
+                    "name": wanted.get("name") or row["name"][:150],
+                    "role": wanted.get("role", ""),
+                    "phone": wanted.get("phone", ""),
+                    "mobile": wanted.get("mobile", ""),
+                    "email": "",
+                    "is_primary": True,
+                }
+                new_contacts.append(contact)
+                primaries[row["id"]] = contact
+                written.append(True)
+                continue
+            merged = {**current, **wanted}
+            if merged == current:
+                written.append(False)
+                continue
+            current.update(wanted)
+            changed_contacts.append(current)
+            written.append(True)
+
+        for contact, key in zip(
+            new_contacts, bulk_insert(Contact, new_contacts), strict=True
+        ):
+            contact["id"] = key
+        bulk_update(Contact, changed_contacts, CONTACT_FIELDS)
+        history_insert(
+            Contact, new_contacts, history_type="+", user_id=self.user_id, when=now
+        )
+        history_insert(
+            Contact, changed_contacts, history_type="~", user_id=self.user_id, when=now
+        )
+        return written
