@@ -70,6 +70,7 @@ class Quotation(models.Model):
 
     class PriceApproval(models.TextChoices):
         NOT_NEEDED = "no_requerida", _("No requerida")
+        REQUIRED = "requerida", _("Requerida, sin solicitar")
         PENDING = "pendiente", _("Pendiente")
         APPROVED = "aprobada", _("Aprobada")
         REJECTED = "rechazada", _("Rechazada")

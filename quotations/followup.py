@@ -1,0 +1,168 @@
+"""The weekly follow-up of quotations ("formato de seguimiento a cotizaciones"):
+every open quotation with its last contact and next action, and the conversion
+figures per advisor and month for the director."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.exports import Column, xlsx_build
+from quotations.models import FollowUp, Quotation
+
+
+@dataclass(frozen=True)
+class FollowUpRow:
+    quotation: Quotation
+    days_since_issue: int
+    last_contact_on: date | None
+    last_note: str
+    next_action: str
+    next_action_on: date | None
+    is_overdue: bool
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    advisor_name: str
+    month: date
+    issued: int
+    accepted: int
+    average_days_to_quote: Decimal | None
+
+    @property
+    def conversion_percent(self) -> Decimal | None:
+        if not self.issued:
+            return None
+        ratio = Decimal(self.accepted * 100) / Decimal(self.issued)
+        return ratio.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def follow_up_rows(queryset, *, today: date | None = None) -> list[FollowUpRow]:
+    """Return a row per open quotation of `queryset` (already limited to what the
+    user may see), by advisor and then oldest issue first.
+
+    A quotation is overdue when its next action date has passed, or when nothing is
+    scheduled and the last contact (or the issue) is older than
+    settings.QUOTATION_FOLLOW_UP_DAYS.
+    """
+    today = today or timezone.localdate()
+    latest = FollowUp.objects.filter(quotation=OuterRef("pk")).order_by(
+        "-contacted_on", "-pk"
+    )
+    quotations = (
+        queryset.open()
+        .select_related("customer", "advisor")
+        .annotate(
+            last_contact_on=Subquery(latest.values("contacted_on")[:1]),
+            last_note=Subquery(latest.values("note")[:1]),
+            last_next_action=Subquery(latest.values("next_action")[:1]),
+            last_next_action_on=Subquery(latest.values("next_action_on")[:1]),
+        )
+        .order_by("advisor__first_name", "advisor__last_name", "issued_at", "pk")
+    )
+    limit = timedelta(days=settings.QUOTATION_FOLLOW_UP_DAYS)
+    rows = []
+    for quotation in quotations:
+        issued_on = timezone.localdate(quotation.issued_at)
+        if quotation.last_next_action_on:
+            overdue = quotation.last_next_action_on < today
+        else:
+            overdue = today - (quotation.last_contact_on or issued_on) > limit
+        rows.append(
+            FollowUpRow(
+                quotation=quotation,
+                days_since_issue=(today - issued_on).days,
+                last_contact_on=quotation.last_contact_on,
+                last_note=quotation.last_note or "",
+                next_action=quotation.last_next_action or "",
+                next_action_on=quotation.last_next_action_on,
+                is_overdue=overdue,
+            )
+        )
+    return rows
+
+
+def month_figures(queryset) -> list[MonthFigures]:
+    """Return issued and accepted counts per advisor and month of issue, newest
+    month first. Annulled quotations count as issued: they had a code."""
+    grouped = (
+        queryset.exclude(issued_at__isnull=True)
+        .annotate(month=TruncMonth("issued_at"))
+        .values("month", "advisor__first_name", "advisor__last_name")
+        .annotate(
+            issued=Count("pk"),
+            accepted=Count("pk", filter=Q(status=Quotation.Status.ACCEPTED)),
+        )
+        .order_by("-month", "advisor__first_name", "advisor__last_name")
+    )
+    return [
+        MonthFigures(
+            advisor_name=f"{row['advisor__first_name']} {row['advisor__last_name']}",
+            month=_as_date(row["month"]),
+            issued=row["issued"],
+            accepted=row["accepted"],
+            # NOTE: the time from quote request to issue needs the link to quote
+            # requests, which quotations do not store yet; it is always empty.
+            average_days_to_quote=None,
+        )
+        for row in grouped
+    ]
+
+
+FOLLOW_UP_COLUMNS = [
+    Column(_("Asesor"), width=24),
+    Column(_("Código"), width=16),
+    Column(_("Cliente"), width=36),
+    Column(_("Fecha de emisión"), "date", 14),
+    Column(_("Días desde emisión"), "integer", 12),
+    Column(_("Total"), "money", 16),
+    Column(_("Último seguimiento"), "date", 14),
+    Column(_("Resultado"), width=40),
+    Column(_("Próxima acción"), width=30),
+    Column(_("Fecha próxima acción"), "date", 14),
+    Column(_("Estado"), width=12),
+    Column(_("Atrasada"), width=10),
+]
+
+
+def follow_up_xlsx(rows: list[FollowUpRow]) -> bytes:
+    return xlsx_build(
+        sheet_name="Seguimiento",
+        title=str(_("Seguimiento a cotizaciones")),
+        columns=[_translated(column) for column in FOLLOW_UP_COLUMNS],
+        rows=(
+            [
+                str(row.quotation.advisor),
+                row.quotation.code,
+                row.quotation.customer.name,
+                timezone.localdate(row.quotation.issued_at),
+                row.days_since_issue,
+                row.quotation.total,
+                row.last_contact_on,
+                row.last_note,
+                row.next_action,
+                row.next_action_on,
+                row.quotation.get_status_display(),
+                str(_("Sí")) if row.is_overdue else str(_("No")),
+            ]
+            for row in rows
+        ),
+    )
+
+
+def _translated(column: Column) -> Column:
+    return Column(str(column.header), column.kind, column.width)
+
+
+def _as_date(value) -> date:
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            return timezone.localtime(value).date()
+        return value.date()
+    return value

@@ -1,0 +1,414 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.roles import Role
+from core.permissions import role_required
+from quotations import services
+from quotations.followup import follow_up_rows, follow_up_xlsx, month_figures
+from quotations.forms import (
+    AcceptForm,
+    AnnulForm,
+    FollowUpForm,
+    LineForm,
+    PriceDecisionForm,
+    QuotationCreateForm,
+    QuotationFilterForm,
+    QuotationUpdateForm,
+    RejectForm,
+    SendForm,
+)
+from quotations.models import Quotation
+from tariffs.models import TariffItem
+
+PAGE_SIZE = 50
+
+# Roles that prepare and manage quotations; billing only reads them.
+EDITOR_ROLES = (Role.ADVISOR, Role.DIRECTOR, Role.COORDINATOR, Role.ADMINISTRATOR)
+READER_ROLES = (*EDITOR_ROLES, Role.BILLING)
+APPROVER_ROLES = (Role.DIRECTOR, Role.ADMINISTRATOR)
+
+editor_required = role_required(*EDITOR_ROLES)
+reader_required = role_required(*READER_ROLES)
+
+
+def _visible(request, pk) -> Quotation:
+    queryset = Quotation.objects.visible_to(request.user).select_related(
+        "customer", "advisor"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _expire_if_due(quotation: Quotation) -> None:
+    # Expiry is also run nightly by `expire_quotations`; reading catches the rest.
+    if quotation.is_open and quotation.valid_until < timezone.localdate():
+        quotation.status = Quotation.Status.EXPIRED
+        quotation.save(update_fields=["status"])
+
+
+def _show_errors(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+@require_GET
+@reader_required
+def quotation_list(request):
+    services.quotations_expire()
+    form = QuotationFilterForm(request.GET or None)
+    quotations = Quotation.objects.visible_to(request.user).select_related(
+        "customer", "advisor"
+    )
+    if form.is_valid():
+        if form.cleaned_data["q"]:
+            quotations = quotations.search(form.cleaned_data["q"])
+        if form.cleaned_data["status"]:
+            quotations = quotations.filter(status=form.cleaned_data["status"])
+        if form.cleaned_data["advisor"]:
+            quotations = quotations.filter(advisor=form.cleaned_data["advisor"])
+    page = Paginator(quotations.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
+        request.GET.get("pagina")
+    )
+    query = request.GET.copy()
+    query.pop("pagina", None)
+    return render(
+        request,
+        "quotations/list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@editor_required
+def quotation_create(request):
+    form = QuotationCreateForm(
+        request.POST or None,
+        user=request.user,
+        initial={
+            "validity_days": Quotation._meta.get_field("validity_days").default(),
+            "conditions": Quotation._meta.get_field("conditions").default,
+            "customer": request.GET.get("cliente"),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        advisor = form.cleaned_data.get("advisor") or request.user
+        if not request.user.is_manager:
+            advisor = request.user
+        quotation = services.quotation_create(
+            customer=form.cleaned_data["customer"],
+            advisor=advisor,
+            user=request.user,
+            validity_days=form.cleaned_data["validity_days"],
+            conditions=form.cleaned_data["conditions"],
+        )
+        return redirect(quotation)
+    return render(request, "quotations/create.html", {"form": form})
+
+
+@require_GET
+@reader_required
+def quotation_detail(request, pk):
+    quotation = _visible(request, pk)
+    _expire_if_due(quotation)
+    can_edit = request.user.is_superuser or request.user.has_role(*EDITOR_ROLES)
+    context = {
+        "quotation": quotation,
+        "lines": quotation.lines.all(),
+        "follow_ups": quotation.follow_ups.select_related("created_by"),
+        "can_edit": can_edit,
+        "can_approve": request.user.is_superuser
+        or request.user.has_role(*APPROVER_ROLES),
+        "line_form": LineForm(quotation=quotation) if quotation.is_draft else None,
+        "follow_up_form": FollowUpForm(),
+        "update_form": QuotationUpdateForm(instance=quotation),
+        "whatsapp_url": services.quotation_whatsapp_url(quotation)
+        if quotation.code
+        else "",
+    }
+    return render(request, "quotations/detail.html", context)
+
+
+@require_POST
+@editor_required
+def quotation_update(request, pk):
+    quotation = _visible(request, pk)
+    form = QuotationUpdateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.quotation_update(
+                quotation=quotation,
+                validity_days=form.cleaned_data["validity_days"],
+                conditions=form.cleaned_data["conditions"],
+            )
+            messages.success(request, "Cambios guardados.")
+        except ValidationError as error:
+            _show_errors(request, error)
+    else:
+        messages.error(request, "Revise la vigencia y las condiciones.")
+    return redirect(quotation)
+
+
+@require_POST
+@editor_required
+def line_add(request, pk):
+    quotation = _visible(request, pk)
+    form = LineForm(request.POST, quotation=quotation)
+    errors = []
+    if form.is_valid():
+        try:
+            services.quotation_line_add(
+                quotation=quotation,
+                tariff_item=form.cleaned_data["tariff_item"],
+                quantity=form.cleaned_data["quantity"],
+                unit_price=form.cleaned_data["unit_price"],
+                price_reason=form.cleaned_data["price_reason"],
+                description=form.cleaned_data["description"],
+            )
+            form = LineForm(quotation=quotation)
+        except ValidationError as error:
+            errors = error.messages
+    return _lines_response(request, quotation, form, errors)
+
+
+@require_POST
+@editor_required
+def line_remove(request, pk, line_pk):
+    quotation = _visible(request, pk)
+    line = get_object_or_404(quotation.lines, pk=line_pk)
+    errors = []
+    try:
+        services.quotation_line_remove(quotation=quotation, line=line)
+    except ValidationError as error:
+        errors = error.messages
+    return _lines_response(request, quotation, LineForm(quotation=quotation), errors)
+
+
+def _lines_response(request, quotation, form, errors):
+    quotation.refresh_from_db()
+    context = {
+        "quotation": quotation,
+        "lines": quotation.lines.all(),
+        "line_form": form,
+        "line_errors": errors,
+        "can_edit": True,
+    }
+    if request.htmx:
+        return render(request, "quotations/partials/lines.html", context)
+    for message in errors:
+        messages.error(request, message)
+    return redirect(quotation)
+
+
+@require_GET
+@editor_required
+def tariff_prefill(request, pk):
+    """Return the unit price and tax of the chosen tariff item for the line form."""
+    quotation = _visible(request, pk)
+    item = TariffItem.objects.in_force(on=quotation.date).filter(
+        pk=request.GET.get("tariff_item") or 0
+    )
+    return render(
+        request, "quotations/partials/tariff_prefill.html", {"item": item.first()}
+    )
+
+
+@require_POST
+@editor_required
+def submit_for_approval(request, pk):
+    quotation = _visible(request, pk)
+    try:
+        services.quotation_submit_for_approval(quotation=quotation, user=request.user)
+        messages.success(request, "Enviada al director para aprobar los precios.")
+    except ValidationError as error:
+        _show_errors(request, error)
+    return redirect(quotation)
+
+
+@require_GET
+@role_required(*APPROVER_ROLES)
+def approval_queue(request):
+    pending = (
+        Quotation.objects.visible_to(request.user)
+        .filter(price_approval=Quotation.PriceApproval.PENDING)
+        .select_related("customer", "advisor")
+        .prefetch_related("lines")
+        .order_by("updated_at")
+    )
+    return render(request, "quotations/approvals.html", {"quotations": pending})
+
+
+@require_POST
+@role_required(*APPROVER_ROLES)
+def decide_prices(request, pk):
+    quotation = _visible(request, pk)
+    form = PriceDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.quotation_decide_prices(
+                quotation=quotation,
+                user=request.user,
+                approve=form.cleaned_data["decision"] == "aprobar",
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, "Decisión registrada.")
+        except ValidationError as error:
+            _show_errors(request, error)
+    return redirect("quotations:approvals")
+
+
+@require_POST
+@editor_required
+def issue(request, pk):
+    quotation = _visible(request, pk)
+    try:
+        quotation = services.quotation_issue(quotation=quotation, user=request.user)
+        messages.success(request, f"Cotización emitida con el código {quotation.code}.")
+    except ValidationError as error:
+        _show_errors(request, error)
+    return redirect(quotation)
+
+
+@require_GET
+@reader_required
+def download_pdf(request, pk):
+    quotation = _visible(request, pk)
+    if not quotation.pdf_file:
+        raise Http404("La cotización no tiene PDF emitido.")
+    response = HttpResponse(
+        services.quotation_pdf_bytes(quotation), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=False, filename=quotation.pdf_file_name
+    )
+    return response
+
+
+@editor_required
+def send(request, pk):
+    quotation = _visible(request, pk)
+    recipient = quotation.customer.email
+    form = SendForm(request.POST or None, initial={"to": recipient})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.quotation_send_email(
+                quotation=quotation,
+                user=request.user,
+                to=form.cleaned_data["to"],
+                message=form.cleaned_data["message"],
+            )
+            messages.success(request, "Cotización enviada por correo.")
+            return redirect(quotation)
+        except ValidationError as error:
+            form.add_error(None, error)
+    return render(
+        request,
+        "quotations/action.html",
+        {"quotation": quotation, "form": form, "title": "Enviar por correo"},
+    )
+
+
+def _answer_view(request, pk, form_class, title, perform):
+    quotation = _visible(request, pk)
+    form = form_class(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            perform(quotation, form.cleaned_data)
+            return redirect(quotation)
+        except ValidationError as error:
+            form.add_error(None, error)
+    return render(
+        request,
+        "quotations/action.html",
+        {"quotation": quotation, "form": form, "title": title},
+    )
+
+
+@editor_required
+def accept(request, pk):
+    def perform(quotation, data):
+        services.quotation_accept(
+            quotation=quotation,
+            user=request.user,
+            channel=data["channel"],
+            accepted_on=data["accepted_on"],
+            evidence=data["evidence"],
+            email_text=data["email_text"],
+        )
+        messages.success(request, "Aceptación registrada.")
+
+    return _answer_view(request, pk, AcceptForm, "Registrar aceptación", perform)
+
+
+@editor_required
+def reject(request, pk):
+    def perform(quotation, data):
+        services.quotation_reject(
+            quotation=quotation,
+            user=request.user,
+            reason=data["reason"],
+            competitor=data["competitor"],
+        )
+        messages.success(request, "Rechazo registrado.")
+
+    return _answer_view(request, pk, RejectForm, "Registrar rechazo", perform)
+
+
+@editor_required
+def annul(request, pk):
+    def perform(quotation, data):
+        services.quotation_annul(
+            quotation=quotation, user=request.user, reason=data["reason"]
+        )
+        messages.success(request, "Cotización anulada; conserva su código.")
+
+    return _answer_view(request, pk, AnnulForm, "Anular cotización", perform)
+
+
+@require_POST
+@editor_required
+def follow_up_add(request, pk):
+    quotation = _visible(request, pk)
+    form = FollowUpForm(request.POST)
+    if form.is_valid():
+        try:
+            services.follow_up_add(
+                quotation=quotation, user=request.user, **form.cleaned_data
+            )
+            messages.success(request, "Seguimiento registrado.")
+        except ValidationError as error:
+            _show_errors(request, error)
+    else:
+        for field, field_errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(field_errors)}")
+    return redirect(quotation)
+
+
+@require_GET
+@editor_required
+def follow_up_report(request):
+    services.quotations_expire()
+    visible = Quotation.objects.visible_to(request.user)
+    rows = follow_up_rows(visible)
+    if request.GET.get("formato") == "xlsx":
+        response = HttpResponse(
+            follow_up_xlsx(rows),
+            content_type=(
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            ),
+        )
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True,
+            filename=f"seguimiento-cotizaciones-{timezone.localdate():%Y-%m-%d}.xlsx",
+        )
+        return response
+    figures = month_figures(visible) if request.user.is_manager else []
+    return render(
+        request,
+        "quotations/follow_up.html",
+        {"rows": rows, "figures": figures},
+    )
