@@ -202,6 +202,13 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ventas@aseo-sumapaz.example.com")
+# send_pending_emails stops retrying a message after this many attempts; the outbox
+# screen can still retry it by hand.
+EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 5)
+if EMAIL_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured(
+        f"EMAIL_MAX_ATTEMPTS={EMAIL_MAX_ATTEMPTS} is invalid; use 1 or more."
+    )
 
 # The company's letterhead on pages, e-mails and PDFs.
 COMPANY_NAME = env_str("COMPANY_NAME", "ASEO VALLE DEL SUMAPAZ S.A. E.S.P.")

@@ -9,11 +9,13 @@ import logging
 import mimetypes
 import smtplib
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -24,6 +26,10 @@ from core.models import OutgoingEmail
 logger = logging.getLogger(__name__)
 
 OUTBOX_DIR = "outbox"
+
+# A pending message younger than this may still be in the hands of the on_commit send
+# of the request that queued it, so send_pending_emails leaves it alone.
+PENDING_GRACE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,47 @@ def email_send(email_id: int) -> bool:
     email.save(update_fields=["status", "attempts", "last_error", "sent_at"])
     logger.info("E-mail %s (%s) sent", email.pk, email.kind)
     return True
+
+
+@dataclass(frozen=True)
+class SendSummary:
+    """Outcome of one pass over the outbox."""
+
+    sent: int
+    failed: int
+
+
+def email_send_pending(*, max_attempts: int | None = None) -> SendSummary:
+    """Send again every failed message, and every pending one older than
+    PENDING_GRACE, that has had fewer than `max_attempts` attempts.
+
+    `max_attempts` defaults to settings.EMAIL_MAX_ATTEMPTS.
+    """
+    # NOTE: nothing locks a message while it is sent, so two passes running at once
+    # can send it twice; schedule a single send_pending_emails at a time.
+    if max_attempts is None:
+        max_attempts = settings.EMAIL_MAX_ATTEMPTS
+    due = OutgoingEmail.objects.filter(attempts__lt=max_attempts).filter(
+        Q(status=OutgoingEmail.Status.FAILED)
+        | Q(
+            status=OutgoingEmail.Status.PENDING,
+            created_at__lte=timezone.now() - PENDING_GRACE,
+        )
+    )
+    sent = failed = 0
+    for email_id in due.order_by("pk").values_list("pk", flat=True):
+        if email_send(email_id):
+            sent += 1
+        else:
+            failed += 1
+    logger.info("Outbox pass: %s sent, %s failed", sent, failed)
+    return SendSummary(sent=sent, failed=failed)
+
+
+def email_retry(*, email: OutgoingEmail, user) -> bool:
+    """Send a failed message again at a user's request, whatever its attempt count."""
+    logger.info("E-mail %s retried by user %s", email.pk, user.pk)
+    return email_send(email.pk)
 
 
 def _store_attachment(email: OutgoingEmail, item: Attachment) -> dict:

@@ -53,9 +53,7 @@ def test_redistribute_post_requires_reason(client, director, zone, advisor):
     assert not AssignmentRun.objects.exists()
 
 
-def test_redistribute_post_stale_digest_shows_new_plan(
-    client, director, zone, advisor
-):
+def test_redistribute_post_stale_digest_shows_new_plan(client, director, zone, advisor):
     client.force_login(director)
     url = reverse("zones:advisor_redistribute", args=[advisor.pk])
     digest = client.get(url).context["plan"].digest

@@ -91,7 +91,9 @@ def test_plan_rejects_inactive_zone(advisor):
 # Confirm
 
 
-def test_confirm_gives_each_advisor_half(zone, customers, advisor, other_advisor, director):
+def test_confirm_gives_each_advisor_half(
+    zone, customers, advisor, other_advisor, director
+):
     confirm(zone, [advisor, other_advisor], director)
     assert portfolio(advisor, zone).count() == 5
     assert portfolio(other_advisor, zone).count() == 5
@@ -145,7 +147,9 @@ def test_confirm_keeps_customers_of_remaining_advisor(
     assert CustomerAssignment.objects.filter(previous_advisor=advisor).count() == 5
 
 
-def test_confirm_rejects_stale_digest(zone, customers, advisor, other_advisor, director):
+def test_confirm_rejects_stale_digest(
+    zone, customers, advisor, other_advisor, director
+):
     plan = services.assignment_plan(zone=zone, advisors=[advisor, other_advisor])
     make_customer(zone=zone, customer_type=NEW)
     with pytest.raises(services.StalePlanError) as raised:
@@ -200,7 +204,12 @@ def test_confirm_email_states_zone_counts_and_link(
 
 
 def test_confirm_sends_email_after_commit(
-    zone, customers, advisor, other_advisor, director, django_capture_on_commit_callbacks
+    zone,
+    customers,
+    advisor,
+    other_advisor,
+    director,
+    django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):
         confirm(zone, [advisor, other_advisor], director)
@@ -240,9 +249,7 @@ def redistribute(advisor, user, reason="Licencia de maternidad"):
     )
 
 
-def test_redistribute_empties_departing_portfolio(
-    assigned_zone, advisor, director
-):
+def test_redistribute_empties_departing_portfolio(assigned_zone, advisor, director):
     redistribute(advisor, director)
     assert not Customer.objects.filter(advisor=advisor).exists()
 
@@ -265,15 +272,15 @@ def test_redistribute_stays_fair(
         assert counts == expected
 
 
-def test_redistribute_moves_only_departing_customers(
-    assigned_zone, advisor, director
-):
+def test_redistribute_moves_only_departing_customers(assigned_zone, advisor, director):
     held = portfolio(advisor, assigned_zone).count()
     run = redistribute(advisor, director)
     assert run.customer_count == held
-    assert not CustomerAssignment.objects.filter(run=run).exclude(
-        previous_advisor=advisor
-    ).exists()
+    assert (
+        not CustomerAssignment.objects.filter(run=run)
+        .exclude(previous_advisor=advisor)
+        .exists()
+    )
 
 
 def test_redistribute_records_reason(assigned_zone, advisor, director):

@@ -75,9 +75,7 @@ def test_zone_detail_missing_zone_is_404(client, director):
     assert client.get(reverse("zones:detail", args=[999])).status_code == 404
 
 
-def test_zone_create_saves_municipalities_barrios_advisors(
-    client, director, advisor
-):
+def test_zone_create_saves_municipalities_barrios_advisors(client, director, advisor):
     client.force_login(director)
     response = client.post(
         reverse("zones:create"),
