@@ -99,6 +99,14 @@ class Visit(models.Model):
         blank=True,
         verbose_name=_("contacto de origen"),
     )
+    quote_request = models.ForeignKey(
+        "quote_requests.QuoteRequest",
+        on_delete=models.SET_NULL,
+        related_name="visits",
+        null=True,
+        blank=True,
+        verbose_name=_("solicitud de cotización"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.roles import Role
 from core.mail import Attachment, email_queue
 from customers.models import Customer, DataConsent
+from quote_requests.services import quote_request_create
 from telemarketing.rules import customer_opted_out, visit_allowed
 from visits.ics import Invitation, Person, invitation_ics
 from visits.models import Visit
@@ -117,8 +118,6 @@ def visit_record_result(*, visit: Visit, outcome: str, notes: str, user) -> Visi
 
 def visit_request_quote(*, visit: Visit, service: str, description: str, user):
     """Register a quote request from the visit's result, for the visit's customer."""
-    from quote_requests.services import quote_request_create
-
     customer = visit.customer
     with transaction.atomic():
         quote_request = quote_request_create(
@@ -138,6 +137,7 @@ def visit_request_quote(*, visit: Visit, service: str, description: str, user):
             visit.status = Visit.Status.DONE
         if not visit.outcome:
             visit.outcome = Visit.Outcome.REQUESTS_QUOTE
+        visit.quote_request = quote_request
         visit.save()
     logger.info("Visit %s led to quote request %s", visit.pk, quote_request.pk)
     return quote_request
