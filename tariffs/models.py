@@ -45,10 +45,13 @@ class TariffVersion(models.Model):
         _("estado"), max_length=10, choices=Status, default=Status.DRAFT
     )
     source_file = models.FileField(_("archivo"), upload_to="tarifas/", blank=True)
+    # Empty when the version was loaded from the command line without --user.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="+",
+        null=True,
+        blank=True,
         verbose_name=_("cargada por"),
     )
     created_at = models.DateTimeField(_("cargada"), auto_now_add=True)
