@@ -205,3 +205,12 @@ def test_opt_out_other_advisors_customer_404(client, advisor, other_advisor):
     client.force_login(advisor)
     response = client.post(reverse("telemarketing:opt_out", args=[theirs.pk]))
     assert response.status_code == 404
+
+
+def test_contact_page_of_opted_out_offers_reauthorization(client, advisor, customer):
+    customer_opt_out(customer=customer, user=advisor, note="Pidió no llamar más")
+    client.force_login(advisor)
+    response = client.get(
+        reverse("telemarketing:customer_contacts", args=[customer.pk])
+    )
+    assert "Registrar nueva autorización" in response.text

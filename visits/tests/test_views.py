@@ -122,7 +122,7 @@ def test_supervisor_cannot_cancel(client, advisor, operations_user, customer):
     assert response.status_code == 403
 
 
-def test_create_visit_from_contact(
+def test_create_visit_stores_bogota_time(
     client, advisor, customer, django_capture_on_commit_callbacks
 ):
     client.force_login(advisor)
@@ -198,3 +198,11 @@ def test_ics_download(client, advisor, customer):
     response = client.get(reverse("visits:ics", args=[visit.pk]))
     assert response["Content-Type"].startswith("text/calendar")
     assert visit.uid.encode() in response.content
+
+
+def test_detail_shows_visit_and_actions(client, advisor, customer):
+    visit = make_visit(customer, advisor, bogota(2026, 3, 18, 9))
+    client.force_login(advisor)
+    response = client.get(reverse("visits:detail", args=[visit.pk]))
+    assert "18/03/2026 09:00" in response.text
+    assert "Crear solicitud de cotización" in response.text
