@@ -26,8 +26,8 @@ def consent_text() -> str:
 
 
 def service_choices() -> list:
-    """The services of the tariff book in force today, grouped by category, plus
-    «otro» for a need the book does not list."""
+    """Return the services of the tariff book in force today, grouped by category,
+    plus «otro» for a need the book does not list."""
     items = TariffItem.objects.in_force(on=timezone.localdate()).order_by(
         "category", "code"
     )

@@ -22,7 +22,8 @@ def age_display(since: datetime, now: datetime | None = None) -> str:
 
 
 def is_stale(quote_request, now: datetime | None = None) -> bool:
-    """An open request waiting longer than QUOTE_REQUEST_STALE_HOURS."""
+    """Return whether an open request has waited longer than
+    QUOTE_REQUEST_STALE_HOURS."""
     limit = timedelta(hours=settings.QUOTE_REQUEST_STALE_HOURS)
     return (
         quote_request.is_open

@@ -145,7 +145,7 @@ def quote_request_route(
 
 
 def quote_request_start(*, quote_request: QuoteRequest, user: User) -> QuoteRequest:
-    """The advisor takes a new request: it moves to «en gestión»."""
+    """Move a new request to «en gestión» when its advisor takes it."""
     _require_status(quote_request, QuoteRequest.Status.NEW)
     return _set_status(quote_request, QuoteRequest.Status.IN_PROGRESS, user)
 
@@ -194,10 +194,10 @@ def quote_request_reassign(
 
 
 def public_request_allowed(*, source_ip: str) -> bool:
-    """Whether the web form may accept another request from `source_ip`.
+    """Return whether the web form may accept another request from `source_ip`.
 
-    The count is read from the database (requests stored in the last window), so it
-    holds across worker processes and restarts, unlike a per-process cache.
+    The count is read from the database (requests stored in the last window), so the
+    limit applies across worker processes and restarts, unlike a per-process cache.
     """
     limit = settings.QUOTE_REQUEST_RATE_LIMIT
     since = timezone.now() - timedelta(

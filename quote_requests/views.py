@@ -44,7 +44,8 @@ sales_required = role_required(
 
 @login_not_required
 def public_form(request):
-    """The web page's quote-request form, open to anyone, guarded against abuse."""
+    """Show and accept the web page's quote-request form, open to anyone and
+    guarded against abuse."""
     if request.method != "POST":
         return render(
             request,
@@ -56,7 +57,7 @@ def public_form(request):
         return render(request, "quote_requests/public_too_large.html", status=413)
     form = PublicQuoteRequestForm(request.POST)
     if request.POST.get("website"):
-        # A robot filled in the hidden field: answer as if accepted, store nothing.
+        # A robot filled in the hidden field: reply as if accepted, store nothing.
         logger.info("Public quote request discarded by the honeypot")
         return redirect("quote_requests:public_received")
 
@@ -110,7 +111,7 @@ def public_received(request):
 
 @sales_required
 def request_list(request):
-    """The queue: open requests first by age, with filters by status and advisor."""
+    """List the queue: open requests oldest first, filtered by status and advisor."""
     requests = QuoteRequest.objects.visible_to(request.user).select_related(
         "customer", "advisor", "municipality", "zone"
     )
@@ -275,8 +276,8 @@ def request_reassign(request, pk):
 
 
 def client_ip(request) -> str:
-    """The client's address: REMOTE_ADDR, or with TRUSTED_PROXY_COUNT proxies in
-    front, the address the outermost trusted proxy saw in X-Forwarded-For."""
+    """Return the client's address: REMOTE_ADDR, or with TRUSTED_PROXY_COUNT
+    proxies in front, the address the outermost trusted proxy saw."""
     proxies = settings.TRUSTED_PROXY_COUNT
     remote = request.META.get("REMOTE_ADDR", "")
     if proxies <= 0:

@@ -4,6 +4,7 @@ from itertools import groupby
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import Role
 from core.permissions import manager_required, role_required
+from tariffs.importer import TariffImporter
 from tariffs.models import TariffItem, TariffVersion
 from tariffs.services import (
     tariff_version_approve,
@@ -26,7 +28,7 @@ staff_required = role_required(*Role)
 
 @staff_required
 def tariff_book(request):
-    """The tariff book in force today, or on the date chosen in `?fecha=`."""
+    """Show the tariff book in force today, or on the date chosen in `?fecha=`."""
     on = _date_param(request, "fecha")
     items = TariffItem.objects.in_force(on=on).select_related("version")
     items = sorted(items, key=lambda item: (item.category, item.code))
@@ -42,6 +44,7 @@ def tariff_book(request):
         "draft_count": TariffVersion.objects.filter(
             status=TariffVersion.Status.DRAFT
         ).count(),
+        "import_url": _import_url(),
     }
     return render(request, "tariffs/book.html", context)
 
@@ -51,12 +54,14 @@ def version_list(request):
     versions = TariffVersion.objects.select_related(
         "created_by", "approved_by", "rejected_by"
     )
-    return render(request, "tariffs/version_list.html", {"versions": versions})
+    context = {"versions": versions, "import_url": _import_url()}
+    return render(request, "tariffs/version_list.html", context)
 
 
 @manager_required
 def version_detail(request, pk):
-    """A version's items next to the tariffs in force on `?fecha=` (default today)."""
+    """Show a version's items next to the tariffs in force on `?fecha=` (default
+    today)."""
     version = get_object_or_404(TariffVersion, pk=pk)
     on = _date_param(request, "fecha")
     changes = tariff_version_compare(version=version, on=on)
@@ -129,8 +134,16 @@ def tariff_history(request):
     return render(request, "tariffs/history.html", context)
 
 
+def _import_url() -> str:
+    """Return the shared import screen for tariff sheets ('' while core has none)."""
+    try:
+        return reverse("core:import_upload", args=[TariffImporter.kind])
+    except NoReverseMatch:
+        return ""
+
+
 def _date_param(request, name: str) -> date:
-    """The date in `?<name>=` (aaaa-mm-dd from a date input), or today."""
+    """Return the date in `?<name>=` (aaaa-mm-dd from a date input), or today."""
     raw = request.GET.get(name, "")
     try:
         parsed = parse_date(raw) if raw else None

@@ -124,8 +124,8 @@ class Command(BaseCommand):
 
 
 def json_report(report: ImportReport) -> dict:
-    """The JSON shape of the customer import: counts, then every problem with its
-    row and column."""
+    """Build the JSON summary in the shape of the customer import: counts, then
+    every problem with its row and column."""
     return {
         "rows": report.rows,
         "created": report.created,
