@@ -93,6 +93,7 @@ def quotation_line_add(
             ),
             params={"code": tariff_item.code, "date": f"{quotation.date:%d/%m/%Y}"},
         )
+    quantity = Decimal(str(quantity)) if quantity is not None else None
     if quantity is None or quantity <= 0:
         raise ValidationError(
             _("La cantidad debe ser mayor que cero; se recibió %(value)s."),
@@ -100,6 +101,7 @@ def quotation_line_add(
         )
     if unit_price is None:
         unit_price = tariff_item.unit_price
+    unit_price = Decimal(str(unit_price))
     if unit_price < 0:
         raise ValidationError(
             _("El valor unitario no puede ser negativo; se recibió %(value)s."),

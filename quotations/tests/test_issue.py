@@ -188,7 +188,15 @@ def test_stale_draft_cannot_be_issued(advisor, customer, debris):
 
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_issue_has_no_duplicate_and_no_gap(advisor, customer, debris):
+def test_concurrent_issue_has_no_duplicate_and_no_gap(
+    advisor, customer, debris, monkeypatch
+):
+    # Layout is what makes a real render slow, and it runs under the numbering lock,
+    # so 200 real renders would take minutes; a fixed PDF keeps the test on
+    # numbering. The PDF tests render real documents.
+    monkeypatch.setattr(
+        services, "quotation_render_pdf", lambda quotation: b"%PDF-1.7 " + b"x" * 64
+    )
     threads_count, per_thread = 20, 10
     drafts = [
         make_quotation(customer=customer, advisor=advisor, lines=[(debris, "1")])
