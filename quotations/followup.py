@@ -101,18 +101,51 @@ def month_figures(queryset) -> list[MonthFigures]:
         )
         .order_by("-month", "advisor__first_name", "advisor__last_name")
     )
+    averages = _average_days_to_quote(queryset)
     return [
         MonthFigures(
             advisor_name=f"{row['advisor__first_name']} {row['advisor__last_name']}",
             month=_as_date(row["month"]),
             issued=row["issued"],
             accepted=row["accepted"],
-            # NOTE: the time from quote request to issue needs the link to quote
-            # requests, which quotations do not store yet; it is always empty.
-            average_days_to_quote=None,
+            average_days_to_quote=averages.get(
+                (
+                    row["advisor__first_name"],
+                    row["advisor__last_name"],
+                    _as_date(row["month"]),
+                )
+            ),
         )
         for row in grouped
     ]
+
+
+def _average_days_to_quote(queryset) -> dict:
+    """Return the mean days from request to issue per (advisor names, month), for
+    quotations prepared from a quote request."""
+    durations: dict[tuple, list[float]] = {}
+    rows = (
+        queryset.exclude(issued_at__isnull=True)
+        .exclude(quote_request__isnull=True)
+        .annotate(month=TruncMonth("issued_at"))
+        .values_list(
+            "advisor__first_name",
+            "advisor__last_name",
+            "month",
+            "issued_at",
+            "quote_request__received_at",
+        )
+    )
+    for first_name, last_name, month, issued_at, received_at in rows:
+        key = (first_name, last_name, _as_date(month))
+        days = (issued_at - received_at).total_seconds() / 86400
+        durations.setdefault(key, []).append(days)
+    return {
+        key: Decimal(str(sum(values) / len(values))).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP
+        )
+        for key, values in durations.items()
+    }
 
 
 FOLLOW_UP_COLUMNS = [

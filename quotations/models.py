@@ -98,6 +98,14 @@ class Quotation(models.Model):
         related_name="quotations",
         verbose_name=_("asesor comercial"),
     )
+    quote_request = models.ForeignKey(
+        "quote_requests.QuoteRequest",
+        on_delete=models.PROTECT,
+        related_name="quotations",
+        null=True,
+        blank=True,
+        verbose_name=_("solicitud de cotización"),
+    )
     date = models.DateField(
         _("fecha"),
         default=timezone.localdate,

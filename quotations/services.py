@@ -24,6 +24,8 @@ from customers.models import Customer
 from quotations.models import FollowUp, Quotation, QuotationLine
 from quotations.money import line_amounts
 from quotations.pdf import quotation_render_pdf
+from quote_requests.models import QuoteRequest
+from quote_requests.services import quote_request_mark_quoted
 from tariffs.models import TariffItem
 
 logger = logging.getLogger(__name__)
@@ -40,17 +42,34 @@ def quotation_create(
     on: date | None = None,
     validity_days: int | None = None,
     conditions: str | None = None,
+    quote_request: QuoteRequest | None = None,
 ) -> Quotation:
     """Create a draft quotation for `customer`, priced with the tariffs in force on
-    `on` (today by default)."""
-    quotation = Quotation(customer=customer, advisor=advisor, created_by=user)
+    `on` (today by default). A draft made from `quote_request` marks it quoted."""
+    if quote_request is not None and quote_request.customer_id != customer.pk:
+        raise ValidationError(
+            _(
+                "La solicitud %(request)s es de otro cliente; cotice al cliente de "
+                "la solicitud."
+            ),
+            params={"request": quote_request.pk},
+        )
+    quotation = Quotation(
+        customer=customer,
+        advisor=advisor,
+        created_by=user,
+        quote_request=quote_request,
+    )
     if on is not None:
         quotation.date = on
     if validity_days is not None:
         quotation.validity_days = validity_days
     if conditions is not None:
         quotation.conditions = conditions
-    quotation.save()
+    with transaction.atomic():
+        quotation.save()
+        if quote_request is not None:
+            quote_request_mark_quoted(quote_request=quote_request, user=user)
     logger.info("Quotation draft %s created", quotation.pk)
     return quotation
 

@@ -24,6 +24,7 @@ from quotations.forms import (
     SendForm,
 )
 from quotations.models import Quotation
+from quote_requests.models import QuoteRequest
 from tariffs.models import TariffItem
 
 PAGE_SIZE = 50
@@ -85,28 +86,44 @@ def quotation_list(request):
 
 @editor_required
 def quotation_create(request):
+    quote_request = None
+    if request.GET.get("solicitud"):
+        quote_request = get_object_or_404(
+            QuoteRequest.objects.visible_to(request.user).select_related("customer"),
+            pk=request.GET["solicitud"],
+        )
     form = QuotationCreateForm(
         request.POST or None,
         user=request.user,
         initial={
             "validity_days": Quotation._meta.get_field("validity_days").default(),
             "conditions": Quotation._meta.get_field("conditions").default,
-            "customer": request.GET.get("cliente"),
+            "customer": quote_request.customer_id
+            if quote_request
+            else request.GET.get("cliente"),
         },
     )
     if request.method == "POST" and form.is_valid():
         advisor = form.cleaned_data.get("advisor") or request.user
         if not request.user.is_manager:
             advisor = request.user
-        quotation = services.quotation_create(
-            customer=form.cleaned_data["customer"],
-            advisor=advisor,
-            user=request.user,
-            validity_days=form.cleaned_data["validity_days"],
-            conditions=form.cleaned_data["conditions"],
-        )
-        return redirect(quotation)
-    return render(request, "quotations/create.html", {"form": form})
+        try:
+            quotation = services.quotation_create(
+                customer=form.cleaned_data["customer"],
+                advisor=advisor,
+                user=request.user,
+                validity_days=form.cleaned_data["validity_days"],
+                conditions=form.cleaned_data["conditions"],
+                quote_request=quote_request,
+            )
+            return redirect(quotation)
+        except ValidationError as error:
+            form.add_error(None, error)
+    return render(
+        request,
+        "quotations/create.html",
+        {"form": form, "quote_request": quote_request},
+    )
 
 
 @require_GET

@@ -1,0 +1,169 @@
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from quotations import services
+from quotations.followup import follow_up_rows, follow_up_xlsx, month_figures
+from quotations.models import Quotation
+from quotations.tests.helpers import make_quotation
+from quote_requests.models import QuoteRequest
+from quote_requests.tests.helpers import make_request
+
+pytestmark = pytest.mark.django_db
+
+
+def request_for(customer, advisor) -> QuoteRequest:
+    """A phone request from `customer`, routed to `advisor` whatever the zones say."""
+    request = make_request(customer=customer)
+    QuoteRequest.objects.filter(pk=request.pk).update(advisor=advisor)
+    request.refresh_from_db()
+    return request
+
+
+def issue(customer, advisor, item, quantity="1"):
+    draft = make_quotation(customer=customer, advisor=advisor, lines=[(item, quantity)])
+    return services.quotation_issue(quotation=draft, user=advisor)
+
+
+@pytest.fixture
+def issued(advisor, customer, debris):
+    return issue(customer, advisor, debris)
+
+
+def test_row_counts_days_since_issue(issued):
+    today = timezone.localdate() + timedelta(days=4)
+    (row,) = follow_up_rows(Quotation.objects.all(), today=today)
+    assert row.days_since_issue == 4
+
+
+def test_row_shows_last_follow_up(issued, advisor):
+    services.follow_up_add(
+        quotation=issued,
+        user=advisor,
+        note="Primera llamada",
+        contacted_on=timezone.localdate(),
+    )
+    services.follow_up_add(
+        quotation=issued,
+        user=advisor,
+        note="Pide descuento",
+        contacted_on=timezone.localdate() + timedelta(days=1),
+        next_action="Enviar ajuste",
+        next_action_on=timezone.localdate() + timedelta(days=3),
+    )
+    (row,) = follow_up_rows(Quotation.objects.all())
+    assert row.last_note == "Pide descuento"
+    assert row.next_action == "Enviar ajuste"
+
+
+def test_passed_next_action_is_overdue(issued, advisor):
+    services.follow_up_add(
+        quotation=issued,
+        user=advisor,
+        note="Llamar el lunes",
+        next_action="Llamar",
+        next_action_on=timezone.localdate() + timedelta(days=2),
+    )
+    today = timezone.localdate() + timedelta(days=3)
+    (row,) = follow_up_rows(Quotation.objects.all(), today=today)
+    assert row.is_overdue
+
+
+def test_recent_quotation_without_contact_is_not_overdue(issued):
+    (row,) = follow_up_rows(Quotation.objects.all())
+    assert not row.is_overdue
+
+
+def test_quotation_without_contact_becomes_overdue(issued, settings):
+    today = timezone.localdate() + timedelta(days=settings.QUOTATION_FOLLOW_UP_DAYS + 1)
+    (row,) = follow_up_rows(Quotation.objects.all(), today=today)
+    assert row.is_overdue
+
+
+def test_closed_quotations_are_not_listed(issued, advisor):
+    services.quotation_reject(quotation=issued, user=advisor, reason="Precio")
+    assert follow_up_rows(Quotation.objects.all()) == []
+
+
+def test_conversion_rate_per_advisor_and_month(advisor, customer, debris):
+    first = issue(customer, advisor, debris)
+    issue(customer, advisor, debris)
+    services.quotation_accept(
+        quotation=first,
+        user=advisor,
+        channel=Quotation.Channel.EMAIL,
+        accepted_on=timezone.localdate(),
+        email_text="Aceptamos",
+    )
+    (figures,) = month_figures(Quotation.objects.all())
+    assert figures.issued == 2
+    assert figures.accepted == 1
+    assert figures.conversion_percent == Decimal("50.0")
+
+
+def test_time_to_quote_from_request(advisor, customer, debris):
+    with time_machine.travel("2026-05-04 09:00 -05:00", tick=False):
+        request = request_for(customer, advisor)
+    with time_machine.travel("2026-05-06 21:00 -05:00", tick=False):
+        draft = services.quotation_create(
+            customer=customer, advisor=advisor, user=advisor, quote_request=request
+        )
+        services.quotation_line_add(quotation=draft, tariff_item=debris, quantity=1)
+        services.quotation_issue(quotation=draft, user=advisor)
+    (figures,) = month_figures(Quotation.objects.all())
+    assert figures.average_days_to_quote == Decimal("2.5")
+
+
+def test_quotation_from_request_marks_it_quoted(advisor, customer):
+    request = request_for(customer, advisor)
+    services.quotation_create(
+        customer=customer, advisor=advisor, user=advisor, quote_request=request
+    )
+    request.refresh_from_db()
+    assert request.status == QuoteRequest.Status.QUOTED
+
+
+def test_create_view_prefills_customer_from_request(client, advisor, customer):
+    request = request_for(customer, advisor)
+    client.force_login(advisor)
+    response = client.get(reverse("quotations:create"), {"solicitud": request.pk})
+    assert f'<option value="{customer.pk}" selected>' in response.content.decode()
+
+
+def test_create_view_of_other_advisors_request_is_404(
+    client, advisor, other_advisor, other_customer
+):
+    request = request_for(other_customer, other_advisor)
+    client.force_login(advisor)
+    response = client.get(reverse("quotations:create"), {"solicitud": request.pk})
+    assert response.status_code == 404
+
+
+def test_export_has_spanish_headers(issued):
+    workbook = load_workbook(
+        io.BytesIO(follow_up_xlsx(follow_up_rows(Quotation.objects.all())))
+    )
+    headers = [cell.value for cell in workbook.active[3]]
+    assert headers[:3] == ["Asesor", "Código", "Cliente"]
+
+
+def test_export_keeps_formula_like_text_as_text(issued, advisor):
+    services.follow_up_add(quotation=issued, user=advisor, note='=HYPERLINK("x")')
+    workbook = load_workbook(
+        io.BytesIO(follow_up_xlsx(follow_up_rows(Quotation.objects.all())))
+    )
+    note = workbook.active.cell(row=4, column=8)
+    assert note.data_type == "s"
+    assert note.value == '=HYPERLINK("x")'
+
+
+def test_director_report_shows_conversion(client, director, issued):
+    client.force_login(director)
+    content = client.get(reverse("quotations:follow_up")).content.decode()
+    assert "Conversión por asesor y mes" in content
