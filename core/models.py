@@ -127,6 +127,15 @@ def import_upload_path(job: "ImportJob", filename: str) -> str:
     return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
 
 
+class ImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Import jobs `user` may see: all for the director, the coordinator and
+        administrators (the roles that import), none for anyone else."""
+        if not user.is_authenticated or not user.is_active or not user.is_manager:
+            return self.none()
+        return self
+
+
 class ImportJob(models.Model):
     """One upload of a file to import (customers, tariffs, ...): the original file,
     who loaded it and when, its status, counts and the full validation report."""
@@ -166,6 +175,8 @@ class ImportJob(models.Model):
     progress_done = models.PositiveIntegerField(_("filas procesadas"), default=0)
     progress_total = models.PositiveIntegerField(_("filas en total"), default=0)
     failure = models.TextField(_("error"), blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("importación")

@@ -1,0 +1,71 @@
+"""The upload form of the import pages."""
+
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.imports.reading import (
+    CSV_EXTENSIONS,
+    XLSX_EXTENSIONS,
+    looks_like_text,
+    looks_like_xlsx,
+    read_upload_head,
+    xlsx_is_workbook,
+)
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Archivo"),
+        help_text=gettext_lazy(
+            "CSV (separado por punto y coma, coma o tabulador) o libro de Excel (.xlsx)."
+        ),
+    )
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        limit_mb = settings.IMPORT_MAX_UPLOAD_MB
+        if uploaded.size > limit_mb * 1024 * 1024:
+            raise forms.ValidationError(
+                _(
+                    "El archivo pesa %(size)s MB y el máximo es %(limit)s MB. Divídalo "
+                    "en varios archivos."
+                )
+                % {"size": round(uploaded.size / (1024 * 1024), 1), "limit": limit_mb}
+            )
+        if uploaded.size == 0:
+            raise forms.ValidationError(_("El archivo está vacío."))
+
+        extension = Path(uploaded.name).suffix.lower()
+        head = read_upload_head(uploaded)
+        if extension in XLSX_EXTENSIONS:
+            if not (looks_like_xlsx(head) and xlsx_is_workbook(uploaded)):
+                raise forms.ValidationError(
+                    _(
+                        "«%(name)s» no es un libro de Excel válido. Ábralo en Excel y "
+                        "guárdelo como «Libro de Excel (.xlsx)»."
+                    )
+                    % {"name": uploaded.name}
+                )
+            uploaded.seek(0)
+        elif extension in CSV_EXTENSIONS:
+            if not looks_like_text(head):
+                raise forms.ValidationError(
+                    _(
+                        "«%(name)s» no parece un archivo CSV de texto. Guárdelo desde "
+                        "Excel como «CSV (delimitado por comas)»."
+                    )
+                    % {"name": uploaded.name}
+                )
+        else:
+            raise forms.ValidationError(
+                _(
+                    "El tipo de archivo «%(extension)s» no se admite: cargue un .csv o "
+                    "un .xlsx."
+                )
+                % {"extension": extension or _("sin extensión")}
+            )
+        return uploaded

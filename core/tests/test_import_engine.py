@@ -1,0 +1,161 @@
+"""The engine's contract, driven by a small importer of zones."""
+
+import pytest
+
+from core.imports import (
+    Column,
+    Importer,
+    Outcome,
+    Severity,
+    WriteResult,
+    parse_yes_no,
+    run_import,
+)
+from zones.models import Zone
+
+
+class ZoneImporter(Importer):
+    kind = "zonas-prueba"
+    title = "Zonas"
+    columns = [
+        Column("name", "Zona", required=True),
+        Column("description", "Descripción"),
+        Column("active", "Activa"),
+    ]
+    batch_size = 2
+
+    def parse_row(self, row):
+        name = row.text("name")
+        if not name.startswith("Zona"):
+            row.error("name", "El nombre debe empezar por «Zona».")
+            return None
+        active = row.parse("active", parse_yes_no)
+        return {"name": name, "description": row.text("description"), "active": active}
+
+    def record_key(self, record):
+        return record["name"].lower()
+
+    def write_batch(self, batch):
+        results = []
+        for pending in batch:
+            record = pending.record
+            zone = Zone.objects.filter(name__iexact=record["name"]).first()
+            if zone is None:
+                Zone.objects.create(
+                    name=record["name"], description=record["description"]
+                )
+                results.append(WriteResult(Outcome.CREATED))
+            elif zone.description == record["description"]:
+                results.append(WriteResult(Outcome.UNCHANGED, existing=zone.name))
+            else:
+                zone.description = record["description"]
+                zone.save()
+                results.append(WriteResult(Outcome.UPDATED, existing=zone.name))
+        return results
+
+
+def write(tmp_path, text):
+    path = tmp_path / "zonas.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+VALID = "Zona;Descripción;Activa\nZona Norte;a;SÍ\nZona Sur;b;NO\nZona Centro;c;SI\n"
+WITH_ERROR = "Zona;Descripción\nZona Norte;a\nNorte mal escrito;b\nZona Sur;c\n"
+
+
+@pytest.mark.django_db
+def test_valid_file_is_written(tmp_path):
+    report = run_import(ZoneImporter(), write(tmp_path, VALID))
+    assert report.created == 3
+    assert report.committed
+    assert Zone.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_dry_run_counts_but_writes_nothing(tmp_path):
+    report = run_import(ZoneImporter(), write(tmp_path, VALID), dry_run=True)
+    assert report.created == 3
+    assert not report.committed
+    assert Zone.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_rejected_row_means_nothing_is_written(tmp_path):
+    report = run_import(ZoneImporter(), write(tmp_path, WITH_ERROR))
+    assert report.rejected == 1
+    assert report.created == 0
+    assert not report.committed
+    assert Zone.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_skip_invalid_writes_the_valid_rows(tmp_path):
+    report = run_import(ZoneImporter(), write(tmp_path, WITH_ERROR), skip_invalid=True)
+    assert report.created == 2
+    assert report.rejected == 1
+    assert sorted(Zone.objects.values_list("name", flat=True)) == [
+        "Zona Norte",
+        "Zona Sur",
+    ]
+
+
+@pytest.mark.django_db
+def test_error_names_row_column_and_value(tmp_path):
+    report = run_import(ZoneImporter(), write(tmp_path, WITH_ERROR))
+    issue = report.errors[0]
+    assert (issue.row, issue.column, issue.value) == (3, "Zona", "Norte mal escrito")
+    assert issue.message.startswith("Fila 3, columna «Zona»:")
+
+
+@pytest.mark.django_db
+def test_unreadable_cell_is_a_warning_and_keeps_row(tmp_path):
+    text = "Zona;Activa\nZona Norte;tal vez\n"
+    report = run_import(ZoneImporter(), write(tmp_path, text))
+    assert report.created == 1
+    assert [issue.severity for issue in report.errors] == [Severity.WARNING]
+
+
+@pytest.mark.django_db
+def test_repeated_key_is_matched_to_earlier_row(tmp_path):
+    text = "Zona;Descripción\nZona Norte;a\nZona Sur;b\nZona NORTE;c\n"
+    report = run_import(ZoneImporter(), write(tmp_path, text))
+    assert [(match.row, match.earlier_row) for match in report.matches] == [(4, 2)]
+    assert report.updated == 1
+    assert Zone.objects.get(name="Zona Norte").description == "c"
+
+
+@pytest.mark.django_db
+def test_existing_record_is_matched_and_unchanged(tmp_path):
+    Zone.objects.create(name="Zona Norte", description="a")
+    report = run_import(
+        ZoneImporter(), write(tmp_path, "Zona;Descripción\nZona Norte;a\n")
+    )
+    assert report.unchanged == 1
+    assert report.matches[0].existing == "Zona Norte"
+
+
+@pytest.mark.django_db
+def test_blank_and_footer_rows_are_skipped_not_rejected(tmp_path):
+    text = "Zona;Descripción\nZona Norte;a\n;\n;\nTotal zonas;1\n"
+    report = run_import(ZoneImporter(), write(tmp_path, text))
+    assert (report.rows, report.rejected, report.skipped) == (1, 0, 3)
+
+
+@pytest.mark.django_db
+def test_progress_reports_rows_done_and_total(tmp_path):
+    calls = []
+    run_import(
+        ZoneImporter(),
+        write(tmp_path, VALID),
+        progress=lambda done, total: calls.append((done, total)),
+    )
+    assert calls[0] == (0, 3)
+    assert calls[-1] == (3, 3)
+
+
+@pytest.mark.django_db
+def test_missing_column_is_one_file_error(tmp_path):
+    report = run_import(ZoneImporter(), write(tmp_path, "Descripción\na\n"))
+    assert [issue.row for issue in report.errors] == [0]
+    assert "«Zona»" in report.errors[0].message

@@ -1,0 +1,134 @@
+"""Reading CSV and XLSX shapes and finding the header row."""
+
+import openpyxl
+import pytest
+
+from core.imports import Column, ImportFileError
+from core.imports.reading import open_table
+
+COLUMNS = [
+    Column("code", "Código", aliases=("Cod",), required=True),
+    Column("name", "Nombre", aliases=("Razón social",), required=True),
+    Column("amount", "Valor"),
+]
+
+
+def write_csv(tmp_path, text: str, encoding="utf-8", name="datos.csv"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def rows_of(table):
+    return [(row.number, list(row.cells)) for row in table.rows()]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter", "newline"),
+    [
+        ("cp1252", ";", "\r\n"),
+        ("utf-8", ",", "\n"),
+        ("utf-8-sig", "\t", "\r\n"),
+        ("utf-8-sig", ";", "\n"),
+    ],
+)
+def test_csv_shapes_read_alike(tmp_path, encoding, delimiter, newline):
+    lines = [["CÓDIGO", "Razón social", "VALOR"], ["1", "Peñalisa", "$ 1.000"]]
+    text = newline.join(delimiter.join(cells) for cells in lines) + newline
+    table = open_table(write_csv(tmp_path, text, encoding), COLUMNS)
+    assert rows_of(table) == [(2, ["1", "Peñalisa", "$ 1.000"])]
+
+
+def test_csv_header_found_below_title_rows(tmp_path):
+    text = "Listado de clientes;;\n;;\nCódigo;Nombre;Valor\n7;Ana;5\n"
+    table = open_table(write_csv(tmp_path, text), COLUMNS)
+    assert table.header_row == 3
+    assert rows_of(table) == [(4, ["7", "Ana", "5"])]
+
+
+def test_csv_cell_with_line_break_counts_as_one_row(tmp_path):
+    text = 'Código;Nombre\r\n1;"Ana\r\nGerente"\r\n2;"Parrilla ""La 10"""\r\n'
+    table = open_table(write_csv(tmp_path, text), COLUMNS)
+    assert rows_of(table) == [
+        (2, ["1", "Ana\r\nGerente"]),
+        (3, ["2", 'Parrilla "La 10"']),
+    ]
+
+
+def test_blank_and_footer_rows_are_recognised(tmp_path):
+    text = "Código;Nombre\n1;Ana\n;\nTOTAL;1\nElaboró: Diana;\n"
+    rows = list(open_table(write_csv(tmp_path, text), COLUMNS).rows())
+    assert [row.is_blank() or row.is_footer() for row in rows] == [
+        False,
+        True,
+        True,
+        True,
+    ]
+
+
+def test_missing_required_column_names_it_and_lists_headers(tmp_path):
+    text = "Código;Dirección\n1;Calle 1\n"
+    with pytest.raises(ImportFileError) as error:
+        open_table(write_csv(tmp_path, text), COLUMNS)
+    assert "«Nombre»" in error.value.message
+    assert "«Dirección»" in error.value.message
+
+
+def test_file_without_any_header_is_rejected(tmp_path):
+    with pytest.raises(ImportFileError) as error:
+        open_table(write_csv(tmp_path, "a;b\n1;2\n"), COLUMNS)
+    assert "encabezados" in error.value.message
+
+
+def test_header_prefix_matches_longer_title(tmp_path):
+    text = "Código;Nombre;VALOR UNITARIO (COP)\n1;Ana;5\n"
+    table = open_table(write_csv(tmp_path, text), COLUMNS)
+    assert table.header.positions["amount"] == 2
+
+
+def test_xlsx_header_below_title_rows(tmp_path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet["A1"] = "Empresa de aseo - listado"
+    sheet.append([])
+    sheet.append(["CÓDIGO", "NOMBRE", "VALOR"])
+    sheet.append([101, "Ana", 82000])
+    sheet.append([])
+    sheet.append(["Elaboró: Diana"])
+    path = tmp_path / "datos.xlsx"
+    workbook.save(path)
+
+    table = open_table(path, COLUMNS)
+    rows = [row for row in table.rows() if not (row.is_blank() or row.is_footer())]
+    assert table.header_row == 3
+    assert [(row.number, list(row.cells)) for row in rows] == [(4, [101, "Ana", 82000])]
+
+
+def test_xlsx_two_level_merged_header(tmp_path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet["A1"] = "Relación de solicitudes"
+    sheet.merge_cells("A1:E1")
+    sheet["A3"] = "No."
+    sheet["B3"] = "DATOS DEL SUSCRIPTOR"
+    sheet["E3"] = "VALOR"
+    sheet.merge_cells("A3:A4")
+    sheet.merge_cells("B3:D3")
+    sheet.merge_cells("E3:E4")
+    sheet["B4"] = "CÓDIGO"
+    sheet["C4"] = "NOMBRE"
+    sheet["D4"] = "BARRIO"
+    sheet.append([1, "449001234", "Ana", "Centro", 5])
+    path = tmp_path / "competidor.xlsx"
+    workbook.save(path)
+
+    table = open_table(path, [*COLUMNS, Column("number", "No.")])
+    assert table.header.positions == {"code": 1, "name": 2, "amount": 4, "number": 0}
+    assert [row.number for row in table.rows()] == [5]
+
+
+def test_xlsx_that_is_not_a_workbook_is_rejected(tmp_path):
+    path = tmp_path / "roto.xlsx"
+    path.write_bytes(b"PK\x03\x04not really a zip")
+    with pytest.raises(ImportFileError):
+        open_table(path, COLUMNS)

@@ -1,0 +1,229 @@
+"""The import pages: upload, preview, confirm, progress and result."""
+
+import threading
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from core.imports import jobs
+from core.models import ImportJob
+from customers.models import Customer
+
+SAMPLE = (
+    Path(__file__).resolve().parents[2]
+    / "customers"
+    / "tests"
+    / "data"
+    / "clientes_base_datos.csv"
+)
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def run_inline(monkeypatch):
+    """Run the commit in the request instead of a thread, inside the test's
+    transaction."""
+
+    def start(*, job, skip_invalid):
+        jobs.import_job_run(job=job, skip_invalid=skip_invalid)
+
+    monkeypatch.setattr("core.views.import_job_start", start)
+
+
+def log_in(client, user):
+    client.force_login(user)
+    return client
+
+
+def upload(client, content: bytes, name="clientes.csv"):
+    return client.post(
+        reverse("core:import_upload", args=["clientes"]),
+        {"file": SimpleUploadedFile(name, content)},
+    )
+
+
+def test_upload_shows_preview_and_writes_nothing(client, director):
+    response = upload(log_in(client, director), SAMPLE.read_bytes())
+    job = ImportJob.objects.get()
+    assert response.url == job.get_absolute_url()
+    assert (job.status, job.rows, job.created, job.rejected) == (
+        "vista_previa",
+        600,
+        590,
+        4,
+    )
+    assert Customer.objects.count() == 0
+
+
+def test_preview_page_lists_rows_and_problems(client, director):
+    upload(log_in(client, director), SAMPLE.read_bytes())
+    page = client.get(ImportJob.objects.get().get_absolute_url()).content.decode()
+    assert "Condominio Portal Real P.H." in page
+    assert "Fila 87, columna «DV»" in page
+    assert "Confirmar importación" in page
+
+
+def test_stored_file_name_is_not_the_client_name(client, director):
+    upload(log_in(client, director), SAMPLE.read_bytes(), name="../../evil.csv")
+    job = ImportJob.objects.get()
+    assert job.original_name == "evil.csv"
+    assert ".." not in job.file.name
+    assert "evil" not in job.file.name
+
+
+def test_confirm_without_skip_is_refused_when_rows_fail(client, director, run_inline):
+    upload(log_in(client, director), SAMPLE.read_bytes())
+    job = ImportJob.objects.get()
+    client.post(reverse("core:import_confirm", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "vista_previa"
+    assert Customer.objects.count() == 0
+
+
+def test_confirm_with_skip_invalid_imports(client, director, run_inline):
+    upload(log_in(client, director), SAMPLE.read_bytes())
+    job = ImportJob.objects.get()
+    client.post(reverse("core:import_confirm", args=[job.pk]), {"skip_invalid": "on"})
+    job.refresh_from_db()
+    assert (job.status, job.created, job.updated) == ("completada", 590, 6)
+    assert Customer.objects.count() == 590
+
+
+def test_result_page_shows_counts(client, director, run_inline):
+    upload(log_in(client, director), SAMPLE.read_bytes())
+    job = ImportJob.objects.get()
+    client.post(reverse("core:import_confirm", args=[job.pk]), {"skip_invalid": "on"})
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "Completada" in page
+    assert "la fila 379 del archivo" in page
+
+
+def test_confirm_twice_does_not_import_twice(client, director, run_inline):
+    upload(log_in(client, director), SAMPLE.read_bytes())
+    job = ImportJob.objects.get()
+    url = reverse("core:import_confirm", args=[job.pk])
+    client.post(url, {"skip_invalid": "on"})
+    client.post(url, {"skip_invalid": "on"})
+    assert Customer.history.filter(history_type="~").count() == 0
+
+
+def test_progress_of_finished_job_redirects(client, director):
+    job = ImportJob.objects.create(
+        kind="clientes", original_name="a.csv", status="completada"
+    )
+    response = log_in(client, director).get(
+        reverse("core:import_progress", args=[job.pk])
+    )
+    assert response["HX-Redirect"] == job.get_absolute_url()
+
+
+def test_progress_of_running_job_shows_bar(client, director):
+    job = ImportJob.objects.create(
+        kind="clientes",
+        original_name="a.csv",
+        status="importando",
+        progress_done=50,
+        progress_total=200,
+    )
+    response = log_in(client, director).get(
+        reverse("core:import_progress", args=[job.pk])
+    )
+    assert "25 %" in response.content.decode()
+
+
+def test_list_shows_past_imports(client, coordinator):
+    ImportJob.objects.create(kind="clientes", original_name="enero.csv")
+    page = log_in(client, coordinator).get(reverse("core:import_list")).content
+    assert "enero.csv" in page.decode()
+
+
+def test_unreadable_file_is_rejected_at_preview(client, director):
+    upload(log_in(client, director), b"columna;otra\n1;2\n")
+    job = ImportJob.objects.get()
+    assert job.status == "rechazada"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("clientes.pdf", b"%PDF-1.4", "no se admite"),
+        ("clientes.xlsx", b"NIT;Nombre\n", "no es un libro de Excel"),
+        ("clientes.csv", b"\x00\x01\x02binary", "no parece un archivo CSV"),
+        ("clientes.csv", b"", "vac"),
+    ],
+)
+def test_upload_checks_extension_and_content(client, director, name, content, message):
+    response = upload(log_in(client, director), content, name=name)
+    assert message in response.content.decode()
+    assert ImportJob.objects.count() == 0
+
+
+def test_upload_size_limit(client, director, settings):
+    settings.IMPORT_MAX_UPLOAD_MB = 0
+    response = upload(log_in(client, director), SAMPLE.read_bytes())
+    assert "el máximo es 0 MB" in response.content.decode()
+
+
+def test_unknown_kind_is_404(client, director):
+    response = log_in(client, director).get(
+        reverse("core:import_upload", args=["nada"])
+    )
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "persona", ["advisor", "billing_user", "operations_user", "no_role_user"]
+)
+@pytest.mark.parametrize(
+    ("method", "name", "needs_job"),
+    [
+        ("get", "core:import_list", False),
+        ("get", "core:import_upload", False),
+        ("post", "core:import_upload", False),
+        ("get", "core:import_detail", True),
+        ("post", "core:import_confirm", True),
+        ("get", "core:import_progress", True),
+    ],
+)
+def test_other_roles_are_forbidden(
+    db, client, request, persona, method, name, needs_job
+):
+    user = request.getfixturevalue(persona)
+    job = ImportJob.objects.create(kind="clientes", original_name="a.csv")
+    if name == "core:import_upload":
+        url = reverse(name, args=["clientes"])
+    else:
+        url = reverse(name, args=[job.pk] if needs_job else [])
+    response = getattr(log_in(client, user), method)(url)
+    assert response.status_code == 403
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get(reverse("core:import_list"))
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_confirm_runs_in_background_thread(client, director, monkeypatch):
+    started = []
+    original = threading.Thread
+
+    def recording_thread(*args, **kwargs):
+        thread = original(*args, **kwargs)
+        started.append(thread)
+        return thread
+
+    monkeypatch.setattr(jobs.threading, "Thread", recording_thread)
+    upload(log_in(client, director), SAMPLE.read_bytes())
+    job = ImportJob.objects.get()
+    client.post(reverse("core:import_confirm", args=[job.pk]), {"skip_invalid": "on"})
+    started[0].join(timeout=300)
+    job.refresh_from_db()
+    assert job.status == "completada"
+    assert job.progress_done == job.progress_total
