@@ -10,8 +10,10 @@ from zones import services
 from zones.models import AssignmentRun, CustomerAssignment
 
 
+# serialized_rollback restores the role groups and municipalities that the
+# migrations load, which the flush after a transactional test removes.
 @pytest.mark.postgresql
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_confirms_apply_once(director, coordinator, advisor, other_advisor):
     zone = make_zone("Honda", advisors=[advisor, other_advisor])
     for _number in range(8):
