@@ -410,7 +410,9 @@ def _portfolio_url() -> str:
     return settings.SITE_URL + reverse("customers:list")
 
 
-def _notify_assignment(plan: AssignmentPlan, share: AdvisorShare, *, user: User):
+def _notify_assignment(
+    plan: AssignmentPlan, share: AdvisorShare, *, user: User
+) -> None:
     advisor = share.advisor
     if not advisor.email:
         logger.warning(
