@@ -169,6 +169,12 @@ def contact_window(day: date) -> tuple[datetime, datetime] | None:
     )
 
 
+def channel_name(channel: str) -> str:
+    """Return the channel's label for use inside a sentence ("llamada", "WhatsApp")."""
+    label = str(Channel(channel).label)
+    return label if channel == Channel.WHATSAPP else label.lower()
+
+
 def format_moment(moment: datetime) -> str:
     """Format a moment as "lunes 23/03/2026 a las 07:00" in Bogotá time."""
     moment = timezone.localtime(moment)
@@ -197,7 +203,7 @@ def _permission_violation(customer, channel: str, on: date) -> ContactDecision |
                 "El cliente no ha autorizado el contacto por %(channel)s (Ley 1581 de "
                 "2012). Registre su autorización antes de usar este canal."
             )
-            % {"channel": Channel(channel).label.lower()},
+            % {"channel": channel_name(channel)},
         )
     return None
 
@@ -241,9 +247,7 @@ def _timing_violation(
         if monday <= log_day < monday + timedelta(days=7)
     }
     if len(week_channels | {channel}) > settings.CONTACT_MAX_CHANNELS_PER_WEEK:
-        used = ", ".join(
-            sorted(Channel(value).label.lower() for value in week_channels)
-        )
+        used = ", ".join(sorted(channel_name(value) for value in week_channels))
         return Rule.CHANNEL_WEEK, _(
             "Esta semana ya se contactó al cliente por %(channels)s y la ley no "
             "permite usar varios canales en una misma semana (Ley 2300 de 2023)."

@@ -124,7 +124,7 @@ def test_link_hidden_without_consent(client, advisor):
     client.force_login(advisor)
     text = client.get(reverse("telemarketing:call_list")).text
     assert "wa.me" not in text
-    assert "no ha autorizado el contacto por whatsapp" in text
+    assert "no ha autorizado el contacto por WhatsApp" in text
 
 
 def test_log_contact_creates_log(client, advisor, customer):
