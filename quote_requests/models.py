@@ -4,6 +4,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from customers.phones import format_phone
+
 
 class QuoteRequestQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -152,6 +154,10 @@ class QuoteRequest(models.Model):
         if self.customer_id:
             return self.customer.name
         return self.requester_name or self.contact_name
+
+    @property
+    def contact_phone_display(self) -> str:
+        return format_phone(self.contact_phone)
 
     @property
     def is_open(self) -> bool:

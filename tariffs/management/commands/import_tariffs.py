@@ -52,7 +52,8 @@ class Command(BaseCommand):
         user = self._user(options["user"])
 
         importer = TariffImporter(
-            user=user, version_name=options["name"] or path.stem.replace("_", " ")
+            user=user,
+            version_name=options["name"] or path.stem.replace("_", " ").capitalize(),
         )
         report = run_import(
             importer,
