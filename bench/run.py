@@ -32,6 +32,9 @@ BENCHMARKS = {
     "bulk_create": "bench.benchmarks.customer_bulk_create",
     "import": "bench.benchmarks.customer_import",
     "search": "bench.benchmarks.customer_search",
+    "quotation_pdf": "bench.benchmarks.quotation_pdf",
+    "quotation_issue": "bench.benchmarks.quotation_issue",
+    "quotation_list": "bench.benchmarks.quotation_list",
 }
 
 
