@@ -121,11 +121,11 @@ def time_pages(user) -> dict:
 
 def table(figures: dict, results: dict) -> list[Line]:
     lines = [Line("Quotations loaded", number(figures["quotations"]))]
-    for role, who in (("director", "Director"), ("advisor", "Advisor (1/8)")):
+    for role, role_label in (("director", "Director"), ("advisor", "Advisor (1/8)")):
         for label, value in figures[role]["pages"].items():
             lines.append(
                 Line(
-                    f"{who}: {label}",
+                    f"{role_label}: {label}",
                     f"{value:.1f} ms",
                     f"< {TARGET_MS} ms",
                     value < TARGET_MS,

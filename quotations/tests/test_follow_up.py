@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def request_for(customer, advisor) -> QuoteRequest:
-    """A phone request from `customer`, routed to `advisor` whatever the zones say."""
+    """A phone request from `customer`, assigned to `advisor` whatever zone routing chose."""
     request = make_request(customer=customer)
     QuoteRequest.objects.filter(pk=request.pk).update(advisor=advisor)
     request.refresh_from_db()
