@@ -15,9 +15,14 @@ from accounts.models import User
 from accounts.roles import Role
 from core.mail import email_queue
 from core.text import fold
-from customers.identification import parse_identification
-from customers.models import Customer
-from customers.phones import normalise_phone
+from customers.identification import (
+    IdType,
+    looks_like_company_nit,
+    parse_identification,
+)
+from customers.models import Contact, Customer, DataConsent
+from customers.phones import is_mobile, normalise_phone
+from customers.services import consent_record, contact_save, customer_create
 from quote_requests.models import QuoteRequest
 from zones.models import Municipality, Zone
 
@@ -144,6 +149,41 @@ def quote_request_route(
     return None, None, _("Sin zona con asesor disponible: la asigna el coordinador")
 
 
+def quote_request_register_customer(
+    *, quote_request: QuoteRequest, user: User, id_number: str = ""
+) -> Customer:
+    """Link the request to a customer so that it can be quoted.
+
+    The customer holding the requester's NIT or cédula is linked when there is one.
+    Otherwise a new customer is created from the request's data, in the request's
+    zone and advisor, with its contact and the web form's data consent. Raises
+    ValidationError when no identification is known or it is invalid.
+    """
+    if quote_request.customer_id:
+        return quote_request.customer
+    raw_number = (id_number or quote_request.requester_id_number).strip()
+    if not raw_number:
+        raise ValidationError(
+            _(
+                "Escriba el NIT o la cédula del solicitante para registrarlo como cliente."
+            )
+        )
+    identification = parse_identification(raw_number)
+
+    with transaction.atomic():
+        customer = Customer.objects.filter(id_number=identification.number).first()
+        if customer is None:
+            customer = _customer_from_request(quote_request, identification, user)
+        quote_request.customer = customer
+        quote_request.requester_id_number = identification.number
+        quote_request._change_reason = "cliente vinculado"
+        quote_request._history_user = user
+        quote_request.save(update_fields=["customer", "requester_id_number"])
+
+    logger.info("Quote request %s linked to customer %s", quote_request.pk, customer.pk)
+    return customer
+
+
 def quote_request_start(*, quote_request: QuoteRequest, user: User) -> QuoteRequest:
     """Move a new request to «en gestión» when its advisor takes it."""
     _require_status(quote_request, QuoteRequest.Status.NEW)
@@ -214,6 +254,57 @@ def public_request_allowed(*, source_ip: str) -> bool:
 def advisor_choices():
     """Advisors a request can be reassigned to."""
     return User.objects.advisors()
+
+
+def _customer_from_request(quote_request, identification, user) -> Customer:
+    phone = quote_request.contact_phone
+    company = identification.id_type == IdType.NIT and looks_like_company_nit(
+        identification.number
+    )
+    fields = {
+        "id_type": identification.id_type,
+        "id_number": identification.number,
+        "check_digit": identification.check_digit,
+        "person_kind": (
+            Customer.PersonKind.LEGAL if company else Customer.PersonKind.NATURAL
+        ),
+        "name": quote_request.requester_name or quote_request.contact_name,
+        "customer_type": Customer.CustomerType.NEW,
+        "address": quote_request.address,
+        "barrio": quote_request.barrio,
+        "municipality": quote_request.municipality,
+        "mobile": phone if phone and is_mobile(phone) else "",
+        "phone": phone if phone and not is_mobile(phone) else "",
+        "email": quote_request.contact_email,
+        "zone": quote_request.zone,
+        "advisor": quote_request.advisor,
+    }
+    customer = customer_create(fields=fields, user=user)
+
+    contact_save(
+        contact=Contact(
+            customer=customer,
+            name=quote_request.contact_name,
+            mobile=fields["mobile"],
+            phone=fields["phone"],
+            email=quote_request.contact_email,
+            is_primary=True,
+        ),
+        user=user,
+    )
+    if quote_request.data_consent and quote_request.contact_email:
+        consent_record(
+            customer=customer,
+            fields={
+                "channel": DataConsent.Channel.EMAIL,
+                "purposes": quote_request.data_consent_text,
+                "method": DataConsent.Method.WEB,
+                "granted_on": timezone.localtime(quote_request.data_consent_at).date(),
+                "policy_version": settings.DATA_POLICY_VERSION,
+            },
+            user=user,
+        )
+    return customer
 
 
 def _candidate_zones(customer, municipality, barrio):

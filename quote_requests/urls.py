@@ -14,4 +14,9 @@ urlpatterns = [
     path("solicitudes/<int:pk>/tomar/", views.request_start, name="start"),
     path("solicitudes/<int:pk>/descartar/", views.request_discard, name="discard"),
     path("solicitudes/<int:pk>/reasignar/", views.request_reassign, name="reassign"),
+    path(
+        "solicitudes/<int:pk>/cliente/",
+        views.request_register_customer,
+        name="register_customer",
+    ),
 ]

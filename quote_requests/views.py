@@ -28,6 +28,7 @@ from quote_requests.services import (
     quote_request_create,
     quote_request_discard,
     quote_request_reassign,
+    quote_request_register_customer,
     quote_request_start,
 )
 
@@ -256,6 +257,21 @@ def request_discard(request, pk):
         quote_request=quote_request,
         user=request.user,
         reason=request.POST.get("reason", "")[:500],
+    )
+    return redirect(quote_request)
+
+
+@require_POST
+@sales_required
+def request_register_customer(request, pk):
+    """Link the request to the customer with its NIT, or register a new one."""
+    quote_request = _visible_request(request, pk)
+    _apply(
+        request,
+        quote_request_register_customer,
+        quote_request=quote_request,
+        user=request.user,
+        id_number=request.POST.get("id_number", "")[:30],
     )
     return redirect(quote_request)
 

@@ -2,15 +2,18 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.models import OutgoingEmail
+from customers.models import Customer, DataConsent
 from quote_requests.models import QuoteRequest
 from quote_requests.services import (
     quote_request_create,
     quote_request_discard,
     quote_request_mark_quoted,
     quote_request_reassign,
+    quote_request_register_customer,
     quote_request_start,
 )
 from quote_requests.tests.helpers import make_request
+from tests.factories import make_customer
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +123,48 @@ def test_quotation_url_carries_request_id():
         quote_request.quotation_url
         == f"/cotizaciones/nueva/?solicitud={quote_request.pk}"
     )
+
+
+def test_register_creates_customer_from_request(advisor):
+    quote_request = make_request(
+        requester_name="Hotel El Sol S.A.S.",
+        requester_id_number="900373923-8",
+        contact_email="laura@example.com",
+        data_consent=True,
+        data_consent_text="Autorizo...",
+    )
+    quote_request.advisor = advisor
+    quote_request.save()
+
+    customer = quote_request_register_customer(
+        quote_request=quote_request, user=advisor
+    )
+
+    assert customer.name == "Hotel El Sol S.A.S."
+    assert customer.check_digit == "8"
+    assert customer.person_kind == Customer.PersonKind.LEGAL
+    assert customer.mobile == "+573105551234"
+    assert customer.advisor == advisor
+    assert customer.contacts.get().name == "Laura Pérez"
+    consent = customer.consents.get()
+    assert consent.method == DataConsent.Method.WEB
+    assert quote_request.customer == customer
+
+
+def test_register_links_existing_customer(advisor):
+    existing = make_customer(advisor=advisor)
+    quote_request = make_request(requester_name="Otro nombre")
+
+    customer = quote_request_register_customer(
+        quote_request=quote_request, user=advisor, id_number=existing.id_number
+    )
+
+    assert customer == existing
+    assert Customer.objects.count() == 1
+
+
+def test_register_requires_identification(advisor):
+    quote_request = make_request(requester_name="Sin documento")
+
+    with pytest.raises(ValidationError):
+        quote_request_register_customer(quote_request=quote_request, user=advisor)

@@ -90,12 +90,47 @@ def test_age_display_short_forms():
     assert age_display(now - timedelta(days=3), now) == "hace 3 d"
 
 
-def test_detail_has_quote_button(client, advisor, own_request):
+def test_detail_has_quote_button(client, advisor):
+    quote_request = make_request(customer=make_customer(advisor=advisor))
+    client.force_login(advisor)
+
+    response = client.get(reverse("quote_requests:detail", args=[quote_request.pk]))
+
+    assert f"/cotizaciones/nueva/?solicitud={quote_request.pk}" in response.text
+
+
+def test_detail_without_customer_offers_registration(client, advisor, own_request):
     client.force_login(advisor)
 
     response = client.get(reverse("quote_requests:detail", args=[own_request.pk]))
 
-    assert f"/cotizaciones/nueva/?solicitud={own_request.pk}" in response.text
+    assert "Registrar cliente" in response.text
+    assert "/cotizaciones/nueva/" not in response.text
+
+
+def test_advisor_registers_requester_as_customer(client, advisor, own_request):
+    client.force_login(advisor)
+
+    client.post(
+        reverse("quote_requests:register_customer", args=[own_request.pk]),
+        {"id_number": "900.373.923-8"},
+    )
+
+    own_request.refresh_from_db()
+    assert own_request.customer.id_number == "900373923"
+    assert own_request.customer.advisor == advisor
+
+
+def test_register_customer_on_others_request_404(client, advisor):
+    other = make_request(requester_name="Sin asignar")
+    client.force_login(advisor)
+
+    response = client.post(
+        reverse("quote_requests:register_customer", args=[other.pk]),
+        {"id_number": "900373923-8"},
+    )
+
+    assert response.status_code == 404
 
 
 def test_advisor_takes_request(client, advisor, own_request):
