@@ -249,3 +249,27 @@ def test_create_forbidden_without_role(client, no_role_user):
     client.force_login(no_role_user)
 
     assert client.get(reverse("quote_requests:create")).status_code == 403
+
+
+def test_customer_search_forbidden_for_billing(client, billing_user):
+    client.force_login(billing_user)
+
+    response = client.get(reverse("quote_requests:customer_search"), {"q": "hotel"})
+
+    assert response.status_code == 403
+
+
+def test_advisor_cannot_take_others_request(client, advisor, others_request):
+    client.force_login(advisor)
+
+    response = client.post(reverse("quote_requests:start", args=[others_request.pk]))
+
+    assert response.status_code == 404
+
+
+def test_detail_forbidden_for_operations(client, operations_user, own_request):
+    client.force_login(operations_user)
+
+    response = client.get(reverse("quote_requests:detail", args=[own_request.pk]))
+
+    assert response.status_code == 403
