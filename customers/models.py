@@ -132,6 +132,8 @@ class Customer(models.Model):
         indexes = [
             models.Index(fields=["advisor", "name"]),
             models.Index(fields=["zone", "customer_type"]),
+            # The customer list pages through everyone in name order.
+            models.Index(fields=["name", "id"], name="customer_name_id_idx"),
         ]
 
     def __str__(self):

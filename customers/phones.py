@@ -87,6 +87,10 @@ def format_phone(e164: str) -> str:
     """Display an E.164 number the way Colombians write it: 310 555 1234, 608 245 1234."""
     if not e164:
         return ""
+    if len(e164) == 13 and e164.startswith("+57") and e164[3:].isdigit():
+        # Stored Colombian numbers need no parsing, which matters in long exports.
+        national = e164[3:]
+        return f"{national[:3]} {national[3:6]} {national[6:]}"
     try:
         number = phonenumbers.parse(e164, "CO")
     except phonenumbers.NumberParseException:
