@@ -187,7 +187,7 @@ def test_stale_draft_cannot_be_issued(advisor, customer, debris):
 
 
 @pytest.mark.postgresql
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_issue_has_no_duplicate_and_no_gap(
     advisor, customer, debris, monkeypatch
 ):
