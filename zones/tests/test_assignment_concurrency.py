@@ -3,18 +3,32 @@
 import threading
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
 
+from accounts.roles import Role
 from tests.factories import make_customer, make_zone
 from zones import services
-from zones.models import AssignmentRun, CustomerAssignment
+from zones.models import AssignmentRun, CustomerAssignment, Municipality
 
 
-# serialized_rollback restores the role groups and municipalities that the
-# migrations load, which the flush after a transactional test removes.
+@pytest.fixture
+def migrated_data(transactional_db):
+    """Recreate the role groups and the municipality that the migrations load,
+    because the flush after an earlier transactional test removes them."""
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)
+    Municipality.objects.get_or_create(
+        dane_code="73449",
+        defaults={"name": "Melgar", "department_name": "Tolima"},
+    )
+
+
 @pytest.mark.postgresql
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_concurrent_confirms_apply_once(director, coordinator, advisor, other_advisor):
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_confirms_apply_once(
+    migrated_data, director, coordinator, advisor, other_advisor
+):
     zone = make_zone("Honda", advisors=[advisor, other_advisor])
     for _number in range(8):
         make_customer(zone=zone)
