@@ -97,7 +97,8 @@ def requests_for(user) -> list[tuple[str, dict]]:
 def time_pages(user) -> dict:
     from django.test import Client
 
-    client = Client()
+    # ALLOWED_HOSTS of the development settings does not list "testserver".
+    client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
     requests = requests_for(user)
     for _label, params in requests:
