@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "tariffs",
     "quote_requests",
     "quotations",
+    "subscribers",
     "demo",
 ]
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("telemercadeo/", include("telemarketing.urls")),
     path("visitas/", include("visits.urls")),
     path("tarifas/", include("tariffs.urls")),
+    path("catastro/", include("subscribers.urls")),
     path("", include("quote_requests.urls")),
     path("", include("quotations.urls")),
     path("admin/", admin.site.urls),
