@@ -7,6 +7,7 @@ one is created. Every created or changed customer and contact gets a history rec
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
@@ -207,6 +208,10 @@ _CONTACT_WITH_ROLE = re.compile(r"^([^()]+?)\s*\((.+)\)$")
 _RESERVED_TLDS = frozenset({"example", "invalid", "test", "localhost", "local"})
 
 
+# Zones, municipalities and customer types repeat on every row: fold each once.
+cached_fold = lru_cache(maxsize=4096)(fold)
+
+
 @dataclass
 class CustomerRecord:
     """A valid row: the customer columns it fills and its primary contact."""
@@ -326,7 +331,7 @@ class CustomerImporter(Importer):
         text = row.text("customer_type")
         if not text:
             return
-        customer_type = CUSTOMER_TYPES.get(fold(text))
+        customer_type = CUSTOMER_TYPES.get(cached_fold(text))
         if customer_type is None:
             row.warning(
                 "customer_type",
@@ -376,7 +381,7 @@ class CustomerImporter(Importer):
         return municipality
 
     def _municipality_by_name(self, text: str) -> Municipality | None:
-        name, department = fold(text), ""
+        name, department = cached_fold(text), ""
         candidates = self.municipalities_by_name.get(name)
         if candidates is None:
             suffix = _DEPARTMENT_SUFFIX.search(name)
@@ -470,7 +475,7 @@ class CustomerImporter(Importer):
         name = row.text("zone")
         if not name:
             return
-        zone = self.zones.get(fold(name))
+        zone = self.zones.get(cached_fold(name))
         if zone is None:
             zone = Zone(name=name[:80])
             zone._history_user = self.user
@@ -616,18 +621,18 @@ class CustomerImporter(Importer):
 
         new_contacts, changed_contacts, written = [], [], []
         for pending, (row, _outcome, _existing) in zip(batch, plan, strict=True):
-            wanted = pending.record.contact
-            if not wanted:
+            incoming = pending.record.contact
+            if not incoming:
                 written.append(False)
                 continue
             current = primaries.get(row["id"])
             if current is None:
                 contact = {
                     "customer_id": row["id"],
-                    "name": wanted.get("name") or row["name"][:150],
-                    "role": wanted.get("role", ""),
-                    "phone": wanted.get("phone", ""),
-                    "mobile": wanted.get("mobile", ""),
+                    "name": incoming.get("name") or row["name"][:150],
+                    "role": incoming.get("role", ""),
+                    "phone": incoming.get("phone", ""),
+                    "mobile": incoming.get("mobile", ""),
                     "email": "",
                     "is_primary": True,
                 }
@@ -635,11 +640,11 @@ class CustomerImporter(Importer):
                 primaries[row["id"]] = contact
                 written.append(True)
                 continue
-            merged = {**current, **wanted}
+            merged = {**current, **incoming}
             if merged == current:
                 written.append(False)
                 continue
-            current.update(wanted)
+            current.update(incoming)
             changed_contacts.append(current)
             written.append(True)
 

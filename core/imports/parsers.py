@@ -1,8 +1,8 @@
 """Cell parsers shared by every import: es-CO numbers, dates, yes/no and text.
 
-Each parser takes a raw cell (text from a CSV, or the typed value openpyxl returns for
-an XLSX cell), returns None for an empty cell and raises CellError with a Spanish
-message saying what is wrong and how to write the value instead.
+Each parser takes a raw cell: text from a CSV, or the typed value openpyxl returns for
+an XLSX cell. It returns None for an empty cell. On bad input it raises CellError with
+a Spanish message saying what is wrong and how to write the value instead.
 """
 
 import re
@@ -84,9 +84,8 @@ def cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        if not value:
-            return ""
-        return collapse_spaces(value.replace("\xa0", " "))
+        # str.split() splits on every Unicode space, the no-break space included.
+        return " ".join(value.split())
     if isinstance(value, bool):
         return _("SÍ") if value else _("NO")
     if isinstance(value, float):
