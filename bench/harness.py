@@ -48,6 +48,9 @@ class Measured:
     seconds: float
     # Peak resident set size of the process (ru_maxrss), in MiB.
     peak_rss_mb: float
+    # User plus system CPU time of the process. Unlike wall time, it does not grow
+    # while other processes hold the CPU, though a busy machine still inflates it.
+    cpu_seconds: float
     stdout: str
     stderr: str
 
@@ -79,6 +82,7 @@ def run_measured(
             seconds=seconds,
             # Linux reports ru_maxrss in KiB.
             peak_rss_mb=usage.ru_maxrss / 1024,
+            cpu_seconds=usage.ru_utime + usage.ru_stime,
             stdout=out.read().decode(errors="replace"),
             stderr=err.read().decode(errors="replace"),
         )

@@ -19,6 +19,9 @@ def describe(postgres_url: str | None) -> dict:
         "Django": django.get_version(),
         "PostgreSQL": _postgres_version(postgres_url),
         "SQLite": sqlite3.sqlite_version,
+        "Load average at start (1, 5, 15 min)": ", ".join(
+            f"{load:.2f}" for load in os.getloadavg()
+        ),
     }
 
 

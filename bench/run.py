@@ -14,6 +14,7 @@ import argparse
 import importlib
 import json
 import os
+import subprocess
 import sys
 import tempfile
 from datetime import datetime
@@ -202,10 +203,25 @@ def run_header(options: harness.Options, arguments) -> dict:
     return {
         "Date": now.strftime("%Y-%m-%d %H:%M %Z"),
         "Command": f"`{command}`",
+        "Commit": git_commit(),
         **machine.describe(options.postgres_url),
         "Customer file": f"{options.rows:,} rows (and {options.small_rows:,} for "
         "the memory check), seed 2026",
     }
+
+
+def git_commit() -> str:
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return result.stdout.strip()
 
 
 if __name__ == "__main__":

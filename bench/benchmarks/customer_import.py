@@ -69,6 +69,7 @@ def run_import(path: str, url: str, var_dir: Path) -> dict:
         "returncode": result.returncode,
         "seconds": result.seconds,
         "peak_rss_mb": result.peak_rss_mb,
+        "cpu_seconds": result.cpu_seconds,
     }
     try:
         summary = json.loads(result.stdout)
@@ -133,6 +134,12 @@ def run_lines(database, large, small, copy_rate) -> list[Line]:
                 ratio >= TARGET_COPY_RATIO,
             )
         )
+    lines.append(
+        Line(
+            f"{label}: CPU time of the import process (user + system)",
+            f"{large['cpu_seconds']:.1f} s",
+        )
+    )
     lines.append(
         Line(f"{label}: peak memory, {number(large['rows'])} rows", mebibytes(large))
     )
