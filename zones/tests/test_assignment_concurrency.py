@@ -3,25 +3,11 @@
 import threading
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 
-from accounts.roles import Role
 from tests.factories import make_customer, make_zone
 from zones import services
-from zones.models import AssignmentRun, CustomerAssignment, Municipality
-
-
-@pytest.fixture
-def migrated_data(transactional_db):
-    """Recreate the role groups and the municipality that the migrations load,
-    because the flush after an earlier transactional test removes them."""
-    for role in Role:
-        Group.objects.get_or_create(name=role.value)
-    Municipality.objects.get_or_create(
-        dane_code="73449",
-        defaults={"name": "Melgar", "department_name": "Tolima"},
-    )
+from zones.models import AssignmentRun, CustomerAssignment
 
 
 @pytest.mark.postgresql
