@@ -251,11 +251,6 @@ def public_request_allowed(*, source_ip: str) -> bool:
     return recent.count() < limit
 
 
-def advisor_choices():
-    """Advisors a request can be reassigned to."""
-    return User.objects.advisors()
-
-
 def _customer_from_request(quote_request, identification, user) -> Customer:
     phone = quote_request.contact_phone
     company = identification.id_type == IdType.NIT and looks_like_company_nit(

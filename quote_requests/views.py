@@ -34,8 +34,8 @@ from quote_requests.services import (
 
 logger = logging.getLogger(__name__)
 
-# The public form's fields add up to about 3,500 characters; a body several times
-# larger is not a person typing.
+# The public form's fields allow about 3,000 characters, at most about 18 KB once
+# URL-encoded (6 bytes per accented letter); a larger body is not a person typing.
 PUBLIC_FORM_MAX_BODY_BYTES = 32 * 1024
 
 sales_required = role_required(
