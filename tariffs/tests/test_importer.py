@@ -8,7 +8,7 @@ import pytest
 from core.imports import get_importer, run_import
 from tariffs.importer import TariffImporter
 from tariffs.models import TariffItem, TariffVersion, TaxTreatment, Unit
-from tariffs.services import tariff_version_approve
+from tariffs.services import tariff_version_approve, tariff_version_compare
 
 pytestmark = pytest.mark.django_db
 
@@ -279,3 +279,14 @@ def test_csv_file_accepted(tmp_path, director):
 
     assert report.created == 2
     assert TariffItem.objects.get(code="SE-503").unit_price == Decimal("68742.35")
+
+
+def test_reimport_makes_second_draft_without_changes(director):
+    import_file(SAMPLE, user=director)
+    tariff_version_approve(version=TariffVersion.objects.get(), user=director)
+
+    import_file(SAMPLE, user=director)
+
+    draft = TariffVersion.objects.get(status=TariffVersion.Status.DRAFT)
+    changes = tariff_version_compare(version=draft, on=date(2026, 3, 1))
+    assert {change.kind for change in changes} == {"igual"}
