@@ -142,7 +142,7 @@ def email_send_pending(*, max_attempts: int | None = None) -> SendSummary:
     `max_attempts` defaults to settings.EMAIL_MAX_ATTEMPTS.
     """
     # NOTE: nothing locks a message while it is sent, so two passes running at once
-    # can send it twice; schedule a single send_pending_emails at a time.
+    # can send it twice. Schedule one send_pending_emails at a time.
     if max_attempts is None:
         max_attempts = settings.EMAIL_MAX_ATTEMPTS
     due = OutgoingEmail.objects.filter(attempts__lt=max_attempts).filter(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Holding:
-    """A customer as the distribution sees it: its kind and its current advisor."""
+    """A customer reduced to what the distribution needs: kind and current advisor."""
 
     customer_id: int
     is_new: bool
@@ -28,7 +28,7 @@ def distribute(
     """
     advisors = sorted(set(advisor_ids))
     if not advisors:
-        raise ValueError("distribute() needs at least one advisor.")
+        raise ValueError("advisor_ids is empty; distribute() requires one or more.")
 
     by_kind = {True: [], False: []}
     for holding in sorted(holdings, key=lambda item: item.customer_id):
@@ -50,7 +50,7 @@ def _quotas(
     extra_slots = {is_new: len(group) % count for is_new, group in by_kind.items()}
 
     # An extra customer of a kind keeps one more customer in place only for an
-    # advisor who already holds more than the base number of that kind.
+    # advisor who already has more than the base number of that kind.
     wants_extra = {}
     for is_new, group in by_kind.items():
         held = defaultdict(int)
@@ -110,9 +110,9 @@ def _pick_disjoint(
 ) -> tuple[set[int], set[int]]:
     """Pick two disjoint groups of the given sizes, satisfying the most wishes.
 
-    Advisors who want only one kind are placed first, those who want either next,
-    and the rest fill what is left; each advisor satisfies at most one wish, so no
-    other choice satisfies more.
+    Advisors who want only one kind are placed first, then those who want either,
+    then the rest. Each advisor satisfies at most one wish, so no other choice
+    satisfies more.
     """
     only_first = [a for a in advisors if a in wants_first and a not in wants_second]
     only_second = [a for a in advisors if a in wants_second and a not in wants_first]

@@ -57,7 +57,7 @@ class CustomerMove:
 
 @dataclass(frozen=True)
 class AdvisorShare:
-    """What one advisor holds in a zone after the plan, and how much of it is new."""
+    """One advisor's portfolio in a zone after the plan, and how much of it changes."""
 
     advisor: User
     new_count: int
@@ -89,7 +89,7 @@ class AssignmentPlan:
 
 @dataclass(frozen=True)
 class RedistributionPlan:
-    """How a departing advisor's customers are spread over each of their zones."""
+    """The spread of a departing advisor's customers over each of their zones."""
 
     advisor: User
     zone_plans: tuple[AssignmentPlan, ...]
@@ -104,7 +104,7 @@ class RedistributionPlan:
 
     @property
     def customer_count(self) -> int:
-        """Customers the departing advisor holds now."""
+        """Number of customers assigned to the departing advisor now."""
         return sum(1 for move in self.moves if move.previous_advisor == self.advisor)
 
 
@@ -117,7 +117,7 @@ def assignment_plan(*, zone: Zone, advisors: Sequence[User]) -> AssignmentPlan:
     """Compute the fair assignment of every customer of `zone` to `advisors`.
 
     Writes nothing. Customers already with one of `advisors` stay where the quotas
-    allow, so repeating a confirmed plan moves nobody.
+    allow, so repeating a confirmed plan moves no customer.
     """
     _check_zone_and_advisors(zone, advisors)
     customers = Customer.objects.filter(zone=zone).select_related("advisor")
