@@ -1,0 +1,584 @@
+"""Import of the subscriber registry (catastro) as exported for the joint-billing
+company.
+
+Accounts are matched by account code: a known account is updated with the columns
+the file has, a new one is created, and an account equal to the stored one is left
+unchanged. The registry export is the whole record of each account, so a column the
+file has overwrites the stored value even when the cell is empty; columns the file
+lacks are left as stored. Every created or changed account gets a history record.
+"""
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from types import SimpleNamespace
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.formatting import format_date
+from core.imports import (
+    Column,
+    Importer,
+    Outcome,
+    PendingRecord,
+    RowReader,
+    WriteResult,
+    clean_text,
+    parse_date,
+    parse_integer,
+    parse_yes_no,
+    register,
+)
+from core.imports.bulk import bulk_upsert, history_insert
+from core.text import fold
+from customers.identification import (
+    IdType,
+    format_identification,
+    parse_identification,
+)
+from subscribers.models import SubscriberAccount
+from subscribers.zoning import ZoneResolver
+from zones.models import Municipality
+
+COLUMNS = [
+    Column(
+        "account_code",
+        _("CODIGO_CUENTA"),
+        aliases=("Código de cuenta", "Cuenta", "Código cuenta", "Código suscriptor"),
+        required=True,
+    ),
+    Column(
+        "cadastral_number",
+        _("NUMERO_PREDIAL"),
+        aliases=("Número predial", "Predial", "Número predial nacional"),
+    ),
+    Column(
+        "id_type",
+        _("TIPO_DOCUMENTO"),
+        aliases=("Tipo de documento", "Tipo doc", "Tipo de identificación"),
+    ),
+    Column(
+        "id_number",
+        _("NUMERO_DOCUMENTO"),
+        aliases=("Número de documento", "Documento", "Identificación", "NIT/CC"),
+    ),
+    Column("check_digit", _("DV"), aliases=("Dígito de verificación",)),
+    Column(
+        "name",
+        _("NOMBRE_SUSCRIPTOR"),
+        aliases=("Nombre del suscriptor", "Suscriptor", "Nombre"),
+        required=True,
+    ),
+    Column("address", _("DIRECCION"), aliases=("Dirección del predio",)),
+    Column("barrio", _("BARRIO"), aliases=("Barrio o vereda", "Vereda")),
+    Column(
+        "dane_code",
+        _("COD_DANE_MUNICIPIO"),
+        aliases=("Código DANE", "Cód. DANE", "DANE", "DIVIPOLA"),
+    ),
+    Column("municipality", _("MUNICIPIO"), aliases=("Ciudad",)),
+    Column("estrato", _("ESTRATO"), aliases=("Estrato socioeconómico",)),
+    Column("use_class", _("USO"), aliases=("Clase de uso", "Clase", "Uso del predio")),
+    Column(
+        "producer_type",
+        _("TIPO_PRODUCTOR"),
+        aliases=("Tipo de productor", "Productor"),
+    ),
+    Column("status", _("ESTADO"), aliases=("Estado de la cuenta",)),
+    Column(
+        "linked_on",
+        _("FECHA_VINCULACION"),
+        aliases=("Fecha de vinculación", "Vinculación"),
+    ),
+    Column("is_multiuser", _("MULTIUSUARIO"), aliases=("Es multiusuario",)),
+    Column(
+        "unit_count",
+        _("UNIDADES"),
+        aliases=("Número de unidades", "Unidades independientes"),
+    ),
+    Column(
+        "billing_account",
+        _("CUENTA_FACTURACION"),
+        aliases=("Cuenta facturación", "Cuenta en facturación conjunta"),
+    ),
+]
+
+ID_TYPES = {
+    "nit": IdType.NIT,
+    "cc": IdType.CC,
+    "cedula": IdType.CC,
+    "cedula de ciudadania": IdType.CC,
+    "ce": IdType.CE,
+    "cedula de extranjeria": IdType.CE,
+    "ppt": IdType.PPT,
+    "pa": IdType.PASSPORT,
+    "pasaporte": IdType.PASSPORT,
+}
+USE_CLASSES = {
+    "residencial": SubscriberAccount.UseClass.RESIDENTIAL,
+    "comercial": SubscriberAccount.UseClass.COMMERCIAL,
+    "industrial": SubscriberAccount.UseClass.INDUSTRIAL,
+    "oficial": SubscriberAccount.UseClass.OFFICIAL,
+    "especial": SubscriberAccount.UseClass.SPECIAL,
+}
+PRODUCER_TYPES = {
+    "pequeno productor": SubscriberAccount.ProducerType.SMALL,
+    "pequeno": SubscriberAccount.ProducerType.SMALL,
+    "gran productor": SubscriberAccount.ProducerType.LARGE,
+    "gran": SubscriberAccount.ProducerType.LARGE,
+    "grande": SubscriberAccount.ProducerType.LARGE,
+}
+STATUSES = {
+    "activo": SubscriberAccount.Status.ACTIVE,
+    "activa": SubscriberAccount.Status.ACTIVE,
+    "desvinculado": SubscriberAccount.Status.UNLINKED,
+    "desvinculada": SubscriberAccount.Status.UNLINKED,
+    "suspendido": SubscriberAccount.Status.SUSPENDED,
+    "suspendida": SubscriberAccount.Status.SUSPENDED,
+}
+# Names the registry uses for an account whose subscriber is not identified.
+NO_DOCUMENT_NAMES = frozenset({"sin informacion", "sin info", "no registra"})
+
+# Columns of the account table the import writes, with the values of a new account.
+NEW_ACCOUNT = {
+    "account_code": "",
+    "cadastral_number": "",
+    "id_type": "",
+    "id_number": "",
+    "check_digit": "",
+    "check_digit_mismatch": False,
+    "name": "",
+    "address": "",
+    "barrio": "",
+    "municipality_id": None,
+    "zone_id": None,
+    "use_class": "",
+    "estrato": None,
+    "producer_type": "",
+    "is_multiuser": False,
+    "unit_count": 1,
+    "status": SubscriberAccount.Status.ACTIVE,
+    "linked_on": None,
+    "unlinking_scheduled_on": None,
+    "unlinked_on": None,
+    "billing_account": "",
+    "search_text": "",
+    "created_at": None,
+    "updated_at": None,
+}
+WRITE_FIELDS = list(NEW_ACCOUNT)
+UPDATE_FIELDS = [f for f in WRITE_FIELDS if f not in ("account_code", "created_at")]
+COMPARE_FIELDS = [f for f in UPDATE_FIELDS if f != "updated_at"]
+
+_CODE_SEPARATORS = re.compile(r"[\s.\-]+")
+
+# Classes, statuses and types repeat on every row: fold each once.
+cached_fold = lru_cache(maxsize=4096)(fold)
+
+
+@dataclass
+class AccountRecord:
+    """A valid row: the account columns it fills, and labels for the report."""
+
+    values: dict
+    municipality_name: str = ""
+
+
+@register
+class SubscriberImporter(Importer):
+    kind = "catastro"
+    title = _("Catastro de suscriptores")
+    description = _(
+        "Cuentas del servicio público de aseo: código de cuenta, predio, suscriptor, "
+        "dirección, municipio, clase de uso, estrato y estado. Las cuentas ya "
+        "registradas se actualizan por su código."
+    )
+    columns = COLUMNS
+
+    def prepare(self) -> None:
+        self.municipalities_by_code = {
+            municipality.dane_code: municipality
+            for municipality in Municipality.objects.all()
+        }
+        self.municipalities_by_name: dict[str, Municipality] = {}
+        for municipality in self.municipalities_by_code.values():
+            self.municipalities_by_name.setdefault(
+                fold(municipality.name), municipality
+            )
+        self.zones = ZoneResolver()
+        self.user_id = self.user.pk if self.user is not None else None
+
+    def parse_row(self, row: RowReader) -> AccountRecord | None:
+        values = {}
+        account_code = self._parse_account_code(row)
+        name = clean_text(row.raw("name"))
+        if not name:
+            row.error(
+                "name",
+                _(
+                    "Falta el nombre del suscriptor. Escríbalo, o SIN INFORMACION si "
+                    "no se conoce."
+                ),
+            )
+        values.update(self._parse_identity(row, name))
+        municipality = self._parse_municipality(row)
+        values.update(self._parse_class(row))
+        status = self._parse_status(row)
+        if row.rejected:
+            return None
+
+        values["account_code"] = account_code
+        values["name"] = name
+        values["status"] = status
+        values["municipality_id"] = municipality.dane_code
+        for key in ("address", "barrio", "billing_account"):
+            if row.has(key):
+                values[key] = row.text(key)
+        if row.has("cadastral_number"):
+            values["cadastral_number"] = self._parse_cadastral_number(row)
+        if row.has("linked_on"):
+            values["linked_on"] = row.parse("linked_on", parse_date)
+        self._parse_units(row, values)
+        return AccountRecord(values=values, municipality_name=municipality.name)
+
+    def _parse_account_code(self, row: RowReader) -> str:
+        text = row.text("account_code")
+        code = _CODE_SEPARATORS.sub("", text)
+        if not code:
+            row.error(
+                "account_code",
+                _("Falta el código de cuenta. Escríbalo para identificar la cuenta."),
+            )
+        elif len(code) > 20:
+            row.error(
+                "account_code",
+                _(
+                    "El código de cuenta «%(value)s» es demasiado largo: use a lo sumo "
+                    "20 caracteres."
+                )
+                % {"value": text},
+            )
+        return code
+
+    def _parse_identity(self, row: RowReader, name: str) -> dict:
+        """Return the document columns. A missing document keeps the account with
+        a warning, and so does a NIT whose DV does not match: the DV is kept as
+        written and flagged for review, because losing a registry account over a
+        typo in the DV is worse than storing it."""
+        blank = {
+            "id_type": "",
+            "id_number": "",
+            "check_digit": "",
+            "check_digit_mismatch": False,
+        }
+        type_text = row.text("id_type")
+        raw_number = row.text("id_number")
+        raw_check_digit = row.text("check_digit")
+        if not raw_number:
+            if cached_fold(name) in NO_DOCUMENT_NAMES:
+                message = _(
+                    "La cuenta no tiene documento del suscriptor (SIN INFORMACION). "
+                    "Se guardó sin documento; complételo cuando se conozca."
+                )
+            else:
+                message = _(
+                    "Falta el número de documento del suscriptor. Se guardó la cuenta "
+                    "sin documento; complételo cuando se conozca."
+                )
+            row.warning("id_number", message)
+            return blank
+
+        id_type = None
+        if type_text:
+            id_type = ID_TYPES.get(cached_fold(type_text).replace(".", ""))
+            if id_type is None:
+                row.error(
+                    "id_type",
+                    _(
+                        "«%(value)s» no es un tipo de documento conocido: escriba NIT, "
+                        "CC, CE, PPT o PA."
+                    )
+                    % {"value": type_text},
+                )
+                return blank
+        try:
+            identification = parse_identification(raw_number, raw_check_digit, id_type)
+        except ValidationError as error:
+            if error.code != "wrong_dv":
+                column = "check_digit" if error.code == "invalid_dv" else "id_number"
+                row.error(column, " ".join(error.messages))
+                return blank
+            row.warning(
+                "check_digit",
+                " ".join(error.messages)
+                + " "
+                + _("Se guardó la cuenta con el DV como venía, marcado para revisar."),
+            )
+            identification = parse_identification(raw_number, "", id_type)
+            return {
+                "id_type": identification.id_type,
+                "id_number": identification.number,
+                "check_digit": raw_check_digit,
+                "check_digit_mismatch": True,
+            }
+        return {
+            "id_type": identification.id_type,
+            "id_number": identification.number,
+            "check_digit": identification.check_digit,
+            "check_digit_mismatch": False,
+        }
+
+    def _parse_municipality(self, row: RowReader) -> Municipality | None:
+        code = row.text("dane_code")
+        if code:
+            municipality = self.municipalities_by_code.get(code.zfill(5))
+            if municipality is None:
+                row.error(
+                    "dane_code",
+                    _(
+                        "El código DANE «%(value)s» no corresponde a ningún municipio "
+                        "registrado: escriba los 5 dígitos del código DIVIPOLA "
+                        "(73449 para Melgar)."
+                    )
+                    % {"value": code},
+                )
+            return municipality
+
+        text = row.text("municipality")
+        municipality = self.municipalities_by_name.get(cached_fold(text))
+        if municipality is None:
+            key = "municipality" if row.has("municipality") else "dane_code"
+            row.error(
+                key,
+                _(
+                    "No se encontró el municipio «%(value)s»: escriba el código DANE "
+                    "de 5 dígitos en COD_DANE_MUNICIPIO."
+                )
+                % {"value": text},
+            )
+        return municipality
+
+    def _parse_class(self, row: RowReader) -> dict:
+        """Return use class, estrato and producer type, or {} when rejected."""
+        text = row.text("use_class")
+        use_class = USE_CLASSES.get(cached_fold(text))
+        if use_class is None:
+            row.error(
+                "use_class",
+                _(
+                    "«%(value)s» no es una clase de uso: escriba RESIDENCIAL, "
+                    "COMERCIAL, INDUSTRIAL, OFICIAL o ESPECIAL."
+                )
+                % {"value": text},
+            )
+            return {}
+        if use_class == SubscriberAccount.UseClass.RESIDENTIAL:
+            return self._parse_residential(row)
+
+        if row.text("estrato"):
+            row.warning(
+                "estrato",
+                _(
+                    "Solo las cuentas residenciales llevan estrato; se ignoró para "
+                    "esta cuenta %(use)s."
+                )
+                % {"use": text.lower()},
+            )
+        producer_text = row.text("producer_type")
+        producer_type = PRODUCER_TYPES.get(cached_fold(producer_text), "")
+        if producer_text and not producer_type:
+            row.warning(
+                "producer_type",
+                _(
+                    "«%(value)s» no es un tipo de productor: escriba PEQUEÑO PRODUCTOR "
+                    "o GRAN PRODUCTOR. Se dejó vacío."
+                )
+                % {"value": producer_text},
+            )
+        return {"use_class": use_class, "estrato": None, "producer_type": producer_type}
+
+    def _parse_residential(self, row: RowReader) -> dict:
+        text = row.text("estrato")
+        estrato = None
+        if text.isdigit() and 1 <= int(text) <= 6:
+            estrato = int(text)
+        elif not text:
+            row.error(
+                "estrato",
+                _(
+                    "Falta el estrato de la cuenta residencial: escriba un número de 1 a 6."
+                ),
+            )
+        else:
+            row.error(
+                "estrato",
+                _(
+                    "El estrato «%(value)s» no es válido para una cuenta residencial: "
+                    "escriba un número de 1 a 6."
+                )
+                % {"value": text},
+            )
+        if row.text("producer_type"):
+            row.warning(
+                "producer_type",
+                _("Las cuentas residenciales no llevan tipo de productor; se ignoró."),
+            )
+        return {
+            "use_class": SubscriberAccount.UseClass.RESIDENTIAL,
+            "estrato": estrato,
+            "producer_type": "",
+        }
+
+    def _parse_status(self, row: RowReader) -> str:
+        text = row.text("status")
+        if not text:
+            if row.has("status"):
+                row.warning(
+                    "status", _("Falta el estado de la cuenta; se dejó como ACTIVO.")
+                )
+            return SubscriberAccount.Status.ACTIVE
+        status = STATUSES.get(cached_fold(text))
+        if status is None:
+            row.error(
+                "status",
+                _(
+                    "«%(value)s» no es un estado de cuenta: escriba ACTIVO, SUSPENDIDO "
+                    "o DESVINCULADO."
+                )
+                % {"value": text},
+            )
+        return status
+
+    def _parse_cadastral_number(self, row: RowReader) -> str:
+        text = row.text("cadastral_number")
+        number = _CODE_SEPARATORS.sub("", text)
+        if number and not (number.isdigit() and len(number) in (20, 30)):
+            row.warning(
+                "cadastral_number",
+                _(
+                    "El número predial «%(value)s» no es válido: debe tener 30 dígitos "
+                    "(o 20 en el formato anterior). Se dejó vacío."
+                )
+                % {"value": text},
+            )
+            return ""
+        return number
+
+    def _parse_units(self, row: RowReader, values: dict) -> None:
+        multiuser = row.parse("is_multiuser", parse_yes_no)
+        units = row.parse("unit_count", parse_integer)
+        if units is not None and units < 1:
+            row.warning(
+                "unit_count",
+                _("Las unidades deben ser 1 o más; se dejó 1."),
+            )
+            units = 1
+        if row.has("is_multiuser"):
+            values["is_multiuser"] = bool(multiuser) or bool(units and units > 1)
+        elif units and units > 1:
+            values["is_multiuser"] = True
+        if row.has("unit_count"):
+            values["unit_count"] = units or 1
+
+    def record_key(self, record: AccountRecord) -> str:
+        return record.values["account_code"]
+
+    def scan_key(self, row: RowReader) -> str | None:
+        return _CODE_SEPARATORS.sub("", row.text("account_code")) or None
+
+    def merge_records(
+        self, earlier: AccountRecord, later: AccountRecord
+    ) -> tuple[AccountRecord, bool]:
+        merged = AccountRecord(
+            values={**earlier.values, **later.values},
+            municipality_name=later.municipality_name,
+        )
+        return merged, merged.values != earlier.values
+
+    def key_display(self, record: AccountRecord) -> str:
+        return record.values["account_code"]
+
+    def preview_row(self, record: AccountRecord) -> dict[str, str]:
+        values = record.values
+        estrato = values.get("estrato")
+        return {
+            _("Cuenta"): values["account_code"],
+            _("Suscriptor"): values["name"],
+            _("Documento"): format_identification(
+                values["id_type"], values["id_number"], values["check_digit"]
+            ),
+            _("Dirección"): values.get("address", ""),
+            _("Municipio"): record.municipality_name,
+            _("Uso"): str(SubscriberAccount.UseClass(values["use_class"]).label),
+            _("Estrato"): str(estrato) if estrato else "",
+            _("Estado"): str(SubscriberAccount.Status(values["status"]).label),
+            _("Vinculación"): format_date(values.get("linked_on")),
+        }
+
+    def write_batch(self, batch: list[PendingRecord]) -> list[WriteResult]:
+        now = timezone.now()
+        stored = {
+            row["account_code"]: row
+            for row in SubscriberAccount.objects.filter(
+                account_code__in=[pending.key for pending in batch]
+            ).values("id", *WRITE_FIELDS)
+        }
+        plan = [
+            self._merge(pending.record, stored.get(pending.key), now)
+            for pending in batch
+        ]
+
+        written = [
+            row for row, outcome, _stored in plan if outcome != Outcome.UNCHANGED
+        ]
+        keys = bulk_upsert(
+            SubscriberAccount,
+            [{field: row[field] for field in WRITE_FIELDS} for row in written],
+            key="account_code",
+            update_fields=UPDATE_FIELDS,
+            compare_fields=COMPARE_FIELDS,
+        )
+        created, changed = [], []
+        for row, outcome, _stored in plan:
+            if outcome == Outcome.CREATED:
+                row["id"] = keys[row["account_code"]]
+                created.append(row)
+            elif outcome == Outcome.UPDATED:
+                changed.append(row)
+        history_insert(
+            SubscriberAccount, created, history_type="+", user_id=self.user_id, when=now
+        )
+        history_insert(
+            SubscriberAccount, changed, history_type="~", user_id=self.user_id, when=now
+        )
+
+        # Only changed accounts are listed as matches: a re-import of the whole
+        # registry would otherwise list every account.
+        results = []
+        for _row, outcome, existing in plan:
+            label = ""
+            if outcome == Outcome.UPDATED:
+                label = _("cuenta registrada %(code)s «%(name)s»") % {
+                    "code": existing["account_code"],
+                    "name": existing["name"],
+                }
+            results.append(WriteResult(outcome, label))
+        return results
+
+    def _merge(self, record: AccountRecord, existing: dict | None, now):
+        """Return (row to write, outcome, stored row) for one record."""
+        if existing is None:
+            row = {**NEW_ACCOUNT, **record.values, "created_at": now, "updated_at": now}
+            outcome = Outcome.CREATED
+        else:
+            row = {**existing, **record.values}
+            differs = any(row[name] != existing[name] for name in record.values)
+            outcome = Outcome.UPDATED if differs else Outcome.UNCHANGED
+            row["updated_at"] = now
+        row["zone_id"] = self.zones.zone_for(row["municipality_id"], row["barrio"])
+        if existing is not None and row["zone_id"] != existing["zone_id"]:
+            outcome = Outcome.UPDATED
+        row["search_text"] = SubscriberAccount.build_search_text(SimpleNamespace(**row))
+        return row, outcome, existing
