@@ -1,5 +1,6 @@
 """Shared fixtures: one persona per role, and the browser for Playwright tests."""
 
+import importlib
 import os
 import shutil
 
@@ -15,6 +16,32 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 def fast_password_hasher(settings):
     """Hash test passwords with MD5: PBKDF2 costs about a second per persona."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def migrated_reference_data(request):
+    """Put back the rows that data migrations create (role groups, municipalities).
+
+    A transactional test (live server, concurrency) ends by flushing every table, so
+    tests that run after it would otherwise find no groups and no municipalities.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    fixtures = set(request.fixturenames)
+    if marker is None and not ({"db", "transactional_db", "live_server"} & fixtures):
+        return
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & fixtures
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+
+    from django.apps import apps
+
+    groups = importlib.import_module("accounts.migrations.0002_create_role_groups")
+    places = importlib.import_module("zones.migrations.0002_load_municipalities")
+    if not apps.get_model("auth", "Group").objects.exists():
+        groups.create_groups(apps, None)
+    if not apps.get_model("zones", "Municipality").objects.exists():
+        places.load(apps, None)
 
 
 @pytest.fixture
