@@ -430,10 +430,11 @@ def quotations_expire(*, today: date | None = None) -> int:
     many. Saved one by one so that each change enters the history."""
     today = today or timezone.localdate()
     count = 0
-    for quotation in Quotation.objects.past_validity(today).select_for_update():
-        quotation.status = Quotation.Status.EXPIRED
-        quotation.save(update_fields=["status"])
-        count += 1
+    with transaction.atomic():
+        for quotation in Quotation.objects.past_validity(today).select_for_update():
+            quotation.status = Quotation.Status.EXPIRED
+            quotation.save(update_fields=["status"])
+            count += 1
     if count:
         logger.info("%s quotations expired", count)
     return count

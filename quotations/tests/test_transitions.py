@@ -163,3 +163,12 @@ def test_follow_up_needs_date_for_next_action(issued, advisor):
         services.follow_up_add(
             quotation=issued, user=advisor, note="Llamé", next_action="Volver a llamar"
         )
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_expire_outside_a_transaction(issued):
+    # Views call it in autocommit mode, where a bare select_for_update is an error.
+    Quotation.objects.filter(pk=issued.pk).update(
+        valid_until=timezone.localdate() - timedelta(days=1)
+    )
+    assert services.quotations_expire() == 1
