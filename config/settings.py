@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "quote_requests",
     "quotations",
     "subscribers",
+    "terminations",
     "demo",
 ]
 
@@ -227,6 +228,20 @@ QUOTATION_ROUND_TO_PESOS = env_bool("QUOTATION_ROUND_TO_PESOS", False)
 QUOTATION_FOLLOW_UP_DAYS = env_int("QUOTATION_FOLLOW_UP_DAYS", 7)
 # Code format of each numbered document kind (core.numbering); one series per year.
 DOCUMENT_NUMBER_FORMATS = {"quotation": QUOTATION_NUMBER_FORMAT}
+
+# Termination requests filed by competitors (terminations): business days to answer
+# the subscriber, calendar months to make the termination or withdrawal effective,
+# business days ahead that the daily digest covers, months of notice (preaviso) the
+# joint-billing company gets, the size limit of a signed form, and the code format
+# of the desistimiento forms.
+TERMINATION_RESPONSE_BUSINESS_DAYS = env_int("TERMINATION_RESPONSE_BUSINESS_DAYS", 15)
+TERMINATION_EFFECTIVE_MONTHS = env_int("TERMINATION_EFFECTIVE_MONTHS", 2)
+TERMINATION_DIGEST_BUSINESS_DAYS = env_int("TERMINATION_DIGEST_BUSINESS_DAYS", 3)
+TERMINATION_BILLING_NOTICE_MONTHS = env_int("TERMINATION_BILLING_NOTICE_MONTHS", 2)
+TERMINATION_SIGNED_FORM_MAX_MB = env_int("TERMINATION_SIGNED_FORM_MAX_MB", 10)
+DOCUMENT_NUMBER_FORMATS["desistimiento"] = env_str(
+    "DESISTIMIENTO_NUMBER_FORMAT", "DES-{year}-{number:05d}"
+)
 
 # Business-day calendar (core.calendar): working weekdays (0 = Monday) and how many
 # business days before a deadline it shows as due soon.

@@ -10,6 +10,7 @@ urlpatterns = [
     path("visitas/", include("visits.urls")),
     path("tarifas/", include("tariffs.urls")),
     path("catastro/", include("subscribers.urls")),
+    path("terminaciones/", include("terminations.urls")),
     path("", include("quote_requests.urls")),
     path("", include("quotations.urls")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,277 @@
+"""Import of a competitor's list of termination requests (the spreadsheet they
+deliver with title rows, a two-level header and a totals footer).
+
+Each row becomes a TerminationRequest, matched to our registry in bulk
+(terminations.matching). Rows that match no account, repeat an earlier request or
+name an account already unlinked or claimed by another competitor are kept and
+flagged, never dropped. The importer is not registered on the generic import pages
+because it needs the competitor; terminations.services.request_list_import runs it.
+"""
+
+from collections import Counter
+from datetime import date
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from core.calendar import BusinessCalendar
+from core.imports import (
+    Column,
+    Importer,
+    Outcome,
+    PendingRecord,
+    RowReader,
+    Severity,
+    WriteResult,
+    parse_date,
+)
+from subscribers.models import SubscriberAccount
+from terminations.matching import (
+    MatchKeys,
+    match_rows,
+    normalise_address,
+    normalise_id,
+    parse_row_code,
+)
+from terminations.models import RequestList, TerminationRequest
+
+COLUMNS = [
+    Column("number", _("No."), aliases=("Número", "Nro", "Consecutivo")),
+    Column(
+        "filed_on",
+        _("FECHA RADICACIÓN"),
+        aliases=("Fecha de radicación", "Fecha radicado", "Fecha"),
+        required=True,
+    ),
+    Column(
+        "code",
+        _("CÓDIGO CUENTA / CATASTRO"),
+        aliases=("Código cuenta", "Cuenta", "Código de cuenta", "Número predial"),
+        required=True,
+    ),
+    Column("name", _("NOMBRE SUSCRIPTOR"), aliases=("Nombre", "Suscriptor")),
+    Column(
+        "id_number",
+        _("CÉDULA / NIT"),
+        aliases=("Cédula", "NIT", "Documento", "NIT/CC"),
+    ),
+    Column("address", _("DIRECCIÓN"), aliases=("Dirección del predio",)),
+    Column("barrio", _("BARRIO"), aliases=("Barrio / Vereda", "Vereda")),
+    Column("estrato", _("ESTRATO")),
+    Column("use", _("USO"), aliases=("Clase de uso", "Uso del predio")),
+    Column("phone", _("TELÉFONO"), aliases=("Teléfonos", "Celular")),
+    Column("notes", _("OBSERVACIONES"), aliases=("Observación", "Notas")),
+]
+
+# Tally keys, with the Spanish line each one prints as in the report's notes.
+TALLY_LABELS = {
+    "matched_by_code": _("Coinciden por código de cuenta: %(count)s"),
+    "matched_by_cadastral": _("Coinciden por número predial: %(count)s"),
+    "matched_by_id": _("Coinciden por documento y dirección: %(count)s"),
+    "unmatched": _("Sin coincidencia en el catastro: %(count)s"),
+    "truncated": _("Número predial truncado por Excel (no se puede buscar): %(count)s"),
+    "duplicates": _("Repiten una solicitud anterior: %(count)s"),
+    "already_unlinked": _("Cuenta ya desvinculada: %(count)s"),
+    "claimed_by_other": _("Reclamadas también por otro competidor: %(count)s"),
+}
+
+
+class TerminationRequestImporter(Importer):
+    kind = "solicitudes-terminacion"
+    title = _("Solicitudes de terminación de un competidor")
+    description = _(
+        "Lista de suscriptores que un competidor dice que pidieron terminar el "
+        "contrato: fecha de radicación, código de cuenta o número predial, nombre, "
+        "documento y dirección."
+    )
+    columns = COLUMNS
+    batch_size = 2000
+
+    def __init__(self, *, request_list: RequestList, user=None, dry_run=False):
+        super().__init__(user=user, dry_run=dry_run)
+        self.request_list = request_list
+        self.competitor = request_list.competitor
+        self.tally: Counter = Counter()
+        # Request written first for each key (account id, or the code as written).
+        self.first_by_key: dict = {}
+
+    def prepare(self) -> None:
+        self.calendar = BusinessCalendar()
+        self.response_days = settings.TERMINATION_RESPONSE_BUSINESS_DAYS
+        self.effective_months = settings.TERMINATION_EFFECTIVE_MONTHS
+        self.deadlines: dict[date, tuple[date, date]] = {}
+
+    def parse_row(self, row: RowReader):
+        filed_on = row.parse("filed_on", parse_date, severity=Severity.ERROR)
+        if filed_on is None and not row.rejected:
+            row.error(
+                "filed_on",
+                _("Falta la fecha de radicación. Escríbala como dd/mm/aaaa."),
+            )
+        code = parse_row_code(row.raw("code"))
+        if not code.key:
+            row.error(
+                "code",
+                _(
+                    "Falta el código de cuenta o el número predial. Escriba el "
+                    "código de 9 dígitos o el predial de 30."
+                ),
+            )
+        if row.rejected:
+            return None
+        received = {
+            str(column.label): row.text(column.key)
+            for column in COLUMNS
+            if row.text(column.key)
+        }
+        return {
+            "row": row.number,
+            "filed_on": filed_on,
+            "code": code,
+            "keys": MatchKeys(
+                code=code,
+                id_number=normalise_id(row.text("id_number")),
+                address=normalise_address(row.text("address")),
+            ),
+            "received": received,
+        }
+
+    def record_key(self, record):
+        return record["code"].key
+
+    def key_display(self, record) -> str:
+        return record["code"].key
+
+    def preview_row(self, record) -> dict[str, str]:
+        received = record["received"]
+        return {
+            _("Radicación"): record["filed_on"].strftime("%d/%m/%Y"),
+            _("Código"): record["code"].key,
+            _("Nombre"): received.get(str(COLUMNS[3].label), ""),
+            _("Dirección"): received.get(str(COLUMNS[5].label), ""),
+        }
+
+    def write_batch(self, batch: list[PendingRecord]) -> list[WriteResult]:
+        records = [pending.record for pending in batch]
+        hits = match_rows([record["keys"] for record in records])
+        earlier = self._earlier_requests(records, hits)
+        claims = self._claims_by_others(hits)
+
+        firsts, repeats, results = [], [], []
+        for record, hit in zip(records, hits, strict=True):
+            request = self._build(record, hit, claims)
+            key = hit.account_id if hit else ("code", record["code"].key)
+            original = self.first_by_key.get(key) or earlier.get(key)
+            if original is not None:
+                request.is_duplicate = True
+                repeats.append((request, original))
+                self.tally["duplicates"] += 1
+            else:
+                self.first_by_key[key] = request
+                firsts.append(request)
+            results.append(self._result(hit))
+
+        bulk_create_with_history(firsts, TerminationRequest, default_user=self.user)
+        for request, original in repeats:
+            request.duplicate_of_id = original.pk
+        bulk_create_with_history(
+            [request for request, _original in repeats],
+            TerminationRequest,
+            default_user=self.user,
+        )
+        self._flag_other_claims(claims)
+        return results
+
+    def summary_notes(self) -> list[str]:
+        """Return the tally as Spanish lines for the report."""
+        return [
+            label % {"count": self.tally[key]}
+            for key, label in TALLY_LABELS.items()
+            if self.tally[key]
+        ]
+
+    def _build(self, record, hit, claims) -> TerminationRequest:
+        filed_on = record["filed_on"]
+        response_due, effective_due = self._deadlines(filed_on)
+        request = TerminationRequest(
+            request_list=self.request_list,
+            competitor=self.competitor,
+            row_number=record["row"],
+            filed_on=filed_on,
+            received_code=record["code"].key[:40],
+            received=record["received"],
+            account_id=hit.account_id if hit else None,
+            match_method=hit.method if hit else TerminationRequest.MatchMethod.NONE,
+            cadastral_number_truncated=record["code"].truncated,
+            response_due_on=response_due,
+            effective_due_on=effective_due,
+        )
+        self.tally["truncated"] += record["code"].truncated
+        if hit is None:
+            self.tally["unmatched"] += 1
+            return request
+        self.tally[
+            {
+                "cuenta": "matched_by_code",
+                "predial": "matched_by_cadastral",
+                "documento": "matched_by_id",
+            }[hit.method]
+        ] += 1
+        if hit.status == SubscriberAccount.Status.UNLINKED:
+            request.already_unlinked = True
+            self.tally["already_unlinked"] += 1
+        if hit.account_id in claims:
+            request.claimed_by_other = True
+            self.tally["claimed_by_other"] += 1
+        return request
+
+    def _deadlines(self, filed_on: date) -> tuple[date, date]:
+        if filed_on not in self.deadlines:
+            self.deadlines[filed_on] = (
+                self.calendar.add_business_days(filed_on, self.response_days),
+                self.calendar.add_calendar_months(filed_on, self.effective_months),
+            )
+        return self.deadlines[filed_on]
+
+    def _earlier_requests(self, records, hits) -> dict:
+        """Requests of earlier imports from this competitor, still open, for the
+        batch's accounts and unmatched codes."""
+        account_ids = {hit.account_id for hit in hits if hit}
+        codes = {
+            record["code"].key
+            for record, hit in zip(records, hits, strict=True)
+            if hit is None
+        }
+        earlier = {}
+        open_requests = TerminationRequest.objects.open().filter(
+            competitor=self.competitor
+        )
+        for request in open_requests.filter(account_id__in=account_ids):
+            earlier.setdefault(request.account_id, request)
+        for request in open_requests.filter(
+            account__isnull=True, received_code__in=codes
+        ):
+            earlier.setdefault(("code", request.received_code), request)
+        return earlier
+
+    def _claims_by_others(self, hits) -> set[int]:
+        account_ids = {hit.account_id for hit in hits if hit}
+        return set(
+            TerminationRequest.objects.open()
+            .filter(account_id__in=account_ids)
+            .exclude(competitor=self.competitor)
+            .values_list("account_id", flat=True)
+        )
+
+    def _flag_other_claims(self, claims: set[int]) -> None:
+        if claims:
+            TerminationRequest.objects.open().filter(account_id__in=claims).exclude(
+                competitor=self.competitor
+            ).update(claimed_by_other=True)
+
+    @staticmethod
+    def _result(hit) -> WriteResult:
+        if hit is None:
+            return WriteResult(Outcome.CREATED)
+        return WriteResult(Outcome.CREATED, existing=hit.account_code)

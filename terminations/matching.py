@@ -1,0 +1,218 @@
+"""Matching of a competitor's rows to our subscriber registry, in bulk.
+
+A row is matched by its account code, then by the 30-digit cadastral number when the
+competitor wrote that instead (only when exactly one account has it), then by the
+subscriber's ID together with the address. Each step is one set-based query per
+batch: on PostgreSQL the keys travel by COPY into a temporary table joined to the
+registry, elsewhere they go in chunked `IN` lists.
+"""
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import connection
+
+from core.text import fold
+from subscribers.models import SubscriberAccount
+
+ACCOUNT_CODE_LENGTH = 9
+CADASTRAL_NUMBER_LENGTH = 30
+# Excel keeps 15 significant digits of a number, so a longer code stored as a
+# number cell has lost its tail.
+EXCEL_SIGNIFICANT_DIGITS = 15
+IN_CHUNK = 900
+
+_NON_DIGITS = re.compile(r"\D")
+_ADDRESS_WORDS = {
+    "calle": "cl",
+    "cll": "cl",
+    "cl": "cl",
+    "carrera": "kr",
+    "cra": "kr",
+    "kra": "kr",
+    "kr": "kr",
+    "cr": "kr",
+    "avenida": "av",
+    "diagonal": "dg",
+    "transversal": "tv",
+    "no": "#",
+    "nro": "#",
+    "apto": "ap",
+    "apartamento": "ap",
+    "manzana": "mz",
+    "casa": "cs",
+}
+
+
+@dataclass(frozen=True)
+class RowCode:
+    """What a row's code cell holds once cleaned."""
+
+    account_code: str = ""
+    cadastral_number: str = ""
+    truncated: bool = False
+
+    @property
+    def key(self) -> str:
+        return self.account_code or self.cadastral_number
+
+
+@dataclass(frozen=True)
+class MatchKeys:
+    """The cleaned keys of one row."""
+
+    code: RowCode
+    id_number: str
+    address: str
+
+
+@dataclass(frozen=True)
+class AccountHit:
+    """The registry account a row matched and how."""
+
+    account_id: int
+    account_code: str
+    status: str
+    method: str
+
+
+def parse_row_code(raw) -> RowCode:
+    """Clean a code cell: text `449001234`, a number cell, `449-001234`, padded
+    with spaces, or a 30-digit cadastral number (text, or a number that lost
+    digits beyond Excel's fifteen)."""
+    if isinstance(raw, bool) or raw is None:
+        return RowCode()
+    if isinstance(raw, int | float):
+        digits = f"{raw:.0f}"
+        if len(digits) > EXCEL_SIGNIFICANT_DIGITS:
+            return RowCode(cadastral_number=digits, truncated=True)
+    else:
+        digits = _NON_DIGITS.sub("", str(raw))
+    if len(digits) == CADASTRAL_NUMBER_LENGTH:
+        return RowCode(cadastral_number=digits)
+    if digits and len(digits) <= ACCOUNT_CODE_LENGTH:
+        return RowCode(account_code=digits.zfill(ACCOUNT_CODE_LENGTH))
+    return RowCode(account_code=digits)
+
+
+def normalise_id(text: str) -> str:
+    """Return the document number's digits without a NIT check digit written after
+    a dash (`900.123.456-7` → `900123456`)."""
+    text = text.strip()
+    if "-" in text:
+        text = text.rsplit("-", 1)[0]
+    return _NON_DIGITS.sub("", text)
+
+
+def normalise_address(text: str) -> str:
+    """Fold an address and spell its street words one way (`Calle`, `CLL`, `Cl.`
+    → `cl`), so retyped addresses compare equal."""
+    words = re.sub(r"[^0-9a-z#]+", " ", fold(text).replace("#", " # ")).split()
+    return " ".join(_ADDRESS_WORDS.get(word, word) for word in words)
+
+
+def match_rows(rows: Sequence[MatchKeys]) -> list[AccountHit | None]:
+    """Return the account each row matched, in order, or None."""
+    hits: list[AccountHit | None] = [None] * len(rows)
+
+    by_code = _lookup("account_code", {row.code.account_code for row in rows})
+    for position, row in enumerate(rows):
+        accounts = by_code.get(row.code.account_code) if row.code.account_code else None
+        if accounts:
+            hits[position] = _hit(accounts[0], "cuenta")
+
+    pending = [
+        position
+        for position, row in enumerate(rows)
+        if hits[position] is None
+        and row.code.cadastral_number
+        and not row.code.truncated
+    ]
+    by_cadastral = _lookup(
+        "cadastral_number",
+        {rows[position].code.cadastral_number for position in pending},
+    )
+    for position in pending:
+        accounts = by_cadastral.get(rows[position].code.cadastral_number, [])
+        chosen = _pick(accounts, rows[position])
+        if chosen is not None:
+            hits[position] = _hit(chosen, "predial")
+
+    pending = [
+        position
+        for position, row in enumerate(rows)
+        if hits[position] is None and row.id_number and row.address
+    ]
+    by_id = _lookup("id_number", {rows[position].id_number for position in pending})
+    for position in pending:
+        row = rows[position]
+        same_address = [
+            account
+            for account in by_id.get(row.id_number, [])
+            if normalise_address(account[4]) == row.address
+        ]
+        if len(same_address) == 1:
+            hits[position] = _hit(same_address[0], "documento")
+    return hits
+
+
+def _pick(accounts: list[tuple], row: MatchKeys) -> tuple | None:
+    """One account among those sharing a cadastral number: the only one, or the
+    only one with the row's ID."""
+    if len(accounts) == 1:
+        return accounts[0]
+    same_id = [account for account in accounts if account[3] == row.id_number]
+    return same_id[0] if len(same_id) == 1 else None
+
+
+def _hit(account: tuple, method: str) -> AccountHit:
+    return AccountHit(
+        account_id=account[0], account_code=account[1], status=account[2], method=method
+    )
+
+
+# Columns each lookup returns, by position: id, code, status, ID number, address.
+_FIELDS = ("id", "account_code", "status", "id_number", "address")
+
+
+def _lookup(field: str, values: Iterable[str]) -> dict[str, list[tuple]]:
+    """Return the registry accounts whose `field` is one of `values`, grouped by
+    that value."""
+    values = sorted(value for value in values if value)
+    if not values:
+        return {}
+    if connection.vendor == "postgresql":
+        rows = _lookup_postgresql(field, values)
+    else:
+        rows = []
+        for start in range(0, len(values), IN_CHUNK):
+            chunk = values[start : start + IN_CHUNK]
+            rows += SubscriberAccount.objects.filter(
+                **{f"{field}__in": chunk}
+            ).values_list(field, *_FIELDS)
+    grouped = defaultdict(list)
+    for key, *account in rows:
+        grouped[key].append(tuple(account))
+    return grouped
+
+
+def _lookup_postgresql(field: str, values: list[str]) -> list[tuple]:
+    table = SubscriberAccount._meta.db_table
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"a.{quote(name)}" for name in _FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS termination_match_keys")
+        cursor.execute("CREATE TEMPORARY TABLE termination_match_keys (key text)")
+        with cursor.cursor.copy("COPY termination_match_keys (key) FROM STDIN") as copy:
+            for value in values:
+                copy.write_row((value,))
+        cursor.execute("ANALYZE termination_match_keys")
+        cursor.execute(
+            f"SELECT k.key, {columns} FROM termination_match_keys k "
+            f"JOIN {quote(table)} a ON a.{quote(field)} = k.key"
+        )
+        rows = cursor.fetchall()
+        cursor.execute("DROP TABLE termination_match_keys")
+    return rows

@@ -1,0 +1,537 @@
+"""Termination requests a competitor files for our subscribers, their verification,
+the desistimientos obtained, their delivery to the competitor, the reconciliation
+meetings and the novelties (novedades) reported to the joint-billing company."""
+
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+def signed_form_path(instance, filename: str) -> str:
+    # The client's file name never reaches the disk: only its checked extension.
+    extension = Path(filename).suffix.lower()
+    return f"terminaciones/desistimientos/{instance.code}{extension}"
+
+
+def evidence_path(instance, filename: str) -> str:
+    extension = Path(filename).suffix.lower()
+    return f"terminaciones/verificaciones/{instance.request_id}-{instance.pk or 'n'}{extension}"
+
+
+class RequestList(models.Model):
+    """One list of termination requests as a competitor delivered it (a file)."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "vista_previa", _("Vista previa")
+        IMPORTED = "importada", _("Importada")
+        REJECTED = "rechazada", _("Rechazada")
+
+    competitor = models.ForeignKey(
+        "subscribers.Competitor",
+        on_delete=models.PROTECT,
+        related_name="request_lists",
+        verbose_name=_("competidor"),
+    )
+    original_name = models.CharField(_("archivo recibido"), max_length=200)
+    file = models.FileField(
+        _("archivo"), upload_to="terminaciones/listas/", max_length=200, blank=True
+    )
+    received_on = models.DateField(_("fecha de recepción"), default=date.today)
+    status = models.CharField(
+        _("estado"), max_length=12, choices=Status, default=Status.PREVIEW
+    )
+    report = models.JSONField(_("informe de importación"), default=dict, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("importada por"),
+    )
+    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("lista de solicitudes")
+        verbose_name_plural = _("listas de solicitudes")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.competitor} · {self.original_name}"
+
+    def get_absolute_url(self):
+        return reverse("terminations:list_detail", args=[self.pk])
+
+
+class TerminationRequestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Requests `user` may see: every one for managers, the ones assigned to
+        them for advisors, none for anybody else."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_manager:
+            return self
+        if user.is_advisor:
+            return self.filter(advisor=user)
+        return self.none()
+
+    def open(self):
+        """Requests still being worked: not duplicates, not rejected, withdrawn or
+        effective."""
+        return self.filter(
+            status__in=TerminationRequest.OPEN_STATUSES, is_duplicate=False
+        )
+
+
+class TerminationRequest(models.Model):
+    """A subscriber's request, filed through a competitor, to end their contract
+    with us (terminación anticipada), as one row of a competitor's list."""
+
+    class Status(models.TextChoices):
+        FILED = "radicada", _("Radicada")
+        VERIFYING = "en_verificacion", _("En verificación")
+        ACCEPTED = "aceptada", _("Aceptada")
+        REJECTED = "rechazada", _("Rechazada")
+        WITHDRAWN = "desistida", _("Desistida")
+        EFFECTIVE = "efectiva", _("Efectiva")
+
+    class MatchMethod(models.TextChoices):
+        ACCOUNT_CODE = "cuenta", _("Código de cuenta")
+        CADASTRAL_NUMBER = "predial", _("Número predial")
+        ID_AND_ADDRESS = "documento", _("Documento y dirección")
+        NONE = "ninguno", _("Sin coincidencia")
+
+    OPEN_STATUSES = (Status.FILED, Status.VERIFYING, Status.ACCEPTED)
+
+    request_list = models.ForeignKey(
+        RequestList,
+        on_delete=models.PROTECT,
+        related_name="requests",
+        verbose_name=_("lista"),
+    )
+    competitor = models.ForeignKey(
+        "subscribers.Competitor",
+        on_delete=models.PROTECT,
+        related_name="termination_requests",
+        verbose_name=_("competidor"),
+    )
+    row_number = models.PositiveIntegerField(_("fila en el archivo"))
+    filed_on = models.DateField(_("fecha de radicación"))
+    received_code = models.CharField(
+        _("código recibido"), max_length=40, blank=True, db_index=True
+    )
+    # Every cell of the row as the competitor wrote it, by Spanish column label.
+    received = models.JSONField(_("datos recibidos"), default=dict)
+
+    account = models.ForeignKey(
+        "subscribers.SubscriberAccount",
+        on_delete=models.PROTECT,
+        related_name="termination_requests",
+        null=True,
+        blank=True,
+        verbose_name=_("cuenta"),
+    )
+    match_method = models.CharField(
+        _("coincidencia por"), max_length=10, choices=MatchMethod
+    )
+    is_duplicate = models.BooleanField(_("repetida"), default=False)
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="repeats",
+        null=True,
+        blank=True,
+        verbose_name=_("repite la solicitud"),
+    )
+    cadastral_number_truncated = models.BooleanField(
+        _("número predial truncado"),
+        default=False,
+        help_text=_(
+            "Excel guardó el número predial como número y perdió dígitos; no se "
+            "puede buscar."
+        ),
+    )
+    already_unlinked = models.BooleanField(_("cuenta ya desvinculada"), default=False)
+    claimed_by_other = models.BooleanField(
+        _("reclamada por otro competidor"), default=False
+    )
+
+    advisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="termination_requests",
+        null=True,
+        blank=True,
+        verbose_name=_("asesor"),
+    )
+    status = models.CharField(
+        _("estado"), max_length=16, choices=Status, default=Status.FILED
+    )
+    response_due_on = models.DateField(_("plazo de respuesta"))
+    effective_due_on = models.DateField(_("plazo para hacerla efectiva"))
+    rejection_reason = models.TextField(_("motivo del rechazo"), blank=True)
+    rejection_basis = models.TextField(_("fundamento del rechazo"), blank=True)
+    unlinking_on = models.DateField(
+        _("desvinculación programada"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("actualizada"), auto_now=True)
+
+    objects = TerminationRequestQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("solicitud de terminación")
+        verbose_name_plural = _("solicitudes de terminación")
+        ordering = ["response_due_on", "pk"]
+        indexes = [
+            models.Index(fields=["status", "response_due_on"]),
+            models.Index(fields=["competitor", "account"]),
+        ]
+
+    def __str__(self):
+        code = self.account.account_code if self.account_id else self.received_code
+        return f"{code} · {self.competitor} · {self.filed_on:%d/%m/%Y}"
+
+    def get_absolute_url(self):
+        return reverse("terminations:detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES and not self.is_duplicate
+
+    @property
+    def subscriber_name(self) -> str:
+        if self.account_id:
+            return self.account.name
+        return self.received.get("NOMBRE SUSCRIPTOR", "")
+
+    @property
+    def flag_labels(self) -> list[str]:
+        labels = []
+        if self.account_id is None:
+            labels.append(_("Sin coincidencia"))
+        if self.cadastral_number_truncated:
+            labels.append(_("Predial truncado"))
+        if self.is_duplicate:
+            labels.append(_("Repetida"))
+        if self.already_unlinked:
+            labels.append(_("Ya desvinculada"))
+        if self.claimed_by_other:
+            labels.append(_("Reclamada por otro competidor"))
+        return [str(label) for label in labels]
+
+
+class Verification(models.Model):
+    """What an advisor found when checking a request with the subscriber."""
+
+    class Result(models.TextChoices):
+        CONFIRMED = "confirmada", _("Confirmada")
+        NOT_AUTHENTIC = "no_autentica", _("No auténtica (el suscriptor no la pidió)")
+        WITHDRAWS = "desiste", _("El suscriptor desiste")
+        NOT_LOCATED = "no_localizado", _("No localizado")
+
+    class EvidenceKind(models.TextChoices):
+        CALL = "llamada", _("Llamada")
+        VISIT = "visita", _("Visita")
+        SIGNED_FORM = "formato", _("Formato firmado")
+
+    request = models.ForeignKey(
+        TerminationRequest,
+        on_delete=models.CASCADE,
+        related_name="verifications",
+        verbose_name=_("solicitud"),
+    )
+    result = models.CharField(_("resultado"), max_length=14, choices=Result)
+    evidence_kind = models.CharField(
+        _("tipo de soporte"), max_length=8, choices=EvidenceKind
+    )
+    evidence_file = models.FileField(
+        _("archivo de soporte"), upload_to=evidence_path, max_length=200, blank=True
+    )
+    notes = models.TextField(_("observaciones"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registrada por"),
+    )
+    recorded_at = models.DateTimeField(_("registrada"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("verificación")
+        verbose_name_plural = _("verificaciones")
+        ordering = ["-recorded_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_result_display()} · {self.request}"
+
+    @property
+    def needs_desistimiento(self) -> bool:
+        return self.result in (self.Result.NOT_AUTHENTIC, self.Result.WITHDRAWS)
+
+
+class DeliveryBatch(models.Model):
+    """One delivery of signed desistimientos to a competitor (physical and
+    electronic copies) with its record (acta)."""
+
+    competitor = models.ForeignKey(
+        "subscribers.Competitor",
+        on_delete=models.PROTECT,
+        related_name="delivery_batches",
+        verbose_name=_("competidor"),
+    )
+    delivered_on = models.DateField(_("fecha de entrega"))
+    delivered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("entregó"),
+    )
+    received_by = models.CharField(_("recibió"), max_length=150)
+    desistimiento_count = models.PositiveIntegerField(_("desistimientos"), default=0)
+    workbook = models.FileField(
+        _("libro"), upload_to="terminaciones/entregas/", blank=True
+    )
+    bundle = models.FileField(
+        _("PDF de desistimientos"), upload_to="terminaciones/entregas/", blank=True
+    )
+    record = models.FileField(
+        _("acta de entrega"), upload_to="terminaciones/entregas/", blank=True
+    )
+    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("entrega al competidor")
+        verbose_name_plural = _("entregas al competidor")
+        ordering = ["-delivered_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.competitor} · {self.delivered_on:%d/%m/%Y}"
+
+    def get_absolute_url(self):
+        return reverse("terminations:delivery_detail", args=[self.pk])
+
+
+class Desistimiento(models.Model):
+    """The numbered withdrawal form (formato de desistimiento) a subscriber signs
+    when they did not ask to leave or change their mind."""
+
+    request = models.OneToOneField(
+        TerminationRequest,
+        on_delete=models.PROTECT,
+        related_name="desistimiento",
+        verbose_name=_("solicitud"),
+    )
+    code = models.CharField(_("consecutivo"), max_length=30, unique=True)
+    year = models.PositiveSmallIntegerField(_("año"))
+    number = models.PositiveIntegerField(_("número"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("generado por"),
+    )
+    issued_at = models.DateTimeField(_("generado"), auto_now_add=True)
+    signed_file = models.FileField(
+        _("formato firmado"), upload_to=signed_form_path, max_length=200, blank=True
+    )
+    signed_content_type = models.CharField(
+        _("tipo de archivo"), max_length=40, blank=True
+    )
+    signed_uploaded_at = models.DateTimeField(
+        _("firmado cargado"), null=True, blank=True
+    )
+    signed_uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("cargado por"),
+    )
+    delivery = models.ForeignKey(
+        DeliveryBatch,
+        on_delete=models.PROTECT,
+        related_name="desistimientos",
+        null=True,
+        blank=True,
+        verbose_name=_("entrega"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("desistimiento")
+        verbose_name_plural = _("desistimientos")
+        ordering = ["-year", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "number"], name="desistimiento_unique_number"
+            )
+        ]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def is_signed(self) -> bool:
+        return bool(self.signed_file)
+
+
+class ReconciliationMeeting(models.Model):
+    """A meeting with a competitor where both sides exchange documents and agree,
+    account by account, who stays and who leaves."""
+
+    class Frequency(models.TextChoices):
+        MONTHLY = "mensual", _("Mensual")
+        DAILY = "diaria", _("Diaria")
+
+    competitor = models.ForeignKey(
+        "subscribers.Competitor",
+        on_delete=models.PROTECT,
+        related_name="reconciliation_meetings",
+        verbose_name=_("competidor"),
+    )
+    held_on = models.DateField(_("fecha"))
+    frequency = models.CharField(
+        _("periodicidad"), max_length=8, choices=Frequency, default=Frequency.MONTHLY
+    )
+    attendees = models.TextField(_("asistentes"), help_text=_("Uno por línea."))
+    documents_delivered = models.TextField(_("documentos entregados"), blank=True)
+    documents_received = models.TextField(_("documentos recibidos"), blank=True)
+    minutes = models.FileField(
+        _("acta"), upload_to="terminaciones/conciliaciones/", blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registrada por"),
+    )
+    created_at = models.DateTimeField(_("registrada"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("reunión de conciliación")
+        verbose_name_plural = _("reuniones de conciliación")
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.competitor} · {self.held_on:%d/%m/%Y}"
+
+    def get_absolute_url(self):
+        return reverse("terminations:meeting_detail", args=[self.pk])
+
+
+class ReconciliationAgreement(models.Model):
+    """What a reconciliation meeting agreed for one account."""
+
+    class Outcome(models.TextChoices):
+        RETAINED = "retenido", _("Retenido (se queda)")
+        LEAVES = "se_va", _("Se desvincula")
+        DISPUTED = "en_disputa", _("En disputa")
+        LINKED = "vinculado", _("Vinculado (nuevo)")
+
+    meeting = models.ForeignKey(
+        ReconciliationMeeting,
+        on_delete=models.CASCADE,
+        related_name="agreements",
+        verbose_name=_("reunión"),
+    )
+    account = models.ForeignKey(
+        "subscribers.SubscriberAccount",
+        on_delete=models.PROTECT,
+        related_name="reconciliation_agreements",
+        verbose_name=_("cuenta"),
+    )
+    request = models.ForeignKey(
+        TerminationRequest,
+        on_delete=models.PROTECT,
+        related_name="agreements",
+        null=True,
+        blank=True,
+        verbose_name=_("solicitud"),
+    )
+    outcome = models.CharField(_("acuerdo"), max_length=10, choices=Outcome)
+    notes = models.TextField(_("observaciones"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("acuerdo de conciliación")
+        verbose_name_plural = _("acuerdos de conciliación")
+        ordering = ["meeting", "account"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "account"], name="agreement_unique_account"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.account} · {self.get_outcome_display()}"
+
+
+class RegistryNovelty(models.Model):
+    """A linking or unlinking (novedad) to report to the joint-billing company."""
+
+    class Kind(models.TextChoices):
+        LINKED = "vinculacion", _("Vinculación")
+        UNLINKED = "desvinculacion", _("Desvinculación")
+
+    account = models.ForeignKey(
+        "subscribers.SubscriberAccount",
+        on_delete=models.PROTECT,
+        related_name="novelties",
+        verbose_name=_("cuenta"),
+    )
+    kind = models.CharField(_("novedad"), max_length=14, choices=Kind)
+    effective_on = models.DateField(_("fecha efectiva"))
+    agreement = models.ForeignKey(
+        ReconciliationAgreement,
+        on_delete=models.PROTECT,
+        related_name="novelties",
+        null=True,
+        blank=True,
+        verbose_name=_("acuerdo"),
+    )
+    request = models.ForeignKey(
+        TerminationRequest,
+        on_delete=models.PROTECT,
+        related_name="novelties",
+        null=True,
+        blank=True,
+        verbose_name=_("solicitud"),
+    )
+    reported_on = models.DateField(_("reportada el"), null=True, blank=True)
+    created_at = models.DateTimeField(_("registrada"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("novedad de catastro")
+        verbose_name_plural = _("novedades de catastro")
+        ordering = ["effective_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "kind", "effective_on"],
+                name="novelty_unique_account_kind_day",
+            )
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.get_kind_display()} · {self.account} · {self.effective_on:%d/%m/%Y}"
+        )

@@ -1,0 +1,749 @@
+"""Workflows of termination requests: import of a competitor's list, fair
+distribution to advisors, verification, desistimientos and rejection."""
+
+import hashlib
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.roles import Role
+from core.calendar import BusinessCalendar
+from core.formatting import format_date
+from core.imports import ImportReport, run_import
+from core.mail import email_queue
+from core.numbering import number_take
+from subscribers.models import SubscriberAccount
+from terminations import documents
+from terminations.importer import TerminationRequestImporter
+from terminations.models import (
+    DeliveryBatch,
+    Desistimiento,
+    ReconciliationAgreement,
+    ReconciliationMeeting,
+    RegistryNovelty,
+    RequestList,
+    TerminationRequest,
+    Verification,
+)
+from zones.distribution import Holding, distribute
+from zones.models import Zone
+
+logger = logging.getLogger(__name__)
+
+
+class TerminationError(Exception):
+    """A workflow step that cannot be carried out; the message is for staff."""
+
+
+# --- Import -----------------------------------------------------------------
+
+
+def request_list_create(
+    *, competitor, path: Path, original_name: str = "", user=None
+) -> RequestList:
+    """Store a competitor's file as a list waiting for its import."""
+    request_list = RequestList(
+        competitor=competitor,
+        original_name=original_name or path.name,
+        imported_by=user,
+    )
+    with path.open("rb") as handle:
+        request_list.file.save(Path(request_list.original_name).name, File(handle))
+    return request_list
+
+
+def request_list_import(
+    *,
+    request_list: RequestList,
+    user=None,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+) -> tuple[ImportReport, dict]:
+    """Import the list's file into termination requests and return the report with
+    the matching tally. A dry run writes nothing; neither does a run with a
+    rejected row unless `skip_invalid`."""
+    if request_list.status == RequestList.Status.IMPORTED:
+        raise TerminationError(_("Esta lista ya se importó."))
+    importer = TerminationRequestImporter(request_list=request_list, user=user)
+    report = run_import(
+        importer,
+        Path(request_list.file.path),
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+    )
+    report.notes.extend(importer.summary_notes())
+    tally = dict(importer.tally) if report.committed or dry_run else {}
+
+    request_list.report = {**report.as_dict(), "tally": tally}
+    if not dry_run:
+        request_list.status = (
+            RequestList.Status.IMPORTED
+            if report.committed
+            else RequestList.Status.REJECTED
+        )
+    request_list.save()
+    logger.info(
+        "Request list %s %s: %s rows, %s rejected",
+        request_list.pk,
+        "previewed" if dry_run else "imported",
+        report.rows,
+        report.rejected,
+    )
+    return report, tally
+
+
+# --- Distribution -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ZoneShare:
+    """The requests of one zone and how many each advisor gets."""
+
+    zone: Zone
+    counts: tuple[tuple[User, int], ...]
+
+
+@dataclass(frozen=True)
+class DistributionPlan:
+    """Who gets each unassigned request of a list; writes nothing."""
+
+    request_list: RequestList
+    assignments: dict[int, int]
+    shares: tuple[ZoneShare, ...]
+    # Requests with no account, no zone, or a zone without available advisors.
+    unassigned: tuple[TerminationRequest, ...]
+    digest: str
+
+
+def distribution_plan(*, request_list: RequestList) -> DistributionPlan:
+    """Spread the list's open requests with no advisor fairly among the available
+    advisors of each account's zone (counts differ by at most one per zone)."""
+    pending = (
+        request_list.requests.open()
+        .filter(advisor__isnull=True)
+        .select_related("account__zone")
+        .order_by("pk")
+    )
+    by_zone, unassigned = defaultdict(list), []
+    for request in pending:
+        zone = request.account.zone if request.account_id else None
+        if zone is None:
+            unassigned.append(request)
+        else:
+            by_zone[zone].append(request)
+
+    assignments, shares = {}, []
+    for zone in sorted(by_zone, key=lambda item: item.pk):
+        advisors = list(
+            User.objects.advisors().filter(zones=zone, available_for_assignment=True)
+        )
+        if not advisors:
+            unassigned += by_zone[zone]
+            continue
+        chosen = distribute(
+            holdings=[Holding(r.pk, False, None) for r in by_zone[zone]],
+            advisor_ids=[advisor.pk for advisor in advisors],
+        )
+        assignments.update(chosen)
+        counts = defaultdict(int)
+        for advisor_id in chosen.values():
+            counts[advisor_id] += 1
+        shares.append(ZoneShare(zone, tuple((a, counts[a.pk]) for a in advisors)))
+
+    digest = hashlib.sha256(
+        json.dumps(sorted(assignments.items())).encode()
+    ).hexdigest()
+    return DistributionPlan(
+        request_list=request_list,
+        assignments=assignments,
+        shares=tuple(shares),
+        unassigned=tuple(unassigned),
+        digest=digest,
+    )
+
+
+def distribution_confirm(
+    *, request_list: RequestList, user: User, plan_digest: str
+) -> int:
+    """Apply the previewed distribution; returns how many requests were assigned.
+    Raises TerminationError when the data changed after the preview."""
+    with transaction.atomic():
+        RequestList.objects.select_for_update().get(pk=request_list.pk)
+        plan = distribution_plan(request_list=request_list)
+        if plan.digest != plan_digest:
+            raise TerminationError(
+                _(
+                    "Las solicitudes o los asesores cambiaron después de la vista "
+                    "previa. Revise la nueva vista previa y confirme de nuevo."
+                )
+            )
+        by_advisor = defaultdict(list)
+        for request_id, advisor_id in plan.assignments.items():
+            by_advisor[advisor_id].append(request_id)
+        for advisor_id, request_ids in by_advisor.items():
+            for request in TerminationRequest.objects.filter(pk__in=request_ids):
+                request.advisor_id = advisor_id
+                request._change_reason = _("Distribución por zona")
+                request.save(update_fields=["advisor", "updated_at"])
+    logger.info(
+        "Request list %s distributed: %s requests by user %s",
+        request_list.pk,
+        len(plan.assignments),
+        user.pk,
+    )
+    return len(plan.assignments)
+
+
+# --- Verification and rejection ---------------------------------------------
+
+
+def verification_record(
+    *,
+    request: TerminationRequest,
+    user: User,
+    result: str,
+    evidence_kind: str,
+    notes: str = "",
+    evidence_file=None,
+) -> Verification:
+    """Record what the advisor found and move the request on: confirmed →
+    aceptada; not authentic or withdrawn → a desistimiento is issued; not located
+    → still en verificación."""
+    if not request.is_open or request.status == TerminationRequest.Status.ACCEPTED:
+        raise TerminationError(
+            _("La solicitud está %(status)s; ya no admite verificaciones.")
+            % {"status": request.get_status_display().lower()}
+        )
+    if evidence_file is not None:
+        documents.check_upload(evidence_file)
+
+    with transaction.atomic():
+        verification = Verification(
+            request=request,
+            result=result,
+            evidence_kind=evidence_kind,
+            notes=notes.strip(),
+            recorded_by=user,
+        )
+        if evidence_file is not None:
+            extension = documents.upload_extension(evidence_file)
+            verification.evidence_file.save(
+                f"soporte{extension}", evidence_file, save=False
+            )
+        verification.save()
+
+        if result == Verification.Result.CONFIRMED:
+            request.status = TerminationRequest.Status.ACCEPTED
+        else:
+            request.status = TerminationRequest.Status.VERIFYING
+        request.save(update_fields=["status", "updated_at"])
+        if verification.needs_desistimiento and not hasattr(request, "desistimiento"):
+            desistimiento_issue(request=request, user=user)
+    logger.info("Request %s verified: %s", request.pk, result)
+    return verification
+
+
+def request_reject(
+    *, request: TerminationRequest, user: User, reason: str, basis: str
+) -> None:
+    """Reject the request with its reason and legal basis (rechazada motivada)."""
+    if not reason.strip() or not basis.strip():
+        raise TerminationError(
+            _("Escriba el motivo y el fundamento legal del rechazo.")
+        )
+    if not request.is_open:
+        raise TerminationError(_("La solicitud ya no está abierta."))
+    request.status = TerminationRequest.Status.REJECTED
+    request.rejection_reason = reason.strip()
+    request.rejection_basis = basis.strip()
+    request.save()
+    logger.info("Request %s rejected by user %s", request.pk, user.pk)
+
+
+# --- Desistimientos -------------------------------------------------------------
+
+
+def desistimiento_issue(*, request: TerminationRequest, user: User) -> Desistimiento:
+    """Number a desistimiento form for the request (DES-2026-00001)."""
+    if request.account_id is None:
+        raise TerminationError(
+            _(
+                "La solicitud no coincide con ninguna cuenta del catastro; "
+                "asígnele la cuenta antes de generar el desistimiento."
+            )
+        )
+    with transaction.atomic():
+        year = timezone.localdate().year
+        taken = number_take(kind="desistimiento", year=year)
+        desistimiento = Desistimiento.objects.create(
+            request=request,
+            code=taken.code,
+            year=year,
+            number=taken.number,
+            issued_by=user,
+        )
+    logger.info("Desistimiento %s issued for request %s", taken.code, request.pk)
+    return desistimiento
+
+
+def desistimiento_pdf(desistimiento: Desistimiento) -> bytes:
+    """Render the form to sign, with the subscriber's and the request's data."""
+    return documents.desistimiento_render(
+        documents.desistimiento_context(desistimiento)
+    )
+
+
+def desistimiento_upload_signed(
+    *, desistimiento: Desistimiento, uploaded, user: User
+) -> None:
+    """Store the signed scan (PDF, JPEG or PNG, checked by content); the request
+    becomes desistida, which stops its clocks."""
+    if desistimiento.delivery_id is not None:
+        raise TerminationError(
+            _("El desistimiento %(code)s ya se entregó; no se puede reemplazar.")
+            % {"code": desistimiento.code}
+        )
+    content_type = documents.check_upload(uploaded)
+    extension = documents.upload_extension(uploaded)
+    with transaction.atomic():
+        if desistimiento.signed_file:
+            desistimiento.signed_file.delete(save=False)
+        desistimiento.signed_file.save(
+            f"{desistimiento.code}{extension}", uploaded, save=False
+        )
+        desistimiento.signed_content_type = content_type
+        desistimiento.signed_uploaded_at = timezone.now()
+        desistimiento.signed_uploaded_by = user
+        desistimiento.save()
+        request = desistimiento.request
+        request.status = TerminationRequest.Status.WITHDRAWN
+        request.save(update_fields=["status", "updated_at"])
+    logger.info("Signed desistimiento %s uploaded", desistimiento.code)
+
+
+# --- Delivery to the competitor ---------------------------------------------
+
+
+def delivery_candidates(*, competitor, today: date | None = None):
+    """Signed desistimientos of `competitor` not yet delivered whose response term
+    (15 business days by default) has passed."""
+    today = today or timezone.localdate()
+    return (
+        Desistimiento.objects.filter(
+            request__competitor=competitor,
+            delivery__isnull=True,
+            request__response_due_on__lt=today,
+        )
+        .exclude(signed_file="")
+        .select_related("request__account", "request__competitor")
+        .order_by("number")
+    )
+
+
+def delivery_create(
+    *,
+    competitor,
+    desistimientos: Sequence[Desistimiento],
+    user: User,
+    received_by: str,
+    delivered_on: date | None = None,
+) -> DeliveryBatch:
+    """Deliver signed desistimientos to the competitor: one workbook, one PDF of
+    every signed form and the record (acta). Raises TerminationError when one was
+    already delivered, is unsigned, belongs to another competitor or its response
+    term has not passed."""
+    delivered_on = delivered_on or timezone.localdate()
+    if not received_by.strip():
+        raise TerminationError(_("Escriba quién recibe la entrega."))
+    if not desistimientos:
+        raise TerminationError(_("Elija al menos un desistimiento para entregar."))
+
+    with transaction.atomic():
+        locked = list(
+            Desistimiento.objects.select_for_update()
+            .filter(pk__in=[item.pk for item in desistimientos])
+            .select_related("request__account__municipality", "request__competitor")
+            .order_by("number")
+        )
+        for desistimiento in locked:
+            _check_deliverable(desistimiento, competitor, delivered_on)
+
+        batch = DeliveryBatch.objects.create(
+            competitor=competitor,
+            delivered_on=delivered_on,
+            delivered_by=user,
+            received_by=received_by.strip(),
+            desistimiento_count=len(locked),
+        )
+        _delivery_files(batch, locked)
+        Desistimiento.objects.filter(pk__in=[item.pk for item in locked]).update(
+            delivery=batch
+        )
+    logger.info("Delivery %s: %s desistimientos", batch.pk, len(locked))
+    return batch
+
+
+def _check_deliverable(desistimiento, competitor, delivered_on: date) -> None:
+    code = desistimiento.code
+    if desistimiento.delivery_id is not None:
+        raise TerminationError(
+            _("El desistimiento %(code)s ya se entregó; no se entrega dos veces.")
+            % {"code": code}
+        )
+    if not desistimiento.signed_file:
+        raise TerminationError(
+            _("El desistimiento %(code)s no tiene el formato firmado; cárguelo antes.")
+            % {"code": code}
+        )
+    if desistimiento.request.competitor_id != competitor.pk:
+        raise TerminationError(
+            _("El desistimiento %(code)s es de otro competidor.") % {"code": code}
+        )
+    due = desistimiento.request.response_due_on
+    if delivered_on <= due:
+        raise TerminationError(
+            _(
+                "El desistimiento %(code)s se puede entregar después del %(due)s, "
+                "cuando vencen los días hábiles de respuesta."
+            )
+            % {"code": code, "due": format_date(due)}
+        )
+
+
+def _delivery_files(batch: DeliveryBatch, desistimientos) -> None:
+    rows, signed, listed = [], [], []
+    for desistimiento in desistimientos:
+        request = desistimiento.request
+        account = request.account
+        verification = request.verifications.first()
+        rows.append(
+            [
+                desistimiento.code,
+                account.account_code,
+                account.name,
+                account.identification_display,
+                account.address,
+                request.filed_on,
+                verification.get_result_display() if verification else "",
+            ]
+        )
+        listed.append(
+            {
+                "code": desistimiento.code,
+                "account_code": account.account_code,
+                "name": account.name,
+                "filed_on": request.filed_on,
+            }
+        )
+        with desistimiento.signed_file.open("rb") as handle:
+            signed.append((handle.read(), desistimiento.signed_content_type))
+
+    stamp = f"{batch.delivered_on:%Y%m%d}-{batch.pk}"
+    batch.workbook.save(
+        f"entrega-{stamp}.xlsx",
+        ContentFile(documents.delivery_workbook(rows)),
+        save=False,
+    )
+    batch.bundle.save(
+        f"desistimientos-{stamp}.pdf",
+        ContentFile(documents.signed_forms_merge(signed)),
+        save=False,
+    )
+    record = documents.delivery_record_render(
+        {
+            "company_name": settings.COMPANY_NAME,
+            "company_nit": settings.COMPANY_NIT,
+            "competitor": batch.competitor,
+            "delivered_on": batch.delivered_on,
+            "delivered_by": batch.delivered_by,
+            "received_by": batch.received_by,
+            "count": len(listed),
+            "rows": listed,
+        }
+    )
+    batch.record.save(f"acta-{stamp}.pdf", ContentFile(record), save=False)
+    batch.save()
+
+
+# --- Reconciliation and registry updates --------------------------------------
+
+
+@dataclass(frozen=True)
+class AgreementInput:
+    """What the meeting agreed for one account."""
+
+    account: SubscriberAccount
+    outcome: str
+    notes: str = ""
+
+
+def meeting_record(
+    *,
+    competitor,
+    held_on: date,
+    attendees: str,
+    agreements: Sequence[AgreementInput],
+    user: User,
+    frequency: str = ReconciliationMeeting.Frequency.MONTHLY,
+    documents_delivered: str = "",
+    documents_received: str = "",
+    minutes=None,
+) -> ReconciliationMeeting:
+    """Record a reconciliation meeting and apply its agreements: leaving accounts
+    are scheduled to unlink on their effective date (never before), retained ones
+    close their request, newly linked ones are recorded as novelties."""
+    if not attendees.strip():
+        raise TerminationError(_("Escriba los asistentes a la reunión."))
+    if minutes is not None:
+        documents.check_upload(minutes)
+
+    with transaction.atomic():
+        meeting = ReconciliationMeeting(
+            competitor=competitor,
+            held_on=held_on,
+            frequency=frequency,
+            attendees=attendees.strip(),
+            documents_delivered=documents_delivered.strip(),
+            documents_received=documents_received.strip(),
+            created_by=user,
+        )
+        if minutes is not None:
+            extension = documents.upload_extension(minutes)
+            meeting.minutes.save(
+                f"acta-{held_on:%Y%m%d}{extension}", minutes, save=False
+            )
+        meeting.save()
+        calendar = BusinessCalendar()
+        for item in agreements:
+            _agreement_apply(meeting, item, calendar)
+    logger.info(
+        "Reconciliation meeting %s recorded with %s agreements",
+        meeting.pk,
+        len(agreements),
+    )
+    return meeting
+
+
+def _agreement_apply(meeting, item: AgreementInput, calendar) -> None:
+    Outcome = ReconciliationAgreement.Outcome
+    request = (
+        TerminationRequest.objects.open()
+        .filter(competitor=meeting.competitor, account=item.account)
+        .order_by("filed_on", "pk")
+        .first()
+    )
+    agreement = ReconciliationAgreement.objects.create(
+        meeting=meeting,
+        account=item.account,
+        request=request,
+        outcome=item.outcome,
+        notes=item.notes.strip(),
+    )
+    account = item.account
+    if item.outcome == Outcome.LEAVES:
+        effective_due = (
+            request.effective_due_on
+            if request
+            else calendar.add_calendar_months(
+                meeting.held_on, settings.TERMINATION_EFFECTIVE_MONTHS
+            )
+        )
+        # The unlinking never comes before the effective date, nor before the
+        # meeting that agreed it.
+        unlinking_on = max(effective_due, calendar.next_business_day(meeting.held_on))
+        if request is not None:
+            request.status = TerminationRequest.Status.ACCEPTED
+            request.unlinking_on = unlinking_on
+            request.save(update_fields=["status", "unlinking_on", "updated_at"])
+        account.unlinking_scheduled_on = unlinking_on
+        account.save(update_fields=["unlinking_scheduled_on"])
+        RegistryNovelty.objects.get_or_create(
+            account=account,
+            kind=RegistryNovelty.Kind.UNLINKED,
+            effective_on=unlinking_on,
+            defaults={"agreement": agreement, "request": request},
+        )
+    elif item.outcome == Outcome.RETAINED:
+        if request is not None:
+            request.status = TerminationRequest.Status.WITHDRAWN
+            request.save(update_fields=["status", "updated_at"])
+        if account.unlinking_scheduled_on:
+            account.unlinking_scheduled_on = None
+            account.save(update_fields=["unlinking_scheduled_on"])
+    elif item.outcome == Outcome.LINKED:
+        account.status = SubscriberAccount.Status.ACTIVE
+        account.linked_on = meeting.held_on
+        account.unlinked_on = None
+        account.save(update_fields=["status", "linked_on", "unlinked_on"])
+        RegistryNovelty.objects.get_or_create(
+            account=account,
+            kind=RegistryNovelty.Kind.LINKED,
+            effective_on=meeting.held_on,
+            defaults={"agreement": agreement},
+        )
+
+
+def terminations_make_effective(*, today: date | None = None) -> int:
+    """Unlink the accounts whose scheduled unlinking date has come; their requests
+    become efectiva. Returns how many."""
+    today = today or timezone.localdate()
+    due = TerminationRequest.objects.filter(
+        status=TerminationRequest.Status.ACCEPTED, unlinking_on__lte=today
+    ).select_related("account")
+    count = 0
+    with transaction.atomic():
+        for request in due.select_for_update(of=("self",)):
+            account = request.account
+            account.status = SubscriberAccount.Status.UNLINKED
+            account.unlinked_on = request.unlinking_on
+            account.unlinking_scheduled_on = None
+            account.save(
+                update_fields=["status", "unlinked_on", "unlinking_scheduled_on"]
+            )
+            request.status = TerminationRequest.Status.EFFECTIVE
+            request.save(update_fields=["status", "updated_at"])
+            count += 1
+    if count:
+        logger.info("%s terminations became effective on %s", count, today)
+    return count
+
+
+@dataclass(frozen=True)
+class NoveltyReport:
+    """The novedades for the joint-billing company as of one date."""
+
+    on: date
+    applies_from: date
+    novelties: tuple[RegistryNovelty, ...]
+
+    def rows(self) -> list[list]:
+        return [
+            [
+                novelty.get_kind_display(),
+                novelty.account.account_code,
+                novelty.account.cadastral_number,
+                novelty.account.name,
+                novelty.account.identification_display,
+                novelty.account.address,
+                novelty.account.municipality.name,
+                novelty.effective_on,
+                max(self.applies_from, novelty.effective_on),
+            ]
+            for novelty in self.novelties
+        ]
+
+
+def novelty_report(*, on: date | None = None) -> NoveltyReport:
+    """Collect the novedades not yet reported that are effective on `on`: an
+    unlinking only once the account is actually unlinked (its date reached), a
+    linking from its date. The billing company applies them after the configured
+    notice (two calendar months by default)."""
+    on = on or timezone.localdate()
+    terminations_make_effective(today=on)
+    novelties = (
+        RegistryNovelty.objects.filter(reported_on__isnull=True, effective_on__lte=on)
+        .filter(
+            Q(kind=RegistryNovelty.Kind.LINKED)
+            | Q(
+                kind=RegistryNovelty.Kind.UNLINKED,
+                account__status=SubscriberAccount.Status.UNLINKED,
+            )
+        )
+        .select_related("account__municipality")
+        .order_by("effective_on", "account__account_code")
+    )
+    applies_from = BusinessCalendar().add_calendar_months(
+        on, settings.TERMINATION_BILLING_NOTICE_MONTHS
+    )
+    return NoveltyReport(on=on, applies_from=applies_from, novelties=tuple(novelties))
+
+
+def novelty_report_mark_sent(*, report: NoveltyReport, user: User) -> int:
+    """Mark the report's novedades as reported on its date."""
+    ids = [novelty.pk for novelty in report.novelties]
+    with transaction.atomic():
+        for novelty in RegistryNovelty.objects.filter(pk__in=ids):
+            novelty.reported_on = report.on
+            novelty.save(update_fields=["reported_on"])
+    logger.info("%s novelties marked reported by user %s", len(ids), user.pk)
+    return len(ids)
+
+
+# --- Daily digest -----------------------------------------------------------------
+
+
+DIGEST_EMAIL_KIND = "Vencimientos de terminaciones"
+
+
+def digest_items(*, requests, today: date, horizon: date) -> list[dict]:
+    """Deadlines of `requests` that fall from `today` to `horizon`, inclusive."""
+    answering = (TerminationRequest.Status.FILED, TerminationRequest.Status.VERIFYING)
+    items = []
+    for request in requests.open().select_related("account", "competitor"):
+        if request.status in answering and today <= request.response_due_on <= horizon:
+            items.append(
+                {
+                    "request": request,
+                    "kind": _("Respuesta"),
+                    "due": request.response_due_on,
+                }
+            )
+        if today <= request.effective_due_on <= horizon:
+            items.append(
+                {
+                    "request": request,
+                    "kind": _("Efectividad"),
+                    "due": request.effective_due_on,
+                }
+            )
+    return sorted(items, key=lambda item: (item["due"], item["request"].pk))
+
+
+def digest_send(*, today: date | None = None) -> int:
+    """E-mail each advisor the deadlines of their requests, and each director
+    all of them, that fall due in the next business days
+    (TERMINATION_DIGEST_BUSINESS_DAYS). Returns the number of e-mails queued;
+    nobody gets an empty digest."""
+    today = today or timezone.localdate()
+    horizon = BusinessCalendar().add_business_days(
+        today, settings.TERMINATION_DIGEST_BUSINESS_DAYS
+    )
+    recipients = list(User.objects.advisors()) + list(
+        User.objects.with_role(Role.DIRECTOR)
+    )
+    sent = 0
+    for user in recipients:
+        if not user.email:
+            logger.warning("User %s has no e-mail; termination digest skipped", user.pk)
+            continue
+        items = digest_items(
+            requests=TerminationRequest.objects.visible_to(user),
+            today=today,
+            horizon=horizon,
+        )
+        if not items:
+            continue
+        email_queue(
+            kind=DIGEST_EMAIL_KIND,
+            to=[user.email],
+            subject=_("Terminaciones: %(count)s vencimientos hasta el %(date)s")
+            % {"count": len(items), "date": format_date(horizon)},
+            template="terminations/email/digest",
+            context={"user": user, "items": items, "today": today, "horizon": horizon},
+        )
+        sent += 1
+    logger.info("Termination digest: %s e-mails queued for %s", sent, today)
+    return sent

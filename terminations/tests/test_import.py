@@ -1,0 +1,163 @@
+"""Import of a competitor's list: exact counts on the sample, each code format, and
+the flags for repeats and claimed accounts."""
+
+import json
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from subscribers.models import SubscriberAccount
+from terminations.matching import normalise_address, parse_row_code
+from terminations.models import RequestList, TerminationRequest
+from terminations.services import request_list_create, request_list_import
+from terminations.tests.conftest import COMPETITOR_LIST, make_account, make_request
+
+
+def test_sample_list_exact_counts(registry, competitor):
+    request_list = request_list_create(competitor=competitor, path=COMPETITOR_LIST)
+    report, tally = request_list_import(request_list=request_list)
+    requests = TerminationRequest.objects.filter(request_list=request_list)
+    by_code = requests.filter(match_method="cuenta")
+
+    assert report.rows == 1500
+    assert report.rejected == 0
+    # Blank rows, the totals row and the signature line.
+    assert report.skipped == 4
+    assert requests.count() == 1500
+    assert tally["matched_by_code"] == 792
+    assert by_code.filter(is_duplicate=False).count() == 750
+    assert by_code.filter(is_duplicate=True).count() == 42
+    assert tally["matched_by_cadastral"] == 72
+    # The three cadastral numbers Excel truncated are flagged, then found by the
+    # subscriber's ID and address.
+    assert requests.filter(cadastral_number_truncated=True).count() == 3
+    assert tally["matched_by_id"] == 3
+    assert tally["unmatched"] == 633
+    assert requests.filter(account__isnull=True, is_duplicate=True).count() == 33
+    assert tally["duplicates"] == 75
+    assert requests.filter(is_duplicate=True).count() == 75
+    assert (
+        by_code.filter(already_unlinked=True).values("account").distinct().count() == 35
+    )
+    assert request_list.status == RequestList.Status.IMPORTED
+
+    # Spreadsheet row 27 has its date typed as text «01/10/2026».
+    text_dated = requests.get(row_number=27)
+    assert text_dated.filed_on == date(2026, 10, 1)
+    # 15 business days after Thursday 1 October 2026 skip the 12 October holiday;
+    # two months later is Tuesday 1 December.
+    assert text_dated.response_due_on == date(2026, 10, 23)
+    assert text_dated.effective_due_on == date(2026, 12, 1)
+
+
+def test_command_json_dry_run_writes_nothing(registry, competitor):
+    output = StringIO()
+    call_command(
+        "import_termination_requests",
+        str(COMPETITOR_LIST),
+        "--competitor",
+        "serviaseo alto magdalena s.a.s. e.s.p.",
+        "--dry-run",
+        "--json",
+        stdout=output,
+    )
+    data = json.loads(output.getvalue())
+
+    assert data["rows"] == 1500
+    assert data["tally"]["unmatched"] == 633
+    assert data["tally"]["duplicates"] == 75
+    assert TerminationRequest.objects.count() == 0
+    assert RequestList.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("449001234", "449001234"),
+        (449001234, "449001234"),
+        (449001234.0, "449001234"),
+        ("449-001234", "449001234"),
+        ("  449001234  ", "449001234"),
+        ("49001234", "049001234"),
+    ],
+)
+def test_account_code_formats(raw, expected):
+    assert parse_row_code(raw).account_code == expected
+
+
+def test_cadastral_number_as_text():
+    code = parse_row_code("731480106001001250020000000000")
+
+    assert code.cadastral_number == "731480106001001250020000000000"
+    assert not code.truncated
+
+
+def test_cadastral_number_as_number_is_truncated():
+    code = parse_row_code(7.314800050000002e29)
+
+    assert code.truncated
+
+
+def test_address_spellings_compare_equal():
+    assert normalise_address("Calle 10 No. 5-32") == normalise_address("CL 10 # 5-32")
+
+
+def test_open_request_of_other_competitor_flags_claim(
+    competitor, other_competitor, tmp_path
+):
+    account = make_account("449000777")
+    earlier = make_request(other_competitor, account)
+    request_list = _one_row_list(competitor, tmp_path, "449000777")
+
+    request_list_import(request_list=request_list)
+    request = request_list.requests.get()
+    earlier.refresh_from_db()
+
+    assert request.claimed_by_other
+    assert earlier.claimed_by_other
+
+
+def test_reimport_same_account_is_duplicate(competitor, tmp_path):
+    make_account("449000778")
+    first = _one_row_list(competitor, tmp_path, "449000778")
+    request_list_import(request_list=first)
+    second = _one_row_list(competitor, tmp_path, "449-000778")
+
+    request_list_import(request_list=second)
+    request = second.requests.get()
+
+    assert request.is_duplicate
+    assert request.duplicate_of == first.requests.get()
+
+
+def test_unlinked_account_is_flagged(competitor, tmp_path):
+    make_account("449000779", status=SubscriberAccount.Status.UNLINKED)
+    request_list = _one_row_list(competitor, tmp_path, "449000779")
+
+    request_list_import(request_list=request_list)
+
+    assert request_list.requests.get().already_unlinked
+
+
+def test_missing_date_rejects_and_writes_nothing(competitor, tmp_path):
+    make_account("449000780")
+    request_list = _one_row_list(competitor, tmp_path, "449000780", filed="")
+
+    report, _tally = request_list_import(request_list=request_list)
+
+    assert report.rejected == 1
+    assert "fecha de radicación" in report.errors[0].message
+    assert TerminationRequest.objects.count() == 0
+
+
+def _one_row_list(competitor, tmp_path, code: str, filed: str = "01/10/2026"):
+    path = tmp_path / f"lista-{code}.csv"
+    path.write_text(
+        "No.;FECHA RADICACIÓN;CÓDIGO CUENTA / CATASTRO;NOMBRE SUSCRIPTOR;"
+        "CÉDULA / NIT;DIRECCIÓN\n"
+        f"1;{filed};{code};Lucero Diaz;1019968196;Calle 10 # 5-32\n",
+        encoding="utf-8",
+    )
+    return request_list_create(competitor=competitor, path=path)

@@ -1,0 +1,440 @@
+"""Screens of termination requests: the deadlines list, a request with its
+verification and desistimiento, list import and distribution, deliveries,
+reconciliation meetings and the novedades report."""
+
+from pathlib import Path
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.roles import Role
+from core.calendar import BusinessCalendar
+from core.formatting import format_date
+from core.permissions import manager_required, role_required
+from subscribers.models import Competitor, SubscriberAccount
+from terminations import documents, services
+from terminations.forms import (
+    DeliveryForm,
+    MeetingForm,
+    RejectForm,
+    RequestListUploadForm,
+    SignedUploadForm,
+    VerificationForm,
+)
+from terminations.models import (
+    DeliveryBatch,
+    ReconciliationMeeting,
+    RequestList,
+    TerminationRequest,
+)
+
+worker_required = role_required(
+    Role.ADVISOR, Role.DIRECTOR, Role.COORDINATOR, Role.ADMINISTRATOR
+)
+novelty_reader_required = role_required(
+    Role.DIRECTOR, Role.COORDINATOR, Role.ADMINISTRATOR, Role.BILLING
+)
+
+
+def _visible(request, pk) -> TerminationRequest:
+    return get_object_or_404(
+        TerminationRequest.objects.visible_to(request.user).select_related(
+            "account", "competitor", "advisor"
+        ),
+        pk=pk,
+    )
+
+
+def _attachment(content: bytes, name: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@worker_required
+def request_list(request):
+    """Open requests with both deadlines and their status: all of them for
+    managers, an advisor's own for advisors."""
+    calendar = BusinessCalendar()
+    today = timezone.localdate()
+    requests = (
+        TerminationRequest.objects.visible_to(request.user)
+        .open()
+        .select_related("account", "competitor", "advisor")
+        .order_by("response_due_on", "pk")
+    )
+    rows = [
+        {
+            "request": item,
+            "response_status": calendar.deadline_status(item.response_due_on, today),
+            "effective_status": calendar.deadline_status(item.effective_due_on, today),
+        }
+        for item in requests[:500]
+    ]
+    return render(
+        request,
+        "terminations/list.html",
+        {"rows": rows, "total": requests.count(), "today": today},
+    )
+
+
+@worker_required
+def detail(request, pk):
+    item = _visible(request, pk)
+    return render(
+        request,
+        "terminations/detail.html",
+        {
+            "item": item,
+            "verifications": item.verifications.select_related("recorded_by"),
+            "desistimiento": getattr(item, "desistimiento", None),
+            "verification_form": VerificationForm(),
+            "reject_form": RejectForm(),
+            "signed_form": SignedUploadForm(),
+        },
+    )
+
+
+@worker_required
+@require_POST
+def verify(request, pk):
+    item = _visible(request, pk)
+    form = VerificationForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.verification_record(
+                request=item,
+                user=request.user,
+                result=form.cleaned_data["result"],
+                evidence_kind=form.cleaned_data["evidence_kind"],
+                notes=form.cleaned_data["notes"],
+                evidence_file=form.cleaned_data["evidence_file"],
+            )
+            messages.success(request, _("Verificación registrada."))
+        except (services.TerminationError, ValidationError) as error:
+            messages.error(request, " ".join(_messages(error)))
+    else:
+        messages.error(request, _("Revise el resultado y el tipo de soporte."))
+    return redirect(item)
+
+
+@manager_required
+@require_POST
+def reject(request, pk):
+    item = _visible(request, pk)
+    form = RejectForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise services.TerminationError(
+                _("Escriba el motivo y el fundamento legal del rechazo.")
+            )
+        services.request_reject(
+            request=item,
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+            basis=form.cleaned_data["basis"],
+        )
+        messages.success(request, _("Solicitud rechazada."))
+    except services.TerminationError as error:
+        messages.error(request, str(error))
+    return redirect(item)
+
+
+@worker_required
+def desistimiento_pdf(request, pk):
+    item = _visible(request, pk)
+    desistimiento = getattr(item, "desistimiento", None)
+    if desistimiento is None:
+        raise Http404("No desistimiento")
+    return _attachment(
+        services.desistimiento_pdf(desistimiento),
+        f"{desistimiento.code}.pdf",
+        "application/pdf",
+    )
+
+
+@worker_required
+@require_POST
+def desistimiento_upload(request, pk):
+    item = _visible(request, pk)
+    desistimiento = getattr(item, "desistimiento", None)
+    if desistimiento is None:
+        raise Http404("No desistimiento")
+    form = SignedUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Elija el archivo del formato firmado."))
+        return redirect(item)
+    try:
+        services.desistimiento_upload_signed(
+            desistimiento=desistimiento,
+            uploaded=form.cleaned_data["file"],
+            user=request.user,
+        )
+        messages.success(request, _("Formato firmado cargado."))
+    except (services.TerminationError, ValidationError) as error:
+        messages.error(request, " ".join(_messages(error)))
+    return redirect(item)
+
+
+@worker_required
+def desistimiento_signed(request, pk):
+    item = _visible(request, pk)
+    desistimiento = getattr(item, "desistimiento", None)
+    if desistimiento is None or not desistimiento.signed_file:
+        raise Http404("No signed form")
+    extension = Path(desistimiento.signed_file.name).suffix
+    return FileResponse(
+        desistimiento.signed_file.open("rb"),
+        as_attachment=True,
+        filename=f"{desistimiento.code}-firmado{extension}",
+        content_type=desistimiento.signed_content_type,
+    )
+
+
+@manager_required
+def list_upload(request):
+    form = RequestListUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        uploaded = form.cleaned_data["file"]
+        request_list = RequestList(
+            competitor=form.cleaned_data["competitor"],
+            original_name=Path(uploaded.name).name,
+            imported_by=request.user,
+        )
+        suffix = Path(uploaded.name).suffix.lower()
+        request_list.file.save(f"lista{suffix}", uploaded)
+        services.request_list_import(
+            request_list=request_list, user=request.user, dry_run=True
+        )
+        return redirect(request_list)
+    lists = RequestList.objects.select_related("competitor")[:50]
+    return render(
+        request, "terminations/list_upload.html", {"form": form, "lists": lists}
+    )
+
+
+@manager_required
+def list_detail(request, pk):
+    request_list = get_object_or_404(RequestList, pk=pk)
+    plan = None
+    if request_list.status == RequestList.Status.IMPORTED:
+        plan = services.distribution_plan(request_list=request_list)
+    return render(
+        request,
+        "terminations/list_detail.html",
+        {"request_list": request_list, "report": request_list.report, "plan": plan},
+    )
+
+
+@manager_required
+@require_POST
+def list_confirm(request, pk):
+    request_list = get_object_or_404(RequestList, pk=pk)
+    try:
+        report, _tally = services.request_list_import(
+            request_list=request_list, user=request.user
+        )
+        if report.committed:
+            messages.success(request, _("Lista importada."))
+        else:
+            messages.error(
+                request, _("La lista tiene filas con errores; no se guardó.")
+            )
+    except services.TerminationError as error:
+        messages.error(request, str(error))
+    return redirect(request_list)
+
+
+@manager_required
+@require_POST
+def list_distribute(request, pk):
+    request_list = get_object_or_404(RequestList, pk=pk)
+    try:
+        count = services.distribution_confirm(
+            request_list=request_list,
+            user=request.user,
+            plan_digest=request.POST.get("digest", ""),
+        )
+        messages.success(
+            request, _("%(count)s solicitudes asignadas.") % {"count": count}
+        )
+    except services.TerminationError as error:
+        messages.error(request, str(error))
+    return redirect(request_list)
+
+
+@manager_required
+def deliveries(request):
+    competitors = Competitor.objects.all()
+    pending = [
+        (competitor, list(services.delivery_candidates(competitor=competitor)))
+        for competitor in competitors
+    ]
+    return render(
+        request,
+        "terminations/deliveries.html",
+        {
+            "pending": [(c, items) for c, items in pending if items],
+            "batches": DeliveryBatch.objects.select_related("competitor")[:50],
+            "form": DeliveryForm(),
+        },
+    )
+
+
+@manager_required
+@require_POST
+def delivery_create(request, competitor_pk):
+    competitor = get_object_or_404(Competitor, pk=competitor_pk)
+    form = DeliveryForm(request.POST)
+    candidates = services.delivery_candidates(competitor=competitor)
+    chosen = list(candidates.filter(pk__in=request.POST.getlist("desistimiento")))
+    try:
+        if not form.is_valid():
+            raise services.TerminationError(_("Escriba quién recibe la entrega."))
+        batch = services.delivery_create(
+            competitor=competitor,
+            desistimientos=chosen,
+            user=request.user,
+            received_by=form.cleaned_data["received_by"],
+        )
+    except services.TerminationError as error:
+        messages.error(request, str(error))
+        return redirect("terminations:deliveries")
+    messages.success(request, _("Entrega registrada."))
+    return redirect(batch)
+
+
+@manager_required
+def delivery_detail(request, pk):
+    batch = get_object_or_404(DeliveryBatch, pk=pk)
+    return render(
+        request,
+        "terminations/delivery_detail.html",
+        {"batch": batch, "items": batch.desistimientos.select_related("request")},
+    )
+
+
+DELIVERY_FILES = {
+    "libro": ("workbook", documents.XLSX_TYPE),
+    "desistimientos": ("bundle", "application/pdf"),
+    "acta": ("record", "application/pdf"),
+}
+
+
+@manager_required
+def delivery_file(request, pk, kind):
+    batch = get_object_or_404(DeliveryBatch, pk=pk)
+    if kind not in DELIVERY_FILES:
+        raise Http404(kind)
+    field_name, content_type = DELIVERY_FILES[kind]
+    field = getattr(batch, field_name)
+    return FileResponse(
+        field.open("rb"),
+        as_attachment=True,
+        filename=Path(field.name).name,
+        content_type=content_type,
+    )
+
+
+@manager_required
+def meeting_create(request):
+    form = MeetingForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            agreements = _agreement_inputs(data["agreements"])
+            meeting = services.meeting_record(
+                competitor=data["competitor"],
+                held_on=data["held_on"],
+                frequency=data["frequency"],
+                attendees=data["attendees"],
+                documents_delivered=data["documents_delivered"],
+                documents_received=data["documents_received"],
+                minutes=data["minutes"],
+                agreements=agreements,
+                user=request.user,
+            )
+        except (services.TerminationError, ValidationError) as error:
+            messages.error(request, " ".join(_messages(error)))
+        else:
+            messages.success(request, _("Reunión de conciliación registrada."))
+            return redirect(meeting)
+    meetings = ReconciliationMeeting.objects.select_related("competitor")[:50]
+    return render(
+        request, "terminations/meeting_form.html", {"form": form, "meetings": meetings}
+    )
+
+
+@manager_required
+def meeting_detail(request, pk):
+    meeting = get_object_or_404(ReconciliationMeeting, pk=pk)
+    return render(
+        request,
+        "terminations/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "agreements": meeting.agreements.select_related("account"),
+        },
+    )
+
+
+@novelty_reader_required
+def novelties(request):
+    report = services.novelty_report()
+    export = request.GET.get("formato")
+    if export == "xlsx":
+        title = _("Novedades de catastro al %(date)s") % {
+            "date": format_date(report.on)
+        }
+        return _attachment(
+            documents.novelties_xlsx(report.rows(), title),
+            f"novedades-{report.on:%Y%m%d}.xlsx",
+            documents.XLSX_TYPE,
+        )
+    if export == "csv":
+        return _attachment(
+            documents.novelties_csv(report.rows()),
+            f"novedades-{report.on:%Y%m%d}.csv",
+            "text/csv; charset=utf-8",
+        )
+    return render(request, "terminations/novelties.html", {"report": report})
+
+
+@manager_required
+@require_POST
+def novelties_mark_sent(request):
+    count = services.novelty_report_mark_sent(
+        report=services.novelty_report(), user=request.user
+    )
+    messages.success(
+        request, _("%(count)s novedades marcadas como reportadas.") % {"count": count}
+    )
+    return redirect("terminations:novelties")
+
+
+def _agreement_inputs(lines) -> list[services.AgreementInput]:
+    inputs = []
+    for code, outcome, notes in lines:
+        account = SubscriberAccount.objects.filter(account_code=code.zfill(9)).first()
+        if account is None:
+            raise services.TerminationError(
+                _("La cuenta %(code)s no existe en el catastro. Revise el código.")
+                % {"code": code}
+            )
+        inputs.append(services.AgreementInput(account, outcome, notes))
+    return inputs
+
+
+def _messages(error) -> list[str]:
+    if isinstance(error, ValidationError):
+        return error.messages
+    return [str(error)]
