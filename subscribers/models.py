@@ -21,7 +21,8 @@ class Competitor(models.Model):
 
     name = models.CharField(_("nombre"), max_length=150, unique=True)
     nit = models.CharField(_("NIT"), max_length=15)
-    check_digit = models.CharField(_("DV"), max_length=1)
+    # Computed from the NIT by clean() when left blank.
+    check_digit = models.CharField(_("DV"), max_length=1, blank=True)
     email = models.EmailField(_("correo de contacto"), blank=True)
     is_active = models.BooleanField(_("activo"), default=True)
 
@@ -55,8 +56,8 @@ class Competitor(models.Model):
 class SubscriberAccountQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Accounts `user` may see: all for managers, billing and operations; an
-        advisor those in the zones they work (accounts with no zone are not
-        theirs); nobody else any."""
+        advisor those in the zones they work, so accounts with no zone are
+        hidden from advisors; other roles see none."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_manager or user.has_role(Role.BILLING, Role.OPERATIONS):
@@ -213,8 +214,8 @@ class SubscriberAccount(models.Model):
         indexes = [
             models.Index(fields=["id_number"], name="subscriber_id_number_idx"),
             models.Index(fields=["municipality", "status"]),
-            # NOTE: search_text has a trigram GIN index on PostgreSQL, created in
-            # migration 0002 because Django's GinIndex needs the pg_trgm extension.
+            # search_text also has a trigram GIN index, created by migration 0002
+            # on PostgreSQL only (SQLite has no trigram index).
         ]
 
     def __str__(self):

@@ -1,0 +1,189 @@
+"""The registry import on small files: rejected rows, updates and the command."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+
+from core.imports import Severity, run_import
+from core.models import ImportJob
+from subscribers.importer import SubscriberImporter
+from subscribers.models import SubscriberAccount
+from tests.factories import make_zone
+from zones.models import Municipality
+
+HEADER = (
+    "CODIGO_CUENTA,NUMERO_PREDIAL,TIPO_DOCUMENTO,NUMERO_DOCUMENTO,DV,"
+    "NOMBRE_SUSCRIPTOR,DIRECCION,BARRIO,COD_DANE_MUNICIPIO,MUNICIPIO,ESTRATO,USO,"
+    "TIPO_PRODUCTOR,ESTADO,FECHA_VINCULACION"
+)
+GOOD = (
+    "449000001,,CC,1019968196,,LUCERO DÍAZ PORTILLA,CL 10 # 5-32,CENTRO,73449,"
+    "MELGAR,3,RESIDENCIAL,,ACTIVO,2021-07-12"
+)
+COMMERCIAL = (
+    '449000002,,NIT,901765545,3,COMIDAS EL BUEN GUSTO,"KR 26, LC 2",CENTRO,73449,'
+    "MELGAR,,COMERCIAL,GRAN PRODUCTOR,SUSPENDIDO,2019-12-26"
+)
+
+
+def write(tmp_path, *lines, name="catastro.csv"):
+    path = tmp_path / name
+    path.write_text("\ufeff" + "\n".join([HEADER, *lines]) + "\n", encoding="utf-8")
+    return path
+
+
+def import_lines(tmp_path, *lines, **options):
+    return run_import(SubscriberImporter(), write(tmp_path, *lines), **options)
+
+
+def error_messages(report):
+    return [issue.message for issue in report.row_errors]
+
+
+def test_missing_account_code_is_rejected(db, tmp_path):
+    report = import_lines(tmp_path, GOOD, "," + GOOD.split(",", 1)[1])
+    assert error_messages(report) == [
+        "Fila 3, columna «CODIGO_CUENTA»: Falta el código de cuenta. Escríbalo para "
+        "identificar la cuenta."
+    ]
+
+
+@pytest.mark.parametrize("estrato", ["7", "0", "tres"])
+def test_residential_estrato_out_of_range_is_rejected(db, tmp_path, estrato):
+    line = GOOD.replace(",3,RESIDENCIAL", f",{estrato},RESIDENCIAL")
+    report = import_lines(tmp_path, line)
+    assert error_messages(report) == [
+        f"Fila 2, columna «ESTRATO»: El estrato «{estrato}» no es válido para una "
+        "cuenta residencial: escriba un número de 1 a 6."
+    ]
+
+
+def test_residential_without_estrato_is_rejected(db, tmp_path):
+    report = import_lines(tmp_path, GOOD.replace(",3,RESIDENCIAL", ",,RESIDENCIAL"))
+    assert report.rejected == 1
+    assert "Falta el estrato" in error_messages(report)[0]
+
+
+def test_unknown_municipality_code_is_rejected(db, tmp_path):
+    report = import_lines(tmp_path, GOOD.replace(",73449,", ",73999,"))
+    assert error_messages(report) == [
+        "Fila 2, columna «COD_DANE_MUNICIPIO»: El código DANE «73999» no corresponde "
+        "a ningún municipio registrado: escriba los 5 dígitos del código DIVIPOLA "
+        "(73449 para Melgar)."
+    ]
+
+
+def test_unknown_use_class_is_rejected(db, tmp_path):
+    report = import_lines(tmp_path, GOOD.replace("RESIDENCIAL", "MIXTO"))
+    assert "«MIXTO» no es una clase de uso" in error_messages(report)[0]
+
+
+def test_unknown_status_is_rejected(db, tmp_path):
+    report = import_lines(tmp_path, GOOD.replace(",ACTIVO,", ",RETIRADO,"))
+    assert "«RETIRADO» no es un estado de cuenta" in error_messages(report)[0]
+
+
+def test_rejected_row_writes_nothing(db, tmp_path):
+    report = import_lines(tmp_path, GOOD, GOOD.replace(",73449,", ",73999,"))
+    assert report.committed is False
+    assert SubscriberAccount.objects.count() == 0
+
+
+def test_skip_invalid_writes_the_valid_rows(db, tmp_path):
+    lines = (GOOD, GOOD.replace("449000001", "449000003").replace(",73449,", ",1,"))
+    report = import_lines(tmp_path, *lines, skip_invalid=True)
+    assert (report.created, report.rejected) == (1, 1)
+    assert SubscriberAccount.objects.count() == 1
+
+
+def test_dry_run_writes_nothing(db, tmp_path):
+    report = import_lines(tmp_path, GOOD, COMMERCIAL, dry_run=True)
+    assert report.created == 2
+    assert SubscriberAccount.objects.count() == 0
+
+
+def test_account_code_keeps_leading_zeros(db, tmp_path):
+    import_lines(tmp_path, GOOD.replace("449000001", "000123"))
+    assert SubscriberAccount.objects.get().account_code == "000123"
+
+
+def test_commercial_estrato_is_ignored_with_warning(db, tmp_path):
+    report = import_lines(tmp_path, COMMERCIAL.replace(",,COMERCIAL", ",4,COMERCIAL"))
+    account = SubscriberAccount.objects.get()
+    assert account.estrato is None
+    assert [issue.column for issue in report.warnings] == ["ESTRATO"]
+
+
+def test_reimport_updates_changed_account(db, tmp_path):
+    import_lines(tmp_path, GOOD, COMMERCIAL)
+    changed = GOOD.replace("CL 10 # 5-32", "CL 11 # 5-40").replace(
+        ",ACTIVO,", ",DESVINCULADO,"
+    )
+    report = import_lines(tmp_path, changed, COMMERCIAL)
+    account = SubscriberAccount.objects.get(account_code="449000001")
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 1)
+    assert (account.address, account.status) == ("CL 11 # 5-40", "desvinculado")
+    assert SubscriberAccount.objects.count() == 2
+
+
+def test_reimport_records_the_change_in_history(db, tmp_path):
+    import_lines(tmp_path, GOOD)
+    import_lines(tmp_path, GOOD.replace("CL 10 # 5-32", "CL 11 # 5-40"))
+    account = SubscriberAccount.objects.get()
+    latest, first = account.history.order_by("-history_date", "-history_id")[:2]
+    assert (latest.history_type, latest.address) == ("~", "CL 11 # 5-40")
+    assert first.address == "CL 10 # 5-32"
+
+
+def test_reimport_lists_the_updated_account(db, tmp_path):
+    import_lines(tmp_path, GOOD)
+    report = import_lines(tmp_path, GOOD.replace("CL 10 # 5-32", "CL 11 # 5-40"))
+    assert [match.existing for match in report.matches] == [
+        "cuenta registrada 449000001 «LUCERO DÍAZ PORTILLA»"
+    ]
+
+
+def test_zone_from_barrio_wins_over_municipality(db, tmp_path):
+    melgar = Municipality.objects.get(dane_code="73449")
+    by_municipality = make_zone("Melgar")
+    by_municipality.municipalities.add(melgar)
+    by_barrio = make_zone("Melgar centro", barrios="Centro\nEl Sosiego")
+    by_barrio.municipalities.add(melgar)
+    other = GOOD.replace("449000001", "449000009").replace(",CENTRO,", ",LA COLINA,")
+    import_lines(tmp_path, GOOD, other)
+    zones = dict(SubscriberAccount.objects.values_list("account_code", "zone__name"))
+    assert zones == {"449000001": "Melgar centro", "449000009": "Melgar"}
+
+
+def test_account_outside_every_zone_has_none(db, tmp_path):
+    import_lines(tmp_path, GOOD)
+    assert SubscriberAccount.objects.get().zone is None
+
+
+def test_command_json_output(db, tmp_path, capsys):
+    call_command("import_subscribers", str(write(tmp_path, GOOD, COMMERCIAL)), "--json")
+    output = json.loads(capsys.readouterr().out)
+    assert (output["rows"], output["created"], output["committed"]) == (2, 2, True)
+
+
+def test_command_with_rejected_row_exits_one(db, tmp_path, capsys):
+    path = write(tmp_path, GOOD.replace(",73449,", ",73999,"))
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("import_subscribers", str(path), "--json")
+    output = json.loads(capsys.readouterr().out)
+    assert exit_info.value.code == 1
+    assert output["errors"][0]["severity"] == str(Severity.ERROR)
+
+
+def test_command_records_import_job(db, tmp_path, director):
+    path = write(tmp_path, GOOD)
+    call_command("import_subscribers", str(path), "--user", "director", "--json")
+    job = ImportJob.objects.get()
+    assert (job.kind, job.created_by, job.created) == ("catastro", director, 1)
+
+
+def test_command_dry_run_records_no_job(db, tmp_path, capsys):
+    call_command("import_subscribers", str(write(tmp_path, GOOD)), "--dry-run")
+    assert ImportJob.objects.count() == 0
+    assert SubscriberAccount.objects.count() == 0
