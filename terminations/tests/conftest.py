@@ -120,3 +120,9 @@ def make_request(
     }
     defaults.update(fields)
     return TerminationRequest.objects.create(**defaults)
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Keep uploaded and generated files of each test in its own directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -1,0 +1,33 @@
+"""`manage.py send_termination_digest`: the daily e-mail of termination deadlines."""
+
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+
+from terminations.services import digest_send
+
+
+class Command(BaseCommand):
+    help = (
+        "E-mail each advisor and director the termination deadlines that fall due "
+        "in the next TERMINATION_DIGEST_BUSINESS_DAYS business days. Run daily."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--date",
+            metavar="YYYY-MM-DD",
+            help="Day to compute the digest for (default: today in Bogotá).",
+        )
+
+    def handle(self, *args, **options):
+        today = None
+        if options["date"]:
+            try:
+                today = date.fromisoformat(options["date"])
+            except ValueError as error:
+                raise CommandError(
+                    f"Invalid --date {options['date']!r}; use YYYY-MM-DD."
+                ) from error
+        sent = digest_send(today=today)
+        self.stdout.write(f"{sent} e-mails queued.")

@@ -1,0 +1,190 @@
+"""Pages: who sees which request, forbidden features, distribution and downloads."""
+
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from core.models import OutgoingEmail
+from terminations import services
+from terminations.models import Verification
+from terminations.tests.conftest import make_account, make_request
+from tests.factories import make_zone
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_advisor_list_shows_only_own(client, competitor, advisor, other_advisor):
+    make_request(competitor, make_account("449000401"), advisor=advisor)
+    make_request(competitor, make_account("449000402"), advisor=other_advisor)
+
+    response = login(client, advisor).get(reverse("terminations:list"))
+
+    assert response.status_code == 200
+    assert "449000401" in response.text
+    assert "449000402" not in response.text
+
+
+def test_director_list_shows_all_with_status(client, competitor, director, advisor):
+    make_request(competitor, make_account("449000403"), advisor=advisor)
+    make_request(competitor, make_account("449000404"))
+
+    response = login(client, director).get(reverse("terminations:list"))
+
+    assert "449000403" in response.text
+    assert "449000404" in response.text
+    assert "Vencido" in response.text
+
+
+def test_advisor_gets_404_for_others_request(
+    client, competitor, advisor, other_advisor
+):
+    item = make_request(competitor, make_account(), advisor=other_advisor)
+
+    response = login(client, advisor).get(item.get_absolute_url())
+
+    assert response.status_code == 404
+
+
+def test_advisor_gets_404_for_others_desistimiento(
+    client, competitor, advisor, other_advisor
+):
+    item = make_request(competitor, make_account(), advisor=other_advisor)
+    services.verification_record(
+        request=item,
+        user=other_advisor,
+        result=Verification.Result.NOT_AUTHENTIC,
+        evidence_kind=Verification.EvidenceKind.CALL,
+    )
+
+    url = reverse("terminations:desistimiento_pdf", args=[item.pk])
+    response = login(client, advisor).get(url)
+
+    assert response.status_code == 404
+
+
+def test_owner_downloads_desistimiento_as_attachment(client, competitor, advisor):
+    item = make_request(competitor, make_account(), advisor=advisor)
+    services.verification_record(
+        request=item,
+        user=advisor,
+        result=Verification.Result.NOT_AUTHENTIC,
+        evidence_kind=Verification.EvidenceKind.CALL,
+    )
+
+    url = reverse("terminations:desistimiento_pdf", args=[item.pk])
+    response = login(client, advisor).get(url)
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response.content.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["list_upload", "deliveries", "meeting_create", "novelties"],
+)
+def test_advisor_forbidden_manager_features(client, advisor, name):
+    response = login(client, advisor).get(reverse(f"terminations:{name}"))
+
+    assert response.status_code == 403
+
+
+def test_billing_forbidden_request_list(client, billing_user):
+    response = login(client, billing_user).get(reverse("terminations:list"))
+
+    assert response.status_code == 403
+
+
+def test_billing_reads_novelties(client, billing_user):
+    response = login(client, billing_user).get(reverse("terminations:novelties"))
+
+    assert response.status_code == 200
+
+
+def test_advisor_verifies_own_request(client, competitor, advisor):
+    item = make_request(competitor, make_account(), advisor=advisor)
+
+    login(client, advisor).post(
+        reverse("terminations:verify", args=[item.pk]),
+        {"result": "confirmada", "evidence_kind": "llamada", "notes": "Confirmó"},
+    )
+    item.refresh_from_db()
+
+    assert item.status == "aceptada"
+
+
+def test_distribution_equal_counts_per_zone(
+    client, competitor, director, advisor, other_advisor
+):
+    zone = make_zone("Melgar centro", advisors=[advisor, other_advisor])
+    items = [
+        make_request(competitor, make_account(f"44900050{n}", zone=zone))
+        for n in range(5)
+    ]
+    request_list = items[0].request_list
+    for item in items[1:]:
+        item.request_list = request_list
+        item.save()
+
+    plan = services.distribution_plan(request_list=request_list)
+    services.distribution_confirm(
+        request_list=request_list, user=director, plan_digest=plan.digest
+    )
+    counts = sorted(
+        request_list.requests.filter(advisor=user).count()
+        for user in (advisor, other_advisor)
+    )
+
+    assert counts == [2, 3]
+
+
+def test_distribution_rejects_stale_plan(competitor, director, advisor):
+    zone = make_zone("Melgar norte", advisors=[advisor])
+    item = make_request(competitor, make_account("449000601", zone=zone))
+
+    with pytest.raises(services.TerminationError):
+        services.distribution_confirm(
+            request_list=item.request_list, user=director, plan_digest="viejo"
+        )
+
+
+def test_upload_previews_then_confirms(client, director, competitor, tmp_path):
+    make_account("449000701")
+    content = (
+        "No.;FECHA RADICACIÓN;CÓDIGO CUENTA / CATASTRO;NOMBRE SUSCRIPTOR\n"
+        "1;01/10/2026;449000701;Lucero Diaz\n"
+    ).encode()
+    login(client, director)
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(
+        reverse("terminations:list_upload"),
+        {"competitor": competitor.pk, "file": SimpleUploadedFile("lista.csv", content)},
+    )
+    request_list = competitor.request_lists.get()
+    preview_count = request_list.requests.count()
+    client.post(reverse("terminations:list_confirm", args=[request_list.pk]))
+
+    assert response.status_code == 302
+    assert preview_count == 0
+    assert request_list.requests.count() == 1
+
+
+def test_digest_command_queues_mail(competitor, advisor):
+    make_request(
+        competitor,
+        make_account("449000801"),
+        advisor=advisor,
+        response_due_on=date(2026, 10, 21),
+    )
+
+    call_command("send_termination_digest", "--date", "2026-10-20", stdout=StringIO())
+
+    assert OutgoingEmail.objects.filter(to=[advisor.email]).exists()

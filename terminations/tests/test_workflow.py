@@ -1,0 +1,317 @@
+"""Verification, desistimiento, delivery, reconciliation, novedades and digest."""
+
+import io
+from datetime import date
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+from pypdf import PdfReader
+
+from core.models import OutgoingEmail
+from subscribers.models import SubscriberAccount
+from terminations import services
+from terminations.models import RegistryNovelty, TerminationRequest, Verification
+from terminations.tests.conftest import make_account, make_request
+
+FROZEN = "2026-10-20 10:00 -05:00"
+
+
+def pdf_text(content: bytes) -> str:
+    return " ".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(content)).pages
+    )
+
+
+def signed_pdf(name="firmado.pdf") -> SimpleUploadedFile:
+    content = b"%PDF-1.4\n" + _blank_pdf()[9:]
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def _blank_pdf() -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def signed_png() -> SimpleUploadedFile:
+    output = io.BytesIO()
+    Image.new("RGB", (60, 40), "white").save(output, format="PNG")
+    return SimpleUploadedFile("../../escaneo.png", output.getvalue())
+
+
+@pytest.fixture
+def withdrawn(competitor, advisor):
+    """A request the subscriber withdrew, with its desistimiento issued."""
+    account = make_account("449000101", name="Lucero Díaz Portilla")
+    request = make_request(competitor, account, advisor=advisor)
+    with time_machine.travel(FROZEN, tick=False):
+        services.verification_record(
+            request=request,
+            user=advisor,
+            result=Verification.Result.WITHDRAWS,
+            evidence_kind=Verification.EvidenceKind.VISIT,
+        )
+    request.refresh_from_db()
+    return request
+
+
+def test_confirmed_verification_accepts(competitor, advisor):
+    request = make_request(competitor, make_account(), advisor=advisor)
+
+    services.verification_record(
+        request=request,
+        user=advisor,
+        result=Verification.Result.CONFIRMED,
+        evidence_kind=Verification.EvidenceKind.CALL,
+    )
+
+    assert request.status == TerminationRequest.Status.ACCEPTED
+    assert not hasattr(request, "desistimiento")
+
+
+def test_withdrawal_issues_numbered_desistimiento(withdrawn):
+    assert withdrawn.desistimiento.code == "DES-2026-00001"
+    assert withdrawn.status == TerminationRequest.Status.VERIFYING
+
+
+def test_desistimiento_pdf_text(withdrawn, competitor):
+    text = pdf_text(services.desistimiento_pdf(withdrawn.desistimiento))
+
+    assert "DES-2026-00001" in text
+    assert "Lucero Díaz Portilla" in text
+    assert "449000101" in text
+    assert competitor.name in text
+    assert "01/10/2026" in text
+    assert "Firma del suscriptor" in text
+
+
+def test_signed_upload_withdraws_request(withdrawn, advisor):
+    services.desistimiento_upload_signed(
+        desistimiento=withdrawn.desistimiento, uploaded=signed_png(), user=advisor
+    )
+    withdrawn.refresh_from_db()
+    stored = withdrawn.desistimiento.signed_file.name
+
+    assert withdrawn.status == TerminationRequest.Status.WITHDRAWN
+    assert stored.endswith("DES-2026-00001.png")
+    assert "escaneo" not in stored
+
+
+def test_signed_upload_rejects_non_image(withdrawn, advisor):
+    fake = SimpleUploadedFile("firmado.pdf", b"MZ\x90\x00 not a pdf")
+
+    with pytest.raises(ValidationError):
+        services.desistimiento_upload_signed(
+            desistimiento=withdrawn.desistimiento, uploaded=fake, user=advisor
+        )
+
+
+def test_signed_upload_rejects_large_file(withdrawn, advisor, settings):
+    settings.TERMINATION_SIGNED_FORM_MAX_MB = 0
+
+    with pytest.raises(ValidationError):
+        services.desistimiento_upload_signed(
+            desistimiento=withdrawn.desistimiento, uploaded=signed_pdf(), user=advisor
+        )
+
+
+def _sign(request, user):
+    services.desistimiento_upload_signed(
+        desistimiento=request.desistimiento, uploaded=signed_png(), user=user
+    )
+    request.desistimiento.refresh_from_db()
+    return request.desistimiento
+
+
+def test_delivery_builds_files(withdrawn, competitor, coordinator):
+    desistimiento = _sign(withdrawn, coordinator)
+
+    batch = services.delivery_create(
+        competitor=competitor,
+        desistimientos=[desistimiento],
+        user=coordinator,
+        received_by="Patricia Suárez",
+        delivered_on=date(2026, 10, 26),
+    )
+    bundle = batch.bundle.open("rb").read()
+    record = pdf_text(batch.record.open("rb").read())
+
+    assert batch.desistimiento_count == 1
+    assert len(PdfReader(io.BytesIO(bundle)).pages) == 1
+    assert "Patricia Suárez" in record
+    assert "DES-2026-00001" in record
+    assert batch.workbook.open("rb").read().startswith(b"PK")
+
+
+def test_delivery_twice_is_rejected(withdrawn, competitor, coordinator):
+    desistimiento = _sign(withdrawn, coordinator)
+    services.delivery_create(
+        competitor=competitor,
+        desistimientos=[desistimiento],
+        user=coordinator,
+        received_by="Patricia Suárez",
+        delivered_on=date(2026, 10, 26),
+    )
+
+    with pytest.raises(services.TerminationError, match="ya se entregó"):
+        services.delivery_create(
+            competitor=competitor,
+            desistimientos=[desistimiento],
+            user=coordinator,
+            received_by="Patricia Suárez",
+            delivered_on=date(2026, 10, 27),
+        )
+
+
+def test_delivery_without_signed_form_is_rejected(withdrawn, competitor, coordinator):
+    with pytest.raises(services.TerminationError, match="firmado"):
+        services.delivery_create(
+            competitor=competitor,
+            desistimientos=[withdrawn.desistimiento],
+            user=coordinator,
+            received_by="Patricia Suárez",
+            delivered_on=date(2026, 10, 26),
+        )
+
+
+def test_delivery_before_response_term_is_rejected(withdrawn, competitor, coordinator):
+    desistimiento = _sign(withdrawn, coordinator)
+
+    # The response term ends on 23/10/2026, so that day is still too early.
+    with pytest.raises(services.TerminationError, match="23/10/2026"):
+        services.delivery_create(
+            competitor=competitor,
+            desistimientos=[desistimiento],
+            user=coordinator,
+            received_by="Patricia Suárez",
+            delivered_on=date(2026, 10, 23),
+        )
+
+
+def test_delivery_candidates_wait_for_term(withdrawn, competitor, coordinator):
+    _sign(withdrawn, coordinator)
+
+    early = services.delivery_candidates(
+        competitor=competitor, today=date(2026, 10, 23)
+    )
+    later = services.delivery_candidates(
+        competitor=competitor, today=date(2026, 10, 26)
+    )
+
+    assert early.count() == 0
+    assert later.count() == 1
+
+
+def _meeting(competitor, account, outcome, user, held_on=date(2026, 10, 28)):
+    return services.meeting_record(
+        competitor=competitor,
+        held_on=held_on,
+        attendees="Carla Mejía\nPatricia Suárez",
+        agreements=[services.AgreementInput(account, outcome)],
+        user=user,
+    )
+
+
+def test_leaving_account_scheduled_on_effective_date(competitor, coordinator):
+    account = make_account("449000202")
+    request = make_request(competitor, account)
+
+    _meeting(competitor, account, "se_va", coordinator)
+    request.refresh_from_db()
+    account.refresh_from_db()
+
+    assert request.unlinking_on == date(2026, 12, 1)
+    assert account.unlinking_scheduled_on == date(2026, 12, 1)
+    assert account.status == SubscriberAccount.Status.ACTIVE
+
+
+def test_novelties_never_report_unlinking_before_effective(competitor, coordinator):
+    account = make_account("449000203")
+    make_request(competitor, account)
+    _meeting(competitor, account, "se_va", coordinator)
+
+    before = services.novelty_report(on=date(2026, 11, 30))
+    on_the_day = services.novelty_report(on=date(2026, 12, 1))
+    account.refresh_from_db()
+
+    assert before.novelties == ()
+    assert [n.account for n in on_the_day.novelties] == [account]
+    assert account.status == SubscriberAccount.Status.UNLINKED
+    assert account.unlinked_on == date(2026, 12, 1)
+
+
+def test_novelty_applies_after_notice(competitor, coordinator):
+    account = make_account("449000204", status=SubscriberAccount.Status.UNLINKED)
+    _meeting(competitor, account, "vinculado", coordinator)
+
+    report = services.novelty_report(on=date(2026, 10, 28))
+    row = report.rows()[0]
+
+    assert row[0] == "Vinculación"
+    assert row[-1] == date(2026, 12, 28)
+
+
+def test_retained_account_closes_request(competitor, coordinator):
+    account = make_account("449000205")
+    request = make_request(competitor, account)
+
+    _meeting(competitor, account, "retenido", coordinator)
+    request.refresh_from_db()
+
+    assert request.status == TerminationRequest.Status.WITHDRAWN
+    assert not RegistryNovelty.objects.exists()
+
+
+def test_reported_novelties_are_not_repeated(competitor, coordinator):
+    account = make_account("449000206")
+    _meeting(competitor, account, "vinculado", coordinator)
+    report = services.novelty_report(on=date(2026, 10, 28))
+
+    services.novelty_report_mark_sent(report=report, user=coordinator)
+
+    assert services.novelty_report(on=date(2026, 10, 29)).novelties == ()
+
+
+def test_digest_lists_only_next_business_days(competitor, advisor, director):
+    due_soon = make_request(
+        competitor,
+        make_account("449000301"),
+        advisor=advisor,
+        response_due_on=date(2026, 10, 23),
+    )
+    make_request(
+        competitor,
+        make_account("449000302"),
+        advisor=advisor,
+        response_due_on=date(2026, 10, 27),
+    )
+
+    # Tuesday 20/10/2026 + 3 business days = Friday 23/10/2026.
+    sent = services.digest_send(today=date(2026, 10, 20))
+    to_advisor = OutgoingEmail.objects.get(to=[advisor.email])
+
+    assert sent == 2
+    assert "449000301" in to_advisor.body_text
+    assert "449000302" not in to_advisor.body_text
+    assert "23/10/2026" in to_advisor.body_text
+    assert due_soon.get_absolute_url() in to_advisor.body_text
+
+
+def test_digest_skips_advisor_with_nothing_due(competitor, advisor, other_advisor):
+    make_request(
+        competitor,
+        make_account("449000303"),
+        advisor=advisor,
+        response_due_on=date(2026, 10, 22),
+    )
+
+    services.digest_send(today=date(2026, 10, 20))
+
+    assert not OutgoingEmail.objects.filter(to=[other_advisor.email]).exists()
