@@ -48,7 +48,7 @@ _ADDRESS_WORDS = {
 
 @dataclass(frozen=True)
 class RowCode:
-    """What a row's code cell holds once cleaned."""
+    """The cleaned content of a row's code cell."""
 
     account_code: str = ""
     cadastral_number: str = ""
@@ -159,8 +159,8 @@ def match_rows(rows: Sequence[MatchKeys]) -> list[AccountHit | None]:
 
 
 def _pick(accounts: list[tuple], row: MatchKeys) -> tuple | None:
-    """One account among those sharing a cadastral number: the only one, or the
-    only one with the row's ID."""
+    """Return the account among those sharing a cadastral number: the only one,
+    or else the only one with the row's ID."""
     if len(accounts) == 1:
         return accounts[0]
     same_id = [account for account in accounts if account[3] == row.id_number]

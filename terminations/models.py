@@ -230,7 +230,7 @@ class TerminationRequest(models.Model):
 
 
 class Verification(models.Model):
-    """What an advisor found when checking a request with the subscriber."""
+    """The result of an advisor's check of a request with the subscriber."""
 
     class Result(models.TextChoices):
         CONFIRMED = "confirmada", _("Confirmada")
@@ -437,7 +437,7 @@ class ReconciliationMeeting(models.Model):
 
 
 class ReconciliationAgreement(models.Model):
-    """What a reconciliation meeting agreed for one account."""
+    """The outcome a reconciliation meeting agreed for one account."""
 
     class Outcome(models.TextChoices):
         RETAINED = "retenido", _("Retenido (se queda)")

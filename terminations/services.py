@@ -118,7 +118,8 @@ class ZoneShare:
 
 @dataclass(frozen=True)
 class DistributionPlan:
-    """Who gets each unassigned request of a list; writes nothing."""
+    """The advisor chosen for each unassigned request of a list; writing it is
+    distribution_confirm's job."""
 
     request_list: RequestList
     assignments: dict[int, int]
@@ -219,9 +220,12 @@ def verification_record(
     notes: str = "",
     evidence_file=None,
 ) -> Verification:
-    """Record what the advisor found and move the request on: confirmed →
-    aceptada; not authentic or withdrawn → a desistimiento is issued; not located
-    → still en verificación."""
+    """Record what the advisor found and move the request on.
+
+    A confirmed request becomes aceptada. A request the subscriber did not file or
+    withdraws gets a numbered desistimiento. A subscriber not located leaves the
+    request en verificación until another check.
+    """
     if not request.is_open or request.status == TerminationRequest.Status.ACCEPTED:
         raise TerminationError(
             _("La solicitud está %(status)s; ya no admite verificaciones.")
@@ -483,7 +487,7 @@ def _delivery_files(batch: DeliveryBatch, desistimientos) -> None:
 
 @dataclass(frozen=True)
 class AgreementInput:
-    """What the meeting agreed for one account."""
+    """The outcome agreed for one account, as a meeting form submits it."""
 
     account: SubscriberAccount
     outcome: str
@@ -716,7 +720,7 @@ def digest_send(*, today: date | None = None) -> int:
     """E-mail each advisor the deadlines of their requests, and each director
     all of them, that fall due in the next business days
     (TERMINATION_DIGEST_BUSINESS_DAYS). Returns the number of e-mails queued;
-    nobody gets an empty digest."""
+    users with nothing due get no e-mail."""
     today = today or timezone.localdate()
     horizon = BusinessCalendar().add_business_days(
         today, settings.TERMINATION_DIGEST_BUSINESS_DAYS
