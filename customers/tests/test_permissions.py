@@ -9,6 +9,8 @@ from django.urls import reverse
 from customers.models import Customer, DataConsent
 from tests.factories import make_customer
 
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture
 def foreign_customer(other_advisor):
