@@ -36,6 +36,10 @@ BENCHMARKS = {
     "quotation_pdf": "bench.benchmarks.quotation_pdf",
     "quotation_issue": "bench.benchmarks.quotation_issue",
     "quotation_list": "bench.benchmarks.quotation_list",
+    "termination_match": "bench.benchmarks.termination_match",
+    "registry_copy": "bench.benchmarks.registry_copy",
+    "registry_import": "bench.benchmarks.registry_import",
+    "registry_search": "bench.benchmarks.registry_search",
 }
 
 

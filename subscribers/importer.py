@@ -10,6 +10,7 @@ lacks are left as stored. Every created or changed account gets a history record
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from types import SimpleNamespace
 
@@ -239,7 +240,7 @@ class SubscriberImporter(Importer):
         if row.has("cadastral_number"):
             values["cadastral_number"] = self._parse_cadastral_number(row)
         if row.has("linked_on"):
-            values["linked_on"] = row.parse("linked_on", parse_date)
+            values["linked_on"] = self._parse_linked_on(row)
         self._parse_units(row, values)
         return AccountRecord(values=values, municipality_name=municipality.name)
 
@@ -450,6 +451,17 @@ class SubscriberImporter(Importer):
                 % {"value": text},
             )
         return status
+
+    def _parse_linked_on(self, row: RowReader) -> date | None:
+        raw = row.raw("linked_on")
+        # Registry exports write ISO dates: read them without the general parser,
+        # which costs a tenth of the import on large files.
+        if isinstance(raw, str) and len(raw) == 10 and raw[4] == "-":
+            try:
+                return date.fromisoformat(raw)
+            except ValueError:
+                pass
+        return row.parse("linked_on", parse_date)
 
     def _parse_cadastral_number(self, row: RowReader) -> str:
         text = row.text("cadastral_number")

@@ -1,5 +1,7 @@
 """Which commercial zone covers a registry account, from its municipality and barrio."""
 
+from functools import lru_cache
+
 from core.text import fold
 from zones.models import Zone
 
@@ -29,7 +31,7 @@ class ZoneResolver:
 
     def zone_for(self, municipality_code: str, barrio: str) -> int | None:
         """Return the primary key of the zone covering the account, or None."""
-        folded = fold(barrio) if barrio else ""
+        folded = _fold_barrio(barrio) if barrio else ""
         if folded:
             zone_id = self.by_barrio.get((municipality_code, folded))
             if zone_id is None:
@@ -37,3 +39,7 @@ class ZoneResolver:
             if zone_id is not None:
                 return zone_id
         return self.by_municipality.get(municipality_code)
+
+
+# Barrios repeat on thousands of accounts: fold each once.
+_fold_barrio = lru_cache(maxsize=4096)(fold)

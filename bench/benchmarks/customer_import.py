@@ -60,9 +60,11 @@ def import_on_postgresql(options: Options, path: str) -> dict:
         return run_import(path, url, Path(var_dir))
 
 
-def run_import(path: str, url: str, var_dir: Path) -> dict:
+def run_import(
+    path: str, url: str, var_dir: Path, command: str = "import_customers"
+) -> dict:
     result = manage(
-        ["import_customers", path, "--json", "--skip-invalid"],
+        [command, path, "--json", "--skip-invalid"],
         django_env(url, var_dir),
     )
     figures = {
