@@ -40,7 +40,7 @@ def measure(options: Options) -> dict:
         list_path = Path(var_dir) / "lista.csv"
         write_list(list_path, rows)
 
-        match_seconds, matched = time_matching(list_path)
+        match_seconds, matched, steps = time_matching(list_path)
         import_seconds, tally = time_import(list_path)
         connection.close()
     return {
@@ -49,6 +49,7 @@ def measure(options: Options) -> dict:
         "load_seconds": load_seconds,
         "match_seconds": match_seconds,
         "matched": matched,
+        "step_seconds": steps,
         "import_seconds": import_seconds,
         "tally": tally,
     }
@@ -134,7 +135,9 @@ def list_rows(accounts: list[tuple], rng: random.Random) -> list[list[str]]:
         elif roll < 0.62 and rows:
             cell = rows[-1][2]
         else:
+            # An unknown code filed with an ID the registry does not have.
             cell = f"9{rng.randrange(10**8):08d}"
+            id_number = str(50_000_000 + rng.randrange(10**7))
         rows.append(
             [str(number_), "01/10/2026", cell, "Suscriptor", id_number, address]
         )
@@ -147,7 +150,7 @@ def write_list(path: Path, rows: list[list[str]]) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def time_matching(path: Path) -> tuple[float, int]:
+def time_matching(path: Path) -> tuple[float, int, dict]:
     """Time terminations.matching.match_rows over every row of the list, inside
     a transaction as the import runs it (median of TIMED_PASSES)."""
     import csv
@@ -179,7 +182,27 @@ def time_matching(path: Path) -> tuple[float, int]:
             hits = match_rows(keys)
             timings.append(time.perf_counter() - started)
         matched = sum(1 for hit in hits if hit)
-    return statistics.median(timings), matched
+    return statistics.median(timings), matched, time_lookups(keys)
+
+
+def time_lookups(keys) -> dict:
+    """Time each registry lookup on its own, with every key of the list."""
+    from django.db import transaction
+
+    from terminations.matching import _lookup
+
+    values = {
+        "account_code": {key.code.account_code for key in keys},
+        "cadastral_number": {key.code.cadastral_number for key in keys},
+        "id_number": {key.id_number for key in keys},
+    }
+    steps = {}
+    with transaction.atomic():
+        for field, keys_of_field in values.items():
+            started = time.perf_counter()
+            _lookup(field, keys_of_field)
+            steps[field] = time.perf_counter() - started
+    return steps
 
 
 def time_import(path: Path) -> tuple[float, dict]:
@@ -207,6 +230,10 @@ def table(figures: dict, results: dict) -> list[Line]:
             figures["match_seconds"] < TARGET_SECONDS,
         ),
         Line("Rows matched", number(figures["matched"])),
+        *(
+            Line(f"Lookup by {field}, all keys at once", f"{seconds:.2f} s")
+            for field, seconds in figures["step_seconds"].items()
+        ),
         Line(
             "Whole import (read, validate, match, write with history)",
             f"{figures['import_seconds']:.2f} s",
