@@ -25,6 +25,8 @@ class IdType(models.TextChoices):
 NUMERIC_TYPES = {IdType.NIT, IdType.CC}
 _SEPARATORS = re.compile(r"[\s.\-_/,]+")
 _ALPHANUMERIC = re.compile(r"^[A-Z0-9]{3,20}$")
+# A dash or space before a final single digit separates the DV: 900123456-7.
+_DASHED_CHECK_DIGIT = re.compile(r"^([\d.\s]+?)\s*[-\s]\s*(\d)$")
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,9 @@ def parse_identification(
     gets it computed, and a DV given with a NIT or cédula must be correct. Raises ValidationError with a Spanish message on bad input.
     """
     text = (raw_number or "").strip().upper()
-    check_digit = _SEPARATORS.sub("", (raw_check_digit or "").strip())
+    check_digit = (raw_check_digit or "").strip()
+    if len(check_digit) > 1 or not check_digit.isdigit():
+        check_digit = _SEPARATORS.sub("", check_digit)
     if not text:
         raise ValidationError(_("Falta el número de identificación."), code="missing")
 
@@ -76,12 +80,16 @@ def parse_identification(
             )
         return Identification(id_type, number)
 
-    # A dash or space before a final single digit separates the DV: 900123456-7.
-    # Spreadsheets often repeat that DV in their own DV column as well.
-    dashed = re.match(r"^([\d.\s]+?)\s*[-\s]\s*(\d)$", text)
-    if dashed and check_digit in ("", dashed.group(2)):
-        text, check_digit = dashed.group(1), dashed.group(2)
-    number = _SEPARATORS.sub("", text)
+    if text.isdigit():
+        # The common case, typed without separators: the patterns below would
+        # return it unchanged.
+        number = text
+    else:
+        # Spreadsheets often repeat a dashed DV in their own DV column as well.
+        dashed = _DASHED_CHECK_DIGIT.match(text)
+        if dashed and check_digit in ("", dashed.group(2)):
+            text, check_digit = dashed.group(1), dashed.group(2)
+        number = _SEPARATORS.sub("", text)
     if not number.isdigit():
         raise ValidationError(
             _(

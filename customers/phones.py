@@ -15,6 +15,8 @@ OLD_AREA_CODES = "1245678"
 
 def split_phone_list(raw: str) -> list[str]:
     """Split a cell that may hold several numbers into the individual numbers."""
+    if raw and raw.isdigit():
+        return [raw]
     parts = [part.strip() for part in _LIST_SEPARATORS.split(raw or "")]
     return [part for part in parts if part]
 
@@ -53,7 +55,7 @@ def normalise_phone(raw: str, landline_prefix: str = "") -> str:
     """
     if not (raw or "").strip():
         raise ValidationError(_("El teléfono está vacío."), code="missing")
-    digits = _NON_DIGITS.sub("", raw)
+    digits = raw if raw.isascii() and raw.isdigit() else _NON_DIGITS.sub("", raw)
     if len(digits) == 7 and landline_prefix:
         digits = landline_prefix + digits
     elif len(digits) == 8 and digits[0] in OLD_AREA_CODES:

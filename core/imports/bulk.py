@@ -1,15 +1,18 @@
-"""Bulk writes for imports: PostgreSQL COPY, with a portable ORM path elsewhere.
+"""Bulk writes for imports: PostgreSQL COPY, and plain SQL batches on SQLite.
 
 Rows are plain dicts keyed by field attname (`municipality_id`, not
 `municipality`). On PostgreSQL rows travel through psycopg's `cursor.copy()`, into a
-temporary table when they must be merged with stored rows; on other databases
-(SQLite in development and tests) the ORM's bulk_create and bulk_update do the work.
+temporary table when they must be merged with stored rows. On other databases
+(SQLite in development and tests) they go through `executemany` and multi-row
+INSERT statements. Neither path builds model instances, which cost more than the
+write itself.
 """
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import datetime
+from functools import lru_cache
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 HISTORY_OWN_FIELDS = frozenset(
     {
@@ -21,6 +24,22 @@ HISTORY_OWN_FIELDS = frozenset(
     }
 )
 
+# Field types whose Python values the database driver takes as they are. Other
+# fields go through Field.get_db_prep_save (dates become text on SQLite).
+_PASSED_AS_IS = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.BooleanField,
+    models.ForeignKey,
+)
+_PASSED_AS_IS_BY_POSTGRESQL = (
+    *_PASSED_AS_IS,
+    models.DateField,
+    models.DecimalField,
+    models.TimeField,
+)
+
 
 def uses_copy() -> bool:
     return connection.vendor == "postgresql"
@@ -30,38 +49,126 @@ def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _copy_rows(cursor, table: str, columns: Sequence[str], rows) -> None:
-    column_list = ", ".join(_quote(column) for column in columns)
-    statement = f"COPY {_quote(table)} ({column_list}) FROM STDIN"
-    with cursor.cursor.copy(statement) as copy:
+def _column_list(columns: Sequence[str]) -> str:
+    return ", ".join(_quote(column) for column in columns)
+
+
+def _adapters(model, columns: Sequence[str]) -> list[Callable | None]:
+    """Return, per column, the conversion its values need before the driver
+    takes them, or None when they go as they are."""
+    fields = {field.attname: field for field in model._meta.concrete_fields}
+    as_is = _PASSED_AS_IS_BY_POSTGRESQL if uses_copy() else _PASSED_AS_IS
+    adapters = []
+    for column in columns:
+        field = fields[column]
+        if isinstance(field, as_is):
+            adapters.append(None)
+        else:
+            adapters.append(_prep_save(field))
+    return adapters
+
+
+def _prep_save(field) -> Callable:
+    # The wrapper itself, not the django.db.connection proxy, which costs a
+    # context-local lookup on every access. Dates and amounts repeat across rows.
+    database = connections[DEFAULT_DB_ALIAS]
+
+    @lru_cache(maxsize=4096)
+    def adapt(value):
+        return field.get_db_prep_save(value, database)
+
+    return adapt
+
+
+def _tuples(model, columns: Sequence[str], rows: Iterable[dict]):
+    """Yield each row as a tuple of database values in `columns` order."""
+    adapters = _adapters(model, columns)
+    if not any(adapters):
         for row in rows:
-            copy.write_row(row)
+            yield tuple([row[column] for column in columns])
+        return
+    pairs = list(zip(columns, adapters, strict=True))
+    for row in rows:
+        yield tuple(
+            [
+                row[column] if adapt is None else adapt(row[column])
+                for column, adapt in pairs
+            ]
+        )
+
+
+def _copy_rows(cursor, table: str, columns: Sequence[str], rows) -> None:
+    statement = f"COPY {_quote(table)} ({_column_list(columns)}) FROM STDIN"
+    with cursor.cursor.copy(statement) as copy:
+        write_row = copy.write_row
+        for row in rows:
+            write_row(row)
 
 
 def _create_stage(cursor, table: str, columns: Sequence[str]) -> str:
     """Create an empty temporary table with `columns` of `table`; dropped at commit."""
     stage = f"import_stage_{table}"
-    column_list = ", ".join(_quote(column) for column in columns)
     cursor.execute(f"DROP TABLE IF EXISTS {_quote(stage)}")
     cursor.execute(
         f"CREATE TEMPORARY TABLE {_quote(stage)} ON COMMIT DROP AS "
-        f"SELECT {column_list} FROM {_quote(table)} WITH NO DATA"
+        f"SELECT {_column_list(columns)} FROM {_quote(table)} WITH NO DATA"
     )
     return stage
 
 
-def bulk_insert(model: type[models.Model], rows: list[dict]) -> list[int]:
-    """Insert `rows` (without primary keys) and return the new keys in order."""
+def _insert_statement(table: str, columns: Sequence[str], rows: int) -> str:
+    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    return (
+        f"INSERT INTO {_quote(table)} ({_column_list(columns)}) "
+        f"VALUES {', '.join([placeholders] * rows)}"
+    )
+
+
+def _insert_returning(
+    cursor, table: str, columns: Sequence[str], tuples: list[tuple], returning: str
+) -> list:
+    """Insert with multi-row INSERT ... RETURNING statements, as many rows at a time
+    as the database accepts parameters, and return the values of `returning`
+    in the order of the rows (the order SQLite returns them in, as Django's
+    bulk_create relies on)."""
+    per_statement = max(1, connection.features.max_query_params // len(columns))
+    returned = []
+    for start in range(0, len(tuples), per_statement):
+        chunk = tuples[start : start + per_statement]
+        statement = _insert_statement(table, columns, len(chunk))
+        cursor.execute(
+            f"{statement} RETURNING {_quote(returning)}",
+            [value for row in chunk for value in row],
+        )
+        returned.extend(value for (value,) in cursor.fetchall())
+    return returned
+
+
+def _insert_many(cursor, table: str, columns: Sequence[str], tuples) -> None:
+    cursor.executemany(_insert_statement(table, columns, 1), tuples)
+
+
+def bulk_insert(
+    model: type[models.Model], rows: list[dict], *, return_keys: bool = True
+) -> list[int]:
+    """Insert `rows` (without primary keys) and return the new keys in order, or
+    an empty list when `return_keys` is False."""
     if not rows:
         return []
-    if not uses_copy():
-        objects = model.objects.bulk_create([model(**row) for row in rows])
-        return [obj.pk for obj in objects]
-
     table = model._meta.db_table
     pk_column = model._meta.pk.column
     columns = list(rows[0])
     with connection.cursor() as cursor:
+        if not uses_copy():
+            tuples = _tuples(model, columns, rows)
+            if not return_keys:
+                _insert_many(cursor, table, columns, tuples)
+                return []
+            return _insert_returning(cursor, table, columns, list(tuples), pk_column)
+
+        if not return_keys:
+            _copy_rows(cursor, table, columns, _tuples(model, columns, rows))
+            return []
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) "
             "FROM generate_series(1, %s)",
@@ -73,8 +180,8 @@ def bulk_insert(model: type[models.Model], rows: list[dict]) -> list[int]:
             table,
             [pk_column, *columns],
             (
-                (key, *(row[column] for column in columns))
-                for key, row in zip(keys, rows, strict=True)
+                (key, *values)
+                for key, values in zip(keys, _tuples(model, columns, rows), strict=True)
             ),
         )
     return keys
@@ -87,20 +194,21 @@ def bulk_update(
     each row's `id`."""
     if not rows:
         return
-    if not uses_copy():
-        objects = [model(**row) for row in rows]
-        names = [
-            model._meta.get_field(field).name for field in _field_names(model, fields)
-        ]
-        model.objects.bulk_update(objects, names)
-        return
-
     table = model._meta.db_table
     pk_column = model._meta.pk.column
     columns = [pk_column, *fields]
     with connection.cursor() as cursor:
+        if not uses_copy():
+            assignments = ", ".join(f"{_quote(field)} = %s" for field in fields)
+            cursor.executemany(
+                f"UPDATE {_quote(table)} SET {assignments} "
+                f"WHERE {_quote(pk_column)} = %s",
+                ((*values[1:], values[0]) for values in _tuples(model, columns, rows)),
+            )
+            return
+
         stage = _create_stage(cursor, table, columns)
-        _copy_rows(cursor, stage, columns, ((row[c] for c in columns) for row in rows))
+        _copy_rows(cursor, stage, columns, _tuples(model, columns, rows))
         assignments = ", ".join(
             f"{_quote(field)} = stage.{_quote(field)}" for field in fields
         )
@@ -111,11 +219,6 @@ def bulk_update(
         )
 
 
-def _field_names(model, attnames: Sequence[str]) -> list[str]:
-    by_attname = {field.attname: field.name for field in model._meta.concrete_fields}
-    return [by_attname[attname] for attname in attnames]
-
-
 def bulk_upsert(
     model: type[models.Model],
     rows: list[dict],
@@ -123,34 +226,38 @@ def bulk_upsert(
     key: str,
     update_fields: Sequence[str],
     compare_fields: Sequence[str],
+    columns: Sequence[str] | None = None,
 ) -> dict[Hashable, int]:
     """Insert `rows`, or update the stored row with the same unique `key` where one
     of `compare_fields` differs. Return key value → primary key of every row
-    inserted or updated; a row equal to the stored one is absent from the result.
+    inserted or updated. On PostgreSQL a row equal to the stored one is absent
+    from the result; on SQLite every row is in it.
 
     Each row carries every column it writes (the caller merges it with the stored
-    row first), so the update copies values as they are.
+    row first), so the update copies values as they are. `columns` are the ones
+    written (default: the keys of the first row); rows may hold others.
     """
     if not rows:
         return {}
-    if not uses_copy():
-        return _portable_upsert(model, rows, key, update_fields)
-
     table = model._meta.db_table
     pk_column = model._meta.pk.column
-    columns = list(rows[0])
+    columns = list(columns or rows[0])
+    assignments = ", ".join(
+        f"{_quote(field)} = EXCLUDED.{_quote(field)}" for field in update_fields
+    )
     with connection.cursor() as cursor:
+        if not uses_copy():
+            return _sqlite_upsert(
+                cursor, model, rows, columns, key, assignments, pk_column
+            )
+
         stage = _create_stage(cursor, table, columns)
-        _copy_rows(cursor, stage, columns, ((row[c] for c in columns) for row in rows))
-        column_list = ", ".join(_quote(column) for column in columns)
-        assignments = ", ".join(
-            f"{_quote(field)} = EXCLUDED.{_quote(field)}" for field in update_fields
-        )
+        _copy_rows(cursor, stage, columns, _tuples(model, columns, rows))
         stored = ", ".join(f"target.{_quote(field)}" for field in compare_fields)
         incoming = ", ".join(f"EXCLUDED.{_quote(field)}" for field in compare_fields)
         cursor.execute(
-            f"INSERT INTO {_quote(table)} AS target ({column_list}) "
-            f"SELECT {column_list} FROM {_quote(stage)} "
+            f"INSERT INTO {_quote(table)} AS target ({_column_list(columns)}) "
+            f"SELECT {_column_list(columns)} FROM {_quote(stage)} "
             f"ON CONFLICT ({_quote(key)}) DO UPDATE SET {assignments} "
             f"WHERE ({stored}) IS DISTINCT FROM ({incoming}) "
             f"RETURNING target.{_quote(key)}, target.{_quote(pk_column)}"
@@ -158,24 +265,27 @@ def bulk_upsert(
         return dict(cursor.fetchall())
 
 
-def _portable_upsert(model, rows, key, update_fields) -> dict[Hashable, int]:
-    objects = [model(**row) for row in rows]
-    model.objects.bulk_create(
-        objects,
-        update_conflicts=True,
-        unique_fields=[model._meta.get_field(key).name],
-        update_fields=_field_names(model, update_fields),
+def _sqlite_upsert(cursor, model, rows, columns, key, assignments, pk_column):
+    """Upsert row by row with executemany, then read the keys back in one query
+    per chunk of parameters."""
+    table = model._meta.db_table
+    cursor.executemany(
+        f"{_insert_statement(table, columns, 1)} "
+        f"ON CONFLICT ({_quote(key)}) DO UPDATE SET {assignments}",
+        _tuples(model, columns, rows),
     )
-    missing = [obj for obj in objects if obj.pk is None]
-    if missing:
-        stored = dict(
-            model.objects.filter(
-                **{f"{key}__in": [getattr(obj, key) for obj in missing]}
-            ).values_list(key, "pk")
+    values = [row[key] for row in rows]
+    chunk_size = connection.features.max_query_params
+    keys = {}
+    for start in range(0, len(values), chunk_size):
+        chunk = values[start : start + chunk_size]
+        cursor.execute(
+            f"SELECT {_quote(key)}, {_quote(pk_column)} FROM {_quote(table)} "
+            f"WHERE {_quote(key)} IN ({', '.join(['%s'] * len(chunk))})",
+            chunk,
         )
-        for obj in missing:
-            obj.pk = stored[getattr(obj, key)]
-    return {getattr(obj, key): obj.pk for obj in objects}
+        keys.update(cursor.fetchall())
+    return keys
 
 
 def history_insert(
@@ -198,12 +308,13 @@ def history_insert(
         for field in historical._meta.concrete_fields
         if field.attname not in HISTORY_OWN_FIELDS
     ]
-    history_rows = []
-    for row in rows:
-        entry = {attname: row.get(attname) for attname in tracked}
-        entry["history_date"] = when
-        entry["history_type"] = history_type
-        entry["history_user_id"] = user_id
-        entry["history_change_reason"] = reason or None
-        history_rows.append(entry)
-    bulk_insert(historical, history_rows)
+    own = {
+        "history_date": when,
+        "history_type": history_type,
+        "history_user_id": user_id,
+        "history_change_reason": reason or None,
+    }
+    history_rows = [
+        {**{attname: row.get(attname) for attname in tracked}, **own} for row in rows
+    ]
+    bulk_insert(historical, history_rows, return_keys=False)

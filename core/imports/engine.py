@@ -36,9 +36,22 @@ class RowReader:
     """One data row as an importer sees it: cells by column key, and the place to
     record problems. Messages name the row and the column as the file writes it."""
 
+    __slots__ = (
+        "_cells",
+        "_columns",
+        "_positions",
+        "_table",
+        "issues",
+        "number",
+        "rejected",
+        "source",
+    )
+
     def __init__(self, source: SourceRow, table: Table, columns: dict[str, Column]):
         self.number = source.number
         self.source = source
+        self._cells = source.cells
+        self._positions = table.header.positions
         self._table = table
         self._columns = columns
         self.issues: list[Issue] = []
@@ -46,17 +59,24 @@ class RowReader:
 
     def has(self, key: str) -> bool:
         """True when the file has the column, even if this row leaves it empty."""
-        return key in self._table.header.positions
+        return key in self._positions
 
     def raw(self, key: str) -> Any:
-        position = self._table.header.positions.get(key)
-        if position is None or position >= len(self.source.cells):
+        position = self._positions.get(key)
+        if position is None or position >= len(self._cells):
             return None
-        return self.source.cells[position]
+        return self._cells[position]
 
     def text(self, key: str) -> str:
         """The cell as trimmed text with single spaces ('' when empty or absent)."""
-        return cell_text(self.raw(key))
+        position = self._positions.get(key)
+        if position is None or position >= len(self._cells):
+            return ""
+        value = self._cells[position]
+        if isinstance(value, str):
+            # The common CSV cell, without a call to cell_text.
+            return " ".join(value.split())
+        return cell_text(value)
 
     def column_name(self, key: str) -> str:
         return self._table.header.headers.get(key) or self._columns[key].label
@@ -108,7 +128,7 @@ class RowReader:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class PendingRecord:
     """A valid record waiting in a batch, with the earlier row it repeats, if any."""
 
@@ -118,7 +138,7 @@ class PendingRecord:
     earlier_row: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class WriteResult:
     """What writing one record did; `existing` describes the stored record it
     matched (empty when the record is new)."""
@@ -145,6 +165,10 @@ class Importer:
 
     def prepare(self) -> None:
         """Load lookups (municipalities, zones...) once, inside the transaction."""
+
+    def finish(self) -> None:
+        """Run once after the last batch, inside the transaction, also when it is
+        about to be rolled back."""
 
     def skip_row(self, row: RowReader) -> bool:
         """Return True for rows that carry no record (section titles, notes)."""
@@ -241,6 +265,7 @@ def run_import(
     with transaction.atomic():
         importer.prepare()
         _process_rows(run, table)
+        importer.finish()
         report.notes.extend(importer.notes)
         if dry_run or not run.writing:
             transaction.set_rollback(True)
@@ -364,12 +389,13 @@ def _flush_groups(run: _Run, groups: list[_Group]) -> None:
 
 def _count(run: _Run, pending: PendingRecord, result: WriteResult) -> None:
     run.report.count(result.outcome)
-    key = run.importer.key_display(pending.record)
     if pending.earlier_row is not None:
+        key = run.importer.key_display(pending.record)
         run.report.matches.append(
             Match(row=pending.row, key=key, earlier_row=pending.earlier_row)
         )
     elif result.existing:
+        key = run.importer.key_display(pending.record)
         run.report.matches.append(
             Match(row=pending.row, key=key, existing=result.existing)
         )

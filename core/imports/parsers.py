@@ -146,6 +146,8 @@ def parse_decimal(value) -> Decimal | None:
     text = cell_text(value)
     if not text:
         return None
+    if text.isascii() and text.isdigit():
+        return Decimal(text)
     negative = text.startswith("(") and text.endswith(")")
     compact = _CURRENCY.sub("", text.strip("()")).replace(" ", "")
     if not _NUMBER_CHARACTERS.match(compact) or not any(c.isdigit() for c in compact):
@@ -217,9 +219,11 @@ def parse_date(value) -> date | None:
     text = cell_text(value)
     if not text:
         return None
-    folded = fold(text)
+    # Folding leaves digits and separators alone, so a numeric date needs none.
+    numeric = _NUMERIC_DATE.match(text)
+    folded = text if numeric else fold(text)
     parts = None
-    if match := _NUMERIC_DATE.match(folded):
+    if match := numeric or _NUMERIC_DATE.match(folded):
         day, month, year = (int(group) for group in match.groups())
         parts = (_full_year(year, match.group(3)), month, day)
     elif match := _ISO_DATE.match(folded):

@@ -38,7 +38,7 @@ _FOOTER = re.compile(
 csv.field_size_limit(1024 * 1024)
 
 
-@dataclass
+@dataclass(slots=True)
 class SourceRow:
     """One data row: its number as a spreadsheet shows it and its cells by position."""
 
@@ -46,14 +46,33 @@ class SourceRow:
     cells: Sequence
 
     def is_blank(self) -> bool:
-        return all(cell is None or cell_text(cell) == "" for cell in self.cells)
+        return _filled_cells(self.cells, 1) == 0
 
     def is_footer(self) -> bool:
         """A totals or signature line: few cells filled, the first a footer word."""
+        if _filled_cells(self.cells, 3) > 2:
+            return False
         filled = [cell for cell in self.cells if cell_text(cell)]
-        if not filled or len(filled) > 2:
+        if not filled:
             return False
         return bool(_FOOTER.match(fold(cell_text(filled[0]))))
+
+
+def _filled_cells(cells: Sequence, limit: int) -> int:
+    """Count the cells holding something other than white space, up to `limit`."""
+    count = 0
+    for cell in cells:
+        if cell is None:
+            continue
+        if isinstance(cell, str):
+            if not cell or cell.isspace():
+                continue
+        elif not cell_text(cell):
+            continue
+        count += 1
+        if count >= limit:
+            break
+    return count
 
 
 @dataclass
