@@ -4,7 +4,7 @@ company.
 Accounts are matched by account code: a known account is updated with the columns
 the file has, a new one is created, and an account equal to the stored one is left
 unchanged. The registry export is the whole record of each account, so a column the
-file has overwrites the stored value even when the cell is empty; columns the file
+file has overwrites the stored value even when the cell is empty. Columns the file
 lacks are left as stored. Every created or changed account gets a history record.
 """
 
@@ -265,7 +265,7 @@ class SubscriberImporter(Importer):
 
     def _parse_identity(self, row: RowReader, name: str) -> dict:
         """Return the document columns. A missing document keeps the account with
-        a warning, and so does a NIT whose DV does not match: the DV is kept as
+        a warning. So does a NIT whose DV does not match, with the DV kept as
         written and flagged for review, because losing a registry account over a
         typo in the DV is worse than storing it."""
         blank = {

@@ -67,9 +67,9 @@ class Competitor(models.Model):
 
 class SubscriberAccountQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Accounts `user` may see: all for managers, billing and operations; an
-        advisor those in the zones they work, so accounts with no zone are
-        hidden from advisors; other roles see none."""
+        """Accounts `user` may see. Managers, billing and operations see all of
+        them. An advisor sees the accounts in the zones they work, so accounts
+        with no zone are hidden from advisors. Other roles see none."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_manager or user.has_role(Role.BILLING, Role.OPERATIONS):
@@ -83,9 +83,14 @@ class SubscriberAccountQuerySet(models.QuerySet):
         ignoring case and accents. Every word of the query must appear.
 
         An account code or ID typed with dashes, dots or spaces ("449-000663",
-        "900.123.456-7") also matches as its run of digits.
+        "900.123.456-7") also matches as its run of digits. A query made only of
+        words shorter than three characters ("cl 10") must appear as written,
+        because the trigram index cannot serve such short words one by one.
         """
-        words = fold(query).split()
+        folded = fold(query)
+        words = folded.split()
+        if len(folded) >= 3 and all(len(word) < 3 for word in words):
+            words = [folded]
         queryset = self
         digits = "".join(char for char in query if char.isdigit())
         if (

@@ -19,7 +19,7 @@ from subscribers.models import SubscriberAccount
 
 PAGE_SIZE = 50
 # Counting every match of a broad search over a million accounts costs more than
-# showing the page, so the count stops here and the list says "more than".
+# showing the page, so the count stops here and the list shows "Más de".
 COUNT_LIMIT = 10_000
 
 registry_reader_required = role_required(

@@ -1,4 +1,5 @@
-"""Which commercial zone covers a registry account, from its municipality and barrio."""
+"""Zone lookup: the commercial zone covering a registry account, from its
+municipality and barrio."""
 
 from functools import lru_cache
 
@@ -7,9 +8,9 @@ from zones.models import Zone
 
 
 class ZoneResolver:
-    """Finds the active zone covering an account. A zone that lists barrios covers
-    only those barrios (inside its municipalities, when it names any); a zone with
-    no barrio list covers its whole municipalities. A barrio match wins over a
+    """Lookup of the active zone covering an account. A zone that lists barrios
+    covers only those barrios, inside its municipalities when it names any. A zone
+    with no barrio list covers its whole municipalities. A barrio match wins over a
     municipality match, and among equals the zone first by name wins."""
 
     def __init__(self):

@@ -78,7 +78,8 @@ def create_users():
 
 def load_accounts() -> None:
     """Import the sample registry with our importer, then COPY the rest of the
-    million as copies of those accounts with new codes, then ANALYZE."""
+    million as copies of those accounts with new codes, rebuild the trigram
+    index as migration 0002 creates it, and ANALYZE."""
     from django.db import connection
 
     from core.imports import run_import
@@ -92,6 +93,10 @@ def load_accounts() -> None:
     columns = ", ".join(connection.ops.quote_name(field) for field in WRITE_FIELDS)
     statement = f"COPY {SubscriberAccount._meta.db_table} ({columns}) FROM STDIN"
     copies = ACCOUNTS // len(template)
+    # Building the trigram index once after the load takes minutes less than
+    # updating it row by row during the COPY.
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX subscriber_search_trgm")
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for number in range(1, copies):
             for row in template:
@@ -102,6 +107,10 @@ def load_accounts() -> None:
                 row[search_at] = row[code_at] + row[search_at][len(code) :]
                 copy.write_row(row)
     with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE INDEX subscriber_search_trgm ON subscribers_subscriberaccount "
+            "USING gin (search_text gin_trgm_ops)"
+        )
         cursor.execute(f"ANALYZE {SubscriberAccount._meta.db_table}")
 
 

@@ -105,6 +105,11 @@ def test_search_finds_account(accounts, query, expected):
     assert found == [accounts[expected]]
 
 
+def test_search_of_short_words_matches_them_together(accounts):
+    assert list(SubscriberAccount.objects.search("kr 26")) == [accounts["garcia"]]
+    assert not SubscriberAccount.objects.search("26 kr").exists()
+
+
 def test_search_requires_every_word(accounts):
     assert not SubscriberAccount.objects.search("garcia sol").exists()
 
