@@ -1,5 +1,7 @@
+import re
 from datetime import timedelta
 from decimal import Decimal
+from string import Formatter
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,7 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.roles import Role
+from core.numbering import format_code, number_format
 from core.text import fold
+
+# The series of core.numbering that quotation codes come from.
+NUMBER_KIND = "quotation"
 
 
 def default_validity_days() -> int:
@@ -45,14 +51,81 @@ class QuotationQuerySet(models.QuerySet):
     def past_validity(self, today):
         return self.open().filter(valid_until__lt=today)
 
-    def search(self, query: str):
-        """Filter by code or customer (name, ID, phone), ignoring case and accents."""
-        queryset = self
-        for word in fold(query).split():
-            queryset = queryset.filter(
-                Q(code__icontains=word) | Q(customer__search_text__contains=word)
+    def with_status(self, status: str, today):
+        """Filter by the status the list shows: an open quotation past its validity
+        shows as vencida before `expire_quotations` writes it, so it leaves the
+        open statuses and joins the expired one."""
+        if status == Quotation.Status.EXPIRED:
+            return self.filter(
+                Q(status=status)
+                | Q(status__in=self.model.OPEN_STATUSES, valid_until__lt=today)
             )
-        return queryset
+        if status in self.model.OPEN_STATUSES:
+            return self.filter(status=status, valid_until__gte=today)
+        return self.filter(status=status)
+
+    def search(self, query: str):
+        """Filter by code or customer (name, ID, phone), ignoring case and accents.
+
+        A query shaped like a code ("cot-2026-12", "COT202600012") matches that
+        code exactly, and one starting like a code ("COT-2026-001") matches codes
+        by prefix. Anything else matches the customer's folded search text, word by
+        word, in a subquery that PostgreSQL answers from its trigram index.
+        """
+        code, prefix = normalize_code(query), code_prefix(query)
+        if code and prefix:
+            # "cot-2026-001" is both COT-2026-00001 and the start of COT-2026-00123.
+            return self.filter(Q(code=code) | Q(code__startswith=prefix))
+        if code:
+            return self.filter(code=code)
+        if prefix:
+            return self.filter(code__startswith=prefix)
+        from customers.models import Customer
+
+        customers = Customer.objects.search(query).values("pk")
+        return self.filter(customer__in=customers)
+
+
+def _code_pattern(template: str) -> re.Pattern:
+    """Compile a loose pattern of the codes that `template` prints: letters in any
+    case, separators optional, the number with or without its leading zeros."""
+    parts = []
+    for literal, field, _spec, _conversion in Formatter().parse(template):
+        for char in fold(literal):
+            parts.append(re.escape(char) if char.isalnum() else "[^a-z0-9]*")
+        if field == "year":
+            parts.append(r"(?P<year>\d{4})")
+        elif field == "number":
+            parts.append(r"(?P<number>\d+)")
+        elif field is not None:
+            return re.compile(r"(?!)")
+    return re.compile("".join(parts))
+
+
+def normalize_code(query: str) -> str:
+    """Return the quotation code that `query` spells loosely ("cot-2026-12" and
+    "COT202600012" both give COT-2026-00012), or "" when it spells none."""
+    template = number_format(NUMBER_KIND)
+    match = _code_pattern(template).fullmatch(fold(query))
+    if match is None or "year" not in match.groupdict():
+        return ""
+    return format_code(template, year=int(match["year"]), number=int(match["number"]))
+
+
+def code_prefix(query: str) -> str:
+    """Return `query` upper-cased when it starts like a code of the quotation
+    series (its letters and a digit), else "". Codes print upper-case letters."""
+    template = number_format(NUMBER_KIND)
+    letters = "".join(
+        char for char in fold(template.split("{", 1)[0]) if char.isalpha()
+    )
+    text = query.strip()
+    folded = fold(text)
+    if not letters or " " in folded or not folded.startswith(letters):
+        return ""
+    if not any(char.isdigit() for char in folded):
+        return ""
+    return text.upper()
 
 
 class Quotation(models.Model):
@@ -235,12 +308,28 @@ class Quotation(models.Model):
                 name="quotation_unique_code",
             ),
         ]
+        # The list pages in (-created_at, -id) order, alone or after an equality
+        # filter on status, advisor or customer, so each has an index in that order.
         indexes = [
             models.Index(fields=["status", "valid_until"]),
             models.Index(fields=["advisor", "status", "-created_at"]),
+            models.Index(
+                fields=["advisor", "-created_at", "-id"],
+                name="quotation_advisor_recent",
+            ),
+            models.Index(
+                fields=["status", "-created_at", "-id"],
+                name="quotation_status_recent",
+            ),
             models.Index(fields=["customer", "-created_at"]),
             models.Index(fields=["-created_at", "-id"]),
-            models.Index(fields=["code"]),
+            # Pattern operators let PostgreSQL serve `code LIKE 'COT-2026-0%'` as
+            # well as equality; other databases ignore the opclass.
+            models.Index(
+                fields=["code"],
+                name="quotation_code_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self):
@@ -266,6 +355,14 @@ class Quotation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def current_status(self) -> "Quotation.Status":
+        """The status to show: vencida for an open quotation past its validity,
+        even before `expire_quotations` has written it."""
+        if self.is_open and self.valid_until < timezone.localdate():
+            return self.Status.EXPIRED
+        return self.Status(self.status)
 
     @property
     def pdf_file_name(self) -> str:

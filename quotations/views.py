@@ -1,6 +1,7 @@
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -28,6 +29,8 @@ from quote_requests.models import QuoteRequest
 from tariffs.models import TariffItem
 
 PAGE_SIZE = 50
+# Past this many rows the list says "more than" instead of counting them all.
+COUNT_LIMIT = 1000
 
 # Roles that prepare and manage quotations; billing only reads them.
 EDITOR_ROLES = (Role.ADVISOR, Role.DIRECTOR, Role.COORDINATOR, Role.ADMINISTRATOR)
@@ -57,10 +60,67 @@ def _show_errors(request, error: ValidationError) -> None:
         messages.error(request, message)
 
 
+@dataclass
+class ListPage:
+    """One page of the quotation list. The total is counted only up to
+    COUNT_LIMIT, because counting 100,000 rows costs more than the page itself."""
+
+    rows: list
+    number: int
+    has_next: bool
+    # Exact when `total_is_lower_bound` is false, else "more than this many".
+    total: int
+    total_is_lower_bound: bool
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    @property
+    def total_display(self) -> str:
+        """The total with Colombian thousands separators, e.g. "1.000"."""
+        return f"{self.total:,}".replace(",", ".")
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def list_page(queryset, page_number: str | None) -> ListPage:
+    """Fetch page `page_number` (1 when missing or invalid) of `queryset`, with
+    one row more than the page to know whether a next page exists."""
+    try:
+        number = max(int(page_number or 1), 1)
+    except ValueError:
+        number = 1
+    offset = (number - 1) * PAGE_SIZE
+    rows = list(queryset[offset : offset + PAGE_SIZE + 1])
+    has_next = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    seen = offset + len(rows)
+
+    if not has_next and (rows or number == 1):
+        total, lower_bound = seen, False
+    elif seen >= COUNT_LIMIT:
+        total, lower_bound = seen, True
+    else:
+        counted = queryset.order_by()[: COUNT_LIMIT + 1].count()
+        total, lower_bound = min(counted, COUNT_LIMIT), counted > COUNT_LIMIT
+    return ListPage(rows, number, has_next, total, lower_bound)
+
+
 @require_GET
 @reader_required
 def quotation_list(request):
-    services.quotations_expire()
+    # Nothing is written here: `expire_quotations` expires quotations nightly, and
+    # the template shows an open one past its validity as vencida meanwhile.
     form = QuotationFilterForm(request.GET or None)
     quotations = Quotation.objects.visible_to(request.user).select_related(
         "customer", "advisor"
@@ -69,11 +129,13 @@ def quotation_list(request):
         if form.cleaned_data["q"]:
             quotations = quotations.search(form.cleaned_data["q"])
         if form.cleaned_data["status"]:
-            quotations = quotations.filter(status=form.cleaned_data["status"])
+            quotations = quotations.with_status(
+                form.cleaned_data["status"], timezone.localdate()
+            )
         if form.cleaned_data["advisor"]:
             quotations = quotations.filter(advisor=form.cleaned_data["advisor"])
-    page = Paginator(quotations.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("pagina")
+    page = list_page(
+        quotations.order_by("-created_at", "-pk"), request.GET.get("pagina")
     )
     query = request.GET.copy()
     query.pop("pagina", None)
@@ -284,6 +346,12 @@ def issue(request, pk):
     try:
         quotation = services.quotation_issue(quotation=quotation, user=request.user)
         messages.success(request, f"Cotización emitida con el código {quotation.code}.")
+        if not quotation.pdf_sha256:
+            messages.warning(
+                request,
+                "No se pudo generar el PDF en este momento; se generará al "
+                "abrirlo o enviarlo.",
+            )
     except ValidationError as error:
         _show_errors(request, error)
     return redirect(quotation)
@@ -293,11 +361,14 @@ def issue(request, pk):
 @reader_required
 def download_pdf(request, pk):
     quotation = _visible(request, pk)
-    if not quotation.pdf_file:
+    if not quotation.code:
         raise Http404("La cotización no tiene PDF emitido.")
-    response = HttpResponse(
-        services.quotation_pdf_bytes(quotation), content_type="application/pdf"
-    )
+    try:
+        content = services.quotation_pdf_bytes(quotation)
+    except ValidationError as error:
+        _show_errors(request, error)
+        return redirect(quotation)
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=False, filename=quotation.pdf_file_name
     )
@@ -408,9 +479,10 @@ def follow_up_add(request, pk):
 @require_GET
 @editor_required
 def follow_up_report(request):
-    services.quotations_expire()
     visible = Quotation.objects.visible_to(request.user)
-    rows = follow_up_rows(visible)
+    # Open quotations past their validity are vencida even before the nightly
+    # `expire_quotations` writes it, so they leave the follow-up without a write.
+    rows = follow_up_rows(visible.filter(valid_until__gte=timezone.localdate()))
     if request.GET.get("formato") == "xlsx":
         response = HttpResponse(
             follow_up_xlsx(rows),

@@ -142,6 +142,7 @@ def details(figures: dict) -> str:
     return (
         "Each figure is the median of "
         f"{TIMED_PASSES} GET requests to /cotizaciones/ through Django's test client "
-        "(middleware, expiry check, COUNT, the page of 50 rows and the template), "
-        "after a warm-up request.\n"
+        "(middleware, the page of 50 rows plus one, a COUNT capped at 1,001 rows "
+        "when the page does not already tell the total, and the template), after a "
+        "warm-up request.\n"
     )
