@@ -21,7 +21,7 @@ from core.mail import Attachment, email_queue
 from core.models import OutgoingEmail
 from core.numbering import number_take
 from customers.models import Customer
-from quotations.models import FollowUp, Quotation, QuotationLine
+from quotations.models import NUMBER_KIND, FollowUp, Quotation, QuotationLine
 from quotations.money import line_amounts
 from quotations.pdf import quotation_render_pdf
 from quote_requests.models import QuoteRequest
@@ -30,7 +30,6 @@ from tariffs.models import TariffItem
 
 logger = logging.getLogger(__name__)
 
-NUMBER_KIND = "quotation"
 APPROVER_ROLES = (Role.DIRECTOR, Role.ADMINISTRATOR)
 
 
@@ -225,50 +224,88 @@ def quotation_decide_prices(
 
 
 def quotation_issue(*, quotation: Quotation, user) -> Quotation:
-    """Issue a draft: take its consecutive code, render and store its PDF.
+    """Issue a draft: take its consecutive code, then render and store its PDF.
 
-    Everything happens in one transaction that holds the numbering lock, so a
-    failure at any step (the PDF included) leaves the draft and the series as
-    they were.
+    The code is taken and saved in a short transaction that commits before the
+    PDF renders, so the numbering lock is held for a few statements instead of a
+    whole render (about 80 ms), and concurrent issuers do not queue behind each
+    other's layout work. A render or storage failure after that commit leaves a
+    validly issued quotation without a PDF: no number is lost, and
+    `quotation_pdf_bytes` renders and stores the missing PDF on the next
+    download or sending. The failure is logged, not raised.
     """
-    stored_name = ""
-    try:
-        with transaction.atomic():
-            quotation = Quotation.objects.select_for_update().get(pk=quotation.pk)
-            _check_issuable(quotation)
+    with transaction.atomic():
+        quotation = Quotation.objects.select_for_update().get(pk=quotation.pk)
+        _check_issuable(quotation)
 
-            issued_at = timezone.now()
-            taken = number_take(
-                kind=NUMBER_KIND, year=timezone.localdate(issued_at).year
-            )
-            quotation.code = taken.code
-            quotation.status = Quotation.Status.ISSUED
-            quotation.issued_at = issued_at
-            quotation.issued_by = user
-
-            pdf = quotation_render_pdf(quotation)
-            quotation.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
-            quotation.pdf_file.save(
-                f"{issued_at:%Y}/{taken.code}.pdf", ContentFile(pdf), save=False
-            )
-            stored_name = quotation.pdf_file.name
-            quotation.save()
-    except BaseException:
-        # The database rolled back; the file written for it must go too.
-        if stored_name:
-            quotation.pdf_file.storage.delete(stored_name)
-        raise
+        issued_at = timezone.now()
+        taken = number_take(kind=NUMBER_KIND, year=timezone.localdate(issued_at).year)
+        quotation.code = taken.code
+        quotation.status = Quotation.Status.ISSUED
+        quotation.issued_at = issued_at
+        quotation.issued_by = user
+        quotation.save()
     logger.info("Quotation %s issued as %s", quotation.pk, quotation.code)
+
+    try:
+        quotation_store_pdf(quotation=quotation)
+    except Exception:
+        logger.exception(
+            "PDF of quotation %s failed after issuing; it is rendered again on "
+            "the next download",
+            quotation.pk,
+        )
     return quotation
 
 
-def quotation_pdf_bytes(quotation: Quotation) -> bytes:
-    """Return the stored PDF of an issued quotation, checked against its SHA-256."""
-    if not quotation.pdf_file:
+def quotation_store_pdf(*, quotation: Quotation) -> Quotation:
+    """Render and store the PDF of an issued quotation that has none yet.
+
+    The render runs outside any lock. Storing then locks the quotation row: when
+    another request stored a PDF meanwhile, that one is kept and this render is
+    discarded, so the stored PDF never changes once written.
+    """
+    if quotation.pdf_sha256:
+        return quotation
+    if not quotation.code:
         raise ValidationError(
             _("La cotización %(quotation)s no tiene PDF: emítala primero."),
             params={"quotation": str(quotation)},
         )
+    pdf = quotation_render_pdf(quotation)
+
+    stored_name = ""
+    try:
+        with transaction.atomic():
+            locked = Quotation.objects.select_for_update().get(pk=quotation.pk)
+            if locked.pdf_sha256:
+                quotation.pdf_file = locked.pdf_file
+                quotation.pdf_sha256 = locked.pdf_sha256
+                return quotation
+            quotation.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+            quotation.pdf_file.save(
+                f"{quotation.issued_at:%Y}/{quotation.code}.pdf",
+                ContentFile(pdf),
+                save=False,
+            )
+            stored_name = quotation.pdf_file.name
+            quotation.save(update_fields=["pdf_file", "pdf_sha256"])
+    except BaseException:
+        # The database rolled back; the file written for it must go too.
+        if stored_name:
+            quotation.pdf_file.storage.delete(stored_name)
+        quotation.pdf_file = None
+        quotation.pdf_sha256 = ""
+        raise
+    logger.info("PDF of quotation %s stored", quotation.pk)
+    return quotation
+
+
+def quotation_pdf_bytes(quotation: Quotation) -> bytes:
+    """Return the stored PDF of an issued quotation, checked against its SHA-256.
+    A quotation whose PDF failed when it was issued gets it rendered now."""
+    if not quotation.pdf_sha256:
+        quotation_store_pdf(quotation=quotation)
     with quotation.pdf_file.open("rb") as stored:
         content = stored.read()
     if hashlib.sha256(content).hexdigest() != quotation.pdf_sha256:

@@ -55,33 +55,84 @@ def test_issue_without_lines_is_refused(advisor, customer):
         services.quotation_issue(quotation=empty, user=advisor)
 
 
-def test_failed_pdf_leaves_no_gap(draft, advisor, customer, debris, monkeypatch):
-    def broken_render(quotation):
-        raise OSError("disk full")
+def broken_render(quotation):
+    raise OSError("disk full")
 
+
+def test_failed_pdf_still_issues(draft, advisor, monkeypatch):
     monkeypatch.setattr(services, "quotation_render_pdf", broken_render)
-    with pytest.raises(OSError):
-        services.quotation_issue(quotation=draft, user=advisor)
+    issued = services.quotation_issue(quotation=draft, user=advisor)
+    issued.refresh_from_db()
+    assert issued.status == Quotation.Status.ISSUED
+    assert issued.code.endswith("-00001")
+    assert issued.pdf_sha256 == ""
+
+
+def test_failed_pdf_leaves_no_gap(advisor, customer, debris, monkeypatch):
+    first = make_quotation(customer=customer, advisor=advisor, lines=[(debris, "1")])
+    second = make_quotation(customer=customer, advisor=advisor, lines=[(debris, "1")])
+    monkeypatch.setattr(services, "quotation_render_pdf", broken_render)
+    services.quotation_issue(quotation=first, user=advisor)
+    monkeypatch.undo()
+    issued = services.quotation_issue(quotation=second, user=advisor)
+    assert issued.code.endswith("-00002")
+
+
+def test_missing_pdf_rendered_on_first_read(draft, advisor, monkeypatch):
+    monkeypatch.setattr(services, "quotation_render_pdf", broken_render)
+    issued = services.quotation_issue(quotation=draft, user=advisor)
     monkeypatch.undo()
 
-    draft.refresh_from_db()
-    assert draft.code == ""
+    content = services.quotation_pdf_bytes(issued)
+    issued.refresh_from_db()
+    assert content.startswith(b"%PDF")
+    assert issued.pdf_sha256 == hashlib.sha256(content).hexdigest()
+
+
+def test_stored_pdf_never_replaced(draft, advisor, monkeypatch):
     issued = services.quotation_issue(quotation=draft, user=advisor)
-    assert issued.code.endswith("-00001")
+    stale = Quotation.objects.get(pk=issued.pk)
+    stale.pdf_sha256 = ""
+    monkeypatch.setattr(
+        services, "quotation_render_pdf", lambda quotation: b"%PDF-1.7 other"
+    )
+    services.quotation_store_pdf(quotation=stale)
+    issued.refresh_from_db()
+    assert stale.pdf_sha256 == issued.pdf_sha256
+    assert services.quotation_pdf_bytes(issued) != b"%PDF-1.7 other"
 
 
-def test_failed_save_removes_written_pdf(draft, advisor, monkeypatch, media_root):
+def test_draft_has_no_pdf_to_render(draft):
+    with pytest.raises(ValidationError, match="emítala primero"):
+        services.quotation_pdf_bytes(draft)
+
+
+def test_failed_pdf_save_removes_written_file(draft, advisor, monkeypatch, media_root):
     original_save = Quotation.save
 
     def failing_save(self, *args, **kwargs):
-        if self.code:
+        if "pdf_file" in (kwargs.get("update_fields") or ()):
             raise RuntimeError("database gone")
         return original_save(self, *args, **kwargs)
 
     monkeypatch.setattr(Quotation, "save", failing_save)
-    with pytest.raises(RuntimeError):
-        services.quotation_issue(quotation=draft, user=advisor)
+    issued = services.quotation_issue(quotation=draft, user=advisor)
+    assert issued.pdf_sha256 == ""
     assert list(media_root.rglob("*.pdf")) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pdf_renders_outside_any_transaction(draft, advisor, monkeypatch):
+    # Outside a transaction no lock is held, the numbering lock included.
+    in_transaction = []
+
+    def recording_render(quotation):
+        in_transaction.append(connection.in_atomic_block)
+        return b"%PDF-1.7 test"
+
+    monkeypatch.setattr(services, "quotation_render_pdf", recording_render)
+    services.quotation_issue(quotation=draft, user=advisor)
+    assert in_transaction == [False]
 
 
 def test_codes_follow_each_other(advisor, customer, debris):
@@ -187,13 +238,12 @@ def test_stale_draft_cannot_be_issued(advisor, customer, debris):
 
 
 @pytest.mark.postgresql
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_issue_has_no_duplicate_and_no_gap(
     advisor, customer, debris, monkeypatch
 ):
-    # Layout is what makes a real render slow, and it runs under the numbering lock,
-    # so 200 real renders would take minutes; a fixed PDF keeps the test on
-    # numbering. The PDF tests render real documents.
+    # 200 real renders would take minutes on a busy machine; a fixed PDF keeps the
+    # test on numbering. The PDF tests render real documents.
     monkeypatch.setattr(
         services, "quotation_render_pdf", lambda quotation: b"%PDF-1.7 " + b"x" * 64
     )
@@ -230,3 +280,55 @@ def test_concurrent_issue_has_no_duplicate_and_no_gap(
     assert errors == []
     assert numbers == list(range(1, len(drafts) + 1))
     assert DocumentSequence.objects.get().last_number == len(drafts)
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_issue_with_failing_pdfs_has_no_gap(
+    advisor, customer, debris, monkeypatch
+):
+    def flaky_render(quotation):
+        if int(quotation.code[-5:]) % 3 == 0:
+            raise OSError("renderer crashed")
+        return b"%PDF-1.7 " + quotation.code.encode()
+
+    monkeypatch.setattr(services, "quotation_render_pdf", flaky_render)
+    threads_count, per_thread = 20, 3
+    drafts = [
+        make_quotation(customer=customer, advisor=advisor, lines=[(debris, "1")])
+        for _ in range(threads_count * per_thread)
+    ]
+    errors = []
+    start = threading.Barrier(threads_count)
+
+    def worker(batch):
+        try:
+            start.wait()
+            for draft in batch:
+                services.quotation_issue(quotation=draft, user=advisor)
+        except Exception as error:  # collected and asserted below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=worker, args=(drafts[index::threads_count],))
+        for index in range(threads_count)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    issued = list(Quotation.objects.order_by("code"))
+    numbers = [int(quotation.code[-5:]) for quotation in issued]
+    without_pdf = [quotation for quotation in issued if not quotation.pdf_sha256]
+    assert errors == []
+    assert numbers == list(range(1, len(drafts) + 1))
+    assert len(without_pdf) == len(drafts) // 3
+
+    monkeypatch.setattr(
+        services, "quotation_render_pdf", lambda quotation: b"%PDF-1.7 retried"
+    )
+    for quotation in without_pdf:
+        assert services.quotation_pdf_bytes(quotation) == b"%PDF-1.7 retried"
