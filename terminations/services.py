@@ -377,7 +377,9 @@ def delivery_create(
 
     with transaction.atomic():
         locked = list(
-            Desistimiento.objects.select_for_update()
+            # Only the desistimiento rows are locked: PostgreSQL cannot lock the
+            # nullable side of the joins that select_related adds.
+            Desistimiento.objects.select_for_update(of=("self",))
             .filter(pk__in=[item.pk for item in desistimientos])
             .select_related("request__account__municipality", "request__competitor")
             .order_by("number")
