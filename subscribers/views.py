@@ -5,9 +5,9 @@ Both read accounts through `SubscriberAccount.objects.visible_to(user)`, so an
 account outside an advisor's zones gets 404 and a role without the registry 403.
 """
 
-from django.core.paginator import Paginator
+from dataclasses import dataclass
+
 from django.shortcuts import get_object_or_404, render
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -18,25 +18,50 @@ from subscribers.forms import AccountFilterForm
 from subscribers.models import SubscriberAccount
 
 PAGE_SIZE = 50
-# Counting every match of a broad search over a million accounts costs more than
-# showing the page, so the count stops here and the list shows "Más de".
-COUNT_LIMIT = 10_000
 
 registry_reader_required = role_required(
     *MANAGER_ROLES, Role.BILLING, Role.OPERATIONS, Role.ADVISOR
 )
 
 
-class CappedPaginator(Paginator):
-    """A paginator whose count stops at COUNT_LIMIT + 1 rows."""
+@dataclass
+class AccountPage:
+    """One page of the registry list, read without counting every match:
+    counting a broad search over a million accounts takes many times longer
+    than reading the page, so the list fetches one row more to know whether a
+    next page exists."""
 
-    @cached_property
-    def count(self) -> int:
-        return self.object_list[: COUNT_LIMIT + 1].count()
+    object_list: list
+    number: int
+    has_next: bool
 
     @property
-    def is_capped(self) -> bool:
-        return self.count > COUNT_LIMIT
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * PAGE_SIZE + 1 if self.object_list else 0
+
+    @property
+    def end_index(self) -> int:
+        return (self.number - 1) * PAGE_SIZE + len(self.object_list)
+
+    @property
+    def is_complete(self) -> bool:
+        """True when this page holds every match, so its size is the total."""
+        return self.number == 1 and not self.has_next
+
+
+def account_page(queryset, number) -> AccountPage:
+    """Return page `number` (1 for anything that is not a positive integer)."""
+    try:
+        number = max(1, int(number))
+    except (TypeError, ValueError):
+        number = 1
+    offset = (number - 1) * PAGE_SIZE
+    rows = list(queryset[offset : offset + PAGE_SIZE + 1])
+    return AccountPage(rows[:PAGE_SIZE], number, len(rows) > PAGE_SIZE)
 
 
 def visible_accounts(user):
@@ -50,14 +75,13 @@ def visible_accounts(user):
 def account_list(request):
     form = AccountFilterForm(request.GET or None)
     accounts = form.filter(visible_accounts(request.user)).order_by("account_code")
-    page = CappedPaginator(accounts, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = account_page(accounts, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "form": form,
         "page": page,
         "query": query.urlencode(),
-        "count_limit": COUNT_LIMIT,
     }
     if request.htmx and request.htmx.target == "account-table":
         return render(request, "subscribers/_table.html", context)

@@ -109,13 +109,30 @@ def test_list_paginates(client, director, db):
     assert listed_codes(response) == ["449000050"]
 
 
-def test_list_caps_the_count(client, director, db, monkeypatch):
-    monkeypatch.setattr("subscribers.views.COUNT_LIMIT", 2)
-    for number in range(4):
+def test_list_summary_counts_a_single_page(client, director, zoned_account):
+    client.force_login(director)
+    assert "1 cuenta" in client.get(LIST_URL).content.decode()
+
+
+def test_list_summary_of_a_long_list(client, director, db):
+    for number in range(51):
         make_account(account_code=f"449{number:06d}")
     client.force_login(director)
-    response = client.get(LIST_URL)
-    assert "Más de 2 cuentas" in response.content.decode()
+    content = client.get(LIST_URL).content.decode()
+    assert "Cuentas 1 a 50 de más de 50" in content
+    assert "Siguiente" in content
+
+
+def test_list_page_beyond_the_end_is_empty(client, director, zoned_account):
+    client.force_login(director)
+    response = client.get(LIST_URL, {"page": "9"})
+    assert listed_codes(response) == []
+    assert "Volver a la primera página" in response.content.decode()
+
+
+def test_list_invalid_page_shows_the_first(client, director, zoned_account):
+    client.force_login(director)
+    assert listed_codes(client.get(LIST_URL, {"page": "x"})) == ["449000001"]
 
 
 def test_detail_shows_account_and_history(client, director, zoned_account):
