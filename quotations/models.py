@@ -70,7 +70,7 @@ class QuotationQuerySet(models.QuerySet):
         A query shaped like a code ("cot-2026-12", "COT202600012") matches that
         code exactly, and one starting like a code ("COT-2026-001") matches codes
         by prefix. Anything else matches the customer's folded search text, word by
-        word, in a subquery that PostgreSQL answers from its trigram index.
+        word, in a subquery that PostgreSQL serves from its trigram index.
         """
         code, prefix = normalize_code(query), code_prefix(query)
         if code and prefix:

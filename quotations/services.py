@@ -227,12 +227,11 @@ def quotation_issue(*, quotation: Quotation, user) -> Quotation:
     """Issue a draft: take its consecutive code, then render and store its PDF.
 
     The code is taken and saved in a short transaction that commits before the
-    PDF renders, so the numbering lock is held for a few statements instead of a
-    whole render (about 80 ms), and concurrent issuers do not queue behind each
-    other's layout work. A render or storage failure after that commit leaves a
-    validly issued quotation without a PDF: no number is lost, and
-    `quotation_pdf_bytes` renders and stores the missing PDF on the next
-    download or sending. The failure is logged, not raised.
+    PDF renders. The numbering lock is therefore held for a few statements, not
+    for a whole render (about 80 ms), and concurrent issuers do not wait for each
+    other's layout work. A render or storage failure after that commit is logged,
+    not raised: the quotation stays validly issued, no number is lost, and
+    `quotation_pdf_bytes` renders the missing PDF on the next download or sending.
     """
     with transaction.atomic():
         quotation = Quotation.objects.select_for_update().get(pk=quotation.pk)
@@ -272,6 +271,8 @@ def quotation_store_pdf(*, quotation: Quotation) -> Quotation:
             _("La cotización %(quotation)s no tiene PDF: emítala primero."),
             params={"quotation": str(quotation)},
         )
+    # NOTE: a PDF rendered after a failure prints the customer and advisor data
+    # as they are at that moment, which may differ from the day of issue.
     pdf = quotation_render_pdf(quotation)
 
     stored_name = ""

@@ -29,7 +29,7 @@ from quote_requests.models import QuoteRequest
 from tariffs.models import TariffItem
 
 PAGE_SIZE = 50
-# Past this many rows the list says "more than" instead of counting them all.
+# Past this many rows the list prints "more than N" instead of counting them all.
 COUNT_LIMIT = 1000
 
 # Roles that prepare and manage quotations; billing only reads them.
@@ -101,9 +101,14 @@ def list_page(queryset, page_number: str | None) -> ListPage:
     except ValueError:
         number = 1
     offset = (number - 1) * PAGE_SIZE
-    rows = list(queryset[offset : offset + PAGE_SIZE + 1])
-    has_next = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
+
+    # OFFSET still reads every skipped row, so skip over the primary keys alone
+    # (an index-only scan), then fetch and join only the rows of the page.
+    page_keys = list(
+        queryset.values_list("pk", flat=True)[offset : offset + PAGE_SIZE + 1]
+    )
+    has_next = len(page_keys) > PAGE_SIZE
+    rows = list(queryset.filter(pk__in=page_keys[:PAGE_SIZE])) if page_keys else []
     seen = offset + len(rows)
 
     if not has_next and (rows or number == 1):
