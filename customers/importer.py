@@ -30,7 +30,7 @@ from core.imports import (
     parse_yes_no,
     register,
 )
-from core.imports.bulk import bulk_insert, bulk_update, bulk_upsert, history_insert
+from core.imports.bulk import bulk_insert, bulk_update, history_insert
 from core.imports.columns import header_key
 from core.text import fold
 from customers.identification import (
@@ -199,7 +199,6 @@ NEW_CUSTOMER = {
 }
 WRITE_FIELDS = list(NEW_CUSTOMER)
 UPDATE_FIELDS = [f for f in WRITE_FIELDS if f not in ("id_number", "created_at")]
-COMPARE_FIELDS = [f for f in UPDATE_FIELDS if f != "updated_at"]
 UNCHANGED = Outcome.UNCHANGED
 CONTACT_FIELDS = ["name", "role", "phone", "mobile"]
 
@@ -218,6 +217,22 @@ _PLAIN_EMAIL = re.compile(
 
 # The trigram index of Customer.search_text (migration 0003).
 SEARCH_INDEX = "customer_search_trgm"
+
+
+def _lock_customers() -> None:
+    """Keep other transactions from writing customers until this import ends, so
+    that the customers it looked up stay as read and a new customer can be
+    inserted without a conflict check (PostgreSQL only; readers go on).
+
+    NOTE: a user saving a customer during a long import waits for it to finish.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"LOCK TABLE {connection.ops.quote_name(Customer._meta.db_table)} "
+            "IN SHARE ROW EXCLUSIVE MODE"
+        )
 
 
 def _defer_search_index_updates() -> None:
@@ -277,6 +292,7 @@ class CustomerImporter(Importer):
             names.append(municipality)
         self.zones = {fold(zone.name): zone for zone in Zone.objects.all()}
         self.user_id = self.user.pk if self.user is not None else None
+        _lock_customers()
         self.started_empty = not Customer.objects.exists()
         _defer_search_index_updates()
 
@@ -591,22 +607,16 @@ class CustomerImporter(Importer):
             for pending in batch
         ]
 
-        written = [row for row, outcome, _existing in plan if outcome is not UNCHANGED]
-        keys = bulk_upsert(
-            Customer,
-            written,
-            key="id_number",
-            update_fields=UPDATE_FIELDS,
-            compare_fields=COMPARE_FIELDS,
-            columns=WRITE_FIELDS,
-        )
-        created, changed = [], []
-        for row, _outcome, existing in plan:
-            if existing is None:
-                row["id"] = keys[row["id_number"]]
-                created.append(row)
-            elif row["id_number"] in keys:
-                changed.append(row)
+        created = [row for row, _outcome, existing in plan if existing is None]
+        changed = [
+            row
+            for row, outcome, existing in plan
+            if existing is not None and outcome is not UNCHANGED
+        ]
+        keys = bulk_insert(Customer, created, columns=WRITE_FIELDS)
+        for row, key in zip(created, keys, strict=True):
+            row["id"] = key
+        bulk_update(Customer, changed, UPDATE_FIELDS)
         history_insert(
             Customer, created, history_type="+", user_id=self.user_id, when=now
         )
@@ -630,8 +640,8 @@ class CustomerImporter(Importer):
     def _stored_customers(self, id_numbers: list[str]) -> dict[str, dict]:
         """Return the stored customers of a batch by id_number, in one query."""
         if self.started_empty:
-            # Keys do not repeat across batches, so a table that was empty when the
-            # import started holds none of this batch's customers.
+            # Keys do not repeat across batches and the table is locked, so a
+            # table that was empty when the import started holds none of them.
             return {}
         return {
             row["id_number"]: row

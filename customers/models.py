@@ -73,6 +73,9 @@ class Customer(models.Model):
         related_name="customers",
         null=True,
         blank=True,
+        # Indexed in Meta.indexes without the LIKE-pattern twin PostgreSQL
+        # would add for a text key; codes are matched whole.
+        db_index=False,
         verbose_name=_("municipio"),
     )
     phone = models.CharField(_("teléfono fijo"), max_length=16, blank=True)
@@ -85,6 +88,8 @@ class Customer(models.Model):
         related_name="customers",
         null=True,
         blank=True,
+        # The (zone, customer_type) index serves lookups by zone.
+        db_index=False,
         verbose_name=_("zona"),
     )
     advisor = models.ForeignKey(
@@ -93,6 +98,8 @@ class Customer(models.Model):
         related_name="customers",
         null=True,
         blank=True,
+        # The (advisor, name) index serves lookups by advisor.
+        db_index=False,
         verbose_name=_("asesor comercial"),
     )
     in_catastro = models.BooleanField(
@@ -118,7 +125,12 @@ class Customer(models.Model):
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
 
     objects = CustomerQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["search_text", "updated_at"])
+    # History is read per customer (by id), never by zone, advisor or municipality,
+    # so those columns of the history table stay unindexed.
+    history = HistoricalRecords(
+        excluded_fields=["search_text", "updated_at"],
+        no_db_index=["municipality", "zone", "advisor"],
+    )
 
     class Meta:
         verbose_name = _("cliente")
@@ -134,6 +146,7 @@ class Customer(models.Model):
             models.Index(fields=["zone", "customer_type"]),
             # The customer list pages through everyone in name order.
             models.Index(fields=["name", "id"], name="customer_name_id_idx"),
+            models.Index(fields=["municipality"], name="customer_municipality_idx"),
         ]
 
     def __str__(self):

@@ -149,15 +149,20 @@ def _insert_many(cursor, table: str, columns: Sequence[str], tuples) -> None:
 
 
 def bulk_insert(
-    model: type[models.Model], rows: list[dict], *, return_keys: bool = True
+    model: type[models.Model],
+    rows: list[dict],
+    *,
+    return_keys: bool = True,
+    columns: Sequence[str] | None = None,
 ) -> list[int]:
     """Insert `rows` (without primary keys) and return the new keys in order, or
-    an empty list when `return_keys` is False."""
+    an empty list when `return_keys` is False. `columns` are the ones written
+    (default: the keys of the first row); rows may hold others."""
     if not rows:
         return []
     table = model._meta.db_table
     pk_column = model._meta.pk.column
-    columns = list(rows[0])
+    columns = list(columns or rows[0])
     with connection.cursor() as cursor:
         if not uses_copy():
             tuples = _tuples(model, columns, rows)
