@@ -43,11 +43,9 @@ def customer_update(*, customer: Customer, fields: dict, user: User) -> Customer
 
     with transaction.atomic():
         # Read the stored advisor: a ModelForm has already changed the instance.
-        stored = (
-            Customer.objects.select_for_update()
-            .select_related("advisor")
-            .get(pk=customer.pk)
-        )
+        # No select_related here: PostgreSQL rejects FOR UPDATE on the nullable
+        # side of the outer join that the optional advisor would add.
+        stored = Customer.objects.select_for_update().get(pk=customer.pk)
         _save_unique(customer, user)
         if customer.advisor_id != stored.advisor_id:
             _record_assignment(customer, previous_advisor=stored.advisor, user=user)
