@@ -170,6 +170,8 @@ def run_benchmark(name: str, module, options: harness.Options) -> dict:
             result.name,
         ]
         measured = harness.run_measured(command, capture=False)
+        if measured.returncode < 0:
+            return {"error": f"stopped by signal {-measured.returncode}"}
         if measured.returncode != 0:
             return {"error": f"exit status {measured.returncode}"}
         figures = json.loads(Path(result.name).read_text())
