@@ -165,7 +165,7 @@ def test_follow_up_needs_date_for_next_action(issued, advisor):
         )
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_expire_outside_a_transaction(issued):
     # Views call it in autocommit mode, where a bare select_for_update is an error.
     Quotation.objects.filter(pk=issued.pk).update(
