@@ -11,6 +11,7 @@ write itself.
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import datetime
 from functools import lru_cache
+from operator import itemgetter
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
@@ -80,21 +81,27 @@ def _prep_save(field) -> Callable:
     return adapt
 
 
-def _tuples(model, columns: Sequence[str], rows: Iterable[dict]):
-    """Yield each row as a tuple of database values in `columns` order."""
+def _tuples(model, columns: Sequence[str], rows: Iterable[dict], extra: tuple = ()):
+    """Yield each row as a tuple of database values in `columns` order, followed
+    by the `extra` values (already converted), which are the same for every row."""
     adapters = _adapters(model, columns)
-    if not any(adapters):
-        for row in rows:
-            yield tuple([row[column] for column in columns])
-        return
-    pairs = list(zip(columns, adapters, strict=True))
+    adapted = [(index, adapt) for index, adapt in enumerate(adapters) if adapt]
+    if len(columns) == 1:
+        (column,) = columns
+
+        def values_of(row):
+            return (row[column],)
+
+    else:
+        values_of = itemgetter(*columns)
     for row in rows:
-        yield tuple(
-            [
-                row[column] if adapt is None else adapt(row[column])
-                for column, adapt in pairs
-            ]
-        )
+        values = values_of(row)
+        if adapted:
+            values = list(values)
+            for index, adapt in adapted:
+                values[index] = adapt(values[index])
+            values = tuple(values)
+        yield values + extra if extra else values
 
 
 def _copy_rows(cursor, table: str, columns: Sequence[str], rows) -> None:
@@ -319,7 +326,15 @@ def history_insert(
         "history_user_id": user_id,
         "history_change_reason": reason or None,
     }
-    history_rows = [
-        {**{attname: row.get(attname) for attname in tracked}, **own} for row in rows
-    ]
-    bulk_insert(historical, history_rows, return_keys=False)
+    required = frozenset(tracked)
+    if not all(required <= row.keys() for row in rows):
+        # A column the rows leave out is recorded as NULL.
+        rows = [{attname: row.get(attname) for attname in tracked} for row in rows]
+    (own_values,) = _tuples(historical, list(own), [own])
+    columns = [*tracked, *own]
+    with connection.cursor() as cursor:
+        tuples = _tuples(historical, tracked, rows, extra=own_values)
+        if uses_copy():
+            _copy_rows(cursor, historical._meta.db_table, columns, tuples)
+        else:
+            _insert_many(cursor, historical._meta.db_table, columns, tuples)

@@ -299,8 +299,10 @@ def _scan_repeated_keys(importer: Importer, table: Table) -> frozenset:
 def _process_rows(run: _Run, table: Table) -> None:
     importer, report = run.importer, run.report
     columns = {column.key: column for column in importer.columns}
-    # NOTE: `seen` keeps one entry per distinct key to find repeats inside the file,
-    # so it grows with the file (about 100 bytes a row); everything else is batched.
+    # NOTE: memory grows with the file only through `seen` (one entry per distinct
+    # key, about 100 bytes), `groups` (the merged record of each repeated key,
+    # written last) and the report's issues and matches (one per problem or
+    # repeat). Rows themselves are streamed and written in batches.
     seen: dict[Hashable, int] = {}
     batch: list[PendingRecord] = []
     batch_keys: set[Hashable] = set()
