@@ -620,8 +620,8 @@ class SalesStory:
         return days
 
     def _working_moment(self, day: date) -> datetime:
-        """A moment between 08:00 and 16:59 on `day`, moved back to Friday when
-        `day` falls on a weekend."""
+        """Pick a moment between 08:00 and 16:45 on `day`, moved back to Friday
+        when `day` falls on a weekend."""
         while day.weekday() >= 5:
             day -= timedelta(days=1)
         moment = time(self.rng.randint(8, 16), self.rng.choice([0, 10, 20, 30, 45]))
