@@ -205,6 +205,9 @@ class CustomerForm(forms.ModelForm):
         return cleaned
 
     def _clean_identification(self, cleaned):
+        if not cleaned.get("id_type"):
+            # The field's own "required" error is already on the form.
+            return
         try:
             identification = parse_identification(
                 cleaned["id_number"], cleaned.get("check_digit", ""), cleaned["id_type"]

@@ -157,7 +157,9 @@ def _export_rows(customers):
     yes, no = _("Sí"), _("No")
     rows = customers.values_list(*EXPORT_FIELDS, named=True)
     for row in rows.iterator(chunk_size=2000):
-        advisor = f"{row.advisor__first_name} {row.advisor__last_name}".strip()
+        # Values come back as None for a customer without an advisor.
+        advisor_names = (row.advisor__first_name, row.advisor__last_name)
+        advisor = " ".join(name for name in advisor_names if name)
         yield [
             row.id_type,
             format_identification(row.id_type, row.id_number, row.check_digit),

@@ -297,3 +297,9 @@ def test_consent_revoke_before_grant_is_rejected(client, director):
     )
     consent.refresh_from_db()
     assert consent.revoked_on is None
+
+
+def test_missing_id_type_is_reported_on_its_field(client, director):
+    client.force_login(director)
+    response = client.post(CREATE_URL, customer_data(id_type=""))
+    assert "id_type" in response.context["form"].errors

@@ -196,3 +196,10 @@ def test_user_without_role_is_forbidden(client, no_role_user, url):
 def test_anonymous_is_sent_to_login(client, db, url):
     response = client.get(url)
     assert response.status_code == 302
+
+
+def test_export_leaves_advisor_blank_when_unassigned(client, director):
+    make_customer(name="Sin asesor")
+    client.force_login(director)
+    rows = read_export(client.get(EXPORT_URL))
+    assert rows[3][13] is None
