@@ -65,6 +65,14 @@ def normalise_phone(raw: str, landline_prefix: str = "") -> str:
     fast = _fast_e164(digits)
     if fast is not None:
         return fast
+    national = digits.removeprefix("+57")
+    if len(national) == 12 and national.startswith("57"):
+        national = national[2:]
+    if len(national) == 10 and national.startswith("3") and national.isdigit():
+        # Every Colombian mobile is 3XX XXX XXXX. Blocks assigned recently (324, for
+        # one) reach phonenumbers' metadata months later, so the shape decides here
+        # rather than dropping a working number.
+        return "+57" + national
     try:
         number = phonenumbers.parse(digits, "CO")
     except phonenumbers.NumberParseException:
