@@ -151,6 +151,9 @@ def assignment_confirm(
             customer_count=len(plan.moves),
         )
         _apply_moves(plan.moves, run=run, user=user)
+        # The chosen advisors now hold every customer of the zone, so they are the
+        # ones who work it; advisors left out have no customers there any more.
+        zone.advisors.set(plan.advisors)
         for share in plan.shares:
             _notify_assignment(plan, share, user=user)
 

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,12 +17,18 @@ EXISTING = Customer.CustomerType.EXISTING
 
 
 def _customer_counts(prefix: str) -> dict:
-    """Count annotations by customer type over the relation named `prefix`."""
+    """Count annotations by customer type over the relation named `prefix`.
+
+    The counts are distinct because the querysets also join other relations
+    (an advisor's zones), which would repeat each customer once per joined row.
+    """
     return {
-        "customer_total": Count(prefix),
-        "new_total": Count(prefix, filter=Q(**{f"{prefix}__customer_type": NEW})),
+        "customer_total": Count(prefix, distinct=True),
+        "new_total": Count(
+            prefix, filter=Q(**{f"{prefix}__customer_type": NEW}), distinct=True
+        ),
         "existing_total": Count(
-            prefix, filter=Q(**{f"{prefix}__customer_type": EXISTING})
+            prefix, filter=Q(**{f"{prefix}__customer_type": EXISTING}), distinct=True
         ),
     }
 
@@ -35,7 +40,7 @@ def zone_list(request):
         .annotate(
             **_customer_counts("customers"),
             unassigned_total=Count(
-                "customers", filter=Q(customers__advisor__isnull=True)
+                "customers", filter=Q(customers__advisor__isnull=True), distinct=True
             ),
         )
         .order_by("-is_active", "name")
@@ -79,12 +84,16 @@ def zone_detail(request, pk):
 def _zone_portfolio_counts(zone: Zone) -> dict:
     in_zone = Q(customers__zone=zone)
     return {
-        "customer_total": Count("customers", filter=in_zone),
+        "customer_total": Count("customers", filter=in_zone, distinct=True),
         "new_total": Count(
-            "customers", filter=in_zone & Q(customers__customer_type=NEW)
+            "customers",
+            filter=in_zone & Q(customers__customer_type=NEW),
+            distinct=True,
         ),
         "existing_total": Count(
-            "customers", filter=in_zone & Q(customers__customer_type=EXISTING)
+            "customers",
+            filter=in_zone & Q(customers__customer_type=EXISTING),
+            distinct=True,
         ),
     }
 
@@ -114,7 +123,8 @@ def zone_edit(request, pk):
 def zone_assign_start(request):
     zone_id = request.GET.get("zona", "")
     if not zone_id.isdigit():
-        raise Http404
+        # Without a zone there is nothing to assign yet: choose one from the list.
+        return redirect("zones:list")
     zone = get_object_or_404(Zone, pk=zone_id)
     return redirect("zones:assign", pk=zone.pk)
 

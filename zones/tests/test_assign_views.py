@@ -28,10 +28,11 @@ def test_assign_start_redirects_to_zone(client, director, zone):
     assert response.url == reverse("zones:assign", args=[zone.pk])
 
 
-def test_assign_start_rejects_bad_zone(client, director):
+def test_assign_start_without_zone_goes_to_list(client, director):
     client.force_login(director)
     response = client.get(reverse("zones:assign_start"), {"zona": "abc"})
-    assert response.status_code == 404
+    assert response.status_code == 302
+    assert response["Location"] == reverse("zones:list")
 
 
 def test_assign_start_forbidden_for_advisor(client, advisor, zone):
