@@ -245,7 +245,9 @@ DOCUMENT_NUMBER_FORMATS["desistimiento"] = env_str(
 
 # Business-day calendar (core.calendar): working weekdays (0 = Monday) and how many
 # business days before a deadline it shows as due soon.
-CALENDAR_WORKING_WEEKDAYS = env_list("CALENDAR_WORKING_WEEKDAYS", ["0", "1", "2", "3", "4"])
+CALENDAR_WORKING_WEEKDAYS = env_list(
+    "CALENDAR_WORKING_WEEKDAYS", ["0", "1", "2", "3", "4"]
+)
 DEADLINE_DUE_SOON_BUSINESS_DAYS = env_int("DEADLINE_DUE_SOON_BUSINESS_DAYS", 3)
 
 # Outbound commercial contact (Ley 2300 de 2023, telemarketing.rules): allowed hours
@@ -279,5 +281,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint and fontTools log every rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
