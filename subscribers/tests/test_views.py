@@ -177,7 +177,7 @@ def test_list_rejects_post(client, director):
         ("operations_user", False),
     ],
 )
-def test_menu_entry(client, request, persona, shown):
+def test_menu_entry(db, client, request, persona, shown):
     client.force_login(request.getfixturevalue(persona))
     content = client.get(reverse("customers:list")).content.decode()
     assert (f'href="{LIST_URL}">Catastro<' in content) is shown
