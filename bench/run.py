@@ -74,7 +74,7 @@ def main() -> int:
     if not arguments.no_docs:
         header = run_header(options, arguments)
         arguments.output.write_text(report.render(header, sections))
-        print(f"\nwrote {arguments.output.relative_to(ROOT)}")
+        print(f"\nwrote {arguments.output}")
     return 0 if all("error" not in figures for figures in results.values()) else 1
 
 
