@@ -31,6 +31,18 @@ def postgres_reachable(url: str) -> str | None:
         return str(error).strip()
 
 
+def run_suite(database: str, env: dict) -> list[str]:
+    """Run the suite on one database, then the browser tests in a process of their
+    own, so that their live server starts from a fresh database state."""
+    failures = []
+    pytest = [sys.executable, "-m", "pytest"]
+    if run(f"pytest on {database}", [*pytest, "-m", "not browser"], env) != 0:
+        failures.append(f"pytest on {database}")
+    if run(f"browser tests on {database}", [*pytest, "-m", "browser"], env) != 0:
+        failures.append(f"browser tests on {database}")
+    return failures
+
+
 def main() -> int:
     in_ci = os.environ.get("CI", "").lower() == "true"
     failures = []
@@ -49,15 +61,12 @@ def main() -> int:
             failures.append(title)
 
     sqlite_env = {"DATABASE_URL": "sqlite:///:memory:"}
-    if run("pytest on SQLite", [sys.executable, "-m", "pytest"], sqlite_env) != 0:
-        failures.append("pytest on SQLite")
+    failures += run_suite("SQLite", sqlite_env)
 
     postgres_url = os.environ.get("TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
     problem = postgres_reachable(postgres_url)
     if problem is None:
-        postgres_env = {"DATABASE_URL": postgres_url}
-        if run("pytest on PostgreSQL", [sys.executable, "-m", "pytest"], postgres_env):
-            failures.append("pytest on PostgreSQL")
+        failures += run_suite("PostgreSQL", {"DATABASE_URL": postgres_url})
     else:
         skipped.append(
             f"the PostgreSQL pass: cannot connect to {postgres_url} ({problem})"

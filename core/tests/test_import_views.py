@@ -209,7 +209,7 @@ def test_anonymous_is_sent_to_login(client):
     assert response.status_code == 302
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_confirm_runs_in_background_thread(client, director, monkeypatch):
     started = []
     original = threading.Thread

@@ -64,14 +64,14 @@ def test_format_with_unknown_field_is_rejected():
         format_code("COT-{anio}-{number}", year=2026, number=7)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_taking_outside_a_transaction_is_refused():
     with pytest.raises(RuntimeError):
         number_take(kind="quotation", year=2026)
 
 
 @pytest.mark.postgresql
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_takers_get_distinct_gapless_numbers():
     threads_count, per_thread = 20, 12
     codes = []

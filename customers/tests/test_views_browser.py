@@ -6,7 +6,7 @@ from tests.factories import DEFAULT_PASSWORD, make_customer
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

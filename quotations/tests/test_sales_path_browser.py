@@ -25,7 +25,7 @@ from zones.models import Municipality
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 TARIFF_SHEET = "quotations/tests/data/tarifas_servicios_especiales.xlsx"
