@@ -74,7 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    # Axes must come last so that it sees the outcome of authentication.
+    # Axes must come last so that it receives the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
 

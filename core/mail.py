@@ -87,8 +87,8 @@ def email_queue(
 def email_send(email_id: int) -> bool:
     """Send one stored e-mail now and record the outcome; return whether it was sent.
 
-    A failure is recorded on the message and logged, never raised, so that the
-    workflow that queued it has already completed.
+    SMTP and network failures are recorded on the message and logged instead of
+    raised, because the workflow that queued the message has already committed.
     """
     email = OutgoingEmail.objects.get(pk=email_id)
     if email.status == OutgoingEmail.Status.SENT:

@@ -12,8 +12,8 @@ from customers.phones import format_phone
 
 class CustomerQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Customers `user` may see: all for managers, billing and operations; an
-        advisor only their own portfolio; nobody else any."""
+        """Return the customers `user` may see. Managers, billing and operations see
+        all of them, an advisor only their own portfolio, and other users none."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.reads_all_customers:

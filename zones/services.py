@@ -151,8 +151,8 @@ def assignment_confirm(
             customer_count=len(plan.moves),
         )
         _apply_moves(plan.moves, run=run, user=user)
-        # The chosen advisors now hold every customer of the zone, so they are the
-        # ones who work it; advisors left out have no customers there any more.
+        # The chosen advisors now have every customer of the zone, so they are the
+        # zone's advisors. Advisors left out have no customers there any more.
         zone.advisors.set(plan.advisors)
         for share in plan.shares:
             _notify_assignment(plan, share, user=user)

@@ -18,7 +18,7 @@ SAMPLE = Path(__file__).parent / "data" / "clientes_base_datos.csv"
 WRONG_DV_ROWS = [39, 87, 357, 517]
 REPEATED_ROWS = {423: 379, 518: 460, 538: 529, 548: 394, 551: 412, 552: 521}
 INVALID_EMAIL_ROWS = [77, 164, 556, 565]
-# Row 311 holds "5,73052E+11", a number Excel cut to six digits. The mobiles
+# Row 311 contains "5,73052E+11", a number Excel cut to six digits. The mobiles
 # starting 324 on rows 314, 547 and 578 are kept although phonenumbers 9.0 does
 # not list that block yet.
 INVALID_PHONE_ROWS = [311]

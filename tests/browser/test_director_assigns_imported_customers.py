@@ -1,5 +1,5 @@
 """The foundation path in Chromium: the director imports the customer file and
-assigns a zone, and each advisor then sees exactly their own customers."""
+assigns a zone, and then each advisor's list shows exactly their own customers."""
 
 from pathlib import Path
 
