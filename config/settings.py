@@ -59,6 +59,11 @@ INSTALLED_APPS = [
     "quotations",
     "subscribers",
     "terminations",
+    "onboarding",
+    "service_orders",
+    "field_work",
+    "billing",
+    "certificates",
     "demo",
 ]
 
@@ -228,6 +233,21 @@ QUOTATION_ROUND_TO_PESOS = env_bool("QUOTATION_ROUND_TO_PESOS", False)
 QUOTATION_FOLLOW_UP_DAYS = env_int("QUOTATION_FOLLOW_UP_DAYS", 7)
 # Code format of each numbered document kind (core.numbering); one series per year.
 DOCUMENT_NUMBER_FORMATS = {"quotation": QUOTATION_NUMBER_FORMAT}
+
+# After a quotation is accepted: the largest upload staff may attach (legal
+# documents, signed orders, proof of service, receipts), the age in days after which a
+# Cámara de Comercio certificate is warned as old, the code formats of service orders
+# and certificates, and addresses that receive the monthly hand-off besides the
+# users with the billing and coordinator roles.
+UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 10)
+CHAMBER_CERTIFICATE_MAX_AGE_DAYS = env_int("CHAMBER_CERTIFICATE_MAX_AGE_DAYS", 30)
+DOCUMENT_NUMBER_FORMATS["service_order"] = env_str(
+    "SERVICE_ORDER_NUMBER_FORMAT", "OS-{year}-{number:05d}"
+)
+DOCUMENT_NUMBER_FORMATS["certificate"] = env_str(
+    "CERTIFICATE_NUMBER_FORMAT", "CERT-{year}-{number:05d}"
+)
+BILLING_HANDOFF_EMAILS = env_list("BILLING_HANDOFF_EMAILS", [])
 
 # Termination requests filed by competitors (terminations): business days to answer
 # the subscriber, calendar months to make the termination or withdrawal effective,

@@ -56,3 +56,90 @@ def make_customer(**fields) -> Customer:
     }
     defaults.update(fields)
     return Customer.objects.create(**defaults)
+
+
+def make_accepted_quotation(*, customer, advisor, lines=(), on=None):
+    """Create an accepted quotation without rendering its PDF. `lines` holds
+    (tariff item, quantity) pairs; the code comes from the quotation series."""
+    from decimal import Decimal
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from core.numbering import number_take
+    from quotations.models import Quotation
+    from quotations.services import quotation_create, quotation_line_add
+
+    quotation = quotation_create(
+        customer=customer, advisor=advisor, user=advisor, on=on
+    )
+    for item, quantity in lines:
+        quotation_line_add(
+            quotation=quotation, tariff_item=item, quantity=Decimal(quantity)
+        )
+    with transaction.atomic():
+        taken = number_take(kind="quotation", year=quotation.date.year)
+        now = timezone.now()
+        Quotation.objects.filter(pk=quotation.pk).update(
+            code=taken.code,
+            status=Quotation.Status.ACCEPTED,
+            issued_at=now,
+            issued_by=advisor,
+            accepted_at=now,
+            accepted_on=quotation.date,
+            acceptance_channel=Quotation.Channel.EMAIL,
+            acceptance_email_text="Aceptamos la cotización.",
+        )
+    quotation.refresh_from_db()
+    return quotation
+
+
+def make_service_order(
+    *, quotation, user=None, status=None, executed_on=None, **fields
+):
+    """Create a service order of `quotation` with a copy of its lines, as the
+    service_orders app does, bypassing its checks. With `executed_on`, the order is
+    executed that day with the ordered quantities."""
+    from django.db import transaction
+
+    from core.numbering import number_take
+    from service_orders.models import ServiceOrder, ServiceOrderLine
+
+    user = user or quotation.advisor
+    customer = quotation.customer
+    defaults = {
+        "quotation": quotation,
+        "customer": customer,
+        "advisor": quotation.advisor,
+        "address": customer.address or "Calle 1 # 1-1",
+        "barrio": customer.barrio,
+        "municipality": customer.municipality,
+        "created_by": user,
+    }
+    if executed_on is not None:
+        defaults.update(
+            status=ServiceOrder.Status.EXECUTED,
+            scheduled_date=executed_on,
+            executed_on=executed_on,
+            executed_recorded_by=user,
+        )
+    if status is not None:
+        defaults["status"] = status
+    defaults.update(fields)
+    with transaction.atomic():
+        taken = number_take(kind="service_order", year=quotation.date.year)
+        order = ServiceOrder.objects.create(code=taken.code, **defaults)
+        for position, line in enumerate(quotation.lines.all()):
+            ServiceOrderLine.objects.create(
+                order=order,
+                position=position,
+                quotation_line=line,
+                code=line.code,
+                description=line.description,
+                unit=line.unit,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                tax_rate=line.tax_rate,
+                executed_quantity=line.quantity if executed_on else None,
+            )
+    return order

@@ -1,0 +1,75 @@
+"""Checks for files staff upload as evidence (signed forms, legal documents, photos).
+
+The type comes from the file's first bytes, never from its name, and the stored name
+never comes from the client's path: callers name the file from `upload_extension`.
+"""
+
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+PDF = "application/pdf"
+JPEG = "image/jpeg"
+PNG = "image/png"
+
+# Leading bytes of each accepted type, with the extension a stored copy gets.
+SIGNATURES = {
+    b"%PDF-": (PDF, ".pdf"),
+    b"\xff\xd8\xff": (JPEG, ".jpg"),
+    b"\x89PNG\r\n\x1a\n": (PNG, ".png"),
+}
+
+TYPE_LABELS = {PDF: "PDF", JPEG: "JPEG", PNG: "PNG"}
+
+
+def upload_sniff(uploaded) -> tuple[str, str] | None:
+    """Return (content type, extension) read from the upload's first bytes, or None."""
+    uploaded.seek(0)
+    head = uploaded.read(16)
+    uploaded.seek(0)
+    for signature, kind in SIGNATURES.items():
+        if head.startswith(signature):
+            return kind
+    return None
+
+
+def upload_check(uploaded, *, max_mb: int, accepted=(PDF, JPEG, PNG)) -> str:
+    """Return the content type of `uploaded` when it is one of `accepted` by its
+    content and within `max_mb`; raise ValidationError in Spanish otherwise."""
+    if uploaded.size > max_mb * 1024 * 1024:
+        raise ValidationError(
+            _(
+                "El archivo «%(name)s» pesa %(size)s MB y el máximo es %(limit)s MB. "
+                "Redúzcalo (por ejemplo, escanee a menor resolución) y súbalo de nuevo."
+            )
+            % {
+                "name": Path(uploaded.name or "").name,
+                "size": round(uploaded.size / (1024 * 1024), 1),
+                "limit": max_mb,
+            },
+            code="too_large",
+        )
+    if uploaded.size == 0:
+        raise ValidationError(
+            _("El archivo «%(name)s» está vacío.")
+            % {"name": Path(uploaded.name or "").name},
+            code="empty",
+        )
+    kind = upload_sniff(uploaded)
+    if kind is None or kind[0] not in accepted:
+        raise ValidationError(
+            _("«%(name)s» no es un archivo %(types)s. Súbalo en uno de esos formatos.")
+            % {
+                "name": Path(uploaded.name or "").name,
+                "types": _(" ni ").join(TYPE_LABELS[kind] for kind in accepted),
+            },
+            code="wrong_type",
+        )
+    return kind[0]
+
+
+def upload_extension(uploaded) -> str:
+    """Return the extension of the upload's real type (never the client's)."""
+    kind = upload_sniff(uploaded)
+    return kind[1] if kind else ".bin"
