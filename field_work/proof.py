@@ -16,6 +16,7 @@ from django.db.models import Prefetch
 
 from field_work.models import ServiceProof
 from service_orders.models import ServiceOrder, ServiceOrderLine
+from tariffs.models import Unit
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,21 @@ def _parse(entries) -> list[Requirement]:
     return requirements
 
 
-def _line_units(order: ServiceOrder) -> set[str]:
+def _weighed_units() -> set[str]:
+    """Return the folded codes and labels of settings.PROOF_WEIGHED_UNITS, because
+    order lines copy the quotation's unit label ("Tonelada"), not the code."""
+    units = set()
+    for code in settings.PROOF_WEIGHED_UNITS:
+        units.add(code.strip().lower())
+        if code in Unit.values:
+            units.add(str(Unit(code).label).lower())
+    return units
+
+
+def _is_weighed(order: ServiceOrder) -> bool:
     # Uses the prefetched lines when the caller loaded them.
-    return {line.unit for line in order.lines.all()}
+    weighed = _weighed_units()
+    return any(line.unit.strip().lower() in weighed for line in order.lines.all())
 
 
 def _proof_kinds(order: ServiceOrder) -> set[str]:
@@ -51,7 +64,7 @@ def _proof_kinds(order: ServiceOrder) -> set[str]:
 def proof_requirements(order: ServiceOrder) -> list[Requirement]:
     """Return the proof requirements of `order` under the current settings."""
     requirements = _parse(settings.PROOF_REQUIRED_KINDS)
-    if _line_units(order) & set(settings.PROOF_WEIGHED_UNITS):
+    if _is_weighed(order):
         requirements += _parse(settings.PROOF_WEIGHED_REQUIRED_KINDS)
     return requirements
 
