@@ -32,6 +32,16 @@ class MultipleFileField(forms.FileField):
         return [cleaned] if cleaned else []
 
 
+class QuantityField(forms.DecimalField):
+    """A decimal number input that also takes a comma as the decimal separator
+    ("2,5"), as people in Colombia type it; it has no thousands separator."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(",", ".")
+        return super().to_python(value)
+
+
 def measurer_queryset():
     return (
         User.objects.filter(is_active=True)
@@ -96,7 +106,7 @@ def tariff_choices(on):
 class ReadingForm(forms.Form):
     container = forms.CharField(label=_("Recipiente o sitio"), max_length=120)
     count = forms.IntegerField(label=_("Cantidad"), min_value=1, initial=1)
-    reading = forms.DecimalField(
+    reading = QuantityField(
         label=_("Lectura por recipiente"),
         min_value=0.001,
         max_digits=12,
@@ -167,7 +177,7 @@ class ExecutionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.lines = list(order.lines.all())
         for line in self.lines:
-            self.fields[f"linea_{line.pk}"] = forms.DecimalField(
+            self.fields[f"linea_{line.pk}"] = QuantityField(
                 label=f"{line.code} · {line.description} ({line.unit})",
                 min_value=0,
                 max_digits=12,
