@@ -90,7 +90,8 @@ class AforoForm(forms.Form):
 
 
 def tariff_choices(on):
-    """The tariffs in force on `on` that an aforo reading can be charged at."""
+    """Return the (code, label) choices of the tariffs in force on `on` that an
+    aforo reading can be charged at."""
     charged_units = {unit for unit, _factor in READING_UNITS.values()}
     items = (
         TariffItem.objects.in_force(on=on)

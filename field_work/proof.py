@@ -1,5 +1,5 @@
-"""What "complete proof" of an executed service means, and the coordinator's inbox
-of executed services whose proof is incomplete.
+"""The rule for "complete proof" of an executed service, and the coordinator's
+inbox of executed services whose proof is incomplete.
 
 An order's proof is complete when every requirement of settings.PROOF_REQUIRED_KINDS
 is met by at least one uploaded proof, plus PROOF_WEIGHED_REQUIRED_KINDS when a line

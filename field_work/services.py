@@ -28,13 +28,13 @@ from tariffs.models import TariffItem, Unit
 
 logger = logging.getLogger(__name__)
 
-# Who measures on site (the zone supervisor or the logistics assistant); managers
-# may record an aforo on their behalf.
+# Roles that measure on site (the zone supervisor and the logistics assistant).
+# Managers may also record an aforo on their behalf.
 MEASURER_ROLES = (Role.OPERATIONS, Role.LOGISTICS)
 AFORO_ROLES = (*MEASURER_ROLES, *MANAGER_ROLES)
-# Who registers a customer's advance payment.
+# Roles that register a customer's advance payment.
 PREPAYMENT_ROLES = (Role.ADVISOR, Role.BILLING, *MANAGER_ROLES)
-# Who uploads proof and records executed quantities.
+# Roles that upload proof and record executed quantities.
 EXECUTION_ROLES = (Role.OPERATIONS, Role.LOGISTICS, *MANAGER_ROLES)
 
 # Unit of a reading → (tariff unit it is charged in, factor to that unit).
@@ -159,10 +159,10 @@ class Charge:
 
 
 def charge_compute(measured: list[tuple[TariffItem, Decimal]]) -> Charge:
-    """Price (tariff item, quantity in the item's unit) pairs as quotation lines
-    are priced: the quantities of one item are added up, each item's net and IVA
-    are rounded on their own (quotations.money.line_amounts), and the totals are
-    sums of the rounded figures."""
+    """Price (tariff item, quantity in the item's unit) pairs as quotation lines are
+    priced. The quantities of one item are added up first. Each item's net and IVA
+    are then rounded by quotations.money.line_amounts, and the totals are sums of
+    the rounded figures."""
     quantities: dict[int, Decimal] = {}
     items: dict[int, TariffItem] = {}
     for item, quantity in measured:

@@ -152,8 +152,8 @@ def aforo_create(request, pk):
 @aforo_required
 @require_GET
 def aforo_reading_row(request, pk):
-    """One more empty reading row for the aforo form (htmx), numbered from the
-    formset's current TOTAL_FORMS; the response also raises that count."""
+    """Render one more empty reading row for the aforo form (htmx), numbered from
+    the formset's current TOTAL_FORMS. An out-of-band input raises that count."""
     order = _visible_order(request, pk)
     try:
         index = int(request.GET.get(f"{READINGS_PREFIX}-TOTAL_FORMS", "1"))
@@ -266,8 +266,8 @@ def execution_update(request, pk):
 @execution_required
 @require_GET
 def daily(request):
-    """The orders scheduled or executed on one day (today by default) with their
-    proof status and an upload form each."""
+    """List the orders scheduled or executed on one day (today by default) with
+    their proof status and an upload form each."""
     day = _parse_day(request.GET.get("fecha"))
     orders = (
         ServiceOrder.objects.visible_to(request.user)
