@@ -249,6 +249,16 @@ DOCUMENT_NUMBER_FORMATS["certificate"] = env_str(
 )
 BILLING_HANDOFF_EMAILS = env_list("BILLING_HANDOFF_EMAILS", [])
 
+# Proof of service (field_work): the proof kinds an executed order needs before its
+# proof counts as complete. Each entry is one requirement and "|" separates kinds
+# that satisfy it alike. PROOF_WEIGHED_REQUIRED_KINDS is added when a line of the
+# order is charged by weight (a unit in PROOF_WEIGHED_UNITS).
+PROOF_REQUIRED_KINDS = env_list("PROOF_REQUIRED_KINDS", ["orden_firmada|acta_obra"])
+PROOF_WEIGHED_REQUIRED_KINDS = env_list(
+    "PROOF_WEIGHED_REQUIRED_KINDS", ["tiquete_bascula"]
+)
+PROOF_WEIGHED_UNITS = env_list("PROOF_WEIGHED_UNITS", ["tonelada"])
+
 # Termination requests filed by competitors (terminations): business days to answer
 # the subscriber, calendar months to make the termination or withdrawal effective,
 # business days ahead that the daily digest covers, months of notice (preaviso) the

@@ -59,6 +59,9 @@ class Aforo(models.Model):
     signed_record = models.FileField(
         _("acta de aforo firmada"), upload_to=field_file_path, blank=True
     )
+    signed_record_content_type = models.CharField(
+        _("tipo de contenido del acta"), max_length=40, blank=True
+    )
     charge_net = models.DecimalField(
         _("subtotal a cobrar"), max_digits=16, decimal_places=2, null=True, blank=True
     )

@@ -1,0 +1,676 @@
+"""Field-work workflows: the aforo and its charge from the tariff book, the
+prepayment that lets a first-time customer's order be scheduled, the proof of
+service and the executed quantities that mark an order executed.
+
+Every change to an order's proof or quantities is rejected once the order is handed
+over to billing (`ServiceOrder.handoff` set) until billing reopens it."""
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import MANAGER_ROLES, Role
+from core.formatting import format_pesos
+from core.uploads import JPEG, PDF, PNG, upload_check, upload_extension
+from field_work.models import Aforo, AforoPhoto, AforoReading, Prepayment, ServiceProof
+from quotations.money import line_amounts
+from service_orders.models import ServiceOrder
+from tariffs.models import TariffItem, Unit
+
+logger = logging.getLogger(__name__)
+
+# Roles that measure on site (the zone supervisor and the logistics assistant).
+# Managers may also record an aforo on their behalf.
+MEASURER_ROLES = (Role.OPERATIONS, Role.LOGISTICS)
+AFORO_ROLES = (*MEASURER_ROLES, *MANAGER_ROLES)
+# Roles that register a customer's advance payment.
+PREPAYMENT_ROLES = (Role.ADVISOR, Role.BILLING, *MANAGER_ROLES)
+# Roles that upload proof and record executed quantities.
+EXECUTION_ROLES = (Role.OPERATIONS, Role.LOGISTICS, *MANAGER_ROLES)
+
+# Unit of a reading → (tariff unit it is charged in, factor to that unit).
+READING_UNITS = {
+    "m3": (Unit.CUBIC_METRE, Decimal("1")),
+    "kg": (Unit.TONNE, Decimal("0.001")),
+}
+READING_UNIT_CHOICES = [("m3", "m³"), ("kg", "kg")]
+
+MAX_AFORO_PHOTOS = 20
+THOUSANDTH = Decimal("0.001")
+# Largest quantity that fits DecimalField(max_digits=12, decimal_places=3).
+MAX_QUANTITY = Decimal("999999999.999")
+
+# Order states in which an aforo or a prepayment still makes sense.
+OPEN_STATES = (
+    ServiceOrder.Status.TO_SCHEDULE,
+    ServiceOrder.Status.REQUESTED,
+    ServiceOrder.Status.SCHEDULED,
+)
+# Order states that accept proof of service.
+PROOF_STATES = (ServiceOrder.Status.SCHEDULED, ServiceOrder.Status.EXECUTED)
+
+
+def _require_role(user, roles) -> None:
+    if not (user.is_superuser or user.has_role(*roles)):
+        raise PermissionDenied
+
+
+def _require_not_handed_over(order: ServiceOrder) -> None:
+    if order.handoff_id:
+        raise ValidationError(
+            _(
+                "La orden %(code)s ya fue entregada a facturación: sus soportes y "
+                "cantidades no se pueden cambiar. Pida a facturación o a la "
+                "coordinación que la reabra con el motivo."
+            ),
+            params={"code": order.code},
+            code="handed_over",
+        )
+
+
+def _lock(order: ServiceOrder) -> ServiceOrder:
+    """Re-read `order` under a row lock so that a concurrent hand-off is seen."""
+    return ServiceOrder.objects.select_for_update().get(pk=order.pk)
+
+
+def _require_not_future(value: date, label: str) -> None:
+    today = timezone.localdate()
+    if value > today:
+        raise ValidationError(
+            _("La %(label)s %(date)s es posterior a hoy (%(today)s); corríjala.")
+            % {
+                "label": label,
+                "date": f"{value:%d/%m/%Y}",
+                "today": f"{today:%d/%m/%Y}",
+            }
+        )
+
+
+def _quantity(value, *, label: str, allow_zero: bool) -> Decimal:
+    """Return `value` as a Decimal of at most 3 decimals within the column's
+    range; raise ValidationError naming `label` otherwise."""
+    try:
+        quantity = Decimal(str(value).strip().replace(",", "."))
+    except (InvalidOperation, ValueError):
+        quantity = None
+    if quantity is None or not quantity.is_finite():
+        raise ValidationError(
+            _("%(label)s: «%(value)s» no es un número; escriba por ejemplo 2,5.")
+            % {"label": label, "value": value}
+        )
+    if quantity < 0 or (quantity == 0 and not allow_zero):
+        minimum = _("cero o más") if allow_zero else _("mayor que cero")
+        raise ValidationError(
+            _("%(label)s: la cantidad debe ser %(minimum)s; se recibió %(value)s.")
+            % {"label": label, "minimum": minimum, "value": value}
+        )
+    if quantity != quantity.quantize(THOUSANDTH):
+        raise ValidationError(
+            _("%(label)s: use como máximo 3 decimales; se recibió %(value)s.")
+            % {"label": label, "value": value}
+        )
+    if quantity > MAX_QUANTITY:
+        raise ValidationError(
+            _("%(label)s: la cantidad %(value)s es demasiado grande.")
+            % {"label": label, "value": value}
+        )
+    return quantity.quantize(THOUSANDTH)
+
+
+# --- Aforo -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReadingInput:
+    """One measured container or pile as entered: `count` containers of
+    `reading` each, in `unit` (m3 or kg), charged at the tariff `tariff_code`."""
+
+    container: str
+    count: int
+    reading: Decimal
+    unit: str
+    tariff_code: str
+
+
+@dataclass(frozen=True)
+class ChargeLine:
+    item: TariffItem
+    quantity: Decimal
+    net: Decimal
+    tax: Decimal
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class Charge:
+    lines: list[ChargeLine]
+    net: Decimal
+    tax: Decimal
+    total: Decimal
+
+
+def charge_compute(measured: list[tuple[TariffItem, Decimal]]) -> Charge:
+    """Price (tariff item, quantity in the item's unit) pairs as quotation lines are
+    priced. The quantities of one item are added up first. Each item's net and IVA
+    are then rounded by quotations.money.line_amounts, and the totals are sums of
+    the rounded figures."""
+    quantities: dict[int, Decimal] = {}
+    items: dict[int, TariffItem] = {}
+    for item, quantity in measured:
+        items[item.pk] = item
+        quantities[item.pk] = quantities.get(item.pk, Decimal("0")) + quantity
+    lines = []
+    for pk, quantity in quantities.items():
+        item = items[pk]
+        amounts = line_amounts(
+            quantity=quantity, unit_price=item.unit_price, tax_rate=item.tax_rate
+        )
+        lines.append(
+            ChargeLine(
+                item=item,
+                quantity=quantity,
+                net=amounts.net,
+                tax=amounts.tax,
+                total=amounts.total,
+            )
+        )
+    zero = Decimal("0.00")
+    return Charge(
+        lines=lines,
+        net=sum((line.net for line in lines), zero),
+        tax=sum((line.tax for line in lines), zero),
+        total=sum((line.total for line in lines), zero),
+    )
+
+
+def reading_quantity(*, count: int, reading: Decimal, unit: str) -> Decimal:
+    """Return count times reading, converted to the unit the tariff charges in."""
+    _tariff_unit, factor = READING_UNITS[unit]
+    return Decimal(count) * reading * factor
+
+
+def aforo_charge(aforo: Aforo) -> Charge:
+    """Recompute the charge breakdown of a recorded aforo from its readings."""
+    return charge_compute(
+        [
+            (
+                reading.tariff_item,
+                reading_quantity(
+                    count=reading.count, reading=reading.reading, unit=reading.unit
+                ),
+            )
+            for reading in aforo.readings.select_related("tariff_item")
+        ]
+    )
+
+
+def _reading_check(
+    position: int, entry: ReadingInput, in_force
+) -> tuple[ReadingInput, TariffItem]:
+    label = _("Lectura %(row)s") % {"row": position}
+    container = (entry.container or "").strip()
+    if not container:
+        raise ValidationError(
+            _("%(label)s: escriba el recipiente o sitio medido.") % {"label": label}
+        )
+    if entry.count is None or int(entry.count) < 1:
+        raise ValidationError(
+            _("%(label)s: la cantidad de recipientes debe ser 1 o más.")
+            % {"label": label}
+        )
+    reading = _quantity(entry.reading, label=label, allow_zero=False)
+    if entry.unit not in READING_UNITS:
+        raise ValidationError(
+            _("%(label)s: la unidad «%(unit)s» no es válida; use m³ o kg.")
+            % {"label": label, "unit": entry.unit}
+        )
+    code = (entry.tariff_code or "").strip()
+    item = in_force.filter(code=code).first()
+    if item is None:
+        raise ValidationError(
+            _(
+                "%(label)s: la tarifa «%(code)s» no está vigente en la fecha del "
+                "aforo; elija una tarifa del tarifario vigente ese día."
+            )
+            % {"label": label, "code": code}
+        )
+    tariff_unit, _factor = READING_UNITS[entry.unit]
+    if item.unit != tariff_unit:
+        raise ValidationError(
+            _(
+                "%(label)s: la tarifa %(code)s se cobra por %(tariff_unit)s y la "
+                "lectura está en %(unit)s; elija una tarifa por %(expected)s."
+            )
+            % {
+                "label": label,
+                "code": item.code,
+                "tariff_unit": item.get_unit_display(),
+                "unit": dict(READING_UNIT_CHOICES)[entry.unit],
+                "expected": Unit(tariff_unit).label,
+            }
+        )
+    checked = ReadingInput(
+        container=container,
+        count=int(entry.count),
+        reading=reading,
+        unit=entry.unit,
+        tariff_code=item.code,
+    )
+    return checked, item
+
+
+def aforo_record(
+    *,
+    order: ServiceOrder,
+    user,
+    measured_on: date,
+    measured_by,
+    method: str,
+    readings: list[ReadingInput],
+    signed_record,
+    photos=(),
+    notes: str = "",
+) -> Aforo:
+    """Record an aforo of `order` with its readings, photos (JPEG or PNG) and signed
+    record (PDF, JPEG or PNG), and store the charge computed from the tariffs in
+    force on `measured_on`. Raises ValidationError naming the field or reading to
+    fix; nothing is written then."""
+    _require_role(user, AFORO_ROLES)
+    if order.status not in OPEN_STATES:
+        raise ValidationError(
+            _(
+                "La orden %(code)s está %(status)s: el aforo se registra antes de "
+                "ejecutar el servicio."
+            ),
+            params={"code": order.code, "status": order.get_status_display().lower()},
+        )
+    _require_not_handed_over(order)
+    _require_not_future(measured_on, _("fecha del aforo"))
+    if method not in Aforo.Method.values:
+        raise ValidationError(
+            _("El método «%(method)s» no es válido."), params={"method": method}
+        )
+    if not (measured_by.is_superuser or measured_by.has_role(*MEASURER_ROLES)):
+        raise ValidationError(
+            _(
+                "%(person)s no es supervisor de operaciones ni auxiliar logístico; "
+                "elija quién hizo el aforo."
+            ),
+            params={"person": measured_by},
+        )
+    if not readings:
+        raise ValidationError(
+            _("Agregue al menos una lectura (recipiente, cantidad y medida).")
+        )
+    in_force = TariffItem.objects.in_force(on=measured_on)
+    checked = [
+        _reading_check(position, entry, in_force)
+        for position, entry in enumerate(readings, start=1)
+    ]
+    if signed_record is None:
+        raise ValidationError(_("Adjunte el acta de aforo firmada (PDF, JPEG o PNG)."))
+    record_type = upload_check(signed_record, max_mb=settings.UPLOAD_MAX_MB)
+    photos = list(photos)
+    if len(photos) > MAX_AFORO_PHOTOS:
+        raise ValidationError(
+            _("Suba como máximo %(limit)s fotos por aforo; se recibieron %(count)s."),
+            params={"limit": MAX_AFORO_PHOTOS, "count": len(photos)},
+        )
+    photo_types = [
+        upload_check(photo, max_mb=settings.UPLOAD_MAX_MB, accepted=(JPEG, PNG))
+        for photo in photos
+    ]
+    charge = charge_compute(
+        [
+            (
+                item,
+                reading_quantity(
+                    count=entry.count, reading=entry.reading, unit=entry.unit
+                ),
+            )
+            for entry, item in checked
+        ]
+    )
+
+    with transaction.atomic():
+        order = _lock(order)
+        _require_not_handed_over(order)
+        aforo = Aforo(
+            order=order,
+            measured_on=measured_on,
+            measured_by=measured_by,
+            method=method,
+            notes=notes.strip(),
+            charge_net=charge.net,
+            charge_tax=charge.tax,
+            charge_total=charge.total,
+            signed_record_content_type=record_type,
+            created_by=user,
+        )
+        aforo.signed_record.save(
+            f"acta{upload_extension(signed_record)}", signed_record, save=False
+        )
+        aforo.save()
+        for entry, item in checked:
+            AforoReading.objects.create(
+                aforo=aforo,
+                container=entry.container,
+                count=entry.count,
+                reading=entry.reading,
+                unit=entry.unit,
+                tariff_item=item,
+            )
+        for photo, content_type in zip(photos, photo_types, strict=True):
+            stored = AforoPhoto(aforo=aforo, content_type=content_type)
+            stored.file.save(f"foto{upload_extension(photo)}", photo, save=False)
+            stored.save()
+    logger.info(
+        "Aforo %s of order %s recorded, charge %s", aforo.pk, order.code, charge.total
+    )
+    return aforo
+
+
+# --- Prepayment --------------------------------------------------------------------
+
+
+def prepayment_paid(order: ServiceOrder) -> Decimal:
+    """Return the sum of the payments registered for `order`."""
+    total = order.prepayments.aggregate(total=Sum("amount"))["total"]
+    return total or Decimal("0.00")
+
+
+def prepayment_due(order: ServiceOrder) -> Decimal | None:
+    """Return the charge of the latest aforo of `order`, or None without one."""
+    aforo = order.aforos.order_by("-measured_on", "-pk").first()
+    return aforo.charge_total if aforo else None
+
+
+def prepayment_is_covered(order: ServiceOrder) -> bool:
+    """Return True when the payments of `order` add up to its latest aforo's
+    charge. A later aforo with a higher charge makes it False again."""
+    due = prepayment_due(order)
+    return due is not None and prepayment_paid(order) >= due
+
+
+def prepayment_register(
+    *,
+    order: ServiceOrder,
+    user,
+    reference: str,
+    paid_on: date,
+    amount: Decimal,
+    receipt,
+) -> Prepayment:
+    """Register a payment the customer made in advance for `order`, with its
+    receipt (PDF, JPEG or PNG).
+
+    An order may get several payments (a transfer plus a cash balance), but the
+    payments registered so far plus this one must reach the charge of the latest
+    aforo: a `Prepayment` is what lets service_orders confirm the schedule, so a
+    short payment is rejected with the missing amount instead of opening the gate.
+    """
+    _require_role(user, PREPAYMENT_ROLES)
+    if order.status not in OPEN_STATES:
+        raise ValidationError(
+            _("La orden %(code)s está %(status)s; no recibe pagos anticipados."),
+            params={"code": order.code, "status": order.get_status_display().lower()},
+        )
+    reference = (reference or "").strip()
+    if not reference:
+        raise ValidationError(
+            _("Escriba la referencia del pago (número de transacción o recibo).")
+        )
+    _require_not_future(paid_on, _("fecha del pago"))
+    if amount is None or amount <= 0:
+        raise ValidationError(
+            _("El valor pagado debe ser mayor que cero; se recibió %(amount)s."),
+            params={"amount": amount},
+        )
+    if receipt is None:
+        raise ValidationError(_("Adjunte el comprobante del pago (PDF, JPEG o PNG)."))
+    content_type = upload_check(receipt, max_mb=settings.UPLOAD_MAX_MB)
+
+    with transaction.atomic():
+        order = _lock(order)
+        due = prepayment_due(order)
+        if due is None:
+            raise ValidationError(
+                _(
+                    "La orden %(code)s no tiene aforo: registre primero el aforo, "
+                    "que fija el valor a cobrar."
+                ),
+                params={"code": order.code},
+            )
+        if order.prepayments.filter(reference__iexact=reference).exists():
+            raise ValidationError(
+                _(
+                    "El pago con referencia %(reference)s ya está registrado en la "
+                    "orden %(code)s."
+                ),
+                params={"reference": reference, "code": order.code},
+            )
+        paid = prepayment_paid(order) + amount
+        if paid < due:
+            raise ValidationError(
+                _(
+                    "Los pagos suman %(paid)s y el aforo cobra %(due)s: faltan "
+                    "%(missing)s. Registre el pago cuando el cliente complete el valor."
+                ),
+                params={
+                    "paid": format_pesos(paid),
+                    "due": format_pesos(due),
+                    "missing": format_pesos(due - paid),
+                },
+            )
+        prepayment = Prepayment(
+            order=order,
+            aforo=order.aforos.order_by("-measured_on", "-pk").first(),
+            reference=reference,
+            paid_on=paid_on,
+            amount=amount,
+            receipt_content_type=content_type,
+            registered_by=user,
+        )
+        prepayment.receipt.save(f"pago{upload_extension(receipt)}", receipt, save=False)
+        prepayment.save()
+    logger.info("Prepayment %s of order %s registered", prepayment.pk, order.code)
+    return prepayment
+
+
+# --- Proof of service ---------------------------------------------------------------
+
+
+def _proof_check(order: ServiceOrder, kind: str, taken_on: date) -> None:
+    if kind not in ServiceProof.Kind.values:
+        raise ValidationError(
+            _("El tipo de soporte «%(kind)s» no es válido."), params={"kind": kind}
+        )
+    if order.status not in PROOF_STATES:
+        raise ValidationError(
+            _(
+                "La orden %(code)s está %(status)s: solo se suben soportes de "
+                "órdenes programadas o ejecutadas."
+            ),
+            params={"code": order.code, "status": order.get_status_display().lower()},
+        )
+    _require_not_handed_over(order)
+    _require_not_future(taken_on, _("fecha del soporte"))
+
+
+def _proof_file_check(kind: str, uploaded) -> str:
+    accepted = (JPEG, PNG) if kind == ServiceProof.Kind.PHOTO else (PDF, JPEG, PNG)
+    return upload_check(uploaded, max_mb=settings.UPLOAD_MAX_MB, accepted=accepted)
+
+
+def proof_upload_many(
+    *,
+    order: ServiceOrder,
+    user,
+    kind: str,
+    files,
+    taken_on: date,
+    reference: str = "",
+    notes: str = "",
+) -> list[ServiceProof]:
+    """Store several proof files of one kind for `order`: all of them or, when
+    one file fails its check, none. Photos must be JPEG or PNG, other kinds PDF,
+    JPEG or PNG, each up to settings.UPLOAD_MAX_MB."""
+    _require_role(user, EXECUTION_ROLES)
+    files = list(files)
+    if not files:
+        raise ValidationError(_("Elija al menos un archivo de soporte."))
+    _proof_check(order, kind, taken_on)
+    content_types = [_proof_file_check(kind, uploaded) for uploaded in files]
+
+    proofs = []
+    with transaction.atomic():
+        order = _lock(order)
+        _proof_check(order, kind, taken_on)
+        for uploaded, content_type in zip(files, content_types, strict=True):
+            proof = ServiceProof(
+                order=order,
+                kind=kind,
+                content_type=content_type,
+                size=uploaded.size,
+                reference=(reference or "").strip(),
+                taken_on=taken_on,
+                notes=(notes or "").strip(),
+                uploaded_by=user,
+            )
+            proof.file.save(f"{kind}{upload_extension(uploaded)}", uploaded, save=False)
+            proof.save()
+            proofs.append(proof)
+    logger.info("%s proof files of order %s uploaded", len(proofs), order.code)
+    return proofs
+
+
+def proof_upload(
+    *,
+    order: ServiceOrder,
+    user,
+    kind: str,
+    file,
+    taken_on: date,
+    reference: str = "",
+    notes: str = "",
+) -> ServiceProof:
+    """Store one proof file for `order`; see proof_upload_many for the checks."""
+    return proof_upload_many(
+        order=order,
+        user=user,
+        kind=kind,
+        files=[file],
+        taken_on=taken_on,
+        reference=reference,
+        notes=notes,
+    )[0]
+
+
+# --- Execution -------------------------------------------------------------------
+
+
+def execution_record(
+    *,
+    order: ServiceOrder,
+    user,
+    executed_on: date,
+    quantities: dict[int, object],
+) -> ServiceOrder:
+    """Record the quantities actually executed for every line of `order` (keyed by
+    line pk) and mark it executed on `executed_on`.
+
+    A scheduled order becomes executed. An executed order that is not handed over
+    yet may be recorded again to correct its date or quantities (history keeps the
+    previous values). Quantities are zero or more with at most 3 decimals, and at
+    least one must be above zero."""
+    _require_role(user, EXECUTION_ROLES)
+    _require_not_future(executed_on, _("fecha de ejecución"))
+
+    with transaction.atomic():
+        order = _lock(order)
+        _require_not_handed_over(order)
+        if order.status not in PROOF_STATES:
+            raise ValidationError(
+                _(
+                    "La orden %(code)s está %(status)s: solo una orden programada "
+                    "se marca como ejecutada."
+                ),
+                params={
+                    "code": order.code,
+                    "status": order.get_status_display().lower(),
+                },
+            )
+        created_on = timezone.localdate(order.created_at)
+        if executed_on < created_on:
+            raise ValidationError(
+                _(
+                    "La fecha de ejecución %(date)s es anterior a la creación de la "
+                    "orden (%(created)s); corríjala."
+                ),
+                params={
+                    "date": f"{executed_on:%d/%m/%Y}",
+                    "created": f"{created_on:%d/%m/%Y}",
+                },
+            )
+        lines = list(order.lines.all())
+        if not lines:
+            raise ValidationError(
+                _("La orden %(code)s no tiene ítems que ejecutar."),
+                params={"code": order.code},
+            )
+        checked = {}
+        for line in lines:
+            label = _("Ítem %(code)s") % {"code": line.code}
+            value = quantities.get(line.pk)
+            if value is None or str(value).strip() == "":
+                raise ValidationError(
+                    _("%(label)s: escriba la cantidad ejecutada (0 si no se hizo).")
+                    % {"label": label}
+                )
+            checked[line.pk] = _quantity(value, label=label, allow_zero=True)
+        unknown = set(quantities) - set(checked)
+        if unknown:
+            raise ValidationError(
+                _("Hay cantidades de ítems que no son de la orden %(code)s."),
+                params={"code": order.code},
+            )
+        if not any(checked.values()):
+            raise ValidationError(
+                _(
+                    "Todas las cantidades ejecutadas son cero: si el servicio no se "
+                    "hizo, reprográmelo o cancélelo en la orden."
+                )
+            )
+        for line in lines:
+            if line.executed_quantity != checked[line.pk]:
+                line.executed_quantity = checked[line.pk]
+                line.save(update_fields=["executed_quantity"])
+        order.status = ServiceOrder.Status.EXECUTED
+        order.executed_on = executed_on
+        order.executed_recorded_by = user
+        order.executed_recorded_at = timezone.now()
+        order.save(
+            update_fields=[
+                "status",
+                "executed_on",
+                "executed_recorded_by",
+                "executed_recorded_at",
+                "updated_at",
+            ]
+        )
+    logger.info("Order %s executed on %s", order.code, executed_on)
+    return order
+
+
+def stored_name(field_file) -> str:
+    """Return the base name of a stored file (never the client's path)."""
+    return Path(field_file.name).name

@@ -1,0 +1,119 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from field_work.models import Aforo, Prepayment
+from field_work.services import (
+    ReadingInput,
+    aforo_record,
+    prepayment_is_covered,
+    prepayment_register,
+)
+from field_work.tests.helpers import html_as_jpeg, pdf
+
+pytestmark = pytest.mark.django_db
+
+
+def measure(order, user, cubic_metres):
+    """Record an aforo of `cubic_metres` of debris (SE-101, 119.000 per m³ with IVA)."""
+    return aforo_record(
+        order=order,
+        user=user,
+        measured_on=timezone.localdate(),
+        measured_by=user,
+        method=Aforo.Method.VOLUME,
+        readings=[
+            ReadingInput(
+                container="Pila",
+                count=1,
+                reading=Decimal(cubic_metres),
+                unit="m3",
+                tariff_code="SE-101",
+            )
+        ],
+        signed_record=pdf(),
+    )
+
+
+def pay(order, user, amount, reference="TRX-1", **kwargs):
+    values = {
+        "order": order,
+        "user": user,
+        "reference": reference,
+        "paid_on": timezone.localdate(),
+        "amount": Decimal(amount),
+        "receipt": pdf("comprobante.pdf"),
+    }
+    values.update(kwargs)
+    return prepayment_register(**values)
+
+
+def test_payment_needs_an_aforo(new_order, coordinator):
+    with pytest.raises(ValidationError) as error:
+        pay(new_order, coordinator, "100000")
+    assert "aforo" in error.value.messages[0]
+    assert not Prepayment.objects.exists()
+
+
+def test_full_payment_opens_gate(new_order, operations_user, advisor, debris):
+    aforo = measure(new_order, operations_user, "2")
+    assert aforo.charge_total == Decimal("238000.00")
+    assert not Prepayment.objects.filter(order=new_order).exists()
+
+    payment = pay(new_order, advisor, "238000")
+
+    assert Prepayment.objects.filter(order=new_order).exists()
+    assert payment.aforo == aforo
+    assert payment.receipt_content_type == "application/pdf"
+    assert prepayment_is_covered(new_order)
+
+
+def test_short_payment_rejected(new_order, operations_user, billing_user, debris):
+    measure(new_order, operations_user, "2")
+    with pytest.raises(ValidationError) as error:
+        pay(new_order, billing_user, "200000")
+    assert "$ 38.000" in error.value.messages[0]
+    assert not Prepayment.objects.exists()
+
+
+def test_several_payments_and_duplicate_reference(
+    new_order, operations_user, coordinator, debris
+):
+    measure(new_order, operations_user, "1")
+    pay(new_order, coordinator, "119000", reference="TRX-1")
+    # A later aforo raises the charge; a second payment covers the difference.
+    measure(new_order, operations_user, "2")
+    assert not prepayment_is_covered(new_order)
+    pay(new_order, coordinator, "119000", reference="TRX-2")
+    assert prepayment_is_covered(new_order)
+    assert new_order.prepayments.count() == 2
+
+    with pytest.raises(ValidationError) as error:
+        pay(new_order, coordinator, "1000", reference="trx-2")
+    assert "ya está registrado" in error.value.messages[0]
+
+
+def test_payment_checks(new_order, operations_user, coordinator, debris):
+    measure(new_order, operations_user, "1")
+    cases = [
+        {"reference": "  "},
+        {"amount": Decimal("0")},
+        {"paid_on": timezone.localdate() + timedelta(days=1)},
+        {"receipt": html_as_jpeg("recibo.jpg")},
+        {"receipt": None},
+    ]
+    for case in cases:
+        values = {"amount": "119000", **case}
+        amount = values.pop("amount")
+        with pytest.raises(ValidationError):
+            pay(new_order, coordinator, amount, **values)
+    assert not Prepayment.objects.exists()
+
+
+def test_operations_cannot_register_payment(new_order, operations_user, debris):
+    measure(new_order, operations_user, "1")
+    with pytest.raises(PermissionDenied):
+        pay(new_order, operations_user, "119000")
