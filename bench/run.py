@@ -40,6 +40,7 @@ BENCHMARKS = {
     "registry_copy": "bench.benchmarks.registry_copy",
     "registry_import": "bench.benchmarks.registry_import",
     "registry_search": "bench.benchmarks.registry_search",
+    "certificate_pdf": "bench.benchmarks.certificate_pdf",
 }
 
 

@@ -258,6 +258,12 @@ PROOF_WEIGHED_REQUIRED_KINDS = env_list(
     "PROOF_WEIGHED_REQUIRED_KINDS", ["tiquete_bascula"]
 )
 PROOF_WEIGHED_UNITS = env_list("PROOF_WEIGHED_UNITS", ["tonelada"])
+# Public certificate verification page (/v/<token>/): after
+# CERTIFICATE_VERIFY_MISS_LIMIT unknown tokens from one client address within
+# CERTIFICATE_VERIFY_WINDOW_MINUTES, that address gets 429 for every lookup until the
+# window ends. The count lives in Django's cache (per process by default).
+CERTIFICATE_VERIFY_MISS_LIMIT = env_int("CERTIFICATE_VERIFY_MISS_LIMIT", 20)
+CERTIFICATE_VERIFY_WINDOW_MINUTES = env_int("CERTIFICATE_VERIFY_WINDOW_MINUTES", 60)
 
 # Termination requests filed by competitors (terminations): business days to answer
 # the subscriber, calendar months to make the termination or withdrawal effective,

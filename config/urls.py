@@ -15,7 +15,7 @@ urlpatterns = [
     path("ordenes/", include("service_orders.urls")),
     path("operaciones/", include("field_work.urls")),
     path("facturacion/", include("billing.urls")),
-    path("certificados/", include("certificates.urls")),
+    path("", include("certificates.urls")),
     path("", include("quote_requests.urls")),
     path("", include("quotations.urls")),
     path("admin/", admin.site.urls),
