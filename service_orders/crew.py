@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 
 from customers.identification import IdType, format_identification, parse_identification
 
-# Cédulas de ciudadanía have had from 3 to 8 digits (issued up to 2003) and 10
-# digits since, starting with 1.
+# Older cédulas de ciudadanía have from 3 to 8 digits and recent ones 10, starting
+# with 1, so no valid cédula is longer than 10 digits.
 CEDULA_MAX_DIGITS = 10
 
-# Colombian plates (RUNT): cars, buses and trucks ABC123; motorcycles ABC12D.
+# Colombian plates: cars, buses and trucks ABC123, motorcycles ABC12D.
 CAR_PLATE = re.compile(r"^[A-Z]{3}\d{3}$")
 MOTORCYCLE_PLATE = re.compile(r"^[A-Z]{3}\d{2}[A-Z]$")
 _PLATE_SEPARATORS = re.compile(r"[\s.\-_]+")

@@ -256,7 +256,7 @@ def service_order_create(
 
 def service_order_annul(*, order: ServiceOrder, user, reason: str) -> ServiceOrder:
     """Annul an order that was never performed; it keeps its code. A scheduled
-    order is cancelled first, so that the customer is told."""
+    order must be cancelled first, which e-mails the customer."""
     reason = reason.strip()
     if not reason:
         raise ValidationError(_("Escriba el motivo de la anulación."), code="reason")
@@ -662,15 +662,14 @@ def _apply_schedule(order, user, scheduled_date, scheduled_time, plate, supervis
 
 
 def _replace_crew(order: ServiceOrder, crew: list[CrewInput]) -> None:
-    # Deleting crew rows is safe for the record: CrewMember keeps its history.
-    order.crew.all().delete()
-    CrewMember.objects.bulk_create(
-        CrewMember(order=order, name=m.name, id_number=m.id_number, role=m.role)
-        for m in crew
-    )
-    # bulk_create skips the history signals, so the rows are recorded here.
+    # Saved one by one, like the deletions, so that every change enters the
+    # CrewMember history.
     for member in order.crew.all():
-        member.save()
+        member.delete()
+    for member in crew:
+        CrewMember.objects.create(
+            order=order, name=member.name, id_number=member.id_number, role=member.role
+        )
 
 
 def _describe_changes(

@@ -390,3 +390,24 @@ def test_cancel_email_received(
     assert f"previsto para el {service_day:%d/%m/%Y}" in body
     assert "Motivo: Orden público en la zona" in body
     assert "cédula" not in body
+
+
+def test_reschedule_keeps_crew_history(scheduled, operations_user, service_day):
+    from service_orders.crew import CrewInput
+    from service_orders.models import CrewMember
+
+    services.schedule_reschedule(
+        order=scheduled,
+        user=operations_user,
+        reason="Pedro está incapacitado",
+        scheduled_date=service_day,
+        scheduled_time=NINE,
+        crew=[CrewInput("Mario Gil", "79123456")],
+    )
+    assert [m.name for m in scheduled.crew.all()] == ["Mario Gil"]
+    removed = CrewMember.history.filter(history_type="-")
+    assert sorted(record.name for record in removed) == [
+        "Luz Marina Ortiz",
+        "Pedro Pérez Rincón",
+    ]
+    assert CrewMember.history.filter(history_type="+").count() == 3
