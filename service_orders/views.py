@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.roles import Role
 from core.permissions import role_required
+from customers.models import Customer
 from quotations.models import Quotation
 from quotations.views import list_page
 from service_orders import services
@@ -75,8 +76,6 @@ def order_list(request):
         data = form.cleaned_data
         if data["q"]:
             query = data["q"].strip()
-            from customers.models import Customer
-
             orders = orders.filter(
                 Q(code__iexact=query)
                 | Q(code__istartswith=query)
