@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from customers.identification import IdType, format_identification
 from customers.models import Customer
 
 # The series of core.numbering that service order codes come from.
@@ -378,6 +379,11 @@ class CrewMember(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.id_number})"
+
+    @property
+    def id_display(self) -> str:
+        """The cédula with thousands dots, as printed on the card: 1.234.567."""
+        return format_identification(IdType.CC, self.id_number)
 
 
 class ScheduleChange(models.Model):
