@@ -10,7 +10,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
@@ -36,7 +36,8 @@ class Month:
     @property
     def label(self) -> str:
         """The month in Spanish words, e.g. «noviembre de 2026»."""
-        return date_format(self.first_day, r"F \d\e Y")
+        name = str(MONTHS[self.first_day.month]).lower()
+        return _("%(month)s de %(year)s") % {"month": name, "year": self.first_day.year}
 
     def previous(self) -> "Month":
         return Month.of(date.fromordinal(self.first_day.toordinal() - 1))
