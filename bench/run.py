@@ -40,6 +40,7 @@ BENCHMARKS = {
     "registry_copy": "bench.benchmarks.registry_copy",
     "registry_import": "bench.benchmarks.registry_import",
     "registry_search": "bench.benchmarks.registry_search",
+    "monthly_workbook": "bench.benchmarks.monthly_workbook",
 }
 
 

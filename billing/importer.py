@@ -81,35 +81,14 @@ class InvoiceImporter(Importer):
             )
         if row.rejected:
             return None
-        order = (
-            ServiceOrder.objects.select_related("customer").filter(code=code).first()
-        )
-        if order is None:
-            row.error(
-                "order",
-                _("No existe la orden de servicio «%(code)s». Revise el código.")
-                % {"code": code},
-            )
-            return None
-        if row.has("nit") and row.text("nit"):
-            digits = "".join(
-                char for char in row.text("nit").split("-")[0] if char.isdigit()
-            )
-            if digits and digits != order.customer.id_number:
-                row.error(
-                    "nit",
-                    _(
-                        "El NIT no coincide con el del cliente de la orden %(code)s "
-                        "(%(customer)s). Revise la fila."
-                    )
-                    % {"code": code, "customer": order.customer.id_number},
-                )
+        order = self._find_order(row, code)
+        if order is not None:
+            self._check_nit(row, order)
         if row.rejected:
             return None
-        for problem in invoice_check(
-            order=order, number=number, invoice_date=invoice_date
-        ):
-            row.error("number", problem)
+        problems = invoice_check(order=order, number=number, invoice_date=invoice_date)
+        for field, message in problems:
+            row.error(field, message)
         seen = self.invoice_customers.get(number)
         if seen and seen[0] != order.customer_id:
             row.error(
@@ -129,6 +108,34 @@ class InvoiceImporter(Importer):
             "number": number,
             "date": invoice_date,
         }
+
+    def _find_order(self, row, code):
+        order = (
+            ServiceOrder.objects.select_related("customer").filter(code=code).first()
+        )
+        if order is None:
+            row.error(
+                "order",
+                _("No existe la orden de servicio «%(code)s». Revise el código.")
+                % {"code": code},
+            )
+        return order
+
+    def _check_nit(self, row, order) -> None:
+        """Reject the row when its optional NIT is not the order's customer's."""
+        if not (row.has("nit") and row.text("nit")):
+            return
+        number = row.text("nit").split("-")[0]
+        digits = "".join(char for char in number if char.isdigit())
+        if digits and digits != order.customer.id_number:
+            row.error(
+                "nit",
+                _(
+                    "El NIT no coincide con el del cliente de la orden %(code)s "
+                    "(%(customer)s). Revise la fila."
+                )
+                % {"code": order.code, "customer": order.customer.id_number},
+            )
 
     def record_key(self, record):
         return record["code"]

@@ -53,7 +53,7 @@ def _require_role(user, roles) -> None:
 
 
 def approved_customer_condition():
-    """The condition "the order's customer has an approved onboarding", as an
+    """Return the condition "the order's customer has an approved onboarding" as an
     Exists() usable in filters.
 
     NOTE: equivalent to onboarding.services.customer_is_approved(customer) for one
@@ -141,7 +141,8 @@ def order_summaries(orders) -> list[OrderLine]:
 
 @dataclass
 class HandoffPreview:
-    """What «Enviar a facturación» would send for a month and what it leaves out."""
+    """Preview of «Enviar a facturación» for a month: the orders it would send and
+    the orders it would leave out."""
 
     month: Month
     included: list[OrderLine] = field(default_factory=list)
@@ -407,51 +408,55 @@ def invoice_check(
     number: str,
     invoice_date: date | None,
     today: date | None = None,
-) -> list[str]:
-    """Return the Spanish problems that prevent recording invoice `number` of
-    `invoice_date` on `order` (empty when it may be recorded)."""
+) -> list[tuple[str, str]]:
+    """Return the problems that prevent recording invoice `number` of
+    `invoice_date` on `order`, as (field, Spanish message) pairs where the field is
+    "order", "number" or "date". The list is empty when the invoice may be
+    recorded."""
     problems = []
     today = today or timezone.localdate()
+    max_length = ServiceOrder._meta.get_field("invoice_number").max_length
     if not number:
-        problems.append(
-            _(
-                "Falta el número de factura. Escríbalo como aparece en el programa contable."
-            )
+        message = _(
+            "Falta el número de factura. Escríbalo como aparece en el programa contable."
         )
-    elif len(number) > ServiceOrder._meta.get_field("invoice_number").max_length:
-        problems.append(_("El número de factura tiene más de 40 caracteres."))
+        problems.append(("number", message))
+    elif len(number) > max_length:
+        message = _("El número de factura tiene más de %(max)s caracteres.") % {
+            "max": max_length
+        }
+        problems.append(("number", message))
     if invoice_date is None:
-        problems.append(_("Falta la fecha de la factura. Escríbala como dd/mm/aaaa."))
+        message = _("Falta la fecha de la factura. Escríbala como dd/mm/aaaa.")
+        problems.append(("date", message))
+
     if order.status != ServiceOrder.Status.EXECUTED or order.executed_on is None:
-        problems.append(
-            _(
-                "La orden %(code)s no está ejecutada; solo se facturan servicios ejecutados."
-            )
-            % {"code": order.code}
-        )
+        message = _(
+            "La orden %(code)s no está ejecutada; solo se facturan servicios ejecutados."
+        ) % {"code": order.code}
+        problems.append(("order", message))
     elif order.handoff_id is None:
-        problems.append(
-            _(
-                "La orden %(code)s no se ha entregado a facturación; envíe primero el consolidado del mes."
-            )
-            % {"code": order.code}
-        )
+        message = _(
+            "La orden %(code)s no se ha entregado a facturación; envíe primero el "
+            "consolidado del mes."
+        ) % {"code": order.code}
+        problems.append(("order", message))
+
     if invoice_date and order.executed_on and invoice_date < order.executed_on:
-        problems.append(
-            _(
-                "La fecha de la factura (%(date)s) es anterior a la ejecución del "
-                "servicio (%(executed)s). Revise la fecha."
-            )
-            % {
-                "date": invoice_date.strftime("%d/%m/%Y"),
-                "executed": order.executed_on.strftime("%d/%m/%Y"),
-            }
-        )
+        message = _(
+            "La fecha de la factura (%(date)s) es anterior a la ejecución del "
+            "servicio (%(executed)s). Revise la fecha."
+        ) % {
+            "date": invoice_date.strftime("%d/%m/%Y"),
+            "executed": order.executed_on.strftime("%d/%m/%Y"),
+        }
+        problems.append(("date", message))
     if invoice_date and invoice_date > today:
-        problems.append(
-            _("La fecha de la factura (%(date)s) es posterior a hoy. Revise la fecha.")
-            % {"date": invoice_date.strftime("%d/%m/%Y")}
-        )
+        message = _(
+            "La fecha de la factura (%(date)s) es posterior a hoy. Revise la fecha."
+        ) % {"date": invoice_date.strftime("%d/%m/%Y")}
+        problems.append(("date", message))
+
     if number:
         other = (
             ServiceOrder.objects.filter(invoice_number=number)
@@ -460,29 +465,28 @@ def invoice_check(
             .first()
         )
         if other:
-            problems.append(
-                _(
-                    "La factura %(number)s ya está registrada en la orden %(other)s de "
-                    "otro cliente; una factura solo cubre órdenes de un mismo cliente."
-                )
-                % {"number": number, "other": other}
-            )
+            message = _(
+                "La factura %(number)s ya está registrada en la orden %(other)s de "
+                "otro cliente; una factura solo cubre órdenes de un mismo cliente."
+            ) % {"number": number, "other": other}
+            problems.append(("number", message))
     return problems
 
 
 def invoice_record(
     *, order: ServiceOrder, number: str, invoice_date: date | None, user
 ) -> ServiceOrder:
-    """Record on `order` the invoice the accounting software issued for it. The same
-    number may cover several orders of one customer; recording another number on an
-    invoiced order corrects it, and the history keeps the earlier one."""
+    """Record on `order` the invoice the accounting software issued for it.
+
+    The same number may cover several orders of one customer. Recording another
+    number on an invoiced order corrects it, and the history keeps the earlier one."""
     _require_role(user, INVOICE_ROLES)
     number = invoice_number_clean(number)
     with transaction.atomic():
         order = ServiceOrder.objects.select_for_update().get(pk=order.pk)
         problems = invoice_check(order=order, number=number, invoice_date=invoice_date)
         if problems:
-            raise ValidationError(problems)
+            raise ValidationError([message for _field, message in problems])
         if order.invoice_number == number and order.invoice_date == invoice_date:
             return order
         order_invoice_set(order, number=number, invoice_date=invoice_date, user=user)

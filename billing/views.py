@@ -204,8 +204,8 @@ def invoice_record(request, pk):
 
 
 def _invoice_jobs():
-    # Billing users do not see core's import list (managers only); they see the
-    # invoice imports here, whoever uploaded them.
+    # Core's import list is for managers only, so billing users see the invoice
+    # imports here, including those uploaded by other users.
     return ImportJob.objects.filter(kind=INVOICE_IMPORT_KIND).select_related(
         "created_by"
     )

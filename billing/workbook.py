@@ -32,7 +32,7 @@ class Column:
 
 
 def columns() -> list[Column]:
-    """The sheet's columns, in the order of the row tuples."""
+    """Return the sheet's columns, in the order of the row tuples."""
     return [
         Column(_("Fecha de ejecución"), 12),
         Column(_("Fecha programada"), 12),
@@ -100,7 +100,7 @@ HEADER_ROW = 3
 
 @dataclass(frozen=True)
 class WorkbookSummary:
-    """What a written workbook holds: data rows, distinct orders and the totals."""
+    """Summary of a written workbook: data rows, distinct orders and the totals."""
 
     rows: int
     orders: int
