@@ -299,6 +299,9 @@ def _mark_orders(order_ids: list[int], *, handoff: Handoff, user) -> None:
 
 
 def _store_files(handoff: Handoff, orders, month: Month):
+    # NOTE: the ZIP is written inside the request and the transaction, so a month
+    # with gigabytes of proofs makes the send slow and holds the order locks
+    # meanwhile. A task queue would move it out of the request.
     base = f"consolidado-{month.slug}-entrega-{handoff.pk}"
     with tempfile.TemporaryFile() as workbook_file:
         summary = workbook_export(orders, workbook_file, month=month)
