@@ -41,6 +41,7 @@ BENCHMARKS = {
     "registry_import": "bench.benchmarks.registry_import",
     "registry_search": "bench.benchmarks.registry_search",
     "certificate_pdf": "bench.benchmarks.certificate_pdf",
+    "monthly_workbook": "bench.benchmarks.monthly_workbook",
 }
 
 

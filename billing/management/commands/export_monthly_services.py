@@ -1,0 +1,57 @@
+"""Write the consolidated workbook of a month's executed special services, and
+optionally the ZIP of their proofs, as the coordinator's page does."""
+
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from billing.consolidation import month_orders, proofs_zip_write, workbook_export
+from billing.periods import month_parse
+from core.formatting import format_pesos
+
+
+class Command(BaseCommand):
+    help = (
+        "Escribe el consolidado (.xlsx) de los servicios especiales ejecutados en un "
+        "mes de America/Bogota y, con --proofs, el ZIP de sus soportes."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--month", required=True, help="Mes como AAAA-MM, p. ej. 2026-11."
+        )
+        parser.add_argument(
+            "--output", required=True, type=Path, help="Archivo .xlsx a escribir."
+        )
+        parser.add_argument(
+            "--proofs", type=Path, help="Archivo .zip para los soportes (opcional)."
+        )
+
+    def handle(self, *args, month, output, proofs, **options):
+        try:
+            period = month_parse(month)
+        except ValidationError as error:
+            raise CommandError(error.messages[0]) from error
+        if output.suffix.lower() != ".xlsx":
+            raise CommandError(
+                f"El archivo de salida «{output}» debe terminar en .xlsx."
+            )
+        if not output.parent.is_dir():
+            raise CommandError(
+                f"La carpeta «{output.parent}» no existe. Créela o elija otra ruta."
+            )
+        if proofs is not None and not proofs.parent.is_dir():
+            raise CommandError(
+                f"La carpeta «{proofs.parent}» no existe. Créela o elija otra ruta."
+            )
+
+        orders = month_orders(period)
+        summary = workbook_export(orders, str(output), month=period)
+        self.stdout.write(
+            f"Consolidado de {period.label}: {summary.orders} órdenes, "
+            f"{summary.rows} servicios, total {format_pesos(summary.total)} → {output}"
+        )
+        if proofs is not None:
+            count = proofs_zip_write(orders, proofs)
+            self.stdout.write(f"Soportes: {count} archivos → {proofs}")

@@ -1,0 +1,179 @@
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from openpyxl import load_workbook
+
+from billing.consolidation import month_orders, workbook_export
+from billing.periods import Month, month_current
+from billing.tests.helpers import add_proof, make_executed_order
+from tests.factories import make_customer
+
+NOVEMBER = Month.of(date(2026, 11, 1))
+
+
+@pytest.fixture
+def november_order(customer, advisor, debris, pruning, operations_user):
+    """Executed on the evening of 30/11 in Bogotá (already 01/12 in UTC), with 2.5
+    m³ of debris executed of the 3 ordered, and two proofs."""
+    order = make_executed_order(
+        customer=customer,
+        advisor=advisor,
+        lines=[(debris, "3"), (pruning, "2")],
+        executed_on=date(2026, 11, 30),
+    )
+    line = order.lines.get(code="SE-101")
+    line.executed_quantity = Decimal("2.5")
+    line.save()
+    add_proof(order, operations_user)
+    add_proof(order, operations_user)
+    return order
+
+
+def read_sheet(path):
+    return load_workbook(path, read_only=True).active
+
+
+def sheet_rows(path):
+    return list(read_sheet(path).iter_rows(values_only=True))
+
+
+def export(tmp_path, month=NOVEMBER):
+    path = tmp_path / "consolidado.xlsx"
+    summary = workbook_export(month_orders(month), str(path), month=month)
+    return path, summary
+
+
+def test_workbook_title_names_company_and_month(tmp_path, november_order, settings):
+    path, _summary = export(tmp_path)
+    rows = sheet_rows(path)
+    assert settings.COMPANY_NAME in rows[0][0]
+    assert "noviembre de 2026" in rows[0][0]
+
+
+def test_workbook_headers_are_spanish(tmp_path, november_order):
+    path, _summary = export(tmp_path)
+    headers = sheet_rows(path)[3]
+    assert headers[:4] == (
+        "Fecha de ejecución",
+        "Fecha programada",
+        "Cliente",
+        "NIT o identificación",
+    )
+    assert "Cantidad ejecutada" in headers
+    assert "Valor unitario" in headers
+    assert headers[11:14] == ("Subtotal", "IVA", "Total")
+    assert headers[14:17] == ("Orden de servicio", "Cotización", "Soportes")
+
+
+def test_workbook_row_per_order_line(tmp_path, november_order, customer):
+    path, summary = export(tmp_path)
+    rows = sheet_rows(path)
+    debris_row, pruning_row = rows[4], rows[5]
+    assert summary.rows == 2
+    assert summary.orders == 1
+    assert debris_row[2] == "Panadería La Ñapa S.A.S."
+    assert debris_row[3] == customer.identification_display
+    assert debris_row[6] == "SE-101"
+    assert debris_row[8] == 2.5
+    assert debris_row[9] == "m³"
+    assert debris_row[10] == 100000
+    assert debris_row[11] == 250000
+    assert debris_row[12] == 47500
+    assert debris_row[13] == 297500
+    assert debris_row[14] == november_order.code
+    assert debris_row[15] == november_order.quotation.code
+    assert debris_row[16] == 2
+    assert pruning_row[14] == november_order.code
+    assert pruning_row[12] == 0
+    assert pruning_row[9] == "Árbol"
+
+
+def test_workbook_dates_are_real_dates(tmp_path, november_order):
+    path, _summary = export(tmp_path)
+    sheet = load_workbook(path).active
+    cell = sheet.cell(row=5, column=1)
+    assert cell.value == datetime(2026, 11, 30)
+    assert cell.number_format == "dd/mm/yyyy"
+
+
+def test_workbook_amounts_have_pesos_format(tmp_path, november_order):
+    path, _summary = export(tmp_path)
+    sheet = load_workbook(path).active
+    assert sheet.cell(row=5, column=14).number_format == '"$" #,##0.00'
+
+
+def test_workbook_totals_row(tmp_path, november_order):
+    path, summary = export(tmp_path)
+    totals = sheet_rows(path)[6]
+    assert totals[0].startswith("Totales: 1 órdenes, 2 servicios")
+    assert totals[11] == 420000
+    assert totals[12] == 47500
+    assert totals[13] == 467500
+    assert summary.total == Decimal("467500.00")
+
+
+def test_workbook_formula_text_stays_text(tmp_path, advisor, billing_user, debris):
+    from billing.tests.helpers import approve_customer
+
+    tricky = make_customer(
+        name='=HYPERLINK("http://x.example","clic")', advisor=advisor
+    )
+    approve_customer(tricky, billing_user)
+    make_executed_order(
+        customer=tricky,
+        advisor=advisor,
+        lines=[(debris, "1")],
+        executed_on=date(2026, 11, 2),
+        address="@SUM(A1:A9)",
+    )
+    path, _summary = export(tmp_path)
+    sheet = load_workbook(path).active
+    name_cell = sheet.cell(row=5, column=3)
+    address_cell = sheet.cell(row=5, column=5)
+    assert name_cell.data_type == "s"
+    assert name_cell.value == '=HYPERLINK("http://x.example","clic")'
+    assert address_cell.data_type == "s"
+    assert address_cell.value == "@SUM(A1:A9)"
+
+
+def test_month_takes_bogota_dates(tmp_path, november_order, customer, advisor, debris):
+    make_executed_order(
+        customer=customer,
+        advisor=advisor,
+        lines=[(debris, "1")],
+        executed_on=date(2026, 12, 1),
+    )
+    make_executed_order(
+        customer=customer,
+        advisor=advisor,
+        lines=[(debris, "1")],
+        executed_on=date(2026, 10, 31),
+    )
+    codes = set(month_orders(NOVEMBER).values_list("code", flat=True))
+    assert codes == {november_order.code}
+
+
+def test_current_month_is_bogota_month():
+    # 03:00 UTC on 01/12 is still 22:00 on 30/11 in Bogotá.
+    with time_machine.travel(
+        datetime(2026, 12, 1, 3, 0, tzinfo=ZoneInfo("UTC")), tick=False
+    ):
+        assert month_current() == NOVEMBER
+
+
+def test_workbook_leaves_out_orders_not_executed(
+    tmp_path, november_order, customer, advisor, debris
+):
+    from tests.factories import make_accepted_quotation, make_service_order
+
+    quotation = make_accepted_quotation(
+        customer=customer, advisor=advisor, lines=[(debris, "1")]
+    )
+    make_service_order(
+        quotation=quotation, status="programada", scheduled_date=date(2026, 11, 15)
+    )
+    _path, summary = export(tmp_path)
+    assert summary.orders == 1
