@@ -40,6 +40,8 @@ worker_required = role_required(
 novelty_reader_required = role_required(
     Role.DIRECTOR, Role.COORDINATOR, Role.ADMINISTRATOR, Role.BILLING
 )
+# Maximum rows on the open-requests page. The search box narrows a longer list.
+LIST_LIMIT = 500
 
 
 def _visible(request, pk) -> TerminationRequest:
@@ -66,9 +68,11 @@ def request_list(request):
     managers, an advisor's own for advisors."""
     calendar = BusinessCalendar()
     today = timezone.localdate()
+    query = request.GET.get("q", "").strip()
     requests = (
         TerminationRequest.objects.visible_to(request.user)
         .open()
+        .search(query)
         .select_related("account", "competitor", "advisor")
         .order_by("response_due_on", "pk")
     )
@@ -78,12 +82,18 @@ def request_list(request):
             "response_status": calendar.deadline_status(item.response_due_on, today),
             "effective_status": calendar.deadline_status(item.effective_due_on, today),
         }
-        for item in requests[:500]
+        for item in requests[:LIST_LIMIT]
     ]
     return render(
         request,
         "terminations/list.html",
-        {"rows": rows, "total": requests.count(), "today": today},
+        {
+            "rows": rows,
+            "total": requests.count(),
+            "today": today,
+            "query": query,
+            "limit": LIST_LIMIT,
+        },
     )
 
 

@@ -188,3 +188,47 @@ def test_digest_command_queues_mail(competitor, advisor):
     call_command("send_termination_digest", "--date", "2026-10-20", stdout=StringIO())
 
     assert OutgoingEmail.objects.filter(to=[advisor.email]).exists()
+
+
+def test_list_search_by_code_or_name(client, competitor, director):
+    make_request(competitor, make_account("449000901", name="Lucero Díaz Portilla"))
+    make_request(competitor, make_account("449000902", name="Mario Solano López"))
+    login(client, director)
+
+    by_code = client.get(reverse("terminations:list"), {"q": "449-000901"})
+    by_name = client.get(reverse("terminations:list"), {"q": "solano lopez"})
+
+    assert "449000901" in by_code.text
+    assert "449000902" not in by_code.text
+    assert "449000902" in by_name.text
+    assert "449000901" not in by_name.text
+
+
+def test_list_search_finds_unmatched_code(client, competitor, director):
+    make_request(competitor, received_code="449123456")
+    make_request(competitor, make_account("449000903"))
+
+    response = login(client, director).get(
+        reverse("terminations:list"), {"q": "449123456"}
+    )
+
+    assert "449123456" in response.text
+    assert "449000903" not in response.text
+
+
+def test_advisor_search_stays_within_own(client, competitor, advisor, other_advisor):
+    make_request(competitor, make_account("449000904"), advisor=other_advisor)
+
+    response = login(client, advisor).get(
+        reverse("terminations:list"), {"q": "449000904"}
+    )
+
+    assert "449000904</a>" not in response.text
+    assert "Ninguna solicitud abierta coincide" in response.text
+
+
+def test_billing_menu_links_novelties(client, billing_user):
+    response = login(client, billing_user).get(reverse("terminations:novelties"))
+
+    assert f'href="{reverse("terminations:novelties")}"' in response.text
+    assert f'href="{reverse("terminations:list")}"' not in response.text
