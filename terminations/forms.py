@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from subscribers.models import Competitor
+from subscribers.models import Competitor, SubscriberAccount
 from terminations.models import (
     ReconciliationAgreement,
     ReconciliationMeeting,
@@ -33,6 +33,32 @@ class VerificationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
+
+
+class AssignAccountForm(forms.Form):
+    account_code = forms.CharField(
+        label=_("Código de cuenta"),
+        max_length=20,
+        help_text=_("Los 9 dígitos de la cuenta en el catastro, p. ej. 449001234."),
+    )
+
+    def clean_account_code(self):
+        """Return the registry account the code names (dashes and spaces ignored,
+        leading zeros added)."""
+        raw = self.cleaned_data["account_code"]
+        digits = "".join(char for char in raw if char.isdigit())
+        if not digits or len(digits) > 9:
+            raise forms.ValidationError(
+                _("«%(code)s» no es un código de cuenta: escriba sus 9 dígitos.")
+                % {"code": raw}
+            )
+        account = SubscriberAccount.objects.filter(account_code=digits.zfill(9)).first()
+        if account is None:
+            raise forms.ValidationError(
+                _("La cuenta %(code)s no existe en el catastro. Revise el código.")
+                % {"code": digits.zfill(9)}
+            )
+        return account
 
 
 class RejectForm(forms.Form):

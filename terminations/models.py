@@ -125,6 +125,7 @@ class TerminationRequest(models.Model):
         ACCOUNT_CODE = "cuenta", _("Código de cuenta")
         CADASTRAL_NUMBER = "predial", _("Número predial")
         ID_AND_ADDRESS = "documento", _("Documento y dirección")
+        MANUAL = "manual", _("Asignada a mano")
         NONE = "ninguno", _("Sin coincidencia")
 
     OPEN_STATUSES = (Status.FILED, Status.VERIFYING, Status.ACCEPTED)
@@ -237,7 +238,7 @@ class TerminationRequest(models.Model):
         labels = []
         if self.account_id is None:
             labels.append(_("Sin coincidencia"))
-        if self.cadastral_number_truncated:
+        if self.cadastral_number_truncated and self.account_id is None:
             labels.append(_("Predial truncado por Excel: asigne la cuenta a mano"))
         if self.is_duplicate:
             labels.append(_("Repetida"))

@@ -232,3 +232,23 @@ def test_billing_menu_links_novelties(client, billing_user):
 
     assert f'href="{reverse("terminations:novelties")}"' in response.text
     assert f'href="{reverse("terminations:list")}"' not in response.text
+
+
+def test_list_filter_by_flag(client, competitor, director):
+    make_request(
+        competitor,
+        received_code="734490103000602681820032532480",
+        cadastral_number_truncated=True,
+    )
+    make_request(competitor, received_code="449123457")
+    make_request(competitor, make_account("449000905"))
+    login(client, director)
+
+    truncated = client.get(reverse("terminations:list"), {"alerta": "predial_truncado"})
+    unmatched = client.get(reverse("terminations:list"), {"alerta": "sin_cuenta"})
+
+    assert "734490103000602681820032532480</a>" in truncated.text
+    assert "449123457</a>" not in truncated.text
+    assert "449123457</a>" in unmatched.text
+    assert "734490103000602681820032532480</a>" in unmatched.text
+    assert "449000905</a>" not in unmatched.text
