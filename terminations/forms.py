@@ -1,8 +1,11 @@
 """Forms of the termination screens."""
 
+from functools import cache
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.text import fold
 from subscribers.models import Competitor, SubscriberAccount
 from terminations.models import (
     ReconciliationAgreement,
@@ -102,8 +105,8 @@ class MeetingForm(forms.Form):
     agreements = forms.CharField(
         label=_("Acuerdos por cuenta"),
         help_text=_(
-            "Una cuenta por línea: código;acuerdo;observación. Acuerdos: "
-            "retenido, se_va, en_disputa, vinculado."
+            "Una cuenta por línea: código; acuerdo; observación. Acuerdos: "
+            "retenido, se va, en disputa, vinculado."
         ),
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
@@ -111,24 +114,33 @@ class MeetingForm(forms.Form):
     minutes = forms.FileField(label=_("Acta (PDF, JPEG o PNG)"), required=False)
 
     def clean_agreements(self):
-        """Parse the lines into (account code, outcome, notes)."""
-        outcomes = set(ReconciliationAgreement.Outcome.values)
+        """Parse the lines into (account code, outcome, notes). The outcome may be
+        written as its code (`se_va`), with spaces (`se va`) or as its label
+        (`Se desvincula`), in any case and with or without accents."""
         parsed = []
         for number, line in enumerate(self.cleaned_data["agreements"].splitlines(), 1):
             if not line.strip():
                 continue
             parts = [part.strip() for part in line.split(";")]
-            if len(parts) < 2 or parts[1] not in outcomes:
+            outcome = outcome_words().get(fold(parts[1])) if len(parts) > 1 else None
+            digits = "".join(char for char in parts[0] if char.isdigit())
+            if outcome is None or not digits:
                 raise forms.ValidationError(
                     _(
-                        "Línea %(number)s («%(line)s»): escriba código;acuerdo con un "
-                        "acuerdo de: %(outcomes)s."
+                        "Línea %(number)s («%(line)s»): escriba código; acuerdo con un "
+                        "acuerdo de: retenido, se va, en disputa, vinculado."
                     )
-                    % {
-                        "number": number,
-                        "line": line.strip(),
-                        "outcomes": ", ".join(sorted(outcomes)),
-                    }
+                    % {"number": number, "line": line.strip()}
                 )
-            parsed.append((parts[0], parts[1], parts[2] if len(parts) > 2 else ""))
+            parsed.append((digits, outcome, parts[2] if len(parts) > 2 else ""))
         return parsed
+
+
+@cache
+def outcome_words() -> dict[str, str]:
+    """Return each folded way of writing an outcome, mapped to its value."""
+    words = {}
+    for value, label in ReconciliationAgreement.Outcome.choices:
+        for text in (value, value.replace("_", " "), label, label.split("(")[0]):
+            words[fold(text)] = value
+    return words

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from core.models import OutgoingEmail
 from terminations import services
+from terminations.forms import MeetingForm
 from terminations.models import Verification
 from terminations.tests.conftest import make_account, make_request
 from tests.factories import make_zone
@@ -252,3 +253,44 @@ def test_list_filter_by_flag(client, competitor, director):
     assert "449123457</a>" in unmatched.text
     assert "734490103000602681820032532480</a>" in unmatched.text
     assert "449000905</a>" not in unmatched.text
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("se_va", "se_va"),
+        ("Se va", "se_va"),
+        ("SE DESVINCULA", "se_va"),
+        ("Retenido", "retenido"),
+        ("en disputa", "en_disputa"),
+        ("Vinculado (nuevo)", "vinculado"),
+    ],
+)
+def test_meeting_outcome_spellings(competitor, written, expected):
+    form = MeetingForm(
+        {
+            "competitor": competitor.pk,
+            "held_on": "28/10/2026",
+            "frequency": "mensual",
+            "attendees": "Carla Mejía",
+            "agreements": f"449-000101; {written}; Firmó",
+        }
+    )
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["agreements"] == [("449000101", expected, "Firmó")]
+
+
+def test_meeting_unknown_outcome_names_line(competitor):
+    form = MeetingForm(
+        {
+            "competitor": competitor.pk,
+            "held_on": "28/10/2026",
+            "frequency": "mensual",
+            "attendees": "Carla Mejía",
+            "agreements": "449000101;retenido\n449000102;quizás",
+        }
+    )
+
+    assert not form.is_valid()
+    assert "Línea 2 («449000102;quizás»)" in form.errors["agreements"][0]
