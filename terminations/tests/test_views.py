@@ -4,6 +4,7 @@ from datetime import date
 from io import StringIO
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -294,3 +295,73 @@ def test_meeting_unknown_outcome_names_line(competitor):
 
     assert not form.is_valid()
     assert "Línea 2 («449000102;quizás»)" in form.errors["agreements"][0]
+
+
+def test_advisor_cannot_verify_others_request(
+    client, competitor, advisor, other_advisor
+):
+    item = make_request(competitor, make_account(), advisor=other_advisor)
+
+    response = login(client, advisor).post(
+        reverse("terminations:verify", args=[item.pk]),
+        {"result": "confirmada", "evidence_kind": "llamada"},
+    )
+    item.refresh_from_db()
+
+    assert response.status_code == 404
+    assert item.status == "radicada"
+
+
+def test_advisor_cannot_upload_for_others(client, competitor, advisor, other_advisor):
+    item = make_request(competitor, make_account(), advisor=other_advisor)
+    services.verification_record(
+        request=item,
+        user=other_advisor,
+        result=Verification.Result.WITHDRAWS,
+        evidence_kind=Verification.EvidenceKind.VISIT,
+    )
+
+    response = login(client, advisor).post(
+        reverse("terminations:desistimiento_upload", args=[item.pk]),
+        {"file": SimpleUploadedFile("firmado.pdf", b"%PDF-1.4\n")},
+    )
+
+    assert response.status_code == 404
+
+
+def test_advisor_sees_no_unassigned_request(client, competitor, advisor):
+    item = make_request(competitor, make_account("449000906"))
+
+    response = login(client, advisor).get(item.get_absolute_url())
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [
+        ("reject", "post"),
+        ("list_detail", "get"),
+        ("list_confirm", "post"),
+        ("list_distribute", "post"),
+    ],
+)
+def test_advisor_forbidden_request_actions(client, competitor, advisor, name, method):
+    item = make_request(competitor, make_account(), advisor=advisor)
+    pk = item.request_list.pk if name.startswith("list_") else item.pk
+
+    response = getattr(login(client, advisor), method)(
+        reverse(f"terminations:{name}", args=[pk])
+    )
+
+    assert response.status_code == 403
+
+
+def test_advisor_registry_limited_to_own_zones(client, advisor):
+    zone = make_zone("Melgar sur", advisors=[advisor])
+    own = make_account("449000907", zone=zone)
+    other = make_account("449000908")
+    login(client, advisor)
+
+    assert client.get(own.get_absolute_url()).status_code == 200
+    assert client.get(other.get_absolute_url()).status_code == 404
