@@ -14,6 +14,16 @@ from terminations.models import (
 )
 
 
+class CompetitorForm(forms.ModelForm):
+    class Meta:
+        model = Competitor
+        fields = ["name", "nit", "check_digit", "email"]
+        help_texts = {
+            "nit": _("Con o sin puntos; el DV puede ir aquí tras un guion."),
+            "check_digit": _("Déjelo vacío para calcularlo."),
+        }
+
+
 class RequestListUploadForm(forms.Form):
     competitor = forms.ModelChoiceField(
         label=_("Competidor"), queryset=Competitor.objects.filter(is_active=True)

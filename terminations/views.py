@@ -23,6 +23,7 @@ from subscribers.models import Competitor, SubscriberAccount
 from terminations import documents, services
 from terminations.forms import (
     AssignAccountForm,
+    CompetitorForm,
     DeliveryForm,
     MeetingForm,
     RejectForm,
@@ -274,6 +275,24 @@ def list_upload(request):
     lists = RequestList.objects.select_related("competitor")[:50]
     return render(
         request, "terminations/list_upload.html", {"form": form, "lists": lists}
+    )
+
+
+@manager_required
+def competitors(request):
+    """The competitors and a form to register one, needed before importing its
+    first list."""
+    form = CompetitorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        competitor = form.save()
+        messages.success(
+            request, _("Competidor %(name)s registrado.") % {"name": competitor.name}
+        )
+        return redirect("terminations:list_upload")
+    return render(
+        request,
+        "terminations/competitors.html",
+        {"form": form, "competitors": Competitor.objects.all()},
     )
 
 

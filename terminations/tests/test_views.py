@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from core.models import OutgoingEmail
+from subscribers.models import Competitor
 from terminations import services
 from terminations.forms import MeetingForm
 from terminations.models import Verification
@@ -365,3 +366,32 @@ def test_advisor_registry_limited_to_own_zones(client, advisor):
 
     assert client.get(own.get_absolute_url()).status_code == 200
     assert client.get(other.get_absolute_url()).status_code == 404
+
+
+def test_director_registers_competitor(client, director):
+    response = login(client, director).post(
+        reverse("terminations:competitors"),
+        {"name": "SERVIASEO ALTO MAGDALENA S.A.S. E.S.P.", "nit": "901.318.645-5"},
+    )
+    competitor = Competitor.objects.get()
+
+    assert response.status_code == 302
+    assert competitor.nit == "901318645"
+    assert competitor.check_digit == "5"
+
+
+def test_competitor_wrong_dv_is_reported(client, director):
+    response = login(client, director).post(
+        reverse("terminations:competitors"),
+        {"name": "ASEO TOTAL", "nit": "901318645", "check_digit": "4"},
+    )
+
+    assert response.status_code == 200
+    assert "el correcto es 5" in response.text
+    assert not Competitor.objects.exists()
+
+
+def test_advisor_cannot_register_competitor(client, advisor):
+    response = login(client, advisor).get(reverse("terminations:competitors"))
+
+    assert response.status_code == 403
