@@ -74,6 +74,16 @@ def import_registry(page):
     page.get_by_text("Completada").first.wait_for(timeout=180_000)
 
 
+def register_competitor(page):
+    page.click("nav >> text=Terminaciones")
+    page.click("text=Listas de competidores")
+    page.click("text=Regístrelo primero")
+    page.fill("input[name=name]", COMPETITOR)
+    page.fill("input[name=nit]", "901.318.645-5")
+    page.click("button:has-text('Registrar competidor')")
+    page.get_by_text(f"Competidor {COMPETITOR} registrado.").wait_for()
+
+
 def import_competitor_list(page):
     page.click("nav >> text=Terminaciones")
     page.click("text=Listas de competidores")
@@ -119,15 +129,18 @@ def test_competitor_list_to_billing_report(
     melgar = Municipality.objects.get(dane_code="73449")
     zone = make_zone("MELGAR", advisors=[advisor, other_advisor])
     zone.municipalities.set([melgar])
-    Competitor.objects.create(name=COMPETITOR, nit="901318645", check_digit="5")
 
     with time_machine.travel(bogota(2026, 10, 5), tick=True) as traveller:
-        # Monday 5 October: the director loads the registry and the list.
+        # Monday 5 October: the director loads the registry, registers the
+        # competitor and imports its list.
         log_in(page, live_server, "director")
         import_registry(page)
         assert SubscriberAccount.objects.count() == 20_000
         assert SubscriberAccount.objects.filter(zone=zone).exists()
 
+        register_competitor(page)
+        competitor = Competitor.objects.get()
+        assert (competitor.nit, competitor.check_digit) == ("901318645", "5")
         summary = import_competitor_list(page)
         assert "Coinciden por código de cuenta: 792" in summary
         assert "Coinciden por número predial: 72" in summary
