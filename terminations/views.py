@@ -280,8 +280,8 @@ def list_upload(request):
 
 @manager_required
 def competitors(request):
-    """The competitors and a form to register one, needed before importing its
-    first list."""
+    """List the competitors and register a new one, which importing its first
+    list requires."""
     form = CompetitorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         competitor = form.save()
