@@ -395,3 +395,16 @@ def test_advisor_cannot_register_competitor(client, advisor):
     response = login(client, advisor).get(reverse("terminations:competitors"))
 
     assert response.status_code == 403
+
+
+def test_request_links_account_for_advisor(client, competitor, advisor):
+    zone = make_zone("Melgar oriente", advisors=[advisor])
+    account = make_account("449000909", zone=zone)
+    item = make_request(competitor, account, advisor=advisor)
+    login(client, advisor)
+
+    response = client.get(item.get_absolute_url())
+
+    assert f'href="{account.get_absolute_url()}"' in response.text
+    assert f'href="{reverse("subscribers:list")}"' in response.text
+    assert client.get(account.get_absolute_url()).status_code == 200
