@@ -406,5 +406,4 @@ def test_request_links_account_for_advisor(client, competitor, advisor):
     response = client.get(item.get_absolute_url())
 
     assert f'href="{account.get_absolute_url()}"' in response.text
-    assert f'href="{reverse("subscribers:list")}"' in response.text
     assert client.get(account.get_absolute_url()).status_code == 200
