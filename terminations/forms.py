@@ -1,14 +1,27 @@
 """Forms of the termination screens."""
 
+from functools import cache
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from subscribers.models import Competitor
+from core.text import fold
+from subscribers.models import Competitor, SubscriberAccount
 from terminations.models import (
     ReconciliationAgreement,
     ReconciliationMeeting,
     Verification,
 )
+
+
+class CompetitorForm(forms.ModelForm):
+    class Meta:
+        model = Competitor
+        fields = ["name", "nit", "check_digit", "email"]
+        help_texts = {
+            "nit": _("Con o sin puntos; el DV puede ir aquí tras un guion."),
+            "check_digit": _("Déjelo vacío para calcularlo."),
+        }
 
 
 class RequestListUploadForm(forms.Form):
@@ -33,6 +46,32 @@ class VerificationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
+
+
+class AssignAccountForm(forms.Form):
+    account_code = forms.CharField(
+        label=_("Código de cuenta"),
+        max_length=20,
+        help_text=_("Los 9 dígitos de la cuenta en el catastro, p. ej. 449001234."),
+    )
+
+    def clean_account_code(self):
+        """Return the registry account the code names (dashes and spaces ignored,
+        leading zeros added)."""
+        raw = self.cleaned_data["account_code"]
+        digits = "".join(char for char in raw if char.isdigit())
+        if not digits or len(digits) > 9:
+            raise forms.ValidationError(
+                _("«%(code)s» no es un código de cuenta: escriba sus 9 dígitos.")
+                % {"code": raw}
+            )
+        account = SubscriberAccount.objects.filter(account_code=digits.zfill(9)).first()
+        if account is None:
+            raise forms.ValidationError(
+                _("La cuenta %(code)s no existe en el catastro. Revise el código.")
+                % {"code": digits.zfill(9)}
+            )
+        return account
 
 
 class RejectForm(forms.Form):
@@ -76,8 +115,8 @@ class MeetingForm(forms.Form):
     agreements = forms.CharField(
         label=_("Acuerdos por cuenta"),
         help_text=_(
-            "Una cuenta por línea: código;acuerdo;observación. Acuerdos: "
-            "retenido, se_va, en_disputa, vinculado."
+            "Una cuenta por línea: código; acuerdo; observación. Acuerdos: "
+            "retenido, se va, en disputa, vinculado."
         ),
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
@@ -85,24 +124,33 @@ class MeetingForm(forms.Form):
     minutes = forms.FileField(label=_("Acta (PDF, JPEG o PNG)"), required=False)
 
     def clean_agreements(self):
-        """Parse the lines into (account code, outcome, notes)."""
-        outcomes = set(ReconciliationAgreement.Outcome.values)
+        """Parse the lines into (account code, outcome, notes). The outcome may be
+        written as its code (`se_va`), with spaces (`se va`) or as its label
+        (`Se desvincula`), in any case and with or without accents."""
         parsed = []
         for number, line in enumerate(self.cleaned_data["agreements"].splitlines(), 1):
             if not line.strip():
                 continue
             parts = [part.strip() for part in line.split(";")]
-            if len(parts) < 2 or parts[1] not in outcomes:
+            outcome = outcome_words().get(fold(parts[1])) if len(parts) > 1 else None
+            digits = "".join(char for char in parts[0] if char.isdigit())
+            if outcome is None or not digits:
                 raise forms.ValidationError(
                     _(
-                        "Línea %(number)s («%(line)s»): escriba código;acuerdo con un "
-                        "acuerdo de: %(outcomes)s."
+                        "Línea %(number)s («%(line)s»): escriba código; acuerdo con un "
+                        "acuerdo de: retenido, se va, en disputa, vinculado."
                     )
-                    % {
-                        "number": number,
-                        "line": line.strip(),
-                        "outcomes": ", ".join(sorted(outcomes)),
-                    }
+                    % {"number": number, "line": line.strip()}
                 )
-            parsed.append((parts[0], parts[1], parts[2] if len(parts) > 2 else ""))
+            parsed.append((digits, outcome, parts[2] if len(parts) > 2 else ""))
         return parsed
+
+
+@cache
+def outcome_words() -> dict[str, str]:
+    """Return each folded way of writing an outcome, mapped to its value."""
+    words = {}
+    for value, label in ReconciliationAgreement.Outcome.choices:
+        for text in (value, value.replace("_", " "), label, label.split("(")[0]):
+            words[fold(text)] = value
+    return words

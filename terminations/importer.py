@@ -70,7 +70,10 @@ TALLY_LABELS = {
     "matched_by_cadastral": _("Coinciden por número predial: %(count)s"),
     "matched_by_id": _("Coinciden por documento y dirección: %(count)s"),
     "unmatched": _("Sin coincidencia en el catastro: %(count)s"),
-    "truncated": _("Número predial truncado por Excel (no se puede buscar): %(count)s"),
+    "truncated": _(
+        "Número predial truncado por Excel, sin coincidencia (asigne la cuenta a "
+        "mano): %(count)s"
+    ),
     "duplicates": _("Repiten una solicitud anterior: %(count)s"),
     "already_unlinked": _("Cuenta ya desvinculada: %(count)s"),
     "claimed_by_other": _("Reclamadas también por otro competidor: %(count)s"),

@@ -2,7 +2,10 @@
 
 A row is matched by its account code, then by the 30-digit cadastral number when the
 competitor wrote that instead (only when exactly one account has it), then by the
-subscriber's ID together with the address. Each step is one set-based query per
+subscriber's ID together with the address. A cadastral number that Excel stored as
+a number has lost its last digits, so its row is never matched, not even by ID and
+address, because that would pin the request on an account the competitor did not
+name. Such a row waits for a person to assign the account. Each step is one set-based query per
 batch: on PostgreSQL the keys travel by COPY into a temporary table joined to the
 registry, elsewhere they go in chunked `IN` lists.
 """
@@ -143,7 +146,10 @@ def match_rows(rows: Sequence[MatchKeys]) -> list[AccountHit | None]:
     pending = [
         position
         for position, row in enumerate(rows)
-        if hits[position] is None and row.id_number and row.address
+        if hits[position] is None
+        and not row.code.truncated
+        and row.id_number
+        and row.address
     ]
     by_id = _lookup("id_number", {rows[position].id_number for position in pending})
     for position in pending:

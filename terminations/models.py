@@ -7,9 +7,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from core.text import fold
 
 
 def signed_form_path(instance, filename: str) -> str:
@@ -89,6 +92,22 @@ class TerminationRequestQuerySet(models.QuerySet):
             status__in=TerminationRequest.OPEN_STATUSES, is_duplicate=False
         )
 
+    def search(self, query: str):
+        """Filter by the account code (ours or the one the competitor wrote, with
+        or without dashes) or by the subscriber's name, ignoring case and accents.
+        Every word of the query must appear."""
+        queryset = self
+        for word in fold(query).split():
+            digits = word.replace("-", "").replace(".", "")
+            if digits.isdigit():
+                condition = Q(account__account_code__contains=digits) | Q(
+                    received_code__contains=digits
+                )
+            else:
+                condition = Q(account__search_text__contains=word)
+            queryset = queryset.filter(condition)
+        return queryset
+
 
 class TerminationRequest(models.Model):
     """A subscriber's request, filed through a competitor, to end their contract
@@ -106,6 +125,7 @@ class TerminationRequest(models.Model):
         ACCOUNT_CODE = "cuenta", _("Código de cuenta")
         CADASTRAL_NUMBER = "predial", _("Número predial")
         ID_AND_ADDRESS = "documento", _("Documento y dirección")
+        MANUAL = "manual", _("Asignada a mano")
         NONE = "ninguno", _("Sin coincidencia")
 
     OPEN_STATUSES = (Status.FILED, Status.VERIFYING, Status.ACCEPTED)
@@ -218,8 +238,8 @@ class TerminationRequest(models.Model):
         labels = []
         if self.account_id is None:
             labels.append(_("Sin coincidencia"))
-        if self.cadastral_number_truncated:
-            labels.append(_("Predial truncado"))
+        if self.cadastral_number_truncated and self.account_id is None:
+            labels.append(_("Predial truncado por Excel: asigne la cuenta a mano"))
         if self.is_duplicate:
             labels.append(_("Repetida"))
         if self.already_unlinked:

@@ -28,6 +28,7 @@ from core.numbering import number_take
 from subscribers.models import SubscriberAccount
 from terminations import documents
 from terminations.importer import TerminationRequestImporter
+from terminations.matching import EXCEL_SIGNIFICANT_DIGITS, normalise_id
 from terminations.models import (
     DeliveryBatch,
     Desistimiento,
@@ -275,6 +276,73 @@ def request_reject(
     request.rejection_basis = basis.strip()
     request.save()
     logger.info("Request %s rejected by user %s", request.pk, user.pk)
+
+
+def request_assign_account(
+    *, request: TerminationRequest, account: SubscriberAccount, user: User
+) -> None:
+    """Assign by hand the registry account of a request that matched none (a code
+    that does not exist, or a cadastral number Excel truncated), with the same
+    flags the import sets: repeat, already unlinked, claimed by another
+    competitor."""
+    if request.account_id is not None:
+        raise TerminationError(
+            _("La solicitud ya tiene la cuenta %(code)s.")
+            % {"code": request.account.account_code}
+        )
+    if not request.is_open:
+        raise TerminationError(_("La solicitud ya no está abierta."))
+
+    with transaction.atomic():
+        open_requests = TerminationRequest.objects.open().filter(account=account)
+        earlier = (
+            open_requests.filter(competitor=request.competitor)
+            .exclude(pk=request.pk)
+            .order_by("filed_on", "pk")
+            .first()
+        )
+        claimed = open_requests.exclude(competitor=request.competitor)
+
+        request.account = account
+        request.match_method = TerminationRequest.MatchMethod.MANUAL
+        request.already_unlinked = account.status == SubscriberAccount.Status.UNLINKED
+        request.claimed_by_other = claimed.exists()
+        if earlier is not None:
+            request.is_duplicate = True
+            request.duplicate_of = earlier
+        request._change_reason = _("Cuenta asignada a mano")
+        request.save()
+        if request.claimed_by_other:
+            for other in claimed.filter(claimed_by_other=False):
+                other.claimed_by_other = True
+                other.save(update_fields=["claimed_by_other", "updated_at"])
+    logger.info(
+        "Request %s assigned to account %s by user %s",
+        request.pk,
+        account.account_code,
+        user.pk,
+    )
+
+
+def account_candidates(*, request: TerminationRequest, limit: int = 10) -> list:
+    """Return registry accounts a person may mean for an unmatched request: first
+    those with the subscriber's document number as the competitor wrote it, then,
+    for a truncated cadastral number, those whose number begins with the 15
+    digits Excel kept."""
+    accounts = SubscriberAccount.objects.select_related("municipality").order_by(
+        "account_code"
+    )
+    candidates = []
+    id_number = normalise_id(request.received.get("CÉDULA / NIT", ""))
+    if id_number:
+        candidates += accounts.filter(id_number=id_number)[:limit]
+    if request.cadastral_number_truncated and request.received_code:
+        # NOTE: Excel rounds to 15 significant digits, so when the 16th digit was 5
+        # or more the 15th differs from the true number and this prefix misses it.
+        prefix = request.received_code[:EXCEL_SIGNIFICANT_DIGITS]
+        candidates += accounts.filter(cadastral_number__startswith=prefix)[:limit]
+    unique = {account.pk: account for account in candidates}
+    return list(unique.values())[:limit]
 
 
 # --- Desistimientos -------------------------------------------------------------

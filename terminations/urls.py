@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/verificar/", views.verify, name="verify"),
     path("<int:pk>/rechazar/", views.reject, name="reject"),
+    path("<int:pk>/cuenta/", views.assign_account, name="assign_account"),
     path(
         "<int:pk>/desistimiento.pdf", views.desistimiento_pdf, name="desistimiento_pdf"
     ),
@@ -23,6 +24,7 @@ urlpatterns = [
         name="desistimiento_signed",
     ),
     path("listas/", views.list_upload, name="list_upload"),
+    path("competidores/", views.competitors, name="competitors"),
     path("listas/<int:pk>/", views.list_detail, name="list_detail"),
     path("listas/<int:pk>/confirmar/", views.list_confirm, name="list_confirm"),
     path("listas/<int:pk>/distribuir/", views.list_distribute, name="list_distribute"),

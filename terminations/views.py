@@ -6,11 +6,13 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Role
@@ -20,6 +22,8 @@ from core.permissions import manager_required, role_required
 from subscribers.models import Competitor, SubscriberAccount
 from terminations import documents, services
 from terminations.forms import (
+    AssignAccountForm,
+    CompetitorForm,
     DeliveryForm,
     MeetingForm,
     RejectForm,
@@ -40,6 +44,21 @@ worker_required = role_required(
 novelty_reader_required = role_required(
     Role.DIRECTOR, Role.COORDINATOR, Role.ADMINISTRATOR, Role.BILLING
 )
+# Maximum rows on the open-requests page. The search box narrows a longer list.
+LIST_LIMIT = 500
+# Filters of the open-requests page by flag, as (label, condition).
+FLAG_FILTERS = {
+    "sin_cuenta": (gettext_lazy("Sin coincidencia"), Q(account__isnull=True)),
+    "predial_truncado": (
+        gettext_lazy("Predial truncado por Excel"),
+        Q(cadastral_number_truncated=True, account__isnull=True),
+    ),
+    "ya_desvinculada": (gettext_lazy("Ya desvinculada"), Q(already_unlinked=True)),
+    "reclamada": (
+        gettext_lazy("Reclamada por otro competidor"),
+        Q(claimed_by_other=True),
+    ),
+}
 
 
 def _visible(request, pk) -> TerminationRequest:
@@ -66,11 +85,13 @@ def request_list(request):
     managers, an advisor's own for advisors."""
     calendar = BusinessCalendar()
     today = timezone.localdate()
-    requests = (
-        TerminationRequest.objects.visible_to(request.user)
-        .open()
-        .select_related("account", "competitor", "advisor")
-        .order_by("response_due_on", "pk")
+    query = request.GET.get("q", "").strip()
+    flag = request.GET.get("alerta", "")
+    requests = TerminationRequest.objects.visible_to(request.user).open().search(query)
+    if flag in FLAG_FILTERS:
+        requests = requests.filter(FLAG_FILTERS[flag][1])
+    requests = requests.select_related("account", "competitor", "advisor").order_by(
+        "response_due_on", "pk"
     )
     rows = [
         {
@@ -78,18 +99,27 @@ def request_list(request):
             "response_status": calendar.deadline_status(item.response_due_on, today),
             "effective_status": calendar.deadline_status(item.effective_due_on, today),
         }
-        for item in requests[:500]
+        for item in requests[:LIST_LIMIT]
     ]
     return render(
         request,
         "terminations/list.html",
-        {"rows": rows, "total": requests.count(), "today": today},
+        {
+            "rows": rows,
+            "total": requests.count(),
+            "today": today,
+            "query": query,
+            "flag": flag,
+            "flags": [(key, label) for key, (label, _q) in FLAG_FILTERS.items()],
+            "limit": LIST_LIMIT,
+        },
     )
 
 
 @worker_required
 def detail(request, pk):
     item = _visible(request, pk)
+    resolving = request.user.is_manager and item.account_id is None and item.is_open
     return render(
         request,
         "terminations/detail.html",
@@ -100,8 +130,34 @@ def detail(request, pk):
             "verification_form": VerificationForm(),
             "reject_form": RejectForm(),
             "signed_form": SignedUploadForm(),
+            "assign_form": AssignAccountForm() if resolving else None,
+            "candidates": services.account_candidates(request=item)
+            if resolving
+            else [],
         },
     )
+
+
+@manager_required
+@require_POST
+def assign_account(request, pk):
+    item = _visible(request, pk)
+    form = AssignAccountForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["account_code"]))
+        return redirect(item)
+    try:
+        services.request_assign_account(
+            request=item, account=form.cleaned_data["account_code"], user=request.user
+        )
+        messages.success(
+            request,
+            _("Cuenta %(code)s asignada a la solicitud.")
+            % {"code": item.account.account_code},
+        )
+    except services.TerminationError as error:
+        messages.error(request, str(error))
+    return redirect(item)
 
 
 @worker_required
@@ -219,6 +275,24 @@ def list_upload(request):
     lists = RequestList.objects.select_related("competitor")[:50]
     return render(
         request, "terminations/list_upload.html", {"form": form, "lists": lists}
+    )
+
+
+@manager_required
+def competitors(request):
+    """List the competitors and register a new one, which importing its first
+    list requires."""
+    form = CompetitorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        competitor = form.save()
+        messages.success(
+            request, _("Competidor %(name)s registrado.") % {"name": competitor.name}
+        )
+        return redirect("terminations:list_upload")
+    return render(
+        request,
+        "terminations/competitors.html",
+        {"form": form, "competitors": Competitor.objects.all()},
     )
 
 

@@ -9,7 +9,13 @@ import pytest
 from django.core.management import call_command
 
 from subscribers.models import SubscriberAccount
-from terminations.matching import normalise_address, parse_row_code
+from terminations.matching import (
+    MatchKeys,
+    match_rows,
+    normalise_address,
+    normalise_id,
+    parse_row_code,
+)
 from terminations.models import RequestList, TerminationRequest
 from terminations.services import request_list_create, request_list_import
 from terminations.tests.conftest import COMPETITOR_LIST, make_account, make_request
@@ -30,11 +36,17 @@ def test_sample_list_exact_counts(registry, competitor):
     assert by_code.filter(is_duplicate=False).count() == 750
     assert by_code.filter(is_duplicate=True).count() == 42
     assert tally["matched_by_cadastral"] == 72
-    # The three cadastral numbers Excel truncated are flagged, then found by the
-    # subscriber's ID and address.
-    assert requests.filter(cadastral_number_truncated=True).count() == 3
-    assert tally["matched_by_id"] == 3
-    assert tally["unmatched"] == 633
+    # The three cadastral numbers Excel truncated (spreadsheet rows 292, 954 and
+    # 1117) are flagged and left unmatched for a person to resolve.
+    truncated = requests.filter(cadastral_number_truncated=True)
+    assert sorted(truncated.values_list("row_number", flat=True)) == [292, 954, 1117]
+    assert not truncated.filter(account__isnull=False).exists()
+    assert tally["truncated"] == 3
+    assert "matched_by_id" not in tally
+    # 600 codes that do not exist, their 33 repeats and the 3 truncated numbers.
+    assert tally["unmatched"] == 636
+    assert requests.filter(account__isnull=True).count() == 636
+    assert requests.filter(account__isnull=False).count() == 864
     assert requests.filter(account__isnull=True, is_duplicate=True).count() == 33
     assert tally["duplicates"] == 75
     assert requests.filter(is_duplicate=True).count() == 75
@@ -66,7 +78,7 @@ def test_command_json_dry_run_writes_nothing(registry, competitor):
     data = json.loads(output.getvalue())
 
     assert data["rows"] == 1500
-    assert data["tally"]["unmatched"] == 633
+    assert data["tally"]["unmatched"] == 636
     assert data["tally"]["duplicates"] == 75
     assert TerminationRequest.objects.count() == 0
     assert RequestList.objects.count() == 0
@@ -102,6 +114,32 @@ def test_cadastral_number_as_number_is_truncated():
 
 def test_address_spellings_compare_equal():
     assert normalise_address("Calle 10 No. 5-32") == normalise_address("CL 10 # 5-32")
+
+
+def test_unknown_code_matches_by_id_and_address(db):
+    account = make_account("449000781", id_number="1019968196")
+    keys = MatchKeys(
+        code=parse_row_code("449000871"),
+        id_number=normalise_id("1.019.968.196"),
+        address=normalise_address("Calle 10 No. 5-32"),
+    )
+
+    [hit] = match_rows([keys])
+
+    assert hit.account_id == account.pk
+    assert hit.method == "documento"
+
+
+def test_truncated_cadastral_never_matches(db):
+    make_account("449000782", id_number="1019968196")
+    keys = MatchKeys(
+        code=parse_row_code(7.344901000000000e29),
+        id_number="1019968196",
+        address=normalise_address("CL 10 # 5-32"),
+    )
+
+    assert keys.code.truncated
+    assert match_rows([keys]) == [None]
 
 
 def test_open_request_of_other_competitor_flags_claim(

@@ -4,11 +4,14 @@ from datetime import date
 from io import StringIO
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
 from core.models import OutgoingEmail
+from subscribers.models import Competitor
 from terminations import services
+from terminations.forms import MeetingForm
 from terminations.models import Verification
 from terminations.tests.conftest import make_account, make_request
 from tests.factories import make_zone
@@ -188,3 +191,219 @@ def test_digest_command_queues_mail(competitor, advisor):
     call_command("send_termination_digest", "--date", "2026-10-20", stdout=StringIO())
 
     assert OutgoingEmail.objects.filter(to=[advisor.email]).exists()
+
+
+def test_list_search_by_code_or_name(client, competitor, director):
+    make_request(competitor, make_account("449000901", name="Lucero Díaz Portilla"))
+    make_request(competitor, make_account("449000902", name="Mario Solano López"))
+    login(client, director)
+
+    by_code = client.get(reverse("terminations:list"), {"q": "449-000901"})
+    by_name = client.get(reverse("terminations:list"), {"q": "solano lopez"})
+
+    assert "449000901" in by_code.text
+    assert "449000902" not in by_code.text
+    assert "449000902" in by_name.text
+    assert "449000901" not in by_name.text
+
+
+def test_list_search_finds_unmatched_code(client, competitor, director):
+    make_request(competitor, received_code="449123456")
+    make_request(competitor, make_account("449000903"))
+
+    response = login(client, director).get(
+        reverse("terminations:list"), {"q": "449123456"}
+    )
+
+    assert "449123456" in response.text
+    assert "449000903" not in response.text
+
+
+def test_advisor_search_stays_within_own(client, competitor, advisor, other_advisor):
+    make_request(competitor, make_account("449000904"), advisor=other_advisor)
+
+    response = login(client, advisor).get(
+        reverse("terminations:list"), {"q": "449000904"}
+    )
+
+    assert "449000904</a>" not in response.text
+    assert "Ninguna solicitud abierta coincide" in response.text
+
+
+def test_billing_menu_links_novelties(client, billing_user):
+    response = login(client, billing_user).get(reverse("terminations:novelties"))
+
+    assert f'href="{reverse("terminations:novelties")}"' in response.text
+    assert f'href="{reverse("terminations:list")}"' not in response.text
+
+
+def test_list_filter_by_flag(client, competitor, director):
+    make_request(
+        competitor,
+        received_code="734490103000602681820032532480",
+        cadastral_number_truncated=True,
+    )
+    make_request(competitor, received_code="449123457")
+    make_request(competitor, make_account("449000905"))
+    login(client, director)
+
+    truncated = client.get(reverse("terminations:list"), {"alerta": "predial_truncado"})
+    unmatched = client.get(reverse("terminations:list"), {"alerta": "sin_cuenta"})
+
+    assert "734490103000602681820032532480</a>" in truncated.text
+    assert "449123457</a>" not in truncated.text
+    assert "449123457</a>" in unmatched.text
+    assert "734490103000602681820032532480</a>" in unmatched.text
+    assert "449000905</a>" not in unmatched.text
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("se_va", "se_va"),
+        ("Se va", "se_va"),
+        ("SE DESVINCULA", "se_va"),
+        ("Retenido", "retenido"),
+        ("en disputa", "en_disputa"),
+        ("Vinculado (nuevo)", "vinculado"),
+    ],
+)
+def test_meeting_outcome_spellings(competitor, written, expected):
+    form = MeetingForm(
+        {
+            "competitor": competitor.pk,
+            "held_on": "28/10/2026",
+            "frequency": "mensual",
+            "attendees": "Carla Mejía",
+            "agreements": f"449-000101; {written}; Firmó",
+        }
+    )
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["agreements"] == [("449000101", expected, "Firmó")]
+
+
+def test_meeting_unknown_outcome_names_line(competitor):
+    form = MeetingForm(
+        {
+            "competitor": competitor.pk,
+            "held_on": "28/10/2026",
+            "frequency": "mensual",
+            "attendees": "Carla Mejía",
+            "agreements": "449000101;retenido\n449000102;quizás",
+        }
+    )
+
+    assert not form.is_valid()
+    assert "Línea 2 («449000102;quizás»)" in form.errors["agreements"][0]
+
+
+def test_advisor_cannot_verify_others_request(
+    client, competitor, advisor, other_advisor
+):
+    item = make_request(competitor, make_account(), advisor=other_advisor)
+
+    response = login(client, advisor).post(
+        reverse("terminations:verify", args=[item.pk]),
+        {"result": "confirmada", "evidence_kind": "llamada"},
+    )
+    item.refresh_from_db()
+
+    assert response.status_code == 404
+    assert item.status == "radicada"
+
+
+def test_advisor_cannot_upload_for_others(client, competitor, advisor, other_advisor):
+    item = make_request(competitor, make_account(), advisor=other_advisor)
+    services.verification_record(
+        request=item,
+        user=other_advisor,
+        result=Verification.Result.WITHDRAWS,
+        evidence_kind=Verification.EvidenceKind.VISIT,
+    )
+
+    response = login(client, advisor).post(
+        reverse("terminations:desistimiento_upload", args=[item.pk]),
+        {"file": SimpleUploadedFile("firmado.pdf", b"%PDF-1.4\n")},
+    )
+
+    assert response.status_code == 404
+
+
+def test_advisor_sees_no_unassigned_request(client, competitor, advisor):
+    item = make_request(competitor, make_account("449000906"))
+
+    response = login(client, advisor).get(item.get_absolute_url())
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [
+        ("reject", "post"),
+        ("list_detail", "get"),
+        ("list_confirm", "post"),
+        ("list_distribute", "post"),
+    ],
+)
+def test_advisor_forbidden_request_actions(client, competitor, advisor, name, method):
+    item = make_request(competitor, make_account(), advisor=advisor)
+    pk = item.request_list.pk if name.startswith("list_") else item.pk
+
+    response = getattr(login(client, advisor), method)(
+        reverse(f"terminations:{name}", args=[pk])
+    )
+
+    assert response.status_code == 403
+
+
+def test_advisor_registry_limited_to_own_zones(client, advisor):
+    zone = make_zone("Melgar sur", advisors=[advisor])
+    own = make_account("449000907", zone=zone)
+    other = make_account("449000908")
+    login(client, advisor)
+
+    assert client.get(own.get_absolute_url()).status_code == 200
+    assert client.get(other.get_absolute_url()).status_code == 404
+
+
+def test_director_registers_competitor(client, director):
+    response = login(client, director).post(
+        reverse("terminations:competitors"),
+        {"name": "SERVIASEO ALTO MAGDALENA S.A.S. E.S.P.", "nit": "901.318.645-5"},
+    )
+    competitor = Competitor.objects.get()
+
+    assert response.status_code == 302
+    assert competitor.nit == "901318645"
+    assert competitor.check_digit == "5"
+
+
+def test_competitor_wrong_dv_is_reported(client, director):
+    response = login(client, director).post(
+        reverse("terminations:competitors"),
+        {"name": "ASEO TOTAL", "nit": "901318645", "check_digit": "4"},
+    )
+
+    assert response.status_code == 200
+    assert "el correcto es 5" in response.text
+    assert not Competitor.objects.exists()
+
+
+def test_advisor_cannot_register_competitor(client, advisor):
+    response = login(client, advisor).get(reverse("terminations:competitors"))
+
+    assert response.status_code == 403
+
+
+def test_request_links_account_for_advisor(client, competitor, advisor):
+    zone = make_zone("Melgar oriente", advisors=[advisor])
+    account = make_account("449000909", zone=zone)
+    item = make_request(competitor, account, advisor=advisor)
+    login(client, advisor)
+
+    response = client.get(item.get_absolute_url())
+
+    assert f'href="{account.get_absolute_url()}"' in response.text
+    assert client.get(account.get_absolute_url()).status_code == 200

@@ -13,7 +13,12 @@ from pypdf import PdfReader
 from core.models import OutgoingEmail
 from subscribers.models import SubscriberAccount
 from terminations import services
-from terminations.models import RegistryNovelty, TerminationRequest, Verification
+from terminations.models import (
+    DeliveryBatch,
+    RegistryNovelty,
+    TerminationRequest,
+    Verification,
+)
 from terminations.tests.conftest import make_account, make_request
 
 FROZEN = "2026-10-20 10:00 -05:00"
@@ -315,3 +320,93 @@ def test_digest_skips_advisor_with_nothing_due(competitor, advisor, other_adviso
     services.digest_send(today=date(2026, 10, 20))
 
     assert not OutgoingEmail.objects.filter(to=[other_advisor.email]).exists()
+
+
+def test_desistimiento_pdf_statement(withdrawn, competitor, settings):
+    text = " ".join(
+        pdf_text(services.desistimiento_pdf(withdrawn.desistimiento)).split()
+    )
+
+    assert "FORMATO DE DESISTIMIENTO DE TERMINACIÓN ANTICIPADA" in text
+    assert "Consecutivo DES-2026-00001" in text
+    assert "Fecha de expedición: 20/10/2026" in text
+    assert withdrawn.account.identification_display in text
+    assert "CL 10 # 5-32, Centro, Melgar" in text
+    assert "Residencial · estrato 3" in text
+    assert (
+        "manifiesto que desisto de la solicitud de terminación anticipada del "
+        f"contrato de prestación del servicio público de aseo con "
+        f"{settings.COMPANY_NAME} radicada por {competitor.name} el 01/10/2026"
+    ) in text
+    assert "Firma del asesor comercial" in text
+
+
+def test_delivery_of_other_competitor_is_rejected(
+    withdrawn, other_competitor, coordinator
+):
+    desistimiento = _sign(withdrawn, coordinator)
+
+    with pytest.raises(services.TerminationError, match="es de otro competidor"):
+        services.delivery_create(
+            competitor=other_competitor,
+            desistimientos=[desistimiento],
+            user=coordinator,
+            received_by="Patricia Suárez",
+            delivered_on=date(2026, 10, 26),
+        )
+
+
+def test_delivery_needs_receiver(withdrawn, competitor, coordinator):
+    desistimiento = _sign(withdrawn, coordinator)
+
+    with pytest.raises(services.TerminationError, match="quién recibe"):
+        services.delivery_create(
+            competitor=competitor,
+            desistimientos=[desistimiento],
+            user=coordinator,
+            received_by="  ",
+            delivered_on=date(2026, 10, 26),
+        )
+
+
+def test_delivered_form_cannot_be_replaced(withdrawn, competitor, coordinator):
+    desistimiento = _sign(withdrawn, coordinator)
+    services.delivery_create(
+        competitor=competitor,
+        desistimientos=[desistimiento],
+        user=coordinator,
+        received_by="Patricia Suárez",
+        delivered_on=date(2026, 10, 26),
+    )
+    desistimiento.refresh_from_db()
+
+    with pytest.raises(services.TerminationError, match="ya se entregó"):
+        services.desistimiento_upload_signed(
+            desistimiento=desistimiento, uploaded=signed_png(), user=coordinator
+        )
+
+
+def test_failed_delivery_writes_nothing(withdrawn, competitor, coordinator):
+    signed = _sign(withdrawn, coordinator)
+    other = make_request(competitor, make_account("449000102"))
+    services.verification_record(
+        request=other,
+        user=coordinator,
+        result=Verification.Result.NOT_AUTHENTIC,
+        evidence_kind=Verification.EvidenceKind.CALL,
+    )
+    other.refresh_from_db()
+
+    # The second desistimiento is unsigned, so neither is delivered.
+    with pytest.raises(services.TerminationError):
+        services.delivery_create(
+            competitor=competitor,
+            desistimientos=[signed, other.desistimiento],
+            user=coordinator,
+            received_by="Patricia Suárez",
+            delivered_on=date(2026, 10, 26),
+        )
+    signed.refresh_from_db()
+
+    assert signed.delivery is None
+    assert not DeliveryBatch.objects.exists()

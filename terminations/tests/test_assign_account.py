@@ -1,0 +1,136 @@
+"""Resolving by hand a request that matched no registry account."""
+
+import pytest
+from django.urls import reverse
+
+from subscribers.models import SubscriberAccount
+from terminations import services
+from terminations.models import TerminationRequest
+from terminations.tests.conftest import make_account, make_request
+
+# A cadastral number as Excel keeps it after storing it as a number: 15 digits
+# kept, the rest noise from the floating-point value.
+TRUNCATED = "734490103000602681820032532480"
+
+
+def truncated_request(competitor, **fields):
+    return make_request(
+        competitor,
+        received_code=TRUNCATED,
+        cadastral_number_truncated=True,
+        received={"CÉDULA / NIT": "6.547.854", "NOMBRE SUSCRIPTOR": "Andrea Gómez"},
+        **fields,
+    )
+
+
+def test_truncated_request_flag_asks_for_a_person(competitor):
+    request = truncated_request(competitor)
+
+    assert request.flag_labels == [
+        "Sin coincidencia",
+        "Predial truncado por Excel: asigne la cuenta a mano",
+    ]
+
+
+def test_candidates_by_document_then_prefix(competitor):
+    same_id = make_account("449000189", id_number="6547854")
+    same_prefix = make_account(
+        "449000347", cadastral_number="734490103000602150017000000000"
+    )
+    make_account("449000348", cadastral_number="734490103000699990017000000000")
+    request = truncated_request(competitor)
+
+    candidates = services.account_candidates(request=request)
+
+    assert candidates == [same_id, same_prefix]
+
+
+def test_manager_assigns_account(client, competitor, director):
+    account = make_account("449000189")
+    request = truncated_request(competitor)
+    client.force_login(director)
+
+    response = client.post(
+        reverse("terminations:assign_account", args=[request.pk]),
+        {"account_code": "449-000189"},
+    )
+    request.refresh_from_db()
+
+    assert response.status_code == 302
+    assert request.account == account
+    assert request.match_method == TerminationRequest.MatchMethod.MANUAL
+    assert request.cadastral_number_truncated
+    assert request.flag_labels == []
+    assert request.history.first().history_change_reason == "Cuenta asignada a mano"
+
+
+def test_detail_offers_candidates_to_manager(client, competitor, director):
+    make_account("449000189", id_number="6547854")
+    request = truncated_request(competitor)
+
+    client.force_login(director)
+    response = client.get(request.get_absolute_url())
+
+    assert "Asignar la cuenta" in response.text
+    assert "Asignar 449000189" in response.text
+
+
+def test_unknown_code_is_reported(client, competitor, director):
+    request = truncated_request(competitor)
+    client.force_login(director)
+
+    response = client.post(
+        reverse("terminations:assign_account", args=[request.pk]),
+        {"account_code": "449999999"},
+        follow=True,
+    )
+    request.refresh_from_db()
+
+    assert "La cuenta 449999999 no existe en el catastro" in response.text
+    assert request.account is None
+
+
+def test_assigned_account_with_open_request_is_repeat(competitor, director):
+    account = make_account("449000189")
+    earlier = make_request(competitor, account)
+    request = truncated_request(competitor)
+
+    services.request_assign_account(request=request, account=account, user=director)
+
+    assert request.is_duplicate
+    assert request.duplicate_of == earlier
+
+
+def test_assignment_flags_claims_and_unlinked(competitor, other_competitor, director):
+    account = make_account("449000189", status=SubscriberAccount.Status.UNLINKED)
+    other = make_request(other_competitor, account)
+    request = truncated_request(competitor)
+
+    services.request_assign_account(request=request, account=account, user=director)
+    other.refresh_from_db()
+
+    assert request.already_unlinked
+    assert request.claimed_by_other
+    assert other.claimed_by_other
+    assert not request.is_duplicate
+
+
+def test_matched_request_cannot_be_reassigned(competitor, director):
+    request = make_request(competitor, make_account("449000189"))
+
+    with pytest.raises(services.TerminationError, match="ya tiene la cuenta 449000189"):
+        services.request_assign_account(
+            request=request, account=make_account("449000190"), user=director
+        )
+
+
+def test_advisor_cannot_assign(client, competitor, advisor):
+    request = truncated_request(competitor, advisor=advisor)
+    client.force_login(advisor)
+
+    response = client.post(
+        reverse("terminations:assign_account", args=[request.pk]),
+        {"account_code": "449000189"},
+    )
+
+    assert response.status_code == 403
