@@ -159,11 +159,13 @@ class SubscriberAccount(models.Model):
     name = models.CharField(_("nombre del suscriptor"), max_length=200)
     address = models.CharField(_("dirección"), max_length=200, blank=True)
     barrio = models.CharField(_("barrio o vereda"), max_length=120, blank=True)
+    # Indexed first in the (municipality, status) index declared in Meta.
     municipality = models.ForeignKey(
         "zones.Municipality",
         on_delete=models.PROTECT,
         related_name="subscriber_accounts",
         verbose_name=_("municipio"),
+        db_index=False,
     )
     zone = models.ForeignKey(
         "zones.Zone",
@@ -213,7 +215,13 @@ class SubscriberAccount(models.Model):
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
 
     objects = SubscriberAccountQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["search_text", "updated_at"])
+    # History is read per account, never by municipality or zone, so those
+    # columns of the history table stay unindexed: each index costs every
+    # imported row an insertion.
+    history = HistoricalRecords(
+        excluded_fields=["search_text", "updated_at"],
+        no_db_index=["municipality", "zone"],
+    )
 
     class Meta:
         verbose_name = _("cuenta de suscriptor")
@@ -231,6 +239,9 @@ class SubscriberAccount(models.Model):
         indexes = [
             models.Index(fields=["id_number"], name="subscriber_id_number_idx"),
             models.Index(fields=["municipality", "status"]),
+            # Competitors' termination lists may name the property instead of
+            # the account (terminations.matching).
+            models.Index(fields=["cadastral_number"], name="subscriber_cadastral_idx"),
             # search_text also has a trigram GIN index, created by migration 0002
             # on PostgreSQL only (SQLite has no trigram index).
         ]
