@@ -27,6 +27,29 @@ def fold_words(text: str) -> str:
     return " ".join(word for word in folded if word)
 
 
+def account_search_text(
+    account_code: str,
+    billing_account: str,
+    id_number: str,
+    check_digit: str,
+    name: str,
+    address: str,
+    barrio: str,
+) -> str:
+    """Return the text that registry search matches: account codes, IDs with and
+    without DV, name, address and barrio, folded."""
+    parts = [
+        account_code,
+        billing_account,
+        id_number,
+        id_number + check_digit if check_digit else "",
+        name,
+        address,
+        barrio,
+    ]
+    return fold_words(" ".join(part for part in parts if part))
+
+
 class Competitor(models.Model):
     """Another provider of the public cleaning service that competes for our
     subscribers and sends us their termination requests."""
@@ -269,18 +292,15 @@ class SubscriberAccount(models.Model):
         return format_identification(self.id_type, self.id_number, self.check_digit)
 
     def build_search_text(self) -> str:
-        """Return the text that search matches: account codes, IDs with and without
-        DV, name, address and barrio."""
-        parts = [
+        return account_search_text(
             self.account_code,
             self.billing_account,
             self.id_number,
-            self.id_number + self.check_digit if self.check_digit else "",
+            self.check_digit,
             self.name,
             self.address,
             self.barrio,
-        ]
-        return fold_words(" ".join(part for part in parts if part))
+        )
 
     def clean(self):
         """Estrato only for residential accounts (1 to 6, required), producer type
