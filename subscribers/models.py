@@ -1,5 +1,3 @@
-from functools import lru_cache
-
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -15,16 +13,6 @@ from customers.identification import (
     format_identification,
     parse_identification,
 )
-
-# Words of names and addresses repeat across accounts, so each is folded once.
-fold_word = lru_cache(maxsize=65_536)(fold)
-
-
-def fold_words(text: str) -> str:
-    """Return fold(text), folding word by word through a cache: lower-casing and
-    accent stripping work per character, so the result is the same."""
-    folded = (fold_word(word) for word in text.split())
-    return " ".join(word for word in folded if word)
 
 
 def account_search_text(
@@ -47,7 +35,7 @@ def account_search_text(
         address,
         barrio,
     ]
-    return fold_words(" ".join(part for part in parts if part))
+    return fold(" ".join(part for part in parts if part))
 
 
 class Competitor(models.Model):

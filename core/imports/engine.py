@@ -82,15 +82,20 @@ class RowReader:
         """Return text(key) of every column the file has, read in one pass: an
         importer that needs most cells saves a method call per cell."""
         cells = self._cells
-        width = len(cells)
-        texts = {}
-        for key, position in self._positions.items():
-            value = cells[position] if position < width else None
-            if isinstance(value, str):
-                texts[key] = " ".join(value.split())
-            else:
-                texts[key] = cell_text(value)
-        return texts
+        try:
+            return {
+                key: " ".join(value.split())
+                if isinstance(value := cells[position], str)
+                else cell_text(value)
+                for key, position in self._positions.items()
+            }
+        except IndexError:
+            # A short row: the cells it lacks are empty.
+            width = len(cells)
+            return {
+                key: cell_text(cells[position]) if position < width else ""
+                for key, position in self._positions.items()
+            }
 
     def column_name(self, key: str) -> str:
         return self._table.header.headers.get(key) or self._columns[key].label
