@@ -13,6 +13,7 @@ from customers.identification import (
     format_identification,
     parse_identification,
 )
+from zones.models import Zone
 
 
 def account_search_text(
@@ -86,7 +87,11 @@ class SubscriberAccountQuerySet(models.QuerySet):
         if user.is_manager or user.has_role(Role.BILLING, Role.OPERATIONS):
             return self
         if user.is_advisor:
-            return self.filter(zone__advisors=user)
+            # The zone keys as a list, not a join: with a join the planner
+            # cannot tell how many accounts match and may read them all for a
+            # broad search (10 to 30 times slower on a million accounts).
+            zones = Zone.objects.filter(advisors=user).values_list("pk", flat=True)
+            return self.filter(zone_id__in=list(zones))
         return self.none()
 
     def search(self, query: str):
