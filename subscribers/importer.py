@@ -229,15 +229,16 @@ class SubscriberImporter(Importer):
             self._lock_accounts()
             self.started_empty = not SubscriberAccount.objects.exists()
         if self.started_empty:
-            # Nobody can see an account yet, so locking readers out of the table
-            # until the commit costs nothing, and each index is built once.
+            # An empty registry has nothing to read, so locking readers out of
+            # the table until the commit costs nothing, and each index is built
+            # once over the loaded rows.
             self.index_statements = drop_secondary_indexes(SubscriberAccount)
 
     def _lock_accounts(self) -> None:
-        """Keep other transactions from writing accounts until this import ends,
-        so that the accounts it looked up stay as read, and an import into an
-        empty registry can insert without conflict checks (PostgreSQL only;
-        readers go on).
+        """Keep other transactions from writing accounts until this import ends
+        (PostgreSQL only). The accounts it looked up then stay as read, and an
+        import into an empty registry can insert without conflict checks.
+        Readers are not blocked.
 
         NOTE: a user saving an account during a long import waits for it to end.
         """
@@ -628,7 +629,7 @@ class SubscriberImporter(Importer):
 
     def _insert_new(self, batch: list[PendingRecord]) -> list[WriteResult]:
         """Write the batch into a registry that was empty when the import began.
-        Keys do not repeat across batches, so every record is a new account;
+        Keys do not repeat across batches, so every record is a new account.
         finish() writes their history."""
         now = self.now
         rows = []

@@ -87,9 +87,9 @@ class SubscriberAccountQuerySet(models.QuerySet):
         if user.is_manager or user.has_role(Role.BILLING, Role.OPERATIONS):
             return self
         if user.is_advisor:
-            # The zone keys as a list, not a join: with a join the planner
-            # cannot tell how many accounts match and may read them all for a
-            # broad search (10 to 30 times slower on a million accounts).
+            # The zone keys go in as a list. With a join to the zone advisors the
+            # planner misjudges how many accounts match, and a broad search on
+            # a million accounts read them all (bench/run.py registry_search).
             zones = Zone.objects.filter(advisors=user).values_list("pk", flat=True)
             return self.filter(zone_id__in=list(zones))
         return self.none()
