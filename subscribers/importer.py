@@ -35,10 +35,11 @@ from core.imports import (
 from core.imports.bulk import (
     bulk_insert,
     bulk_upsert,
-    create_indexes,
+    drop_foreign_keys,
     drop_secondary_indexes,
     history_from_table,
     history_insert,
+    restore_schema,
     uses_copy,
 )
 from core.text import fold
@@ -223,7 +224,7 @@ class SubscriberImporter(Importer):
         self.zones = ZoneResolver()
         self.user_id = self.user.pk if self.user is not None else None
         self.now = timezone.now()
-        self.index_statements: list[str] = []
+        self.restore_statements: list[str] = []
         self.started_empty = False
         if uses_copy():
             self._lock_accounts()
@@ -232,7 +233,10 @@ class SubscriberImporter(Importer):
             # An empty registry has nothing to read, so locking readers out of
             # the table until the commit costs nothing, and each index is built
             # once over the loaded rows.
-            self.index_statements = drop_secondary_indexes(SubscriberAccount)
+            self.restore_statements = [
+                *drop_secondary_indexes(SubscriberAccount),
+                *drop_foreign_keys(SubscriberAccount),
+            ]
 
     def _lock_accounts(self) -> None:
         """Keep other transactions from writing accounts until this import ends
@@ -258,7 +262,7 @@ class SubscriberImporter(Importer):
         )
         if not self.dry_run:
             # A dry run is rolled back, which restores the dropped indexes.
-            create_indexes(self.index_statements)
+            restore_schema(self.restore_statements)
 
     def parse_row(self, row: RowReader) -> AccountRecord | None:
         # Every cell is read once, as text: the import runs this for each of

@@ -402,9 +402,35 @@ def drop_secondary_indexes(model: type[models.Model]) -> list[str]:
     return [definition for _name, definition in indexes]
 
 
-def create_indexes(statements: Sequence[str]) -> None:
-    """Run the statements drop_secondary_indexes returned. Deferred foreign-key
-    checks of the loaded rows run first, because PostgreSQL does not create an
+def drop_foreign_keys(model: type[models.Model]) -> list[str]:
+    """Drop the foreign keys of `model`'s table and return the statements that
+    add them again (PostgreSQL only).
+
+    Adding a foreign key checks the loaded rows in one join, where a kept one
+    queues a check per row: 1.5 s for 200,000 registry accounts. Until the
+    transaction ends, the referenced tables are locked against writers.
+    """
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'f'",
+            [table],
+        )
+        constraints = cursor.fetchall()
+        for name, _definition in constraints:
+            cursor.execute(
+                f"ALTER TABLE {_quote(table)} DROP CONSTRAINT {_quote(name)}"
+            )
+    return [
+        f"ALTER TABLE {_quote(table)} ADD CONSTRAINT {_quote(name)} {definition}"
+        for name, definition in constraints
+    ]
+
+
+def restore_schema(statements: Sequence[str]) -> None:
+    """Run the statements drop_secondary_indexes or drop_foreign_keys returned.
+    Deferred foreign-key checks run first, because PostgreSQL does not create an
     index on a table with pending trigger events."""
     if not statements:
         return
