@@ -128,6 +128,9 @@ def parse_identification(
             IdType.NIT if check_digit or looks_like_company_nit(number) else IdType.CC
         )
 
+    if id_type != IdType.NIT and not check_digit:
+        # The DV is computed for NITs and for checking a given DV only.
+        return Identification(id_type, number)
     # A cédula given with a DV is the person's NIT, so the DV is checked as well.
     expected = compute_check_digit(number)
     if check_digit and check_digit != expected:

@@ -12,9 +12,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from types import SimpleNamespace
+from types import MappingProxyType
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,20 +27,28 @@ from core.imports import (
     PendingRecord,
     RowReader,
     WriteResult,
-    clean_text,
     parse_date,
     parse_integer,
     parse_yes_no,
     register,
 )
-from core.imports.bulk import bulk_upsert, history_insert
+from core.imports.bulk import (
+    bulk_insert,
+    bulk_upsert,
+    drop_foreign_keys,
+    drop_secondary_indexes,
+    history_from_table,
+    history_insert,
+    restore_schema,
+    uses_copy,
+)
 from core.text import fold
 from customers.identification import (
     IdType,
     format_identification,
     parse_identification,
 )
-from subscribers.models import SubscriberAccount
+from subscribers.models import SubscriberAccount, account_search_text
 from subscribers.zoning import ZoneResolver
 from zones.models import Municipality
 
@@ -141,6 +150,10 @@ STATUSES = {
 }
 # Names the registry uses for an account whose subscriber is not identified.
 NO_DOCUMENT_NAMES = frozenset({"sin informacion", "sin info", "no registra"})
+# Document columns of an account stored without a document.
+NO_DOCUMENT = MappingProxyType(
+    {"id_type": "", "id_number": "", "check_digit": "", "check_digit_mismatch": False}
+)
 
 # Columns of the account table the import writes, with the values of a new account.
 NEW_ACCOUNT = {
@@ -210,11 +223,54 @@ class SubscriberImporter(Importer):
             )
         self.zones = ZoneResolver()
         self.user_id = self.user.pk if self.user is not None else None
+        self.now = timezone.now()
+        self.restore_statements: list[str] = []
+        self.started_empty = False
+        if uses_copy():
+            self._lock_accounts()
+            self.started_empty = not SubscriberAccount.objects.exists()
+        if self.started_empty:
+            # An empty registry has nothing to read, so locking readers out of
+            # the table until the commit costs nothing, and each index is built
+            # once over the loaded rows.
+            self.restore_statements = [
+                *drop_secondary_indexes(SubscriberAccount),
+                *drop_foreign_keys(SubscriberAccount),
+            ]
+
+    def _lock_accounts(self) -> None:
+        """Keep other transactions from writing accounts until this import ends
+        (PostgreSQL only). The accounts it looked up then stay as read, and an
+        import into an empty registry can insert without conflict checks.
+        Readers are not blocked.
+
+        NOTE: a user saving an account during a long import waits for it to end.
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "LOCK TABLE "
+                f"{connection.ops.quote_name(SubscriberAccount._meta.db_table)} "
+                "IN SHARE ROW EXCLUSIVE MODE"
+            )
+
+    def finish(self) -> None:
+        if not self.started_empty:
+            return
+        # Every stored account is new: record them all in one statement.
+        history_from_table(
+            SubscriberAccount, history_type="+", user_id=self.user_id, when=self.now
+        )
+        if not self.dry_run:
+            # A dry run is rolled back, which restores the dropped indexes.
+            restore_schema(self.restore_statements)
 
     def parse_row(self, row: RowReader) -> AccountRecord | None:
+        # Every cell is read once, as text: the import runs this for each of
+        # hundreds of thousands of rows.
+        texts = row.texts()
         values = {}
-        account_code = self._parse_account_code(row)
-        name = clean_text(row.raw("name"))
+        account_code = self._parse_account_code(row, texts.get("account_code", ""))
+        name = texts.get("name", "")
         if not name:
             row.error(
                 "name",
@@ -223,10 +279,10 @@ class SubscriberImporter(Importer):
                     "no se conoce."
                 ),
             )
-        values.update(self._parse_identity(row, name))
-        municipality = self._parse_municipality(row)
-        values.update(self._parse_class(row))
-        status = self._parse_status(row)
+        values.update(self._parse_identity(row, texts, name))
+        municipality = self._parse_municipality(row, texts)
+        values.update(self._parse_class(row, texts))
+        status = self._parse_status(row, texts)
         if row.rejected:
             return None
 
@@ -235,18 +291,20 @@ class SubscriberImporter(Importer):
         values["status"] = status
         values["municipality_id"] = municipality.dane_code
         for key in ("address", "barrio", "billing_account"):
-            if row.has(key):
-                values[key] = row.text(key)
-        if row.has("cadastral_number"):
-            values["cadastral_number"] = self._parse_cadastral_number(row)
-        if row.has("linked_on"):
-            values["linked_on"] = self._parse_linked_on(row)
-        self._parse_units(row, values)
+            if key in texts:
+                values[key] = texts[key]
+        if "cadastral_number" in texts:
+            values["cadastral_number"] = self._parse_cadastral_number(
+                row, texts["cadastral_number"]
+            )
+        if "linked_on" in texts:
+            values["linked_on"] = self._parse_linked_on(row, texts["linked_on"])
+        if "is_multiuser" in texts or "unit_count" in texts:
+            self._parse_units(row, values)
         return AccountRecord(values=values, municipality_name=municipality.name)
 
-    def _parse_account_code(self, row: RowReader) -> str:
-        text = row.text("account_code")
-        code = _CODE_SEPARATORS.sub("", text)
+    def _parse_account_code(self, row: RowReader, text: str) -> str:
+        code = text if text.isalnum() else _CODE_SEPARATORS.sub("", text)
         if not code:
             row.error(
                 "account_code",
@@ -263,20 +321,14 @@ class SubscriberImporter(Importer):
             )
         return code
 
-    def _parse_identity(self, row: RowReader, name: str) -> dict:
+    def _parse_identity(self, row: RowReader, texts: dict, name: str) -> dict:
         """Return the document columns. A missing document keeps the account with
         a warning. So does a NIT whose DV does not match, with the DV kept as
         written and flagged for review, because losing a registry account over a
         typo in the DV is worse than storing it."""
-        blank = {
-            "id_type": "",
-            "id_number": "",
-            "check_digit": "",
-            "check_digit_mismatch": False,
-        }
-        type_text = row.text("id_type")
-        raw_number = row.text("id_number")
-        raw_check_digit = row.text("check_digit")
+        type_text = texts.get("id_type", "")
+        raw_number = texts.get("id_number", "")
+        raw_check_digit = texts.get("check_digit", "")
         if not raw_number:
             if cached_fold(name) in NO_DOCUMENT_NAMES:
                 message = _(
@@ -289,7 +341,7 @@ class SubscriberImporter(Importer):
                     "sin documento; complételo cuando se conozca."
                 )
             row.warning("id_number", message)
-            return blank
+            return NO_DOCUMENT
 
         id_type = None
         if type_text:
@@ -303,14 +355,14 @@ class SubscriberImporter(Importer):
                     )
                     % {"value": type_text},
                 )
-                return blank
+                return NO_DOCUMENT
         try:
             identification = parse_identification(raw_number, raw_check_digit, id_type)
         except ValidationError as error:
             if error.code != "wrong_dv":
                 column = "check_digit" if error.code == "invalid_dv" else "id_number"
                 row.error(column, " ".join(error.messages))
-                return blank
+                return NO_DOCUMENT
             row.warning(
                 "check_digit",
                 " ".join(error.messages)
@@ -331,8 +383,8 @@ class SubscriberImporter(Importer):
             "check_digit_mismatch": False,
         }
 
-    def _parse_municipality(self, row: RowReader) -> Municipality | None:
-        code = row.text("dane_code")
+    def _parse_municipality(self, row: RowReader, texts: dict) -> Municipality | None:
+        code = texts.get("dane_code", "")
         if code:
             municipality = self.municipalities_by_code.get(code.zfill(5))
             if municipality is None:
@@ -347,10 +399,10 @@ class SubscriberImporter(Importer):
                 )
             return municipality
 
-        text = row.text("municipality")
+        text = texts.get("municipality", "")
         municipality = self.municipalities_by_name.get(cached_fold(text))
         if municipality is None:
-            key = "municipality" if row.has("municipality") else "dane_code"
+            key = "municipality" if "municipality" in texts else "dane_code"
             row.error(
                 key,
                 _(
@@ -361,9 +413,9 @@ class SubscriberImporter(Importer):
             )
         return municipality
 
-    def _parse_class(self, row: RowReader) -> dict:
+    def _parse_class(self, row: RowReader, texts: dict) -> dict:
         """Return use class, estrato and producer type, or {} when rejected."""
-        text = row.text("use_class")
+        text = texts.get("use_class", "")
         use_class = USE_CLASSES.get(cached_fold(text))
         if use_class is None:
             row.error(
@@ -376,9 +428,9 @@ class SubscriberImporter(Importer):
             )
             return {}
         if use_class == SubscriberAccount.UseClass.RESIDENTIAL:
-            return self._parse_residential(row)
+            return self._parse_residential(row, texts)
 
-        if row.text("estrato"):
+        if texts.get("estrato"):
             row.warning(
                 "estrato",
                 _(
@@ -387,7 +439,7 @@ class SubscriberImporter(Importer):
                 )
                 % {"use": text.lower()},
             )
-        producer_text = row.text("producer_type")
+        producer_text = texts.get("producer_type", "")
         producer_type = PRODUCER_TYPES.get(cached_fold(producer_text), "")
         if producer_text and not producer_type:
             row.warning(
@@ -400,8 +452,8 @@ class SubscriberImporter(Importer):
             )
         return {"use_class": use_class, "estrato": None, "producer_type": producer_type}
 
-    def _parse_residential(self, row: RowReader) -> dict:
-        text = row.text("estrato")
+    def _parse_residential(self, row: RowReader, texts: dict) -> dict:
+        text = texts.get("estrato", "")
         estrato = None
         if text.isdigit() and 1 <= int(text) <= 6:
             estrato = int(text)
@@ -421,7 +473,7 @@ class SubscriberImporter(Importer):
                 )
                 % {"value": text},
             )
-        if row.text("producer_type"):
+        if texts.get("producer_type"):
             row.warning(
                 "producer_type",
                 _("Las cuentas residenciales no llevan tipo de productor; se ignoró."),
@@ -432,10 +484,10 @@ class SubscriberImporter(Importer):
             "producer_type": "",
         }
 
-    def _parse_status(self, row: RowReader) -> str:
-        text = row.text("status")
+    def _parse_status(self, row: RowReader, texts: dict) -> str:
+        text = texts.get("status", "")
         if not text:
-            if row.has("status"):
+            if "status" in texts:
                 row.warning(
                     "status", _("Falta el estado de la cuenta; se dejó como ACTIVO.")
                 )
@@ -452,20 +504,18 @@ class SubscriberImporter(Importer):
             )
         return status
 
-    def _parse_linked_on(self, row: RowReader) -> date | None:
-        raw = row.raw("linked_on")
+    def _parse_linked_on(self, row: RowReader, text: str) -> date | None:
         # Registry exports write ISO dates: read them without the general parser,
         # which costs a tenth of the import on large files.
-        if isinstance(raw, str) and len(raw) == 10 and raw[4] == "-":
+        if len(text) == 10 and text[4] == "-":
             try:
-                return date.fromisoformat(raw)
+                return date.fromisoformat(text)
             except ValueError:
                 pass
         return row.parse("linked_on", parse_date)
 
-    def _parse_cadastral_number(self, row: RowReader) -> str:
-        text = row.text("cadastral_number")
-        number = _CODE_SEPARATORS.sub("", text)
+    def _parse_cadastral_number(self, row: RowReader, text: str) -> str:
+        number = text if text.isdigit() else _CODE_SEPARATORS.sub("", text)
         if number and not (number.isdigit() and len(number) in (20, 30)):
             row.warning(
                 "cadastral_number",
@@ -530,6 +580,8 @@ class SubscriberImporter(Importer):
         }
 
     def write_batch(self, batch: list[PendingRecord]) -> list[WriteResult]:
+        if self.started_empty:
+            return self._insert_new(batch)
         now = timezone.now()
         stored = {
             row["account_code"]: row
@@ -579,6 +631,34 @@ class SubscriberImporter(Importer):
             results.append(WriteResult(outcome, label))
         return results
 
+    def _insert_new(self, batch: list[PendingRecord]) -> list[WriteResult]:
+        """Write the batch into a registry that was empty when the import began.
+        Keys do not repeat across batches, so every record is a new account.
+        finish() writes their history."""
+        now = self.now
+        rows = []
+        for pending in batch:
+            row = NEW_ACCOUNT.copy()
+            row.update(pending.record.values)
+            row["created_at"] = row["updated_at"] = now
+            self._fill_derived(row)
+            rows.append(row)
+        bulk_insert(SubscriberAccount, rows, return_keys=False, columns=WRITE_FIELDS)
+        return [WriteResult(Outcome.CREATED)] * len(batch)
+
+    def _fill_derived(self, row: dict) -> None:
+        """Set the zone and search text that follow from the row's other columns."""
+        row["zone_id"] = self.zones.zone_for(row["municipality_id"], row["barrio"])
+        row["search_text"] = account_search_text(
+            row["account_code"],
+            row["billing_account"],
+            row["id_number"],
+            row["check_digit"],
+            row["name"],
+            row["address"],
+            row["barrio"],
+        )
+
     def _merge(self, record: AccountRecord, existing: dict | None, now):
         """Return (row to write, outcome, stored row) for one record."""
         if existing is None:
@@ -589,8 +669,7 @@ class SubscriberImporter(Importer):
             differs = any(row[name] != existing[name] for name in record.values)
             outcome = Outcome.UPDATED if differs else Outcome.UNCHANGED
             row["updated_at"] = now
-        row["zone_id"] = self.zones.zone_for(row["municipality_id"], row["barrio"])
+        self._fill_derived(row)
         if existing is not None and row["zone_id"] != existing["zone_id"]:
             outcome = Outcome.UPDATED
-        row["search_text"] = SubscriberAccount.build_search_text(SimpleNamespace(**row))
         return row, outcome, existing

@@ -1,5 +1,3 @@
-from functools import lru_cache
-
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -15,16 +13,30 @@ from customers.identification import (
     format_identification,
     parse_identification,
 )
-
-# Words of names and addresses repeat across accounts, so each is folded once.
-fold_word = lru_cache(maxsize=65_536)(fold)
+from zones.models import Zone
 
 
-def fold_words(text: str) -> str:
-    """Return fold(text), folding word by word through a cache: lower-casing and
-    accent stripping work per character, so the result is the same."""
-    folded = (fold_word(word) for word in text.split())
-    return " ".join(word for word in folded if word)
+def account_search_text(
+    account_code: str,
+    billing_account: str,
+    id_number: str,
+    check_digit: str,
+    name: str,
+    address: str,
+    barrio: str,
+) -> str:
+    """Return the text that registry search matches: account codes, IDs with and
+    without DV, name, address and barrio, folded."""
+    parts = [
+        account_code,
+        billing_account,
+        id_number,
+        id_number + check_digit if check_digit else "",
+        name,
+        address,
+        barrio,
+    ]
+    return fold(" ".join(part for part in parts if part))
 
 
 class Competitor(models.Model):
@@ -75,7 +87,11 @@ class SubscriberAccountQuerySet(models.QuerySet):
         if user.is_manager or user.has_role(Role.BILLING, Role.OPERATIONS):
             return self
         if user.is_advisor:
-            return self.filter(zone__advisors=user)
+            # The zone keys go in as a list. With a join to the zone advisors the
+            # planner misjudges how many accounts match, and a broad search on
+            # a million accounts read them all (bench/run.py registry_search).
+            zones = Zone.objects.filter(advisors=user).values_list("pk", flat=True)
+            return self.filter(zone_id__in=list(zones))
         return self.none()
 
     def search(self, query: str):
@@ -159,11 +175,13 @@ class SubscriberAccount(models.Model):
     name = models.CharField(_("nombre del suscriptor"), max_length=200)
     address = models.CharField(_("dirección"), max_length=200, blank=True)
     barrio = models.CharField(_("barrio o vereda"), max_length=120, blank=True)
+    # Indexed first in the (municipality, status) index declared in Meta.
     municipality = models.ForeignKey(
         "zones.Municipality",
         on_delete=models.PROTECT,
         related_name="subscriber_accounts",
         verbose_name=_("municipio"),
+        db_index=False,
     )
     zone = models.ForeignKey(
         "zones.Zone",
@@ -213,7 +231,13 @@ class SubscriberAccount(models.Model):
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
 
     objects = SubscriberAccountQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["search_text", "updated_at"])
+    # History is read per account, never by municipality or zone, so those
+    # columns of the history table stay unindexed: each index costs every
+    # imported row an insertion.
+    history = HistoricalRecords(
+        excluded_fields=["search_text", "updated_at"],
+        no_db_index=["municipality", "zone"],
+    )
 
     class Meta:
         verbose_name = _("cuenta de suscriptor")
@@ -231,6 +255,9 @@ class SubscriberAccount(models.Model):
         indexes = [
             models.Index(fields=["id_number"], name="subscriber_id_number_idx"),
             models.Index(fields=["municipality", "status"]),
+            # Competitors' termination lists may name the property instead of
+            # the account (terminations.matching).
+            models.Index(fields=["cadastral_number"], name="subscriber_cadastral_idx"),
             # search_text also has a trigram GIN index, created by migration 0002
             # on PostgreSQL only (SQLite has no trigram index).
         ]
@@ -258,18 +285,15 @@ class SubscriberAccount(models.Model):
         return format_identification(self.id_type, self.id_number, self.check_digit)
 
     def build_search_text(self) -> str:
-        """Return the text that search matches: account codes, IDs with and without
-        DV, name, address and barrio."""
-        parts = [
+        return account_search_text(
             self.account_code,
             self.billing_account,
             self.id_number,
-            self.id_number + self.check_digit if self.check_digit else "",
+            self.check_digit,
             self.name,
             self.address,
             self.barrio,
-        ]
-        return fold_words(" ".join(part for part in parts if part))
+        )
 
     def clean(self):
         """Estrato only for residential accounts (1 to 6, required), producer type

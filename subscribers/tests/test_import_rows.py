@@ -4,6 +4,7 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.db import IntegrityError, connection
 
 from core.imports import Severity, run_import
 from core.models import ImportJob
@@ -187,3 +188,65 @@ def test_command_dry_run_records_no_job(db, tmp_path, capsys):
     call_command("import_subscribers", str(write(tmp_path, GOOD)), "--dry-run")
     assert ImportJob.objects.count() == 0
     assert SubscriberAccount.objects.count() == 0
+
+
+def account_indexes() -> dict[str, list[str]]:
+    """Return index name → columns of the account table's indexes."""
+    return {
+        name: details["columns"]
+        for name, details in account_constraints().items()
+        if details["index"]
+    }
+
+
+def account_constraints() -> dict[str, dict]:
+    """Return the account table's constraints and indexes as introspected."""
+    table = SubscriberAccount._meta.db_table
+    with connection.cursor() as cursor:
+        return connection.introspection.get_constraints(cursor, table)
+
+
+def test_cadastral_number_has_one_index(db):
+    indexes = account_indexes()
+    assert list(indexes.values()).count(["cadastral_number"]) == 1
+    assert "subscriber_cadastral_idx" in indexes
+
+
+def test_import_into_empty_registry_keeps_every_index(db, tmp_path):
+    before = account_constraints()
+    import_lines(tmp_path, GOOD, COMMERCIAL)
+    assert account_constraints() == before
+
+
+class UnknownTownImporter(SubscriberImporter):
+    """An importer that takes DANE code 99999 for a town the database lacks."""
+
+    def prepare(self) -> None:
+        super().prepare()
+        self.municipalities_by_code["99999"] = Municipality(
+            dane_code="99999", name="Inexistente"
+        )
+
+
+@pytest.mark.postgresql
+def test_import_into_empty_registry_checks_foreign_keys(db, tmp_path):
+    path = write(tmp_path, GOOD.replace("73449,MELGAR", "99999,INEXISTENTE"))
+    with pytest.raises(IntegrityError):
+        run_import(UnknownTownImporter(), path)
+
+
+def test_dry_run_into_empty_registry_keeps_every_index(db, tmp_path):
+    before = account_indexes()
+    import_lines(tmp_path, GOOD, COMMERCIAL, dry_run=True)
+    assert account_indexes() == before
+    assert not SubscriberAccount.objects.exists()
+
+
+def test_import_into_empty_registry_writes_history(db, tmp_path):
+    import_lines(tmp_path, GOOD, COMMERCIAL)
+    history = SubscriberAccount.history.order_by("account_code")
+    assert [(record.account_code, record.history_type) for record in history] == [
+        ("449000001", "+"),
+        ("449000002", "+"),
+    ]
+    assert history[1].producer_type == "gran"
