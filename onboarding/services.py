@@ -31,15 +31,15 @@ from onboarding.models import (
 
 logger = logging.getLogger(__name__)
 
-# Billing decides; the sales managers may stand in for it.
+# Billing decides, and the sales managers may stand in for it.
 APPROVER_ROLES = (Role.BILLING, Role.DIRECTOR, Role.COORDINATOR, Role.ADMINISTRATOR)
 # Advisors (their own customers), managers and billing read onboardings and legal
 # documents. Operations and logistics see customers' addresses but not these.
 READER_ROLES = (*MANAGER_ROLES, Role.ADVISOR, Role.BILLING)
 
-# Statuses in which documents and customer data may change. While billing reviews
-# (en revisión) nothing changes under it; an approved customer may still renew a
-# document, such as a newer Cámara de Comercio certificate.
+# Statuses in which documents and customer data may change. Nothing changes while
+# billing reviews (en revisión). An approved customer may still renew a document,
+# such as a newer Cámara de Comercio certificate.
 CHANGEABLE_STATUSES = (
     Onboarding.Status.OPEN,
     Onboarding.Status.RETURNED,

@@ -180,7 +180,7 @@ def document_upload(request, pk):
         errors = _form_errors(form)
 
     if request.htmx:
-        # htmx swaps only 2xx answers, so a rejected upload answers 200 with
+        # htmx swaps only 2xx responses, so a rejected upload returns 200 with
         # its errors inside the partial.
         context = _detail_context(
             request,

@@ -115,7 +115,7 @@ def test_unknown_kind_rejected(onboarding, advisor):
         )
 
 
-def test_upload_refused_while_in_review(onboarding, advisor):
+def test_upload_rejected_while_in_review(onboarding, advisor):
     Onboarding.objects.filter(pk=onboarding.pk).update(
         status=Onboarding.Status.IN_REVIEW
     )
