@@ -63,3 +63,15 @@ def test_other_documents_have_no_age_limit():
 
 def test_requirements_editable_in_admin():
     assert admin.site.is_registered(DocumentRequirement)
+
+
+def test_admin_lists_requirements(client):
+    from tests.factories import make_user
+
+    superuser = make_user(None, "raiz", is_superuser=True, is_staff=True)
+    client.force_login(superuser)
+
+    response = client.get("/admin/onboarding/documentrequirement/")
+
+    assert response.status_code == 200
+    assert "Certificado de Cámara de Comercio" in response.text
