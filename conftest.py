@@ -20,7 +20,8 @@ def fast_password_hasher(settings):
 
 @pytest.fixture(autouse=True)
 def migrated_reference_data(request):
-    """Put back the rows that data migrations create (role groups, municipalities).
+    """Put back the rows that data migrations create (role groups, municipalities,
+    onboarding document requirements).
 
     A transactional test (live server, concurrency) ends by flushing every table, so
     tests that run after it would otherwise find no groups and no municipalities.
@@ -38,10 +39,15 @@ def migrated_reference_data(request):
 
     groups = importlib.import_module("accounts.migrations.0002_create_role_groups")
     places = importlib.import_module("zones.migrations.0002_load_municipalities")
+    requirements = importlib.import_module(
+        "onboarding.migrations.0003_load_default_requirements"
+    )
     if not apps.get_model("auth", "Group").objects.exists():
         groups.create_groups(apps, None)
     if not apps.get_model("zones", "Municipality").objects.exists():
         places.load(apps, None)
+    if not apps.get_model("onboarding", "DocumentRequirement").objects.exists():
+        requirements.load(apps, None)
 
 
 @pytest.fixture

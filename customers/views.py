@@ -29,6 +29,7 @@ from customers.history import customer_history
 from customers.identification import format_identification
 from customers.models import Customer
 from customers.phones import format_phone
+from onboarding.services import customer_onboarding_for_display
 
 PAGE_SIZE = 50
 
@@ -200,6 +201,7 @@ def _detail_context(request, customer: Customer, **forms) -> dict:
         ),
         "history": customer_history(customer),
         "today": timezone.localdate(),
+        "onboarding": customer_onboarding_for_display(customer, request.user),
     }
     if editable:
         context["contact_form"] = forms.get("contact_form") or ContactForm(

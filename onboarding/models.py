@@ -43,7 +43,9 @@ class DocumentRequirement(models.Model):
         blank=True,
         help_text=_(
             "Se advierte cuando el documento se expidió hace más días que estos. "
-            "Vacío: sin límite."
+            "Vacío: el certificado de Cámara de Comercio usa la antigüedad "
+            "configurada en el servidor (30 días por defecto) y los demás "
+            "documentos no tienen límite."
         ),
     )
     position = models.PositiveSmallIntegerField(_("orden"), default=0)

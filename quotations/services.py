@@ -21,6 +21,7 @@ from core.mail import Attachment, email_queue
 from core.models import OutgoingEmail
 from core.numbering import number_take
 from customers.models import Customer
+from onboarding.services import onboarding_open
 from quotations.models import NUMBER_KIND, FollowUp, Quotation, QuotationLine
 from quotations.money import line_amounts
 from quotations.pdf import quotation_render_pdf
@@ -390,8 +391,8 @@ def quotation_accept(
     evidence=None,
     email_text: str = "",
 ) -> Quotation:
-    """Record the customer's acceptance with its evidence; the customer becomes
-    ready for onboarding (see `customers_ready_for_onboarding`)."""
+    """Record the customer's acceptance with its evidence and open the customer's
+    onboarding (`onboarding.services.onboarding_open`) in the same transaction."""
     quotation.check_transition(Quotation.Status.ACCEPTED)
     if evidence is None and not email_text.strip():
         raise ValidationError(
@@ -415,7 +416,9 @@ def quotation_accept(
     quotation.acceptance_email_text = email_text.strip()
     if evidence is not None:
         quotation.acceptance_evidence.save(evidence.name, evidence, save=False)
-    quotation.save()
+    with transaction.atomic():
+        quotation.save()
+        onboarding_open(quotation=quotation, user=user)
     logger.info("Quotation %s accepted", quotation.pk)
     return quotation
 

@@ -10,6 +10,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import Role
 from core.permissions import role_required
+from onboarding.models import Onboarding
+from onboarding.services import customer_onboarding_for_display
 from quotations import services
 from quotations.followup import follow_up_rows, follow_up_xlsx, month_figures
 from quotations.forms import (
@@ -212,8 +214,17 @@ def quotation_detail(request, pk):
         "whatsapp_url": services.quotation_whatsapp_url(quotation)
         if quotation.code
         else "",
+        "onboarding": _onboarding_for(quotation, request.user),
     }
     return render(request, "quotations/detail.html", context)
+
+
+def _onboarding_for(quotation: Quotation, user) -> Onboarding | None:
+    """Return the onboarding opened by an accepted quotation or, when the customer
+    had one unfinished already, that one."""
+    if quotation.status != Quotation.Status.ACCEPTED:
+        return None
+    return customer_onboarding_for_display(quotation.customer, user)
 
 
 @require_POST
