@@ -4,10 +4,8 @@ the novedades report. Builders take prepared data and return bytes."""
 
 import csv
 import io
-from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image
@@ -15,52 +13,15 @@ from pypdf import PdfReader, PdfWriter
 
 from core.exports import Column, safe_text, xlsx_build
 from core.pdf import render_pdf
+from core.uploads import upload_check
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-# Leading bytes of each accepted upload type.
-SIGNATURES = {
-    b"%PDF-": ("application/pdf", ".pdf"),
-    b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
-    b"\x89PNG\r\n\x1a\n": ("image/png", ".png"),
-}
-
-
-def _sniff(uploaded) -> tuple[str, str] | None:
-    uploaded.seek(0)
-    head = uploaded.read(16)
-    uploaded.seek(0)
-    for signature, kind in SIGNATURES.items():
-        if head.startswith(signature):
-            return kind
-    return None
-
 
 def check_upload(uploaded) -> str:
-    """Return the content type of a PDF, JPEG or PNG upload within the size limit;
-    raise ValidationError with a Spanish message otherwise."""
-    limit_mb = settings.TERMINATION_SIGNED_FORM_MAX_MB
-    if uploaded.size > limit_mb * 1024 * 1024:
-        raise ValidationError(
-            _("El archivo pesa %(size)s MB y el máximo es %(limit)s MB.")
-            % {"size": round(uploaded.size / (1024 * 1024), 1), "limit": limit_mb}
-        )
-    kind = _sniff(uploaded)
-    if kind is None:
-        raise ValidationError(
-            _(
-                "«%(name)s» no es un PDF, JPEG ni PNG. Escanee el formato firmado en "
-                "uno de esos formatos."
-            )
-            % {"name": Path(uploaded.name or "").name}
-        )
-    return kind[0]
-
-
-def upload_extension(uploaded) -> str:
-    """Return the extension of the upload's real type (never the client's)."""
-    kind = _sniff(uploaded)
-    return kind[1] if kind else ".bin"
+    """Return the content type of a PDF, JPEG or PNG upload within the size limit
+    of signed forms; raise ValidationError with a Spanish message otherwise."""
+    return upload_check(uploaded, max_mb=settings.TERMINATION_SIGNED_FORM_MAX_MB)
 
 
 def desistimiento_context(desistimiento) -> dict:

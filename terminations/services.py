@@ -25,6 +25,7 @@ from core.formatting import format_date
 from core.imports import ImportReport, run_import
 from core.mail import email_queue
 from core.numbering import number_take
+from core.uploads import upload_extension
 from subscribers.models import SubscriberAccount
 from terminations import documents
 from terminations.importer import TerminationRequestImporter
@@ -244,7 +245,7 @@ def verification_record(
             recorded_by=user,
         )
         if evidence_file is not None:
-            extension = documents.upload_extension(evidence_file)
+            extension = upload_extension(evidence_file)
             verification.evidence_file.save(
                 f"soporte{extension}", evidence_file, save=False
             )
@@ -389,7 +390,7 @@ def desistimiento_upload_signed(
             % {"code": desistimiento.code}
         )
     content_type = documents.check_upload(uploaded)
-    extension = documents.upload_extension(uploaded)
+    extension = upload_extension(uploaded)
     with transaction.atomic():
         if desistimiento.signed_file:
             desistimiento.signed_file.delete(save=False)
@@ -595,7 +596,7 @@ def meeting_record(
             created_by=user,
         )
         if minutes is not None:
-            extension = documents.upload_extension(minutes)
+            extension = upload_extension(minutes)
             meeting.minutes.save(
                 f"acta-{held_on:%Y%m%d}{extension}", minutes, save=False
             )
