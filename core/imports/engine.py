@@ -78,6 +78,10 @@ class RowReader:
             return " ".join(value.split())
         return cell_text(value)
 
+    def texts(self, keys: tuple[str, ...]) -> list[str]:
+        """Return text(key) for each of `keys`, in one call per row."""
+        return _text_getter(self._table, keys)(self._cells)
+
     def column_name(self, key: str) -> str:
         return self._table.header.headers.get(key) or self._columns[key].label
 
@@ -126,6 +130,39 @@ class RowReader:
                 severity=severity,
             )
         )
+
+
+def _text_getter(table: Table, keys: tuple[str, ...]) -> Callable:
+    getter = table.text_getters.get(keys)
+    if getter is None:
+        getter = table.text_getters[keys] = _build_text_getter(table, keys)
+    return getter
+
+
+def _build_text_getter(table: Table, keys: tuple[str, ...]) -> Callable:
+    """Return a function of a row's cells that returns the text of each key's
+    cell ('' for a column the file lacks or a short row), reading each cell once."""
+    positions = table.header.positions
+    placed = [
+        (index, positions[key]) for index, key in enumerate(keys) if key in positions
+    ]
+    width = max((position for _index, position in placed), default=-1) + 1
+    count = len(keys)
+
+    def texts(cells: Sequence) -> list[str]:
+        values = [""] * count
+        short = len(cells) < width
+        for index, position in placed:
+            if short and position >= len(cells):
+                continue
+            value = cells[position]
+            if value.__class__ is str:
+                values[index] = " ".join(value.split())
+            elif value is not None:
+                values[index] = cell_text(value)
+        return values
+
+    return texts
 
 
 @dataclass(slots=True)
@@ -285,7 +322,7 @@ def _scan_repeated_keys(importer: Importer, table: Table) -> frozenset:
     # NOTE: one entry per distinct key, so this set grows with the file.
     seen, repeated = set(), set()
     for source in table.rows():
-        if source.is_blank():
+        if source.is_blank_or_footer():
             continue
         key = importer.scan_key(RowReader(source, table, columns))
         if key is None:
@@ -311,7 +348,7 @@ def _process_rows(run: _Run, table: Table) -> None:
 
     for source in table.rows():
         done += 1
-        if source.is_blank() or source.is_footer():
+        if source.is_blank_or_footer():
             report.skipped += 1
             continue
         row = RowReader(source, table, columns)
