@@ -319,6 +319,7 @@ class CustomerImporter(Importer):
         "contacto y zona. Los clientes ya registrados se actualizan."
     )
     columns = COLUMNS
+    write_behind = True
 
     def prepare(self) -> None:
         self.municipalities_by_code: dict[str, Municipality] = {}
@@ -572,6 +573,7 @@ class CustomerImporter(Importer):
             return
         zone = self.zones.get(cached_fold(name))
         if zone is None:
+            self.wait_for_writes()
             zone = Zone(name=name[:80])
             zone._history_user = self.user
             zone.save()

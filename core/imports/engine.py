@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from core.imports.columns import Column
@@ -26,6 +26,7 @@ from core.imports.report import (
     Outcome,
     Severity,
 )
+from core.imports.writer import BatchWriter
 
 logger = logging.getLogger(__name__)
 
@@ -194,11 +195,22 @@ class Importer:
     description: ClassVar[str] = ""
     columns: ClassVar[Sequence[Column]] = ()
     batch_size: ClassVar[int] = 2000
+    # True when write_batch may run in a worker thread on PostgreSQL while the
+    # next rows are parsed (see core/imports/writer.py). An importer that sets it
+    # calls wait_for_writes() before it queries the database in parse_row.
+    write_behind: ClassVar[bool] = False
 
     def __init__(self, *, user=None, dry_run: bool = False):
         self.user = user
         self.dry_run = dry_run
         self.notes: list[str] = []
+
+    def wait_for_writes(self) -> None:
+        """Wait until the batch being written, if any, is finished, so that
+        parse_row may use the database connection."""
+        writer = getattr(self, "_writer", None)
+        if writer is not None:
+            writer.wait()
 
     def prepare(self) -> None:
         """Load lookups (municipalities, zones...) once, inside the transaction."""
@@ -262,6 +274,7 @@ class _Run:
     total: int = 0
     writing: bool = True
     repeated: frozenset = frozenset()
+    writer: BatchWriter | None = None
 
 
 def run_import(
@@ -301,7 +314,18 @@ def run_import(
 
     with transaction.atomic():
         importer.prepare()
-        _process_rows(run, table)
+        run.writer = BatchWriter(
+            importer.write_batch,
+            lambda batch, results: _count_batch(run, batch, results),
+            background=importer.write_behind and connection.vendor == "postgresql",
+        )
+        importer._writer = run.writer
+        try:
+            _process_rows(run, table)
+            run.writer.wait()
+        finally:
+            run.writer.close()
+            importer._writer = None
         importer.finish()
         report.notes.extend(importer.notes)
         if dry_run or not run.writing:
@@ -413,17 +437,25 @@ def _flush_groups(run: _Run, groups: list[_Group]) -> None:
     size = run.importer.batch_size
     for start in range(0, len(groups), size):
         chunk = groups[start : start + size]
-        results = run.importer.write_batch([group.first for group in chunk])
-        for group, result in zip(chunk, results, strict=True):
-            _count(run, group.first, result)
-            for row, changed in group.later:
-                outcome = Outcome.UNCHANGED
-                if changed and result.outcome != Outcome.UNCHANGED:
-                    outcome = Outcome.UPDATED
-                later = PendingRecord(
-                    row, group.first.record, group.first.key, group.first.row
-                )
-                _count(run, later, WriteResult(outcome))
+        run.writer.submit([group.first for group in chunk], chunk)
+
+
+def _count_batch(run: _Run, batch: list, results: list[WriteResult]) -> None:
+    """Count the results of a written batch of PendingRecords or _Groups."""
+    for item, result in zip(batch, results, strict=True):
+        if isinstance(item, PendingRecord):
+            _count(run, item, result)
+            continue
+        group = item
+        _count(run, group.first, result)
+        for row, changed in group.later:
+            outcome = Outcome.UNCHANGED
+            if changed and result.outcome != Outcome.UNCHANGED:
+                outcome = Outcome.UPDATED
+            later = PendingRecord(
+                row, group.first.record, group.first.key, group.first.row
+            )
+            _count(run, later, WriteResult(outcome))
 
 
 def _count(run: _Run, pending: PendingRecord, result: WriteResult) -> None:
@@ -443,8 +475,6 @@ def _count(run: _Run, pending: PendingRecord, result: WriteResult) -> None:
 def _flush(run: _Run, batch: list[PendingRecord], batch_keys: set) -> None:
     if not batch:
         return
-    results = run.importer.write_batch(batch)
-    for pending, result in zip(batch, results, strict=True):
-        _count(run, pending, result)
+    run.writer.submit(list(batch))
     batch.clear()
     batch_keys.clear()
