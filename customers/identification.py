@@ -7,11 +7,11 @@ the NIT built on it (cédula plus check digit) are one customer too.
 
 import re
 from dataclasses import dataclass
-from operator import mul
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from stdnum.co import nit as stdnum_nit
 
 
 class IdType(models.TextChoices):
@@ -40,20 +40,9 @@ class Identification:
         return format_identification(self.id_type, self.number, self.check_digit)
 
 
-# DIAN weights of the NIT digits, from the last digit leftwards; the same table as
-# python-stdnum's stdnum.co.nit, which the tests compare against.
-_DV_WEIGHTS = (3, 7, 13, 17, 19, 23, 29, 37, 41, 43, 47, 53, 59, 67, 71)
-
-
 def compute_check_digit(number: str) -> str:
-    """Return the DIAN check digit (DV) of a NIT number of up to 15 digits given
-    without its DV.
-
-    This is stdnum.co.nit.calc_check_digit without its per-call generator, about
-    four times faster, which matters when an import checks 100,000 numbers.
-    """
-    total = sum(map(mul, _DV_WEIGHTS, map(int, reversed(number))))
-    return "01987654321"[total % 11]
+    """Return the DIAN check digit (DV) of a NIT number given without its DV."""
+    return stdnum_nit.calc_check_digit(number)
 
 
 def looks_like_company_nit(number: str) -> bool:

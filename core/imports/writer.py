@@ -4,9 +4,9 @@ On PostgreSQL most of an import's time is the server inserting rows and updating
 indexes. A BatchWriter hands each batch to one worker thread that uses the same
 database connection (so the same transaction), and returns at once, so the
 server writes batch N while Python parses batch N + 1. At most one batch is in
-flight, and the connection is used by one thread at a time: the engine waits for
+flight, so the connection is used by one thread at a time. The engine waits for
 the batch in flight before it submits the next one or touches the database
-itself, and so must an importer that queries the database while parsing
+itself. An importer that queries the database while parsing must wait too
 (Importer.wait_for_writes).
 """
 
@@ -48,7 +48,7 @@ class BatchWriter:
         self._in_flight = (items, self._executor.submit(self._write, batch))
 
     def wait(self) -> None:
-        """Wait for the batch in flight, if any, and report its results; an
+        """Wait for the batch in flight, if any, and report its results. An
         exception raised while writing it is raised here."""
         if self._in_flight is None:
             return
