@@ -410,13 +410,12 @@ def _process_rows(run: _Run, table: Table) -> None:
         if key is not None:
             batch_keys.add(key)
         if len(batch) >= importer.batch_size:
-            _flush(run, batch, batch_keys)
-            if run.progress is not None:
-                run.progress(done, run.total)
+            _flush(run, batch, batch_keys, done)
 
     if run.writing:
         _flush(run, batch, batch_keys)
         _flush_groups(run, list(groups.values()))
+    run.writer.wait()
     if run.progress is not None:
         run.progress(run.total, run.total)
 
@@ -437,11 +436,17 @@ def _flush_groups(run: _Run, groups: list[_Group]) -> None:
     size = run.importer.batch_size
     for start in range(0, len(groups), size):
         chunk = groups[start : start + size]
-        run.writer.submit([group.first for group in chunk], chunk)
+        run.writer.submit([group.first for group in chunk], (chunk, None))
 
 
-def _count_batch(run: _Run, batch: list, results: list[WriteResult]) -> None:
-    """Count the results of a written batch of PendingRecords or _Groups."""
+def _count_batch(run: _Run, work: tuple, results: list[WriteResult]) -> None:
+    """Count the results of a written batch of PendingRecords or _Groups, then
+    report the rows read up to that batch, if known, to the progress callback.
+
+    The writer calls this when no batch is in flight, so the callback may use
+    the database connection (jobs store progress with it).
+    """
+    batch, rows_done = work
     for item, result in zip(batch, results, strict=True):
         if isinstance(item, PendingRecord):
             _count(run, item, result)
@@ -456,6 +461,8 @@ def _count_batch(run: _Run, batch: list, results: list[WriteResult]) -> None:
                 row, group.first.record, group.first.key, group.first.row
             )
             _count(run, later, WriteResult(outcome))
+    if rows_done is not None and run.progress is not None:
+        run.progress(rows_done, run.total)
 
 
 def _count(run: _Run, pending: PendingRecord, result: WriteResult) -> None:
@@ -472,9 +479,12 @@ def _count(run: _Run, pending: PendingRecord, result: WriteResult) -> None:
         )
 
 
-def _flush(run: _Run, batch: list[PendingRecord], batch_keys: set) -> None:
+def _flush(
+    run: _Run, batch: list[PendingRecord], batch_keys: set, rows_done: int | None = None
+) -> None:
     if not batch:
         return
-    run.writer.submit(list(batch))
+    pending = list(batch)
+    run.writer.submit(pending, (pending, rows_done))
     batch.clear()
     batch_keys.clear()
