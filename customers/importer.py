@@ -30,7 +30,7 @@ from core.imports import (
     parse_yes_no,
     register,
 )
-from core.imports.bulk import bulk_insert, bulk_update, history_insert
+from core.imports.bulk import bulk_insert, bulk_update, history_insert_stored
 from core.imports.columns import header_key
 from core.text import fold
 from customers.identification import (
@@ -200,6 +200,24 @@ NEW_CUSTOMER = {
 WRITE_FIELDS = list(NEW_CUSTOMER)
 UPDATE_FIELDS = [f for f in WRITE_FIELDS if f not in ("id_number", "created_at")]
 UNCHANGED = Outcome.UNCHANGED
+# The columns parse_row reads as text, each once per row (RowReader.texts).
+TEXT_KEYS = (
+    "id_type",
+    "id_number",
+    "check_digit",
+    "name",
+    "trade_name",
+    "customer_type",
+    "address",
+    "barrio",
+    "municipality",
+    "dane_code",
+    "phone",
+    "mobile",
+    "email",
+    "zone",
+)
+SCAN_KEYS = ("id_type", "id_number", "check_digit")
 CONTACT_FIELDS = ["name", "role", "phone", "mobile"]
 
 # A municipality written with its department: "Cunday (Tol.)", "Melgar, Tolima".
@@ -263,6 +281,25 @@ def _merge_search_index_updates() -> None:
 cached_fold = lru_cache(maxsize=4096)(fold)
 
 
+def _cached_text_parser(parser):
+    """Wrap a cell parser so that text cells it already read return the same
+    value without parsing again (dates and yes/no repeat across rows). A cell
+    that raises CellError is not cached and raises again."""
+    cached = lru_cache(maxsize=4096)(parser)
+
+    def parse(value):
+        if value.__class__ is str:
+            return cached(value)
+        return parser(value)
+
+    return parse
+
+
+cached_parse_date = _cached_text_parser(parse_date)
+cached_parse_decimal = _cached_text_parser(parse_decimal)
+cached_parse_yes_no = _cached_text_parser(parse_yes_no)
+
+
 @dataclass
 class CustomerRecord:
     """A valid row: the customer columns it fills and its primary contact."""
@@ -282,6 +319,7 @@ class CustomerImporter(Importer):
         "contacto y zona. Los clientes ya registrados se actualizan."
     )
     columns = COLUMNS
+    write_behind = True
 
     def prepare(self) -> None:
         self.municipalities_by_code: dict[str, Municipality] = {}
@@ -300,40 +338,41 @@ class CustomerImporter(Importer):
         _merge_search_index_updates()
 
     def parse_row(self, row: RowReader) -> CustomerRecord | None:
-        values = self._parse_identity(row)
+        cells = dict(zip(TEXT_KEYS, row.texts(TEXT_KEYS), strict=True))
+        values = self._parse_identity(row, cells)
         if values is None:
             return None
         record = CustomerRecord(values=values)
 
         for key in ("trade_name", "address", "barrio"):
-            text = row.text(key)
+            text = cells[key]
             if text:
                 values[key] = text
-        self._parse_customer_type(row, values)
-        municipality = self._parse_municipality(row)
+        self._parse_customer_type(row, cells["customer_type"], values)
+        municipality = self._parse_municipality(row, cells)
         if municipality is not None:
             values["municipality_id"] = municipality.dane_code
             record.municipality_name = municipality.name
         prefix = municipality.landline_prefix if municipality else ""
-        self._parse_phones(row, record, prefix)
-        self._parse_email(row, values)
+        self._parse_phones(row, cells, record, prefix)
+        self._parse_email(row, cells["email"], values)
         self._parse_contact(row, record)
-        self._parse_zone(row, record)
+        self._parse_zone(row, cells["zone"], record)
 
-        last_date = row.parse("last_service_date", parse_date)
+        last_date = row.parse("last_service_date", cached_parse_date)
         if last_date is not None:
             values["last_service_date"] = last_date
-        amount = row.parse("last_service_amount", parse_decimal)
+        amount = row.parse("last_service_amount", cached_parse_decimal)
         if amount is not None:
             values["last_service_amount"] = amount
-        in_catastro = row.parse("in_catastro", parse_yes_no)
+        in_catastro = row.parse("in_catastro", cached_parse_yes_no)
         if in_catastro is not None:
             values["in_catastro"] = in_catastro
         return record
 
-    def _parse_identity(self, row: RowReader) -> dict | None:
+    def _parse_identity(self, row: RowReader, cells: dict) -> dict | None:
         id_type = None
-        type_text = row.text("id_type")
+        type_text = cells["id_type"]
         if type_text:
             id_type = ID_TYPES.get(header_key(type_text))
             if id_type is None:
@@ -346,8 +385,8 @@ class CustomerImporter(Importer):
                     % {"value": type_text},
                 )
 
-        raw_number = row.text("id_number")
-        raw_check_digit = row.text("check_digit")
+        raw_number = cells["id_number"]
+        raw_check_digit = cells["check_digit"]
         identification = None
         try:
             identification = parse_identification(raw_number, raw_check_digit, id_type)
@@ -360,7 +399,7 @@ class CustomerImporter(Importer):
                 message += " " + _("Escriba el NIT o la cédula del cliente.")
             row.error(column, message)
 
-        name = clean_text(row.raw("name"))
+        name = cells["name"]
         if not name:
             row.error(
                 "name",
@@ -384,8 +423,7 @@ class CustomerImporter(Importer):
             "name": name,
         }
 
-    def _parse_customer_type(self, row: RowReader, values: dict) -> None:
-        text = row.text("customer_type")
+    def _parse_customer_type(self, row: RowReader, text: str, values: dict) -> None:
         if not text:
             return
         customer_type = CUSTOMER_TYPES.get(cached_fold(text))
@@ -400,8 +438,8 @@ class CustomerImporter(Importer):
             return
         values["customer_type"] = customer_type
 
-    def _parse_municipality(self, row: RowReader) -> Municipality | None:
-        code = row.text("dane_code")
+    def _parse_municipality(self, row: RowReader, cells: dict) -> Municipality | None:
+        code = cells["dane_code"]
         if code:
             municipality = self.municipalities_by_code.get(code.zfill(5))
             if municipality is not None:
@@ -417,7 +455,7 @@ class CustomerImporter(Importer):
             )
             return None
 
-        text = row.text("municipality")
+        text = cells["municipality"]
         if not text:
             return None
         if text.isdigit():
@@ -458,12 +496,14 @@ class CustomerImporter(Importer):
         # the first (alphabetical by department); a CÓDIGO DANE column avoids it.
         return candidates[0]
 
-    def _parse_phones(self, row: RowReader, record: CustomerRecord, prefix: str):
+    def _parse_phones(
+        self, row: RowReader, cells: dict, record: CustomerRecord, prefix: str
+    ):
         """Put the first landline and the first mobile on the customer and the next
         ones on the primary contact, whichever column they were typed in."""
         landlines, mobiles = [], []
         for key in ("phone", "mobile"):
-            for raw in split_phone_list(row.text(key)):
+            for raw in split_phone_list(cells[key]):
                 try:
                     number = normalise_phone(raw, prefix)
                 except ValidationError as error:
@@ -494,8 +534,7 @@ class CustomerImporter(Importer):
                 % {"numbers": ", ".join(dropped)},
             )
 
-    def _parse_email(self, row: RowReader, values: dict) -> None:
-        text = row.text("email")
+    def _parse_email(self, row: RowReader, text: str, values: dict) -> None:
         if not text:
             return
         email = text.lower()
@@ -529,12 +568,12 @@ class CustomerImporter(Importer):
         if role:
             record.contact["role"] = role[:100]
 
-    def _parse_zone(self, row: RowReader, record: CustomerRecord) -> None:
-        name = row.text("zone")
+    def _parse_zone(self, row: RowReader, name: str, record: CustomerRecord) -> None:
         if not name:
             return
         zone = self.zones.get(cached_fold(name))
         if zone is None:
+            self.wait_for_writes()
             zone = Zone(name=name[:80])
             zone._history_user = self.user
             zone.save()
@@ -552,12 +591,26 @@ class CustomerImporter(Importer):
         return record.values["id_number"]
 
     def scan_key(self, row: RowReader) -> str | None:
-        type_text = row.text("id_type")
+        """Return the normalised number that parse_row would store. The common
+        cell of plain digits skips the validation, so a row that parse_row
+        rejects (a wrong DV, say) may still return a key: that can only make a
+        key look repeated, which costs a merge but changes no outcome."""
+        type_text, raw_number, raw_check_digit = row.texts(SCAN_KEYS)
+        if (
+            not type_text
+            and raw_number.isdigit()
+            and (not raw_check_digit or raw_check_digit.isdigit())
+        ):
+            number = raw_number.lstrip("0") or "0"
+            if not raw_check_digit and len(number) == 10:
+                # A company NIT with its DV glued on, as parse_identification
+                # splits it.
+                if looks_like_company_nit(number[:9]):
+                    number = number[:9]
+            return number
         id_type = ID_TYPES.get(header_key(type_text)) if type_text else None
         try:
-            identification = parse_identification(
-                row.text("id_number"), row.text("check_digit"), id_type
-            )
+            identification = parse_identification(raw_number, raw_check_digit, id_type)
         except ValidationError:
             return None
         return identification.number
@@ -617,11 +670,15 @@ class CustomerImporter(Importer):
         for row, key in zip(created, keys, strict=True):
             row["id"] = key
         bulk_update(Customer, changed, UPDATE_FIELDS)
-        history_insert(
-            Customer, created, history_type="+", user_id=self.user_id, when=now
+        history_insert_stored(
+            Customer, keys, history_type="+", user_id=self.user_id, when=now
         )
-        history_insert(
-            Customer, changed, history_type="~", user_id=self.user_id, when=now
+        history_insert_stored(
+            Customer,
+            [row["id"] for row in changed],
+            history_type="~",
+            user_id=self.user_id,
+            when=now,
         )
 
         contacts_changed = self._write_contacts(batch, plan, now)
@@ -705,15 +762,18 @@ class CustomerImporter(Importer):
             changed_contacts.append(current)
             written.append(True)
 
-        for contact, key in zip(
-            new_contacts, bulk_insert(Contact, new_contacts), strict=True
-        ):
+        new_keys = bulk_insert(Contact, new_contacts)
+        for contact, key in zip(new_contacts, new_keys, strict=True):
             contact["id"] = key
         bulk_update(Contact, changed_contacts, CONTACT_FIELDS)
-        history_insert(
-            Contact, new_contacts, history_type="+", user_id=self.user_id, when=now
+        history_insert_stored(
+            Contact, new_keys, history_type="+", user_id=self.user_id, when=now
         )
-        history_insert(
-            Contact, changed_contacts, history_type="~", user_id=self.user_id, when=now
+        history_insert_stored(
+            Contact,
+            [contact["id"] for contact in changed_contacts],
+            history_type="~",
+            user_id=self.user_id,
+            when=now,
         )
         return written

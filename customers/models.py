@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -23,17 +25,55 @@ class CustomerQuerySet(models.QuerySet):
         return self.none()
 
     def search(self, query: str):
-        """Filter by ID in any format, name, trade name, phone or address, ignoring
-        case and accents. Every word of the query must appear."""
-        words = fold(query).split()
+        """Filter by ID in any format, name, trade name, address, barrio, e-mail or
+        phone, ignoring case and accents.
+
+        A query made only of digits and separators (`900.123.456-8`, `310 555 1234`)
+        matches the start of the ID (with or without its DV) or of a phone number,
+        through b-tree indexes. Otherwise every word must appear in the folded
+        search text (trigram index on PostgreSQL), and a word of three or more
+        digits (`45.830.047`) may match an ID or phone instead.
+        """
+        digits = _key_digits(query)
+        if digits is not None:
+            return self.filter(_key_condition(digits))
         queryset = self
-        for word in words:
-            digits = "".join(char for char in word if char.isdigit())
+        for word in fold(query).split():
             condition = Q(search_text__contains=word)
-            if digits and len(digits) >= 3 and digits != word:
-                condition |= Q(search_text__contains=digits)
+            word_digits = _key_digits(word)
+            if word_digits is not None:
+                condition |= _key_condition(word_digits)
             queryset = queryset.filter(condition)
         return queryset
+
+
+# Digits and the separators people type inside IDs and phone numbers.
+_KEY_QUERY = re.compile(r"[\d\s.,\-/()+]+")
+_MIN_KEY_DIGITS = 3
+
+
+def _key_digits(text: str) -> str | None:
+    """Return the digits of `text` when it is an ID or phone number as typed,
+    with at least three digits, else None."""
+    if not _KEY_QUERY.fullmatch(text):
+        return None
+    digits = "".join(char for char in text if char.isdigit())
+    return digits if len(digits) >= _MIN_KEY_DIGITS else None
+
+
+def _key_condition(digits: str) -> Q:
+    """Match IDs and phones that start with `digits`. IDs are stored without
+    leading zeros or DV, and phones in E.164 (`+573105551234`)."""
+    number = digits.lstrip("0") or "0"
+    condition = Q(id_number__startswith=number)
+    if len(number) > _MIN_KEY_DIGITS:
+        # The last digit may be the DV: 900123456-8 or 9001234568.
+        condition |= Q(id_number=number[:-1], check_digit=number[-1])
+    national = digits
+    if len(digits) == 12 and digits.startswith("57"):
+        national = digits[2:]
+    phone = "+57" + national
+    return condition | Q(phone__startswith=phone) | Q(mobile__startswith=phone)
 
 
 class Customer(models.Model):
@@ -119,7 +159,8 @@ class Customer(models.Model):
     )
     notes = models.TextField(_("observaciones"), blank=True)
 
-    # Folded (lower-case, no accents) name, IDs, phones and address, for search.
+    # Folded (lower-case, no accents) names, address, barrio and e-mail, for the
+    # trigram search. IDs and phones are matched on their own columns.
     search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(_("creado"), auto_now_add=True)
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
@@ -137,8 +178,12 @@ class Customer(models.Model):
         verbose_name_plural = _("clientes")
         ordering = ["name"]
         constraints = [
+            # The pattern operator class lets PostgreSQL serve the ID prefix
+            # search (LIKE '900123%') from this index whatever the collation.
             models.UniqueConstraint(
-                fields=["id_number"], name="customer_unique_id_number"
+                fields=["id_number"],
+                name="customer_unique_id_number",
+                opclasses=["varchar_pattern_ops"],
             ),
         ]
         indexes = [
@@ -147,6 +192,17 @@ class Customer(models.Model):
             # The customer list pages through everyone in name order.
             models.Index(fields=["name", "id"], name="customer_name_id_idx"),
             models.Index(fields=["municipality"], name="customer_municipality_idx"),
+            # Phone search matches E.164 prefixes (LIKE '+57310555%').
+            models.Index(
+                fields=["phone"],
+                name="customer_phone_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["mobile"],
+                name="customer_mobile_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self):
@@ -178,19 +234,10 @@ class Customer(models.Model):
         return format_phone(self.mobile)
 
     def build_search_text(self) -> str:
-        """Return the text that search matches: IDs with and without DV, names,
-        phones as dialled nationally, address and barrio."""
-        parts = [
-            self.id_number,
-            self.id_number + self.check_digit,
-            self.name,
-            self.trade_name,
-            self.address,
-            self.barrio,
-            self.email,
-            self.phone.removeprefix("+57"),
-            self.mobile.removeprefix("+57"),
-        ]
+        """Return the text that word search matches: names, address, barrio and
+        e-mail. IDs and phones are left out because search matches them on
+        their own indexed columns, which keeps the trigram index small."""
+        parts = [self.name, self.trade_name, self.address, self.barrio, self.email]
         return fold(" ".join(part for part in parts if part))
 
 

@@ -267,7 +267,7 @@ class SubscriberImporter(Importer):
     def parse_row(self, row: RowReader) -> AccountRecord | None:
         # Every cell is read once, as text: the import runs this for each of
         # hundreds of thousands of rows.
-        texts = row.texts()
+        texts = row.text_map()
         values = {}
         account_code = self._parse_account_code(row, texts.get("account_code", ""))
         name = texts.get("name", "")

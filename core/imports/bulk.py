@@ -340,6 +340,66 @@ def history_insert(
             _insert_many(cursor, historical._meta.db_table, columns, tuples)
 
 
+def history_insert_stored(
+    model: type[models.Model],
+    keys: list[int],
+    *,
+    history_type: str,
+    user_id: int | None,
+    when: datetime,
+    reason: str = "",
+) -> None:
+    """Write one django-simple-history record per stored row whose primary key is
+    in `keys`, with `+` for a created record and `~` for a changed one.
+
+    The database copies each row's tracked columns itself (INSERT ... SELECT), so
+    no row travels back and forth. Call it after the rows are written, in the
+    same transaction.
+    """
+    if not keys:
+        return
+    historical = model.history.model
+    source_fields = {field.attname: field for field in model._meta.concrete_fields}
+    tracked = [
+        field
+        for field in historical._meta.concrete_fields
+        if field.attname not in HISTORY_OWN_FIELDS
+    ]
+    own = {
+        "history_date": when,
+        "history_type": history_type,
+        "history_user_id": user_id,
+        "history_change_reason": reason or None,
+    }
+    (own_values,) = _tuples(historical, list(own), [own])
+    columns = [field.column for field in tracked] + list(own)
+    selected = ", ".join(
+        _quote(source_fields[field.attname].column) for field in tracked
+    )
+    placeholders = ", ".join(["%s"] * len(own))
+    table = _quote(model._meta.db_table)
+    pk_column = _quote(model._meta.pk.column)
+    statement = (
+        f"INSERT INTO {_quote(historical._meta.db_table)} ({_column_list(columns)}) "
+        f"SELECT {selected}, {placeholders} FROM {table} "
+    )
+    with connection.cursor() as cursor:
+        if uses_copy():
+            cursor.execute(
+                f"{statement} WHERE {pk_column} = ANY(%s) ORDER BY {pk_column}",
+                [*own_values, list(keys)],
+            )
+            return
+        chunk_size = connection.features.max_query_params - len(own_values)
+        for start in range(0, len(keys), chunk_size):
+            chunk = keys[start : start + chunk_size]
+            cursor.execute(
+                f"{statement} WHERE {pk_column} IN ({', '.join(['%s'] * len(chunk))}) "
+                f"ORDER BY {pk_column}",
+                [*own_values, *chunk],
+            )
+
+
 def history_from_table(
     model: type[models.Model],
     *,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from core.imports.columns import Column
@@ -26,6 +26,7 @@ from core.imports.report import (
     Outcome,
     Severity,
 )
+from core.imports.writer import BatchWriter
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ class RowReader:
             return " ".join(value.split())
         return cell_text(value)
 
-    def texts(self) -> dict[str, str]:
+    def text_map(self) -> dict[str, str]:
         """Return text(key) of every column the file has, read in one pass: an
         importer that needs most cells saves a method call per cell."""
         cells = self._cells
@@ -96,6 +97,10 @@ class RowReader:
                 key: cell_text(cells[position]) if position < width else ""
                 for key, position in self._positions.items()
             }
+
+    def texts(self, keys: tuple[str, ...]) -> list[str]:
+        """Return text(key) for each of `keys`, in one call per row."""
+        return _text_getter(self._table, keys)(self._cells)
 
     def column_name(self, key: str) -> str:
         return self._table.header.headers.get(key) or self._columns[key].label
@@ -147,6 +152,39 @@ class RowReader:
         )
 
 
+def _text_getter(table: Table, keys: tuple[str, ...]) -> Callable:
+    getter = table.text_getters.get(keys)
+    if getter is None:
+        getter = table.text_getters[keys] = _build_text_getter(table, keys)
+    return getter
+
+
+def _build_text_getter(table: Table, keys: tuple[str, ...]) -> Callable:
+    """Return a function of a row's cells that returns the text of each key's
+    cell ('' for a column the file lacks or a short row), reading each cell once."""
+    positions = table.header.positions
+    placed = [
+        (index, positions[key]) for index, key in enumerate(keys) if key in positions
+    ]
+    width = max((position for _index, position in placed), default=-1) + 1
+    count = len(keys)
+
+    def texts(cells: Sequence) -> list[str]:
+        values = [""] * count
+        short = len(cells) < width
+        for index, position in placed:
+            if short and position >= len(cells):
+                continue
+            value = cells[position]
+            if value.__class__ is str:
+                values[index] = " ".join(value.split())
+            elif value is not None:
+                values[index] = cell_text(value)
+        return values
+
+    return texts
+
+
 @dataclass(slots=True)
 class PendingRecord:
     """A valid record waiting in a batch, with the earlier row it repeats, if any."""
@@ -176,11 +214,22 @@ class Importer:
     description: ClassVar[str] = ""
     columns: ClassVar[Sequence[Column]] = ()
     batch_size: ClassVar[int] = 2000
+    # True when write_batch may run in a worker thread on PostgreSQL while the
+    # next rows are parsed (see core/imports/writer.py). An importer that sets it
+    # calls wait_for_writes() before it queries the database in parse_row.
+    write_behind: ClassVar[bool] = False
 
     def __init__(self, *, user=None, dry_run: bool = False):
         self.user = user
         self.dry_run = dry_run
         self.notes: list[str] = []
+
+    def wait_for_writes(self) -> None:
+        """Wait until the batch being written, if any, is finished, so that
+        parse_row may use the database connection."""
+        writer = getattr(self, "_writer", None)
+        if writer is not None:
+            writer.wait()
 
     def prepare(self) -> None:
         """Load lookups (municipalities, zones...) once, inside the transaction."""
@@ -244,6 +293,7 @@ class _Run:
     total: int = 0
     writing: bool = True
     repeated: frozenset = frozenset()
+    writer: BatchWriter | None = None
 
 
 def run_import(
@@ -283,7 +333,18 @@ def run_import(
 
     with transaction.atomic():
         importer.prepare()
-        _process_rows(run, table)
+        run.writer = BatchWriter(
+            importer.write_batch,
+            lambda batch, results: _count_batch(run, batch, results),
+            background=importer.write_behind and connection.vendor == "postgresql",
+        )
+        importer._writer = run.writer
+        try:
+            _process_rows(run, table)
+            run.writer.wait()
+        finally:
+            run.writer.close()
+            importer._writer = None
         importer.finish()
         report.notes.extend(importer.notes)
         if dry_run or not run.writing:
@@ -304,7 +365,7 @@ def _scan_repeated_keys(importer: Importer, table: Table) -> frozenset:
     # NOTE: one entry per distinct key, so this set grows with the file.
     seen, repeated = set(), set()
     for source in table.rows():
-        if source.is_blank():
+        if source.is_blank_or_footer():
             continue
         key = importer.scan_key(RowReader(source, table, columns))
         if key is None:
@@ -330,7 +391,7 @@ def _process_rows(run: _Run, table: Table) -> None:
 
     for source in table.rows():
         done += 1
-        if source.is_blank() or source.is_footer():
+        if source.is_blank_or_footer():
             report.skipped += 1
             continue
         row = RowReader(source, table, columns)
@@ -368,13 +429,12 @@ def _process_rows(run: _Run, table: Table) -> None:
         if key is not None:
             batch_keys.add(key)
         if len(batch) >= importer.batch_size:
-            _flush(run, batch, batch_keys)
-            if run.progress is not None:
-                run.progress(done, run.total)
+            _flush(run, batch, batch_keys, done)
 
     if run.writing:
         _flush(run, batch, batch_keys)
         _flush_groups(run, list(groups.values()))
+    run.writer.wait()
     if run.progress is not None:
         run.progress(run.total, run.total)
 
@@ -395,17 +455,33 @@ def _flush_groups(run: _Run, groups: list[_Group]) -> None:
     size = run.importer.batch_size
     for start in range(0, len(groups), size):
         chunk = groups[start : start + size]
-        results = run.importer.write_batch([group.first for group in chunk])
-        for group, result in zip(chunk, results, strict=True):
-            _count(run, group.first, result)
-            for row, changed in group.later:
-                outcome = Outcome.UNCHANGED
-                if changed and result.outcome != Outcome.UNCHANGED:
-                    outcome = Outcome.UPDATED
-                later = PendingRecord(
-                    row, group.first.record, group.first.key, group.first.row
-                )
-                _count(run, later, WriteResult(outcome))
+        run.writer.submit([group.first for group in chunk], (chunk, None))
+
+
+def _count_batch(run: _Run, work: tuple, results: list[WriteResult]) -> None:
+    """Count the results of a written batch of PendingRecords or _Groups, then
+    report the rows read up to that batch, if known, to the progress callback.
+
+    The writer calls this when no batch is in flight, so the callback may use
+    the database connection (jobs store progress with it).
+    """
+    batch, rows_done = work
+    for item, result in zip(batch, results, strict=True):
+        if isinstance(item, PendingRecord):
+            _count(run, item, result)
+            continue
+        group = item
+        _count(run, group.first, result)
+        for row, changed in group.later:
+            outcome = Outcome.UNCHANGED
+            if changed and result.outcome != Outcome.UNCHANGED:
+                outcome = Outcome.UPDATED
+            later = PendingRecord(
+                row, group.first.record, group.first.key, group.first.row
+            )
+            _count(run, later, WriteResult(outcome))
+    if rows_done is not None and run.progress is not None:
+        run.progress(rows_done, run.total)
 
 
 def _count(run: _Run, pending: PendingRecord, result: WriteResult) -> None:
@@ -422,11 +498,12 @@ def _count(run: _Run, pending: PendingRecord, result: WriteResult) -> None:
         )
 
 
-def _flush(run: _Run, batch: list[PendingRecord], batch_keys: set) -> None:
+def _flush(
+    run: _Run, batch: list[PendingRecord], batch_keys: set, rows_done: int | None = None
+) -> None:
     if not batch:
         return
-    results = run.importer.write_batch(batch)
-    for pending, result in zip(batch, results, strict=True):
-        _count(run, pending, result)
+    pending = list(batch)
+    run.writer.submit(pending, (pending, rows_done))
     batch.clear()
     batch_keys.clear()

@@ -10,7 +10,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
@@ -47,6 +47,11 @@ class SourceRow:
 
     def is_blank(self) -> bool:
         return _filled_cells(self.cells, 1) == 0
+
+    def is_blank_or_footer(self) -> bool:
+        """is_blank() or is_footer(), counting the filled cells once."""
+        filled = _filled_cells(self.cells, 3)
+        return filled == 0 or (filled < 3 and self.is_footer())
 
     def is_footer(self) -> bool:
         """A totals or signature line: few cells filled, the first a footer word."""
@@ -87,6 +92,8 @@ class Table:
     delimiter: str = ""
     encoding: str = ""
     sheet_name: str = ""
+    # RowReader.texts's functions of a row's cells, by tuple of column keys.
+    text_getters: dict = field(default_factory=dict, repr=False, compare=False)
 
     def rows(self) -> Iterator[SourceRow]:
         """Yield every row after the header, blank and footer rows included."""

@@ -51,9 +51,37 @@ def test_search_finds_trade_name(hotel, other):
     assert list(Customer.objects.search("peñon")) == [hotel]
 
 
-@pytest.mark.parametrize("query", ["3105551234", "310 555 1234", "6082451234"])
+def test_search_finds_id_by_prefix(hotel, other):
+    assert list(Customer.objects.search("900.123")) == [hotel]
+
+
+def test_search_matches_id_word_with_name(hotel, other):
+    assert list(Customer.objects.search("garcia 900.123.456")) == [hotel]
+
+
+def test_search_rejects_wrong_dv(hotel, other):
+    assert list(Customer.objects.search("900.123.456-7")) == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "3105551234",
+        "310 555 1234",
+        "+57 310 555 1234",
+        "573105551234",
+        "6082451234",
+        "(608) 245 1234",
+        "310 555",
+    ],
+)
 def test_search_finds_phone(hotel, other, query):
     assert list(Customer.objects.search(query)) == [hotel]
+
+
+def test_search_text_leaves_out_ids_and_phones(hotel):
+    assert "900123456" not in hotel.search_text
+    assert "3105551234" not in hotel.search_text
 
 
 def test_search_finds_address(hotel, other):
