@@ -499,6 +499,9 @@ def _check_deliverable(desistimiento, competitor, delivered_on: date) -> None:
 
 
 def _delivery_files(batch: DeliveryBatch, desistimientos) -> None:
+    """Build the workbook, the bundle of signed forms and the record, then store
+    them. Nothing is written until all three are built, and files stored by a
+    failed attempt are deleted (a database rollback does not remove them)."""
     rows, signed, listed = [], [], []
     for desistimiento in desistimientos:
         request = desistimiento.request
@@ -524,19 +527,23 @@ def _delivery_files(batch: DeliveryBatch, desistimientos) -> None:
             }
         )
         with desistimiento.signed_file.open("rb") as handle:
-            signed.append((handle.read(), desistimiento.signed_content_type))
+            signed.append(
+                (desistimiento.code, handle.read(), desistimiento.signed_content_type)
+            )
 
-    stamp = f"{batch.delivered_on:%Y%m%d}-{batch.pk}"
-    batch.workbook.save(
-        f"entrega-{stamp}.xlsx",
-        ContentFile(documents.delivery_workbook(rows)),
-        save=False,
-    )
-    batch.bundle.save(
-        f"desistimientos-{stamp}.pdf",
-        ContentFile(documents.signed_forms_merge(signed)),
-        save=False,
-    )
+    try:
+        bundle = documents.signed_forms_merge(signed)
+    except documents.SignedFormError as error:
+        logger.warning("Delivery %s: signed form %s unreadable", batch.pk, error.code)
+        raise TerminationError(
+            _(
+                "El formato firmado del desistimiento %(code)s está dañado y no se "
+                "puede unir a la entrega. Cargue de nuevo el escaneo firmado de "
+                "%(code)s y repita la entrega."
+            )
+            % {"code": error.code}
+        ) from error
+    workbook = documents.delivery_workbook(rows)
     record = documents.delivery_record_render(
         {
             "company_name": settings.COMPANY_NAME,
@@ -549,8 +556,24 @@ def _delivery_files(batch: DeliveryBatch, desistimientos) -> None:
             "rows": listed,
         }
     )
-    batch.record.save(f"acta-{stamp}.pdf", ContentFile(record), save=False)
-    batch.save()
+
+    stamp = f"{batch.delivered_on:%Y%m%d}-{batch.pk}"
+    try:
+        batch.workbook.save(f"entrega-{stamp}.xlsx", ContentFile(workbook), save=False)
+        batch.bundle.save(
+            f"desistimientos-{stamp}.pdf", ContentFile(bundle), save=False
+        )
+        batch.record.save(f"acta-{stamp}.pdf", ContentFile(record), save=False)
+        batch.save()
+    except Exception:
+        _delivery_files_delete(batch)
+        raise
+
+
+def _delivery_files_delete(batch: DeliveryBatch) -> None:
+    for field in (batch.workbook, batch.bundle, batch.record):
+        if field:
+            field.delete(save=False)
 
 
 # --- Reconciliation and registry updates --------------------------------------

@@ -2,6 +2,7 @@
 
 import io
 from datetime import date
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -410,3 +411,47 @@ def test_failed_delivery_writes_nothing(withdrawn, competitor, coordinator):
 
     assert signed.delivery is None
     assert not DeliveryBatch.objects.exists()
+
+
+def test_signed_upload_rejects_damaged_pdf(withdrawn, advisor):
+    damaged = SimpleUploadedFile("firmado.pdf", b"%PDF-1.4\n" + b"x" * 500)
+
+    with pytest.raises(ValidationError, match="dañado"):
+        services.desistimiento_upload_signed(
+            desistimiento=withdrawn.desistimiento, uploaded=damaged, user=advisor
+        )
+    withdrawn.desistimiento.refresh_from_db()
+
+    assert not withdrawn.desistimiento.signed_file
+
+
+def test_signed_upload_rejects_truncated_png(withdrawn, advisor):
+    truncated = SimpleUploadedFile("firmado.png", signed_png().read()[:40])
+
+    with pytest.raises(ValidationError, match="dañado"):
+        services.desistimiento_upload_signed(
+            desistimiento=withdrawn.desistimiento, uploaded=truncated, user=advisor
+        )
+
+
+def test_damaged_stored_scan_fails_delivery_cleanly(
+    withdrawn, competitor, coordinator, settings
+):
+    desistimiento = _sign(withdrawn, coordinator)
+    # A scan damaged on disk after its upload check passed.
+    Path(desistimiento.signed_file.path).write_bytes(b"\x89PNG\r\n\x1a\n" + b"x" * 50)
+
+    with pytest.raises(services.TerminationError, match="DES-2026-00001"):
+        services.delivery_create(
+            competitor=competitor,
+            desistimientos=[desistimiento],
+            user=coordinator,
+            received_by="Patricia Suárez",
+            delivered_on=date(2026, 10, 26),
+        )
+    written = [
+        path.name for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()
+    ]
+
+    assert not DeliveryBatch.objects.exists()
+    assert written == [Path(desistimiento.signed_file.name).name]
