@@ -389,6 +389,9 @@ class Desistimiento(models.Model):
         blank=True,
         verbose_name=_("entrega"),
     )
+    # An annulled form keeps its number but is never signed nor delivered.
+    annulled_at = models.DateTimeField(_("anulado"), null=True, blank=True)
+    annulment_reason = models.TextField(_("motivo de la anulación"), blank=True)
 
     history = HistoricalRecords()
 

@@ -253,6 +253,7 @@ def verification_record(
 
         if result == Verification.Result.CONFIRMED:
             request.status = TerminationRequest.Status.ACCEPTED
+            _desistimiento_annul_on_confirmation(request, verification)
         else:
             request.status = TerminationRequest.Status.VERIFYING
         request.save(update_fields=["status", "updated_at"])
@@ -260,6 +261,26 @@ def verification_record(
             desistimiento_issue(request=request, user=user)
     logger.info("Request %s verified: %s", request.pk, result)
     return verification
+
+
+def _desistimiento_annul_on_confirmation(request, verification) -> None:
+    """Annul the request's desistimiento, keeping its number, because the
+    subscriber confirmed the request. It is unsigned here: a signed one makes the
+    request desistida, which admits no verification."""
+    desistimiento = getattr(request, "desistimiento", None)
+    if desistimiento is None or desistimiento.annulled_at is not None:
+        return
+    desistimiento.annulled_at = timezone.now()
+    desistimiento.annulment_reason = _(
+        "La verificación del %(date)s confirmó la solicitud."
+    ) % {"date": format_date(timezone.localdate(verification.recorded_at))}
+    desistimiento._change_reason = desistimiento.annulment_reason
+    desistimiento.save(update_fields=["annulled_at", "annulment_reason"])
+    logger.info(
+        "Desistimiento %s annulled: request %s confirmed",
+        desistimiento.code,
+        request.pk,
+    )
 
 
 def request_reject(
@@ -389,6 +410,11 @@ def desistimiento_upload_signed(
             _("El desistimiento %(code)s ya se entregó; no se puede reemplazar.")
             % {"code": desistimiento.code}
         )
+    if desistimiento.annulled_at is not None:
+        raise TerminationError(
+            _("El desistimiento %(code)s está anulado (%(reason)s); no admite firma.")
+            % {"code": desistimiento.code, "reason": desistimiento.annulment_reason}
+        )
     content_type = documents.check_upload(uploaded)
     extension = upload_extension(uploaded)
     with transaction.atomic():
@@ -411,12 +437,15 @@ def desistimiento_upload_signed(
 
 
 def delivery_candidates(*, competitor, today: date | None = None):
-    """Signed desistimientos of `competitor` not yet delivered whose response term
-    (15 business days by default) has passed."""
+    """Signed, not annulled desistimientos of desistida requests of `competitor`
+    not yet delivered whose response term (15 business days by default) has
+    passed."""
     today = today or timezone.localdate()
     return (
         Desistimiento.objects.filter(
             request__competitor=competitor,
+            request__status=TerminationRequest.Status.WITHDRAWN,
+            annulled_at__isnull=True,
             delivery__isnull=True,
             request__response_due_on__lt=today,
         )
@@ -482,6 +511,20 @@ def _check_deliverable(desistimiento, competitor, delivered_on: date) -> None:
         raise TerminationError(
             _("El desistimiento %(code)s no tiene el formato firmado; cárguelo antes.")
             % {"code": code}
+        )
+    if (
+        desistimiento.annulled_at is not None
+        or desistimiento.request.status != TerminationRequest.Status.WITHDRAWN
+    ):
+        raise TerminationError(
+            _(
+                "El desistimiento %(code)s no se puede entregar: su solicitud está "
+                "%(status)s, no desistida, o el desistimiento está anulado."
+            )
+            % {
+                "code": code,
+                "status": desistimiento.request.get_status_display().lower(),
+            }
         )
     if desistimiento.request.competitor_id != competitor.pk:
         raise TerminationError(

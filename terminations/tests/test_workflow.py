@@ -16,6 +16,7 @@ from subscribers.models import SubscriberAccount
 from terminations import services
 from terminations.models import (
     DeliveryBatch,
+    Desistimiento,
     RegistryNovelty,
     TerminationRequest,
     Verification,
@@ -455,3 +456,57 @@ def test_damaged_stored_scan_fails_delivery_cleanly(
 
     assert not DeliveryBatch.objects.exists()
     assert written == [Path(desistimiento.signed_file.name).name]
+
+
+def test_confirmation_annuls_desistimiento(withdrawn, advisor):
+    services.verification_record(
+        request=withdrawn,
+        user=advisor,
+        result=Verification.Result.CONFIRMED,
+        evidence_kind=Verification.EvidenceKind.CALL,
+    )
+    desistimiento = Desistimiento.objects.get(request=withdrawn)
+
+    assert desistimiento.code == "DES-2026-00001"
+    assert desistimiento.annulled_at is not None
+    assert "confirmó la solicitud" in desistimiento.annulment_reason
+
+
+def test_annulled_desistimiento_rejects_signed_scan(withdrawn, advisor):
+    services.verification_record(
+        request=withdrawn,
+        user=advisor,
+        result=Verification.Result.CONFIRMED,
+        evidence_kind=Verification.EvidenceKind.CALL,
+    )
+    desistimiento = Desistimiento.objects.get(request=withdrawn)
+
+    with pytest.raises(services.TerminationError, match="anulado"):
+        services.desistimiento_upload_signed(
+            desistimiento=desistimiento, uploaded=signed_png(), user=advisor
+        )
+    withdrawn.refresh_from_db()
+
+    assert withdrawn.status == TerminationRequest.Status.ACCEPTED
+
+
+def test_delivery_skips_request_not_withdrawn(withdrawn, competitor, coordinator):
+    desistimiento = _sign(withdrawn, coordinator)
+    # A reconciliation meeting or a correction moved the request on.
+    TerminationRequest.objects.filter(pk=withdrawn.pk).update(
+        status=TerminationRequest.Status.ACCEPTED
+    )
+
+    candidates = services.delivery_candidates(
+        competitor=competitor, today=date(2026, 10, 26)
+    )
+
+    assert list(candidates) == []
+    with pytest.raises(services.TerminationError, match="no desistida"):
+        services.delivery_create(
+            competitor=competitor,
+            desistimientos=[desistimiento],
+            user=coordinator,
+            received_by="Patricia Suárez",
+            delivered_on=date(2026, 10, 26),
+        )
