@@ -12,7 +12,7 @@ from core.models import OutgoingEmail
 from subscribers.models import Competitor
 from terminations import services
 from terminations.forms import MeetingForm
-from terminations.models import Verification
+from terminations.models import ReconciliationMeeting, Verification
 from terminations.tests.conftest import make_account, make_request
 from tests.factories import make_zone
 
@@ -407,3 +407,24 @@ def test_request_links_account_for_advisor(client, competitor, advisor):
 
     assert f'href="{account.get_absolute_url()}"' in response.text
     assert client.get(account.get_absolute_url()).status_code == 200
+
+
+def test_meeting_repeated_account_names_lines(client, competitor, director):
+    make_account("449000101")
+
+    response = login(client, director).post(
+        reverse("terminations:meeting_create"),
+        {
+            "competitor": competitor.pk,
+            "held_on": "28/10/2026",
+            "frequency": "mensual",
+            "attendees": "Carla Mejía",
+            "agreements": "449000101;retenido\n449-000101;se va",
+        },
+    )
+    text = response.content.decode()
+
+    assert response.status_code == 200
+    assert "Línea 2 («449-000101;se va»)" in text
+    assert "ya está en la línea 1" in text
+    assert not ReconciliationMeeting.objects.exists()
