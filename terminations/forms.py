@@ -34,7 +34,11 @@ class RequestListUploadForm(forms.Form):
 
 
 class VerificationForm(forms.Form):
-    result = forms.ChoiceField(label=_("Resultado"), choices=Verification.Result)
+    # No default: a confirmation accepts the request and cannot be undone, so the
+    # advisor must choose every result.
+    result = forms.ChoiceField(
+        label=_("Resultado"), choices=[("", _("Elija…")), *Verification.Result.choices]
+    )
     evidence_kind = forms.ChoiceField(
         label=_("Soporte"), choices=Verification.EvidenceKind
     )

@@ -224,6 +224,10 @@ class TerminationRequest(models.Model):
         return reverse("terminations:detail", args=[self.pk])
 
     @property
+    def accepts_verification(self) -> bool:
+        return self.is_open and self.status != self.Status.ACCEPTED
+
+    @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES and not self.is_duplicate
 

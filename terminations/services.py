@@ -228,7 +228,7 @@ def verification_record(
     withdraws gets a numbered desistimiento. A subscriber not located leaves the
     request en verificación until another check.
     """
-    if not request.is_open or request.status == TerminationRequest.Status.ACCEPTED:
+    if not request.accepts_verification:
         raise TerminationError(
             _("La solicitud está %(status)s; ya no admite verificaciones.")
             % {"status": request.get_status_display().lower()}

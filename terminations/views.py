@@ -118,7 +118,12 @@ def request_list(request):
 
 @worker_required
 def detail(request, pk):
-    item = _visible(request, pk)
+    return _detail_render(request, _visible(request, pk))
+
+
+def _detail_render(request, item, verification_form=None):
+    """Render the request page; `verification_form` is a bound form to show
+    again with its errors and the values the user chose."""
     resolving = request.user.is_manager and item.account_id is None and item.is_open
     return render(
         request,
@@ -127,7 +132,7 @@ def detail(request, pk):
             "item": item,
             "verifications": item.verifications.select_related("recorded_by"),
             "desistimiento": getattr(item, "desistimiento", None),
-            "verification_form": VerificationForm(),
+            "verification_form": verification_form or VerificationForm(),
             "reject_form": RejectForm(),
             "signed_form": SignedUploadForm(),
             "assign_form": AssignAccountForm() if resolving else None,
@@ -175,12 +180,13 @@ def verify(request, pk):
                 notes=form.cleaned_data["notes"],
                 evidence_file=form.cleaned_data["evidence_file"],
             )
-            messages.success(request, _("Verificación registrada."))
         except (services.TerminationError, ValidationError) as error:
-            messages.error(request, " ".join(_messages(error)))
-    else:
-        messages.error(request, _("Revise el resultado y el tipo de soporte."))
-    return redirect(item)
+            form.add_error(None, _messages(error))
+        else:
+            messages.success(request, _("Verificación registrada."))
+            return redirect(item)
+    messages.error(request, _("La verificación no se registró; revise el formulario."))
+    return _detail_render(request, item, verification_form=form)
 
 
 @manager_required

@@ -428,3 +428,50 @@ def test_meeting_repeated_account_names_lines(client, competitor, director):
     assert "Línea 2 («449-000101;se va»)" in text
     assert "ya está en la línea 1" in text
     assert not ReconciliationMeeting.objects.exists()
+
+
+def test_verification_result_has_no_default(client, competitor, advisor):
+    item = make_request(competitor, make_account(), advisor=advisor)
+    client = login(client, advisor)
+
+    page = client.get(item.get_absolute_url()).content.decode()
+    response = client.post(
+        reverse("terminations:verify", args=[item.pk]),
+        {"evidence_kind": "llamada"},
+    )
+    item.refresh_from_db()
+
+    assert '<option value="" selected>Elija…</option>' in page
+    assert response.status_code == 200
+    assert item.status == "radicada"
+    assert not item.verifications.exists()
+
+
+def test_verification_error_keeps_values(client, competitor, advisor):
+    item = make_request(competitor, make_account(), advisor=advisor)
+    damaged = SimpleUploadedFile("visita.pdf", b"%PDF-1.4\n" + b"x" * 200)
+
+    response = login(client, advisor).post(
+        reverse("terminations:verify", args=[item.pk]),
+        {
+            "result": "desiste",
+            "evidence_kind": "visita",
+            "notes": "Visitado el martes",
+            "evidence_file": damaged,
+        },
+    )
+    text = response.content.decode()
+
+    assert response.status_code == 200
+    assert "está dañado" in text
+    assert '<option value="desiste" selected>' in text
+    assert '<option value="visita" selected>' in text
+    assert "Visitado el martes</textarea>" in text
+
+
+def test_accepted_request_hides_verification_form(client, competitor, advisor):
+    item = make_request(competitor, make_account(), advisor=advisor, status="aceptada")
+
+    page = login(client, advisor).get(item.get_absolute_url()).content.decode()
+
+    assert reverse("terminations:verify", args=[item.pk]) not in page
