@@ -267,6 +267,9 @@ class Verification(models.Model):
         VISIT = "visita", _("Visita")
         SIGNED_FORM = "formato", _("Formato firmado")
 
+    # Evidence kinds that are documents, so a verification needs their file.
+    DOCUMENT_EVIDENCE = (EvidenceKind.SIGNED_FORM,)
+
     request = models.ForeignKey(
         TerminationRequest,
         on_delete=models.CASCADE,

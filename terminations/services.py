@@ -233,6 +233,14 @@ def verification_record(
             _("La solicitud está %(status)s; ya no admite verificaciones.")
             % {"status": request.get_status_display().lower()}
         )
+    if evidence_file is None and evidence_kind in Verification.DOCUMENT_EVIDENCE:
+        raise TerminationError(
+            _(
+                "El soporte «%(kind)s» es un documento: adjunte su archivo (PDF, JPEG "
+                "o PNG) en «Archivo de soporte»."
+            )
+            % {"kind": Verification.EvidenceKind(evidence_kind).label}
+        )
     if evidence_file is not None:
         documents.check_upload(evidence_file)
 

@@ -510,3 +510,33 @@ def test_delivery_skips_request_not_withdrawn(withdrawn, competitor, coordinator
             received_by="Patricia Suárez",
             delivered_on=date(2026, 10, 26),
         )
+
+
+def test_signed_form_evidence_needs_file(competitor, advisor):
+    request = make_request(competitor, make_account(), advisor=advisor)
+
+    with pytest.raises(services.TerminationError, match="adjunte su archivo"):
+        services.verification_record(
+            request=request,
+            user=advisor,
+            result=Verification.Result.WITHDRAWS,
+            evidence_kind=Verification.EvidenceKind.SIGNED_FORM,
+        )
+    request.refresh_from_db()
+
+    assert not request.verifications.exists()
+    assert request.status == TerminationRequest.Status.FILED
+
+
+def test_signed_form_evidence_with_file(competitor, advisor):
+    request = make_request(competitor, make_account(), advisor=advisor)
+
+    verification = services.verification_record(
+        request=request,
+        user=advisor,
+        result=Verification.Result.WITHDRAWS,
+        evidence_kind=Verification.EvidenceKind.SIGNED_FORM,
+        evidence_file=signed_pdf(),
+    )
+
+    assert verification.evidence_file.name.endswith(".pdf")
