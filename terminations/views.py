@@ -61,6 +61,10 @@ FLAG_FILTERS = {
 }
 
 
+# Content types of stored uploads by the extension upload_extension gave them.
+UPLOAD_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".png": "image/png"}
+
+
 def _visible(request, pk) -> TerminationRequest:
     return get_object_or_404(
         TerminationRequest.objects.visible_to(request.user).select_related(
@@ -68,6 +72,20 @@ def _visible(request, pk) -> TerminationRequest:
         ),
         pk=pk,
     )
+
+
+def _stored_attachment(field, name: str) -> FileResponse:
+    """Send a stored upload as a download, typed by its extension (the upload check
+    set that extension from the file's content)."""
+    extension = Path(field.name).suffix.lower()
+    response = FileResponse(
+        field.open("rb"),
+        as_attachment=True,
+        filename=f"{name}{extension}",
+        content_type=UPLOAD_TYPES.get(extension, "application/octet-stream"),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _attachment(content: bytes, name: str, content_type: str) -> HttpResponse:
@@ -259,6 +277,17 @@ def desistimiento_signed(request, pk):
         as_attachment=True,
         filename=f"{desistimiento.code}-firmado{extension}",
         content_type=desistimiento.signed_content_type,
+    )
+
+
+@worker_required
+def verification_evidence(request, pk, verification_pk):
+    item = _visible(request, pk)
+    verification = get_object_or_404(item.verifications, pk=verification_pk)
+    if not verification.evidence_file:
+        raise Http404("No evidence file")
+    return _stored_attachment(
+        verification.evidence_file, f"soporte-verificacion-{verification.pk}"
     )
 
 
@@ -464,6 +493,16 @@ def meeting_detail(request, pk):
             "meeting": meeting,
             "agreements": meeting.agreements.select_related("account"),
         },
+    )
+
+
+@manager_required
+def meeting_minutes(request, pk):
+    meeting = get_object_or_404(ReconciliationMeeting, pk=pk)
+    if not meeting.minutes:
+        raise Http404("No minutes")
+    return _stored_attachment(
+        meeting.minutes, f"acta-conciliacion-{meeting.held_on:%Y%m%d}-{meeting.pk}"
     )
 
 

@@ -475,3 +475,60 @@ def test_accepted_request_hides_verification_form(client, competitor, advisor):
     page = login(client, advisor).get(item.get_absolute_url()).content.decode()
 
     assert reverse("terminations:verify", args=[item.pk]) not in page
+
+
+def _png_upload(name="soporte.png") -> SimpleUploadedFile:
+    import io
+
+    from PIL import Image
+
+    output = io.BytesIO()
+    Image.new("RGB", (20, 20), "white").save(output, format="PNG")
+    return SimpleUploadedFile(name, output.getvalue())
+
+
+def test_evidence_download_for_owner_only(client, competitor, advisor, other_advisor):
+    item = make_request(competitor, make_account(), advisor=advisor)
+    verification = services.verification_record(
+        request=item,
+        user=advisor,
+        result=Verification.Result.NOT_LOCATED,
+        evidence_kind=Verification.EvidenceKind.VISIT,
+        evidence_file=_png_upload(),
+    )
+    url = reverse("terminations:verification_evidence", args=[item.pk, verification.pk])
+
+    page = login(client, advisor).get(item.get_absolute_url()).content.decode()
+    response = client.get(url)
+    body = b"".join(response.streaming_content)
+    client.force_login(other_advisor)
+    other = client.get(url)
+
+    assert url in page
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert body.startswith(b"\x89PNG")
+    assert other.status_code == 404
+
+
+def test_meeting_minutes_download(client, competitor, director, advisor):
+    meeting = services.meeting_record(
+        competitor=competitor,
+        held_on=date(2026, 10, 28),
+        attendees="Carla Mejía",
+        agreements=[],
+        user=director,
+        minutes=_png_upload("acta.png"),
+    )
+    url = reverse("terminations:meeting_minutes", args=[meeting.pk])
+
+    page = login(client, director).get(meeting.get_absolute_url()).content.decode()
+    response = client.get(url)
+    client.force_login(advisor)
+    forbidden = client.get(url)
+
+    assert url in page
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert forbidden.status_code == 403
