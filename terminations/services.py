@@ -410,9 +410,10 @@ def desistimiento_pdf(desistimiento: Desistimiento) -> bytes:
 
 def desistimiento_upload_signed(
     *, desistimiento: Desistimiento, uploaded, user: User
-) -> None:
+) -> bool:
     """Store the signed scan (PDF, JPEG or PNG, checked by content); the request
-    becomes desistida, which stops its clocks."""
+    becomes desistida, which stops its clocks. Returns True when it replaced an
+    earlier scan, which stays on disk under its own name (the history records it)."""
     if desistimiento.delivery_id is not None:
         raise TerminationError(
             _("El desistimiento %(code)s ya se entregó; no se puede reemplazar.")
@@ -425,9 +426,9 @@ def desistimiento_upload_signed(
         )
     content_type = documents.check_upload(uploaded)
     extension = upload_extension(uploaded)
+    replaced = bool(desistimiento.signed_file)
     with transaction.atomic():
-        if desistimiento.signed_file:
-            desistimiento.signed_file.delete(save=False)
+        # The storage gives the new scan a free name, so the earlier one is kept.
         desistimiento.signed_file.save(
             f"{desistimiento.code}{extension}", uploaded, save=False
         )
@@ -438,7 +439,12 @@ def desistimiento_upload_signed(
         request = desistimiento.request
         request.status = TerminationRequest.Status.WITHDRAWN
         request.save(update_fields=["status", "updated_at"])
-    logger.info("Signed desistimiento %s uploaded", desistimiento.code)
+    logger.info(
+        "Signed desistimiento %s uploaded%s",
+        desistimiento.code,
+        " (replacing an earlier scan)" if replaced else "",
+    )
+    return replaced
 
 
 # --- Delivery to the competitor ---------------------------------------------

@@ -254,12 +254,21 @@ def desistimiento_upload(request, pk):
         messages.error(request, _("Elija el archivo del formato firmado."))
         return redirect(item)
     try:
-        services.desistimiento_upload_signed(
+        replaced = services.desistimiento_upload_signed(
             desistimiento=desistimiento,
             uploaded=form.cleaned_data["file"],
             user=request.user,
         )
         messages.success(request, _("Formato firmado cargado."))
+        if replaced:
+            messages.warning(
+                request,
+                _(
+                    "Este escaneo reemplaza al formato firmado cargado antes; el "
+                    "anterior queda en el historial del desistimiento %(code)s."
+                )
+                % {"code": desistimiento.code},
+            )
     except (services.TerminationError, ValidationError) as error:
         messages.error(request, " ".join(_messages(error)))
     return redirect(item)

@@ -540,3 +540,23 @@ def test_signed_form_evidence_with_file(competitor, advisor):
     )
 
     assert verification.evidence_file.name.endswith(".pdf")
+
+
+def test_signed_reupload_keeps_previous_scan(withdrawn, advisor):
+    desistimiento = withdrawn.desistimiento
+    first = services.desistimiento_upload_signed(
+        desistimiento=desistimiento, uploaded=signed_png(), user=advisor
+    )
+    previous = Path(desistimiento.signed_file.path)
+
+    second = services.desistimiento_upload_signed(
+        desistimiento=desistimiento, uploaded=signed_pdf(), user=advisor
+    )
+    desistimiento.refresh_from_db()
+    recorded = set(desistimiento.history.values_list("signed_file", flat=True))
+
+    assert first is False
+    assert second is True
+    assert previous.exists()
+    assert Path(desistimiento.signed_file.path) != previous
+    assert any(name.endswith(previous.name) for name in recorded)
