@@ -4,10 +4,16 @@ The type comes from the file's first bytes, never from its name, and the stored 
 never comes from the client's path: callers name the file from `upload_extension`.
 """
 
+import logging
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from PIL import Image
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+
+logger = logging.getLogger(__name__)
 
 PDF = "application/pdf"
 JPEG = "image/jpeg"
@@ -22,6 +28,18 @@ SIGNATURES = {
 
 TYPE_LABELS = {PDF: "PDF", JPEG: "JPEG", PNG: "PNG"}
 
+# Errors pypdf and Pillow raise on a damaged file. Pillow's verify() documents no
+# single class: truncated data gives OSError, some broken headers SyntaxError.
+DAMAGED_FILE_ERRORS = (
+    PyPdfError,
+    OSError,
+    SyntaxError,
+    ValueError,
+    KeyError,
+    TypeError,
+    Image.DecompressionBombError,
+)
+
 
 def upload_sniff(uploaded) -> tuple[str, str] | None:
     """Return (content type, extension) read from the upload's first bytes, or None."""
@@ -34,9 +52,13 @@ def upload_sniff(uploaded) -> tuple[str, str] | None:
     return None
 
 
-def upload_check(uploaded, *, max_mb: int, accepted=(PDF, JPEG, PNG)) -> str:
+def upload_check(
+    uploaded, *, max_mb: int, accepted=(PDF, JPEG, PNG), verify: bool = False
+) -> str:
     """Return the content type of `uploaded` when it is one of `accepted` by its
-    content and within `max_mb`; raise ValidationError in Spanish otherwise."""
+    content and within `max_mb`; raise ValidationError in Spanish otherwise.
+    With `verify`, also open the file (every page of a PDF, the whole image) so a
+    damaged file is rejected at upload instead of failing when it is used."""
     if uploaded.size > max_mb * 1024 * 1024:
         raise ValidationError(
             _(
@@ -66,7 +88,37 @@ def upload_check(uploaded, *, max_mb: int, accepted=(PDF, JPEG, PNG)) -> str:
             },
             code="wrong_type",
         )
+    if verify:
+        upload_verify(uploaded, kind[0])
     return kind[0]
+
+
+def upload_verify(uploaded, content_type: str) -> None:
+    """Open a PDF and read each of its pages, or open and verify an image; raise
+    ValidationError in Spanish when the file is damaged."""
+    uploaded.seek(0)
+    try:
+        if content_type == PDF:
+            for page in PdfReader(uploaded).pages:
+                page.mediabox  # noqa: B018 - reading the box parses the page
+        else:
+            with Image.open(uploaded) as image:
+                image.verify()
+    except DAMAGED_FILE_ERRORS as error:
+        logger.info("Damaged upload %r rejected: %s", uploaded.name, error)
+        raise ValidationError(
+            _(
+                "El archivo «%(name)s» está dañado o incompleto y no se puede abrir "
+                "como %(type)s. Escanéelo o expórtelo de nuevo y vuelva a subirlo."
+            )
+            % {
+                "name": Path(uploaded.name or "").name,
+                "type": TYPE_LABELS[content_type],
+            },
+            code="damaged",
+        ) from error
+    finally:
+        uploaded.seek(0)
 
 
 def upload_extension(uploaded) -> str:

@@ -13,15 +13,18 @@ from pypdf import PdfReader, PdfWriter
 
 from core.exports import Column, safe_text, xlsx_build
 from core.pdf import render_pdf
-from core.uploads import upload_check
+from core.uploads import DAMAGED_FILE_ERRORS, upload_check
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def check_upload(uploaded) -> str:
     """Return the content type of a PDF, JPEG or PNG upload within the size limit
-    of signed forms; raise ValidationError with a Spanish message otherwise."""
-    return upload_check(uploaded, max_mb=settings.TERMINATION_SIGNED_FORM_MAX_MB)
+    of signed forms whose content opens; raise ValidationError with a Spanish
+    message otherwise."""
+    return upload_check(
+        uploaded, max_mb=settings.TERMINATION_SIGNED_FORM_MAX_MB, verify=True
+    )
 
 
 def desistimiento_context(desistimiento) -> dict:
@@ -54,14 +57,26 @@ def delivery_record_render(context: dict) -> bytes:
     return render_pdf(template="terminations/pdf/acta_entrega.html", context=context)
 
 
-def signed_forms_merge(files: list[tuple[bytes, str]]) -> bytes:
-    """Join signed scans (PDF bytes, or JPEG/PNG converted to a page each) into
-    one PDF."""
+class SignedFormError(Exception):
+    """A signed scan that cannot be read; `code` names its desistimiento."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def signed_forms_merge(files: list[tuple[str, bytes, str]]) -> bytes:
+    """Join signed scans, given as (desistimiento code, content, content type), into
+    one PDF: PDF pages as they are, a JPEG or PNG as one page each. Raises
+    SignedFormError naming the first scan that cannot be read."""
     writer = PdfWriter()
-    for content, content_type in files:
-        if content_type != "application/pdf":
-            content = _image_to_pdf(content)
-        writer.append(PdfReader(io.BytesIO(content)))
+    for code, content, content_type in files:
+        try:
+            if content_type != "application/pdf":
+                content = _image_to_pdf(content)
+            writer.append(PdfReader(io.BytesIO(content)))
+        except DAMAGED_FILE_ERRORS as error:
+            raise SignedFormError(code) from error
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()

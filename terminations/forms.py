@@ -34,7 +34,11 @@ class RequestListUploadForm(forms.Form):
 
 
 class VerificationForm(forms.Form):
-    result = forms.ChoiceField(label=_("Resultado"), choices=Verification.Result)
+    # No default: a confirmation accepts the request and cannot be undone, so the
+    # advisor must choose every result.
+    result = forms.ChoiceField(
+        label=_("Resultado"), choices=[("", _("Elija…")), *Verification.Result.choices]
+    )
     evidence_kind = forms.ChoiceField(
         label=_("Soporte"), choices=Verification.EvidenceKind
     )
@@ -127,7 +131,7 @@ class MeetingForm(forms.Form):
         """Parse the lines into (account code, outcome, notes). The outcome may be
         written as its code (`se_va`), with spaces (`se va`) or as its label
         (`Se desvincula`), in any case and with or without accents."""
-        parsed = []
+        parsed, first_line = [], {}
         for number, line in enumerate(self.cleaned_data["agreements"].splitlines(), 1):
             if not line.strip():
                 continue
@@ -142,6 +146,21 @@ class MeetingForm(forms.Form):
                     )
                     % {"number": number, "line": line.strip()}
                 )
+            code = digits.zfill(9)
+            if code in first_line:
+                raise forms.ValidationError(
+                    _(
+                        "Línea %(number)s («%(line)s»): la cuenta %(code)s ya está en "
+                        "la línea %(first)s. Deje un solo acuerdo por cuenta."
+                    )
+                    % {
+                        "number": number,
+                        "line": line.strip(),
+                        "code": code,
+                        "first": first_line[code],
+                    }
+                )
+            first_line[code] = number
             parsed.append((digits, outcome, parts[2] if len(parts) > 2 else ""))
         return parsed
 

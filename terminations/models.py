@@ -224,6 +224,10 @@ class TerminationRequest(models.Model):
         return reverse("terminations:detail", args=[self.pk])
 
     @property
+    def accepts_verification(self) -> bool:
+        return self.is_open and self.status != self.Status.ACCEPTED
+
+    @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES and not self.is_duplicate
 
@@ -262,6 +266,9 @@ class Verification(models.Model):
         CALL = "llamada", _("Llamada")
         VISIT = "visita", _("Visita")
         SIGNED_FORM = "formato", _("Formato firmado")
+
+    # Evidence kinds that are documents, so a verification needs their file.
+    DOCUMENT_EVIDENCE = (EvidenceKind.SIGNED_FORM,)
 
     request = models.ForeignKey(
         TerminationRequest,
@@ -389,6 +396,9 @@ class Desistimiento(models.Model):
         blank=True,
         verbose_name=_("entrega"),
     )
+    # An annulled form keeps its number but is never signed nor delivered.
+    annulled_at = models.DateTimeField(_("anulado"), null=True, blank=True)
+    annulment_reason = models.TextField(_("motivo de la anulación"), blank=True)
 
     history = HistoricalRecords()
 

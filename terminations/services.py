@@ -228,10 +228,18 @@ def verification_record(
     withdraws gets a numbered desistimiento. A subscriber not located leaves the
     request en verificación until another check.
     """
-    if not request.is_open or request.status == TerminationRequest.Status.ACCEPTED:
+    if not request.accepts_verification:
         raise TerminationError(
             _("La solicitud está %(status)s; ya no admite verificaciones.")
             % {"status": request.get_status_display().lower()}
+        )
+    if evidence_file is None and evidence_kind in Verification.DOCUMENT_EVIDENCE:
+        raise TerminationError(
+            _(
+                "El soporte «%(kind)s» es un documento: adjunte su archivo (PDF, JPEG "
+                "o PNG) en «Archivo de soporte»."
+            )
+            % {"kind": Verification.EvidenceKind(evidence_kind).label}
         )
     if evidence_file is not None:
         documents.check_upload(evidence_file)
@@ -253,6 +261,7 @@ def verification_record(
 
         if result == Verification.Result.CONFIRMED:
             request.status = TerminationRequest.Status.ACCEPTED
+            _desistimiento_annul_on_confirmation(request, verification)
         else:
             request.status = TerminationRequest.Status.VERIFYING
         request.save(update_fields=["status", "updated_at"])
@@ -260,6 +269,26 @@ def verification_record(
             desistimiento_issue(request=request, user=user)
     logger.info("Request %s verified: %s", request.pk, result)
     return verification
+
+
+def _desistimiento_annul_on_confirmation(request, verification) -> None:
+    """Annul the request's desistimiento, keeping its number, because the
+    subscriber confirmed the request. It is unsigned here: a signed one makes the
+    request desistida, which admits no verification."""
+    desistimiento = getattr(request, "desistimiento", None)
+    if desistimiento is None or desistimiento.annulled_at is not None:
+        return
+    desistimiento.annulled_at = timezone.now()
+    desistimiento.annulment_reason = _(
+        "La verificación del %(date)s confirmó la solicitud."
+    ) % {"date": format_date(timezone.localdate(verification.recorded_at))}
+    desistimiento._change_reason = desistimiento.annulment_reason
+    desistimiento.save(update_fields=["annulled_at", "annulment_reason"])
+    logger.info(
+        "Desistimiento %s annulled: request %s confirmed",
+        desistimiento.code,
+        request.pk,
+    )
 
 
 def request_reject(
@@ -381,19 +410,25 @@ def desistimiento_pdf(desistimiento: Desistimiento) -> bytes:
 
 def desistimiento_upload_signed(
     *, desistimiento: Desistimiento, uploaded, user: User
-) -> None:
+) -> bool:
     """Store the signed scan (PDF, JPEG or PNG, checked by content); the request
-    becomes desistida, which stops its clocks."""
+    becomes desistida, which stops its clocks. Returns True when it replaced an
+    earlier scan, which stays on disk under its own name (the history records it)."""
     if desistimiento.delivery_id is not None:
         raise TerminationError(
             _("El desistimiento %(code)s ya se entregó; no se puede reemplazar.")
             % {"code": desistimiento.code}
         )
+    if desistimiento.annulled_at is not None:
+        raise TerminationError(
+            _("El desistimiento %(code)s está anulado (%(reason)s); no admite firma.")
+            % {"code": desistimiento.code, "reason": desistimiento.annulment_reason}
+        )
     content_type = documents.check_upload(uploaded)
     extension = upload_extension(uploaded)
+    replaced = bool(desistimiento.signed_file)
     with transaction.atomic():
-        if desistimiento.signed_file:
-            desistimiento.signed_file.delete(save=False)
+        # The storage gives the new scan a free name, so the earlier one is kept.
         desistimiento.signed_file.save(
             f"{desistimiento.code}{extension}", uploaded, save=False
         )
@@ -404,19 +439,27 @@ def desistimiento_upload_signed(
         request = desistimiento.request
         request.status = TerminationRequest.Status.WITHDRAWN
         request.save(update_fields=["status", "updated_at"])
-    logger.info("Signed desistimiento %s uploaded", desistimiento.code)
+    logger.info(
+        "Signed desistimiento %s uploaded%s",
+        desistimiento.code,
+        " (replacing an earlier scan)" if replaced else "",
+    )
+    return replaced
 
 
 # --- Delivery to the competitor ---------------------------------------------
 
 
 def delivery_candidates(*, competitor, today: date | None = None):
-    """Signed desistimientos of `competitor` not yet delivered whose response term
-    (15 business days by default) has passed."""
+    """Signed, not annulled desistimientos of desistida requests of `competitor`
+    not yet delivered whose response term (15 business days by default) has
+    passed."""
     today = today or timezone.localdate()
     return (
         Desistimiento.objects.filter(
             request__competitor=competitor,
+            request__status=TerminationRequest.Status.WITHDRAWN,
+            annulled_at__isnull=True,
             delivery__isnull=True,
             request__response_due_on__lt=today,
         )
@@ -483,6 +526,20 @@ def _check_deliverable(desistimiento, competitor, delivered_on: date) -> None:
             _("El desistimiento %(code)s no tiene el formato firmado; cárguelo antes.")
             % {"code": code}
         )
+    if (
+        desistimiento.annulled_at is not None
+        or desistimiento.request.status != TerminationRequest.Status.WITHDRAWN
+    ):
+        raise TerminationError(
+            _(
+                "El desistimiento %(code)s no se puede entregar: su solicitud está "
+                "%(status)s, no desistida, o el desistimiento está anulado."
+            )
+            % {
+                "code": code,
+                "status": desistimiento.request.get_status_display().lower(),
+            }
+        )
     if desistimiento.request.competitor_id != competitor.pk:
         raise TerminationError(
             _("El desistimiento %(code)s es de otro competidor.") % {"code": code}
@@ -499,6 +556,9 @@ def _check_deliverable(desistimiento, competitor, delivered_on: date) -> None:
 
 
 def _delivery_files(batch: DeliveryBatch, desistimientos) -> None:
+    """Build the workbook, the bundle of signed forms and the record, then store
+    them. Nothing is written until all three are built, and files stored by a
+    failed attempt are deleted (a database rollback does not remove them)."""
     rows, signed, listed = [], [], []
     for desistimiento in desistimientos:
         request = desistimiento.request
@@ -524,19 +584,23 @@ def _delivery_files(batch: DeliveryBatch, desistimientos) -> None:
             }
         )
         with desistimiento.signed_file.open("rb") as handle:
-            signed.append((handle.read(), desistimiento.signed_content_type))
+            signed.append(
+                (desistimiento.code, handle.read(), desistimiento.signed_content_type)
+            )
 
-    stamp = f"{batch.delivered_on:%Y%m%d}-{batch.pk}"
-    batch.workbook.save(
-        f"entrega-{stamp}.xlsx",
-        ContentFile(documents.delivery_workbook(rows)),
-        save=False,
-    )
-    batch.bundle.save(
-        f"desistimientos-{stamp}.pdf",
-        ContentFile(documents.signed_forms_merge(signed)),
-        save=False,
-    )
+    try:
+        bundle = documents.signed_forms_merge(signed)
+    except documents.SignedFormError as error:
+        logger.warning("Delivery %s: signed form %s unreadable", batch.pk, error.code)
+        raise TerminationError(
+            _(
+                "El formato firmado del desistimiento %(code)s está dañado y no se "
+                "puede unir a la entrega. Cargue de nuevo el escaneo firmado de "
+                "%(code)s y repita la entrega."
+            )
+            % {"code": error.code}
+        ) from error
+    workbook = documents.delivery_workbook(rows)
     record = documents.delivery_record_render(
         {
             "company_name": settings.COMPANY_NAME,
@@ -549,8 +613,24 @@ def _delivery_files(batch: DeliveryBatch, desistimientos) -> None:
             "rows": listed,
         }
     )
-    batch.record.save(f"acta-{stamp}.pdf", ContentFile(record), save=False)
-    batch.save()
+
+    stamp = f"{batch.delivered_on:%Y%m%d}-{batch.pk}"
+    try:
+        batch.workbook.save(f"entrega-{stamp}.xlsx", ContentFile(workbook), save=False)
+        batch.bundle.save(
+            f"desistimientos-{stamp}.pdf", ContentFile(bundle), save=False
+        )
+        batch.record.save(f"acta-{stamp}.pdf", ContentFile(record), save=False)
+        batch.save()
+    except Exception:
+        _delivery_files_delete(batch)
+        raise
+
+
+def _delivery_files_delete(batch: DeliveryBatch) -> None:
+    for field in (batch.workbook, batch.bundle, batch.record):
+        if field:
+            field.delete(save=False)
 
 
 # --- Reconciliation and registry updates --------------------------------------

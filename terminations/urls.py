@@ -23,6 +23,11 @@ urlpatterns = [
         views.desistimiento_signed,
         name="desistimiento_signed",
     ),
+    path(
+        "<int:pk>/verificaciones/<int:verification_pk>/soporte/",
+        views.verification_evidence,
+        name="verification_evidence",
+    ),
     path("listas/", views.list_upload, name="list_upload"),
     path("competidores/", views.competitors, name="competitors"),
     path("listas/<int:pk>/", views.list_detail, name="list_detail"),
@@ -38,6 +43,9 @@ urlpatterns = [
     path("entregas/<int:pk>/<str:kind>/", views.delivery_file, name="delivery_file"),
     path("conciliaciones/", views.meeting_create, name="meeting_create"),
     path("conciliaciones/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path(
+        "conciliaciones/<int:pk>/acta/", views.meeting_minutes, name="meeting_minutes"
+    ),
     path("novedades/", views.novelties, name="novelties"),
     path(
         "novedades/reportadas/", views.novelties_mark_sent, name="novelties_mark_sent"

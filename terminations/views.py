@@ -61,6 +61,10 @@ FLAG_FILTERS = {
 }
 
 
+# Content types of stored uploads by the extension upload_extension gave them.
+UPLOAD_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".png": "image/png"}
+
+
 def _visible(request, pk) -> TerminationRequest:
     return get_object_or_404(
         TerminationRequest.objects.visible_to(request.user).select_related(
@@ -68,6 +72,20 @@ def _visible(request, pk) -> TerminationRequest:
         ),
         pk=pk,
     )
+
+
+def _stored_attachment(field, name: str) -> FileResponse:
+    """Send a stored upload as a download, typed by its extension (the upload check
+    set that extension from the file's content)."""
+    extension = Path(field.name).suffix.lower()
+    response = FileResponse(
+        field.open("rb"),
+        as_attachment=True,
+        filename=f"{name}{extension}",
+        content_type=UPLOAD_TYPES.get(extension, "application/octet-stream"),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _attachment(content: bytes, name: str, content_type: str) -> HttpResponse:
@@ -118,7 +136,12 @@ def request_list(request):
 
 @worker_required
 def detail(request, pk):
-    item = _visible(request, pk)
+    return _detail_render(request, _visible(request, pk))
+
+
+def _detail_render(request, item, verification_form=None):
+    """Render the request page; `verification_form` is a bound form to show
+    again with its errors and the values the user chose."""
     resolving = request.user.is_manager and item.account_id is None and item.is_open
     return render(
         request,
@@ -127,7 +150,7 @@ def detail(request, pk):
             "item": item,
             "verifications": item.verifications.select_related("recorded_by"),
             "desistimiento": getattr(item, "desistimiento", None),
-            "verification_form": VerificationForm(),
+            "verification_form": verification_form or VerificationForm(),
             "reject_form": RejectForm(),
             "signed_form": SignedUploadForm(),
             "assign_form": AssignAccountForm() if resolving else None,
@@ -175,12 +198,13 @@ def verify(request, pk):
                 notes=form.cleaned_data["notes"],
                 evidence_file=form.cleaned_data["evidence_file"],
             )
-            messages.success(request, _("Verificación registrada."))
         except (services.TerminationError, ValidationError) as error:
-            messages.error(request, " ".join(_messages(error)))
-    else:
-        messages.error(request, _("Revise el resultado y el tipo de soporte."))
-    return redirect(item)
+            form.add_error(None, _messages(error))
+        else:
+            messages.success(request, _("Verificación registrada."))
+            return redirect(item)
+    messages.error(request, _("La verificación no se registró; revise el formulario."))
+    return _detail_render(request, item, verification_form=form)
 
 
 @manager_required
@@ -230,12 +254,21 @@ def desistimiento_upload(request, pk):
         messages.error(request, _("Elija el archivo del formato firmado."))
         return redirect(item)
     try:
-        services.desistimiento_upload_signed(
+        replaced = services.desistimiento_upload_signed(
             desistimiento=desistimiento,
             uploaded=form.cleaned_data["file"],
             user=request.user,
         )
         messages.success(request, _("Formato firmado cargado."))
+        if replaced:
+            messages.warning(
+                request,
+                _(
+                    "Este escaneo reemplaza al formato firmado cargado antes; el "
+                    "anterior queda en el historial del desistimiento %(code)s."
+                )
+                % {"code": desistimiento.code},
+            )
     except (services.TerminationError, ValidationError) as error:
         messages.error(request, " ".join(_messages(error)))
     return redirect(item)
@@ -253,6 +286,17 @@ def desistimiento_signed(request, pk):
         as_attachment=True,
         filename=f"{desistimiento.code}-firmado{extension}",
         content_type=desistimiento.signed_content_type,
+    )
+
+
+@worker_required
+def verification_evidence(request, pk, verification_pk):
+    item = _visible(request, pk)
+    verification = get_object_or_404(item.verifications, pk=verification_pk)
+    if not verification.evidence_file:
+        raise Http404("No evidence file")
+    return _stored_attachment(
+        verification.evidence_file, f"soporte-verificacion-{verification.pk}"
     )
 
 
@@ -458,6 +502,16 @@ def meeting_detail(request, pk):
             "meeting": meeting,
             "agreements": meeting.agreements.select_related("account"),
         },
+    )
+
+
+@manager_required
+def meeting_minutes(request, pk):
+    meeting = get_object_or_404(ReconciliationMeeting, pk=pk)
+    if not meeting.minutes:
+        raise Http404("No minutes")
+    return _stored_attachment(
+        meeting.minutes, f"acta-conciliacion-{meeting.held_on:%Y%m%d}-{meeting.pk}"
     )
 
 

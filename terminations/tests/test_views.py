@@ -12,7 +12,7 @@ from core.models import OutgoingEmail
 from subscribers.models import Competitor
 from terminations import services
 from terminations.forms import MeetingForm
-from terminations.models import Verification
+from terminations.models import ReconciliationMeeting, Verification
 from terminations.tests.conftest import make_account, make_request
 from tests.factories import make_zone
 
@@ -407,3 +407,128 @@ def test_request_links_account_for_advisor(client, competitor, advisor):
 
     assert f'href="{account.get_absolute_url()}"' in response.text
     assert client.get(account.get_absolute_url()).status_code == 200
+
+
+def test_meeting_repeated_account_names_lines(client, competitor, director):
+    make_account("449000101")
+
+    response = login(client, director).post(
+        reverse("terminations:meeting_create"),
+        {
+            "competitor": competitor.pk,
+            "held_on": "28/10/2026",
+            "frequency": "mensual",
+            "attendees": "Carla Mejía",
+            "agreements": "449000101;retenido\n449-000101;se va",
+        },
+    )
+    text = response.content.decode()
+
+    assert response.status_code == 200
+    assert "Línea 2 («449-000101;se va»)" in text
+    assert "ya está en la línea 1" in text
+    assert not ReconciliationMeeting.objects.exists()
+
+
+def test_verification_result_has_no_default(client, competitor, advisor):
+    item = make_request(competitor, make_account(), advisor=advisor)
+    client = login(client, advisor)
+
+    page = client.get(item.get_absolute_url()).content.decode()
+    response = client.post(
+        reverse("terminations:verify", args=[item.pk]),
+        {"evidence_kind": "llamada"},
+    )
+    item.refresh_from_db()
+
+    assert '<option value="" selected>Elija…</option>' in page
+    assert response.status_code == 200
+    assert item.status == "radicada"
+    assert not item.verifications.exists()
+
+
+def test_verification_error_keeps_values(client, competitor, advisor):
+    item = make_request(competitor, make_account(), advisor=advisor)
+    damaged = SimpleUploadedFile("visita.pdf", b"%PDF-1.4\n" + b"x" * 200)
+
+    response = login(client, advisor).post(
+        reverse("terminations:verify", args=[item.pk]),
+        {
+            "result": "desiste",
+            "evidence_kind": "visita",
+            "notes": "Visitado el martes",
+            "evidence_file": damaged,
+        },
+    )
+    text = response.content.decode()
+
+    assert response.status_code == 200
+    assert "está dañado" in text
+    assert '<option value="desiste" selected>' in text
+    assert '<option value="visita" selected>' in text
+    assert "Visitado el martes</textarea>" in text
+
+
+def test_accepted_request_hides_verification_form(client, competitor, advisor):
+    item = make_request(competitor, make_account(), advisor=advisor, status="aceptada")
+
+    page = login(client, advisor).get(item.get_absolute_url()).content.decode()
+
+    assert reverse("terminations:verify", args=[item.pk]) not in page
+
+
+def _png_upload(name="soporte.png") -> SimpleUploadedFile:
+    import io
+
+    from PIL import Image
+
+    output = io.BytesIO()
+    Image.new("RGB", (20, 20), "white").save(output, format="PNG")
+    return SimpleUploadedFile(name, output.getvalue())
+
+
+def test_evidence_download_for_owner_only(client, competitor, advisor, other_advisor):
+    item = make_request(competitor, make_account(), advisor=advisor)
+    verification = services.verification_record(
+        request=item,
+        user=advisor,
+        result=Verification.Result.NOT_LOCATED,
+        evidence_kind=Verification.EvidenceKind.VISIT,
+        evidence_file=_png_upload(),
+    )
+    url = reverse("terminations:verification_evidence", args=[item.pk, verification.pk])
+
+    page = login(client, advisor).get(item.get_absolute_url()).content.decode()
+    response = client.get(url)
+    body = b"".join(response.streaming_content)
+    client.force_login(other_advisor)
+    other = client.get(url)
+
+    assert url in page
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert body.startswith(b"\x89PNG")
+    assert other.status_code == 404
+
+
+def test_meeting_minutes_download(client, competitor, director, advisor):
+    meeting = services.meeting_record(
+        competitor=competitor,
+        held_on=date(2026, 10, 28),
+        attendees="Carla Mejía",
+        agreements=[],
+        user=director,
+        minutes=_png_upload("acta.png"),
+    )
+    url = reverse("terminations:meeting_minutes", args=[meeting.pk])
+
+    page = login(client, director).get(meeting.get_absolute_url()).content.decode()
+    response = client.get(url)
+    client.force_login(advisor)
+    forbidden = client.get(url)
+
+    assert url in page
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert forbidden.status_code == 403

@@ -2,6 +2,7 @@
 
 import io
 from datetime import date
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -15,6 +16,7 @@ from subscribers.models import SubscriberAccount
 from terminations import services
 from terminations.models import (
     DeliveryBatch,
+    Desistimiento,
     RegistryNovelty,
     TerminationRequest,
     Verification,
@@ -410,3 +412,151 @@ def test_failed_delivery_writes_nothing(withdrawn, competitor, coordinator):
 
     assert signed.delivery is None
     assert not DeliveryBatch.objects.exists()
+
+
+def test_signed_upload_rejects_damaged_pdf(withdrawn, advisor):
+    damaged = SimpleUploadedFile("firmado.pdf", b"%PDF-1.4\n" + b"x" * 500)
+
+    with pytest.raises(ValidationError, match="dañado"):
+        services.desistimiento_upload_signed(
+            desistimiento=withdrawn.desistimiento, uploaded=damaged, user=advisor
+        )
+    withdrawn.desistimiento.refresh_from_db()
+
+    assert not withdrawn.desistimiento.signed_file
+
+
+def test_signed_upload_rejects_truncated_png(withdrawn, advisor):
+    truncated = SimpleUploadedFile("firmado.png", signed_png().read()[:40])
+
+    with pytest.raises(ValidationError, match="dañado"):
+        services.desistimiento_upload_signed(
+            desistimiento=withdrawn.desistimiento, uploaded=truncated, user=advisor
+        )
+
+
+def test_damaged_stored_scan_fails_delivery_cleanly(
+    withdrawn, competitor, coordinator, settings
+):
+    desistimiento = _sign(withdrawn, coordinator)
+    # A scan damaged on disk after its upload check passed.
+    Path(desistimiento.signed_file.path).write_bytes(b"\x89PNG\r\n\x1a\n" + b"x" * 50)
+
+    with pytest.raises(services.TerminationError, match="DES-2026-00001"):
+        services.delivery_create(
+            competitor=competitor,
+            desistimientos=[desistimiento],
+            user=coordinator,
+            received_by="Patricia Suárez",
+            delivered_on=date(2026, 10, 26),
+        )
+    written = [
+        path.name for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()
+    ]
+
+    assert not DeliveryBatch.objects.exists()
+    assert written == [Path(desistimiento.signed_file.name).name]
+
+
+def test_confirmation_annuls_desistimiento(withdrawn, advisor):
+    services.verification_record(
+        request=withdrawn,
+        user=advisor,
+        result=Verification.Result.CONFIRMED,
+        evidence_kind=Verification.EvidenceKind.CALL,
+    )
+    desistimiento = Desistimiento.objects.get(request=withdrawn)
+
+    assert desistimiento.code == "DES-2026-00001"
+    assert desistimiento.annulled_at is not None
+    assert "confirmó la solicitud" in desistimiento.annulment_reason
+
+
+def test_annulled_desistimiento_rejects_signed_scan(withdrawn, advisor):
+    services.verification_record(
+        request=withdrawn,
+        user=advisor,
+        result=Verification.Result.CONFIRMED,
+        evidence_kind=Verification.EvidenceKind.CALL,
+    )
+    desistimiento = Desistimiento.objects.get(request=withdrawn)
+
+    with pytest.raises(services.TerminationError, match="anulado"):
+        services.desistimiento_upload_signed(
+            desistimiento=desistimiento, uploaded=signed_png(), user=advisor
+        )
+    withdrawn.refresh_from_db()
+
+    assert withdrawn.status == TerminationRequest.Status.ACCEPTED
+
+
+def test_delivery_skips_request_not_withdrawn(withdrawn, competitor, coordinator):
+    desistimiento = _sign(withdrawn, coordinator)
+    # A reconciliation meeting or a correction moved the request on.
+    TerminationRequest.objects.filter(pk=withdrawn.pk).update(
+        status=TerminationRequest.Status.ACCEPTED
+    )
+
+    candidates = services.delivery_candidates(
+        competitor=competitor, today=date(2026, 10, 26)
+    )
+
+    assert list(candidates) == []
+    with pytest.raises(services.TerminationError, match="no desistida"):
+        services.delivery_create(
+            competitor=competitor,
+            desistimientos=[desistimiento],
+            user=coordinator,
+            received_by="Patricia Suárez",
+            delivered_on=date(2026, 10, 26),
+        )
+
+
+def test_signed_form_evidence_needs_file(competitor, advisor):
+    request = make_request(competitor, make_account(), advisor=advisor)
+
+    with pytest.raises(services.TerminationError, match="adjunte su archivo"):
+        services.verification_record(
+            request=request,
+            user=advisor,
+            result=Verification.Result.WITHDRAWS,
+            evidence_kind=Verification.EvidenceKind.SIGNED_FORM,
+        )
+    request.refresh_from_db()
+
+    assert not request.verifications.exists()
+    assert request.status == TerminationRequest.Status.FILED
+
+
+def test_signed_form_evidence_with_file(competitor, advisor):
+    request = make_request(competitor, make_account(), advisor=advisor)
+
+    verification = services.verification_record(
+        request=request,
+        user=advisor,
+        result=Verification.Result.WITHDRAWS,
+        evidence_kind=Verification.EvidenceKind.SIGNED_FORM,
+        evidence_file=signed_pdf(),
+    )
+
+    assert verification.evidence_file.name.endswith(".pdf")
+
+
+def test_signed_reupload_keeps_previous_scan(withdrawn, advisor):
+    desistimiento = withdrawn.desistimiento
+    first = services.desistimiento_upload_signed(
+        desistimiento=desistimiento, uploaded=signed_png(), user=advisor
+    )
+    previous = Path(desistimiento.signed_file.path)
+
+    second = services.desistimiento_upload_signed(
+        desistimiento=desistimiento, uploaded=signed_pdf(), user=advisor
+    )
+    desistimiento.refresh_from_db()
+    recorded = set(desistimiento.history.values_list("signed_file", flat=True))
+
+    assert first is False
+    assert second is True
+    assert previous.exists()
+    assert Path(desistimiento.signed_file.path) != previous
+    assert any(name.endswith(previous.name) for name in recorded)
