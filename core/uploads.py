@@ -53,12 +53,12 @@ def upload_sniff(uploaded) -> tuple[str, str] | None:
 
 
 def upload_check(
-    uploaded, *, max_mb: int, accepted=(PDF, JPEG, PNG), verify: bool = False
+    uploaded, *, max_mb: int, accepted=(PDF, JPEG, PNG), verify: bool = True
 ) -> str:
     """Return the content type of `uploaded` when it is one of `accepted` by its
     content and within `max_mb`; raise ValidationError in Spanish otherwise.
-    With `verify`, also open the file (every page of a PDF, the whole image) so a
-    damaged file is rejected at upload instead of failing when it is used."""
+    Unless `verify` is false, also open the file (every page of a PDF, the whole
+    image), so a damaged file is rejected at upload instead of when it is used."""
     if uploaded.size > max_mb * 1024 * 1024:
         raise ValidationError(
             _(

@@ -143,3 +143,27 @@ def make_service_order(
                 executed_quantity=line.quantity if executed_on else None,
             )
     return order
+
+
+def pdf_bytes(text: str = "Documento de prueba") -> bytes:
+    """Return a small, well-formed one-page PDF, as a scanner would produce."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (200, 120), "white")
+    ImageDraw.Draw(image).text((10, 50), text, fill="black")
+    output = io.BytesIO()
+    image.save(output, format="PDF", resolution=72)
+    return output.getvalue()
+
+
+def image_bytes(image_format: str = "PNG", colour: str = "navy") -> bytes:
+    """Return a small, well-formed PNG or JPEG image."""
+    import io
+
+    from PIL import Image
+
+    output = io.BytesIO()
+    Image.new("RGB", (32, 24), colour).save(output, format=image_format)
+    return output.getvalue()

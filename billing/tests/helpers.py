@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from field_work.models import ServiceProof
 from onboarding.models import Onboarding, PaymentTerms
-from tests.factories import make_accepted_quotation, make_service_order
+from tests.factories import make_accepted_quotation, make_service_order, pdf_bytes
 
 _sequence = itertools.count(1)
 
@@ -16,7 +16,7 @@ PNG_BYTES = (
     b"\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01"
     b"\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
 )
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF_BYTES = pdf_bytes()
 
 
 def approve_customer(customer, user) -> Onboarding:

@@ -7,11 +7,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from billing.models import Handoff
-from tests.factories import make_accepted_quotation, make_service_order
+from tests.factories import (
+    image_bytes,
+    make_accepted_quotation,
+    make_service_order,
+    pdf_bytes,
+)
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n%%EOF\n"
-JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"\x00" * 64 + b"\xff\xd9"
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF_BYTES = pdf_bytes()
+JPEG_BYTES = image_bytes("JPEG")
+PNG_BYTES = image_bytes("PNG")
 HTML_BYTES = b"<!DOCTYPE html><html><script>alert(document.cookie)</script></html>"
 
 

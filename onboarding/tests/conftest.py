@@ -8,9 +8,9 @@ from PIL import Image
 
 from onboarding.models import DocumentKind
 from onboarding.services import document_upload, onboarding_open
-from tests.factories import make_accepted_quotation, make_customer
+from tests.factories import make_accepted_quotation, make_customer, pdf_bytes
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+PDF_BYTES = pdf_bytes()
 
 
 @pytest.fixture(autouse=True)

@@ -15,9 +15,9 @@ from accounts.roles import Role
 from core.calendar import add_business_days
 from quotations.tests.helpers import make_tariff
 from service_orders.crew import CrewInput
-from tests.factories import make_accepted_quotation, make_customer, make_user
+from tests.factories import make_accepted_quotation, make_customer, make_user, pdf_bytes
 
-PDF_BYTES = b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+PDF_BYTES = pdf_bytes()
 
 
 @pytest.fixture(autouse=True)

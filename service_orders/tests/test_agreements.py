@@ -10,10 +10,11 @@ from django.utils import timezone
 from service_orders import services
 from service_orders.models import Agreement
 from service_orders.tests.conftest import PDF_BYTES
+from tests.factories import image_bytes
 
 pytestmark = pytest.mark.django_db
 
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG_BYTES = image_bytes("PNG")
 
 
 def record(quotation, user, uploaded, **fields):
