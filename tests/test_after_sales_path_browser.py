@@ -29,10 +29,13 @@ import pytest
 import time_machine
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
+from django.urls import reverse
 from openpyxl import load_workbook
 from PIL import Image
 from pypdf import PdfReader
 
+from accounts.models import User
+from accounts.roles import Role
 from billing.workbook import columns
 from certificates.models import Certificate
 from customers.models import Customer
@@ -250,9 +253,7 @@ def test_accepted_quotation_to_verified_certificate(
         page.get_by_role("link", name="Programar servicio").click()
         fill_schedule(page)
         page.get_by_role("button", name="Programar servicio").click()
-        page.get_by_text(
-            f"La orden {order.code} requiere pago anticipado"
-        ).wait_for()
+        page.get_by_text(f"La orden {order.code} requiere pago anticipado").wait_for()
         order.refresh_from_db()
         assert order.status == ServiceOrder.Status.REQUESTED
         assert smtp_inbox.messages == []
@@ -282,7 +283,7 @@ def test_accepted_quotation_to_verified_certificate(
         page.fill("input[name=amount]", str(aforo.charge_total))
         page.set_input_files("input[name=receipt]", pdf_file("consignacion.pdf"))
         page.get_by_role("button", name="Registrar pago").click()
-        page.get_by_text("Pago registrado").wait_for()
+        page.get_by_text("Pago anticipado registrado.").wait_for()
         assert Prepayment.objects.filter(order=order).count() == 1
 
         # Now operations schedule it, and the customer receives the crew e-mail.
@@ -317,12 +318,18 @@ def test_accepted_quotation_to_verified_certificate(
         executed = line.quantity - 1
         page.fill("input[name=executed_on]", "2026-11-11")
         page.fill(f"input[name=linea_{line.pk}]", str(executed))
-        page.get_by_role("button", name="Registrar ejecución").click()
-        page.get_by_text("ejecutada").first.wait_for()
-        upload_proof(page, "Orden de servicio firmada", pdf_file("orden-firmada.pdf"))
-        upload_proof(page, "Fotografía", png_file("volqueta.png"))
+        page.get_by_role("button", name="Marcar como ejecutada").click()
+        page.get_by_text(f"Orden {order.code} ejecutada.").wait_for()
         upload_proof(
-            page, "Tiquete de báscula", pdf_file("tiquete.pdf"), reference="TB-4411"
+            page, order.code, "Orden de servicio firmada", pdf_file("orden-firmada.pdf")
+        )
+        upload_proof(page, order.code, "Fotografía", png_file("volqueta.png"))
+        upload_proof(
+            page,
+            order.code,
+            "Tiquete de báscula",
+            pdf_file("tiquete.pdf"),
+            reference="TB-4411",
         )
         order.refresh_from_db()
         assert order.status == ServiceOrder.Status.EXECUTED
@@ -357,6 +364,24 @@ def test_accepted_quotation_to_verified_certificate(
         page.get_by_text(f"Factura registrada en la orden {order.code}").wait_for()
         order.refresh_from_db()
         assert order.invoice_number == INVOICE
+        # Billing cannot touch the executed quantities of the handed-over order.
+        execution_url = f"{live_server.url}/operaciones/ordenes/{order.pk}/ejecucion/"
+        assert page.request.get(execution_url).status == 403
+
+        # Another advisor cannot open this customer's files.
+        other = (
+            User.objects.filter(groups__name=Role.ADVISOR.value)
+            .exclude(pk=advisor.pk)
+            .order_by("username")
+            .first()
+        )
+        log_in(page, live_server, other.username)
+        for document in CustomerDocument.objects.filter(customer=customer):
+            url = reverse("onboarding:download", args=[document.pk])
+            assert page.request.get(f"{live_server.url}{url}").status == 404
+        for proof in ServiceProof.objects.filter(order=order):
+            url = proof.get_absolute_url()
+            assert page.request.get(f"{live_server.url}{url}").status == 404
 
         # Wednesday 2 December: the customer asks for the certificate by e-mail;
         # the advisor drafts it and the director signs it.
@@ -366,14 +391,18 @@ def test_accepted_quotation_to_verified_certificate(
         certificate = Certificate.objects.get(customer=customer)
         assert page.locator("button:has-text('Firmar')").count() == 0
 
+        # The demo director has no signature image yet: she uploads it first.
         log_in(page, live_server, "director")
         page.click("nav >> text=Certificados")
-        page.get_by_role("link", name=customer.name).first.click()
-        if page.get_by_role("link", name="Registre su firma para firmar").count():
-            page.get_by_role("link", name="Registre su firma para firmar").click()
-            page.set_input_files("input[name=image]", png_file("firma.png"))
-            page.get_by_role("button", name="Guardar firma").click()
-            page.goto(f"{live_server.url}{certificate.get_absolute_url()}")
+        page.get_by_role("link", name="Mi firma").click()
+        page.set_input_files("input[name=image]", png_file("firma.png"))
+        page.get_by_role("button", name="Guardar firma").click()
+        page.click("nav >> text=Certificados")
+        page.select_option("select[name=estado]", "borrador")
+        page.get_by_role("button", name="Filtrar").click()
+        page.locator("tr", has_text=customer.name).get_by_role(
+            "link", name="Borrador"
+        ).click()
         page.get_by_role("button", name="Firmar").click()
         page.get_by_text("Certificado firmado con el código").wait_for()
         certificate.refresh_from_db()
@@ -424,13 +453,13 @@ def record_aforo(page):
     page.get_by_role("button", name="Registrar aforo").click()
 
 
-def upload_proof(page, kind, file, reference=""):
+def upload_proof(page, code, kind, file, reference=""):
     form = page.locator("form", has=page.locator("select[name=kind]"))
     form.locator("select[name=kind]").select_option(label=kind)
     form.locator("input[name=files]").set_input_files(file)
     form.locator("input[name=reference]").fill(reference)
     form.get_by_role("button", name="Subir soportes").click()
-    page.get_by_text("Soporte").first.wait_for()
+    page.get_by_text(f"1 soporte(s) de {code} guardado(s).").wait_for()
 
 
 def check_workbook_row(sheet, order, line, executed, customer):
@@ -443,8 +472,7 @@ def check_workbook_row(sheet, order, line, executed, customer):
     rows = [
         row
         for row in range(WORKBOOK_HEADER_ROW + 1, sheet.max_row + 1)
-        if sheet.cell(row=row, column=position["Orden de servicio"]).value
-        == order.code
+        if sheet.cell(row=row, column=position["Orden de servicio"]).value == order.code
     ]
     assert len(rows) == 1
     row = rows[0]
