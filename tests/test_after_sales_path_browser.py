@@ -170,10 +170,7 @@ def onboard_customer(page, live_server, quotation):
     with payment in advance."""
     customer = quotation.customer
     log_in(page, live_server, quotation.advisor.username)
-    page.click("nav >> text=Cotizaciones")
-    page.fill("input[name=q]", quotation.code)
-    page.press("input[name=q]", "Enter")
-    page.get_by_role("link", name=quotation.code).click()
+    open_quotation(page, quotation.code)
     page.get_by_role("link", name="Ver vinculación").click()
     page.get_by_role("heading", name=f"Vinculación de {customer.name}").wait_for()
     assert "Faltan 3 documentos obligatorios" in main_text(page)
@@ -231,7 +228,7 @@ def test_accepted_quotation_to_verified_certificate(
 
         # The advisor creates the order from the quotation and asks for a date.
         log_in(page, live_server, advisor.username)
-        page.goto(f"{live_server.url}{quotation.get_absolute_url()}")
+        open_quotation(page, quotation.code)
         page.get_by_role("link", name="Crear orden de servicio").click()
         page.get_by_role("button", name="Crear orden de servicio").click()
         page.locator("h1:has-text('Orden de servicio OS-')").wait_for()
@@ -248,8 +245,11 @@ def test_accepted_quotation_to_verified_certificate(
         # Operations cannot schedule it before the payment.
         log_in(page, live_server, "operaciones")
         page.click("nav >> text=Programación")
-        page.get_by_text(order.code).wait_for()
-        page.goto(f"{live_server.url}{order.get_absolute_url()}")
+        waiting = page.locator("tr", has_text=order.code)
+        assert "Pendiente: no se puede programar" in waiting.inner_text()
+        assert waiting.get_by_role("link", name="Programar").count() == 0
+        # The order page still offers the form; the rule rejects it there too.
+        waiting.get_by_role("link", name=order.code).click()
         page.get_by_role("link", name="Programar servicio").click()
         fill_schedule(page)
         page.get_by_role("button", name="Programar servicio").click()
@@ -260,7 +260,7 @@ def test_accepted_quotation_to_verified_certificate(
 
         # The logistics assistant measures the waste the customer produces.
         log_in(page, live_server, "logistica")
-        page.goto(f"{live_server.url}{order.get_absolute_url()}")
+        open_order(page, order.code)
         page.get_by_role("link", name="Aforo, pagos y soportes").click()
         page.get_by_role("link", name="Registrar aforo").click()
         record_aforo(page)
@@ -275,7 +275,7 @@ def test_accepted_quotation_to_verified_certificate(
         # registers it (operations and logistics cannot).
         assert page.get_by_role("link", name="Registrar pago").count() == 0
         log_in(page, live_server, advisor.username)
-        page.goto(f"{live_server.url}{order.get_absolute_url()}")
+        open_order(page, order.code)
         page.get_by_role("link", name="Aforo, pagos y soportes").click()
         page.get_by_role("link", name="Registrar pago").click()
         page.fill("input[name=reference]", "CONSIGNACION 778812")
@@ -288,8 +288,10 @@ def test_accepted_quotation_to_verified_certificate(
 
         # Now operations schedule it, and the customer receives the crew e-mail.
         log_in(page, live_server, "operaciones")
-        page.goto(f"{live_server.url}{order.get_absolute_url()}")
-        page.get_by_role("link", name="Programar servicio").click()
+        page.click("nav >> text=Programación")
+        page.locator("tr", has_text=order.code).get_by_role(
+            "link", name="Programar"
+        ).click()
         fill_schedule(page)
         page.get_by_role("button", name="Programar servicio").click()
         page.get_by_text("Servicio programado.").wait_for()
@@ -311,12 +313,12 @@ def test_accepted_quotation_to_verified_certificate(
         # executed quantities and upload the proof.
         traveller.move_to(bogota(2026, 11, 11, 16))
         log_in(page, live_server, "operaciones")
-        page.goto(f"{live_server.url}{order.get_absolute_url()}")
-        page.get_by_role("link", name="Aforo, pagos y soportes").click()
+        page.click("nav >> text=Soportes del día")
         page.get_by_role("link", name="Registrar ejecución").click()
-        line = order.lines.get()
+        # One unit less than quoted on the first line; the rest as quoted.
+        line = order.lines.order_by("pk").first()
         executed = line.quantity - 1
-        page.fill("input[name=executed_on]", "2026-11-11")
+        assert page.input_value("input[name=executed_on]") == "2026-11-11"
         page.fill(f"input[name=linea_{line.pk}]", str(executed))
         page.get_by_role("button", name="Marcar como ejecutada").click()
         page.get_by_text(f"Orden {order.code} ejecutada.").wait_for()
@@ -429,6 +431,21 @@ def test_accepted_quotation_to_verified_certificate(
         assert customer.id_number[-3:] in verification
 
 
+def open_quotation(page, code):
+    page.click("nav >> text=Cotizaciones")
+    page.fill("input[name=q]", code)
+    page.press("input[name=q]", "Enter")
+    page.get_by_role("link", name=code).click()
+
+
+def open_order(page, code):
+    page.click("nav >> text=Órdenes de servicio")
+    page.fill("input[name=q]", code)
+    page.press("input[name=q]", "Enter")
+    page.get_by_role("link", name=code).click()
+    page.locator(f"h1:has-text('Orden de servicio {code}')").wait_for()
+
+
 def fill_schedule(page):
     page.fill("input[name=scheduled_time]", "07:30")
     page.fill(
@@ -473,6 +490,8 @@ def check_workbook_row(sheet, order, line, executed, customer):
         row
         for row in range(WORKBOOK_HEADER_ROW + 1, sheet.max_row + 1)
         if sheet.cell(row=row, column=position["Orden de servicio"]).value == order.code
+        and sheet.cell(row=row, column=position["Código del servicio"]).value
+        == line.code
     ]
     assert len(rows) == 1
     row = rows[0]
