@@ -4,13 +4,14 @@ works it.
 One of the demo's accepted quotations of a new customer (first service, not in the
 subscriber registry) goes all the way: the advisor uploads the onboarding documents
 and billing approves the customer with payment in advance; the advisor creates the
-service order and asks operations for a date; operations cannot schedule it until
-the logistics assistant records the aforo and the payment; operations schedule it
-and the customer receives the crew e-mail on a real SMTP server on loopback. On the
-service day operations record the executed quantities and upload the proof. At
-month end the coordinator downloads the monthly workbook and sends it to billing,
-billing records the invoice number, the advisor drafts the certificate, the director
-signs it, and anyone verifies it on the public page while logged out.
+service order and requests a date from operations. Operations cannot schedule it
+until the logistics assistant records the aforo and the advisor registers the
+customer's payment. Then operations schedule it and the customer receives the crew
+e-mail on a real SMTP server on loopback. On the service day operations record the
+executed quantities and upload the proof. At month end the coordinator downloads the
+monthly workbook and sends it to billing, billing records the invoice number, the
+advisor drafts the certificate, the director signs it, and anyone verifies it on the
+public page while logged out.
 
 The clock is frozen in America/Bogota and moved forward between the steps. The demo
 is loaded at the first moment, so its quotations are dated back from that day.
@@ -96,7 +97,8 @@ def smtp_inbox(settings):
 
 
 def pdf_bytes(text: str) -> bytes:
-    """Return a one-page PDF, as a scanner produces it, with `text` on the page."""
+    """Return a one-page PDF of a blank image, as a scanner produces it, with
+    `text` as its title."""
     image = Image.new("RGB", (400, 200), "white")
     buffer = io.BytesIO()
     image.save(buffer, format="PDF", title=text)
@@ -304,8 +306,8 @@ def test_accepted_quotation_to_verified_certificate(
         assert crew_email["To"] == customer.email
         assert order.code in crew_email["Subject"]
         body = crew_email.get_body(preferencelist=("plain",)).get_content()
-        for name, _number, shown, _role in CREW:
-            assert f"{name}, cédula {shown}" in body
+        for name, _number, displayed_id, _role in CREW:
+            assert f"{name}, cédula {displayed_id}" in body
         assert f"placa {PLATE}" in body
         assert "11/11/2026" in body
 
@@ -450,15 +452,17 @@ def fill_schedule(page):
     page.fill("input[name=scheduled_time]", "07:30")
     page.fill(
         "textarea[name=crew]",
-        "\n".join(f"{name}; {number}; {role}" for name, number, _shown, role in CREW),
+        "\n".join(
+            f"{name}; {number}; {role}" for name, number, _displayed_id, role in CREW
+        ),
     )
     page.fill("input[name=vehicle_plate]", PLATE.lower())
     page.select_option("select[name=supervisor]", label="Jorge Enrique Rubio Castaño")
 
 
 def record_aforo(page):
-    # Two 1.100 L containers a week, measured in m³ and charged at the debris
-    # tariff: the aforo form charges only tariffs sold by volume or weight.
+    # Two 1.100 L containers, measured in m³ and charged at the debris tariff,
+    # because the aforo form charges only tariffs sold by volume or weight.
     page.select_option("select[name=method]", "recipientes")
     page.fill("[name='lecturas-0-container']", "Contenedor de 1.100 L")
     page.fill("[name='lecturas-0-count']", "2")
