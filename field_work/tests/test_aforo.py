@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from field_work.models import Aforo
 from field_work.services import ReadingInput, aforo_record
-from field_work.tests.helpers import html_as_jpeg, jpeg, pdf, png
+from field_work.tests.helpers import big_jpeg, html_as_jpeg, jpeg, pdf, png
 from quotations.tests.helpers import make_tariff
 
 pytestmark = pytest.mark.django_db
@@ -236,3 +236,31 @@ def test_aforo_rejected_on_executed_order(customer, advisor, debris, operations_
     order = make_order(customer, advisor, [(debris, "1")], executed_on=date(2026, 1, 5))
     with pytest.raises(ValidationError):
         record(order, operations_user, [reading("SE-101", 1, "1")])
+
+
+def test_aforo_file_names_never_reach_disk(new_order, operations_user, debris):
+    aforo = record(
+        new_order,
+        operations_user,
+        [reading("SE-101", 1, "1")],
+        photos=[png("../../../etc/cron.d/foto.png")],
+        signed_record=pdf("..\\..\\windows\\acta.pdf"),
+    )
+    stored = [aforo.signed_record.name, aforo.photos.get().file.name]
+    for name in stored:
+        assert name.startswith(f"servicios/{new_order.pk}/")
+        assert ".." not in name
+        assert "cron" not in name
+        assert "windows" not in name
+
+
+def test_oversize_aforo_files_rejected(new_order, operations_user, debris, settings):
+    settings.UPLOAD_MAX_MB = 1
+    for files in (
+        {"photos": [big_jpeg(1.1)]},
+        {"signed_record": big_jpeg(1.1, "acta.jpg")},
+    ):
+        with pytest.raises(ValidationError) as error:
+            record(new_order, operations_user, [reading("SE-101", 1, "1")], **files)
+        assert "1 MB" in " ".join(error.value.messages)
+    assert not Aforo.objects.exists()

@@ -12,7 +12,7 @@ from field_work.services import (
     prepayment_is_covered,
     prepayment_register,
 )
-from field_work.tests.helpers import html_as_jpeg, pdf
+from field_work.tests.helpers import big_jpeg, html_as_jpeg, pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +117,25 @@ def test_operations_cannot_register_payment(new_order, operations_user, debris):
     measure(new_order, operations_user, "1")
     with pytest.raises(PermissionDenied):
         pay(new_order, operations_user, "119000")
+
+
+def test_receipt_name_never_reaches_disk(new_order, operations_user, coordinator):
+    measure(new_order, operations_user, "1")
+    payment = pay(
+        new_order,
+        coordinator,
+        "119000",
+        receipt=pdf("../../../../etc/passwd.pdf"),
+    )
+    assert payment.receipt.name.startswith(f"servicios/{new_order.pk}/")
+    assert ".." not in payment.receipt.name
+    assert "passwd" not in payment.receipt.name
+
+
+def test_oversize_receipt_rejected(new_order, operations_user, coordinator, settings):
+    measure(new_order, operations_user, "1")
+    settings.UPLOAD_MAX_MB = 1
+    with pytest.raises(ValidationError) as error:
+        pay(new_order, coordinator, "119000", receipt=big_jpeg(1.1, "recibo.jpg"))
+    assert "1 MB" in error.value.messages[0]
+    assert not Prepayment.objects.exists()

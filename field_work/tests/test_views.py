@@ -6,7 +6,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from field_work.models import Aforo, Prepayment, ServiceProof
-from field_work.services import ReadingInput, aforo_record, proof_upload
+from field_work.services import (
+    ReadingInput,
+    aforo_record,
+    prepayment_register,
+    proof_upload,
+)
 from field_work.tests.helpers import hand_over, html_as_jpeg, jpeg, make_order, pdf
 from service_orders.models import ServiceOrder
 
@@ -120,6 +125,40 @@ def test_other_portfolio_gives_404(client, other_order, advisor, operations_user
     assert client.get(url("order", other_order.pk)).status_code == 404
     assert client.get(url("prepayment_create", other_order.pk)).status_code == 404
     assert client.get(url("proof_file", proof.pk)).status_code == 404
+
+
+def test_other_portfolio_aforo_and_receipt_404(
+    client, other_order, advisor, operations_user, coordinator, debris
+):
+    aforo = aforo_record(
+        order=other_order,
+        user=operations_user,
+        measured_on=timezone.localdate(),
+        measured_by=operations_user,
+        method=Aforo.Method.VOLUME,
+        readings=[ReadingInput("Pila", 1, Decimal("1"), "m3", "SE-101")],
+        signed_record=pdf(),
+        photos=[jpeg()],
+    )
+    payment = prepayment_register(
+        order=other_order,
+        user=coordinator,
+        reference="TRX-9",
+        paid_on=timezone.localdate(),
+        amount=aforo.charge_total,
+        receipt=pdf("recibo.pdf"),
+    )
+    files = [
+        url("aforo_record_file", aforo.pk),
+        url("aforo_photo_file", aforo.photos.get().pk),
+        url("prepayment_receipt_file", payment.pk),
+    ]
+    client.force_login(advisor)
+    for file_url in files:
+        assert client.get(file_url).status_code == 404, file_url
+    client.force_login(other_order.advisor)
+    for file_url in files:
+        assert client.get(file_url).status_code == 200, file_url
 
 
 def test_user_without_role_sees_nothing(client, scheduled_order, no_role_user):
