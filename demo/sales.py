@@ -58,8 +58,10 @@ logger = logging.getLogger(__name__)
 
 TARIFF_SHEET = Path(__file__).parent / "data" / "tarifas_servicios_especiales.xlsx"
 TARIFF_VERSION_NAME = "Tarifas aprobadas 2026 (demostración)"
-# How far back the quotations go.
+# How far back the quotations go; accepted ones go further, so that the after-sales
+# story (demo/after_sales.py) has three months of served customers to tell.
 STORY_DAYS = 56
+ACCEPTED_DAYS = 92
 
 Status = Quotation.Status
 # How many quotations end in each state, and the range of their age in days when
@@ -69,7 +71,7 @@ QUOTATION_PLAN = [
     (Status.DRAFT, 4, (1, 4)),
     (Status.ISSUED, 5, (1, 10)),
     (Status.SENT, 9, (2, 28)),
-    (Status.ACCEPTED, 8, (4, STORY_DAYS)),
+    (Status.ACCEPTED, 24, (4, ACCEPTED_DAYS)),
     (Status.REJECTED, 6, (4, STORY_DAYS)),
     (Status.EXPIRED, 5, (36, STORY_DAYS)),
     (Status.ANNULLED, 3, (2, 50)),
@@ -251,7 +253,7 @@ class SalesStory:
             .order_by("pk")
         )
         self.customers = list(customers)
-        first_day = today - timedelta(days=STORY_DAYS)
+        first_day = today - timedelta(days=ACCEPTED_DAYS)
         self.items = list(TariffItem.objects.in_force(on=first_day).order_by("code"))
         self.requester_numbers: set[str] = set()
 
