@@ -40,13 +40,13 @@ from billing.periods import Month
 from certificates import services as certificate_services
 from certificates.models import Certificate
 from core.calendar import is_business_day
-from customers.identification import IdType, compute_check_digit
+from customers.identification import compute_check_digit
 from customers.models import Customer
 from demo import data
 from demo.sales import _clock
 from demo.services import DEFAULT_SEED, DemoRefusedError
 from field_work import services as field_services
-from field_work.models import Aforo
+from field_work.models import Aforo, ServiceProof
 from field_work.proof import proof_requirements
 from onboarding import services as onboarding_services
 from onboarding.models import DocumentKind, Onboarding, PaymentTerms
@@ -162,7 +162,6 @@ class AfterSalesStory:
 
     def __init__(self, rng: random.Random, users: dict[str, User], now: datetime):
         self.rng = rng
-        self.users = users
         self.now = now
         self.today = timezone.localdate(now)
         self.coordinator = users["coordinadora"]
@@ -177,6 +176,7 @@ class AfterSalesStory:
         self.crews = [self._crew() for _index in range(4)]
         self.cancelled = False
         self.rescheduled = False
+        self.certified = 0
 
     # The queue
 
@@ -539,7 +539,6 @@ class AfterSalesStory:
         crew = self.rng.choice(self.crews)
         plate = self.rng.choice(PLATES)
         service_time = self.rng.choice(SERVICE_TIMES)
-        scheduled = {"day": service_day}
 
         def confirm():
             order_services.schedule_confirm(
@@ -591,12 +590,11 @@ class AfterSalesStory:
             )
             self.at(cancelled_at, cancel, pipeline)
             return
-        self._queue_execution(pipeline, holder, scheduled, supervisor)
+        self._queue_execution(pipeline, holder, service_day, supervisor)
 
     # Execution and proof
 
-    def _queue_execution(self, pipeline, holder, scheduled, supervisor) -> None:
-        day = scheduled["day"]
+    def _queue_execution(self, pipeline, holder, day: date, supervisor) -> None:
         executed_at = timezone.make_aware(datetime.combine(day, time(16, 30)))
         proof_at = executed_at + timedelta(hours=1)
         # Orders of the last two weeks sometimes miss part of their proof, so the
@@ -622,14 +620,14 @@ class AfterSalesStory:
                 field_services.proof_upload(
                     order=order,
                     user=supervisor,
-                    kind="foto",
+                    kind=ServiceProof.Kind.PHOTO,
                     file=_upload("foto.png", demo_png("Foto del servicio")),
                     taken_on=day,
                 )
             for requirement in requirements:
                 kind = self.rng.choice(requirement.kinds)
                 reference = ""
-                if kind == "tiquete_bascula":
+                if kind == ServiceProof.Kind.WEIGH_TICKET:
                     reference = f"TB-{self.rng.randint(20000, 29999)}"
                 field_services.proof_upload(
                     order=order,
@@ -697,9 +695,7 @@ class AfterSalesStory:
     def _certify(self) -> None:
         """Once per hand-off with invoices: draft certificates for up to two
         invoiced customers; the director signs them except the very last draft."""
-        if not hasattr(self, "_certified"):
-            self._certified = 0
-        if self._certified == 0:
+        if self.certified == 0:
             certificate_services.signature_save(
                 user=self.director,
                 image=_upload(
@@ -739,8 +735,8 @@ class AfterSalesStory:
                     notes="Certificado de demostración con datos ficticios.",
                 ),
             )
-            self._certified += 1
-            if self._certified <= 3:
+            self.certified += 1
+            if self.certified <= 3:
                 certificate_services.certificate_sign(
                     certificate=certificate, user=self.director
                 )
@@ -798,8 +794,6 @@ class AfterSalesStory:
 
 
 def kind_label(kind: str) -> str:
-    from field_work.models import ServiceProof
-
     return str(ServiceProof.Kind(kind).label)
 
 
