@@ -554,7 +554,7 @@ class AfterSalesStory:
         self.at(confirmed_at, confirm, pipeline)
 
         # The first order confirmed for a day still to come is moved two business
-        # days; the first one of the last weeks is cancelled instead of performed.
+        # days later. The first order due 10 to 30 days ago is cancelled instead.
         if (
             not self.rescheduled
             and service_day > self.today
@@ -693,8 +693,9 @@ class AfterSalesStory:
     # Certificates
 
     def _certify(self) -> None:
-        """Once per hand-off with invoices: draft certificates for up to two
-        invoiced customers; the director signs them except the very last draft."""
+        """Draft certificates of last month's invoiced services for up to two
+        customers, after each hand-off. The director signs the first three, so
+        the fourth stays a draft."""
         if self.certified == 0:
             certificate_services.signature_save(
                 user=self.director,
@@ -764,8 +765,8 @@ class AfterSalesStory:
         return members
 
     def _later(self, moment: datetime, *, hours=None, days: int = 0) -> datetime:
-        """A working moment `days` days or a random number of `hours` after
-        `moment`."""
+        """Return a working moment `days` days, plus a random number of `hours`,
+        after `moment`."""
         later = moment + timedelta(days=days)
         if hours is not None:
             later += timedelta(hours=self.rng.randint(*hours))
@@ -778,7 +779,8 @@ class AfterSalesStory:
         return later
 
     def _working_moment(self, day: date, *, earliest=None) -> datetime:
-        """A moment between 08:00 and 16:45 on the first working day from `day`."""
+        """Pick a moment between 08:00 and 16:45 on the first weekday from `day`,
+        and not before `earliest`."""
         while day.weekday() >= 5:
             day += timedelta(days=1)
         moment = time(self.rng.randint(8, 16), self.rng.choice([0, 15, 30, 45]))
@@ -824,7 +826,7 @@ def _font(size: int):
 
 @cache
 def demo_pdf(title: str) -> bytes:
-    """A one-page PDF that says it is a fictional demo document."""
+    """Draw a one-page PDF marked as a fictional demo document."""
     buffer = io.BytesIO()
     _demo_image(title).save(buffer, format="PDF", resolution=72)
     return buffer.getvalue()
@@ -832,14 +834,14 @@ def demo_pdf(title: str) -> bytes:
 
 @cache
 def demo_png(title: str) -> bytes:
-    """A small PNG image that says it is a fictional demo document."""
+    """Draw a small PNG image marked as a fictional demo document."""
     buffer = io.BytesIO()
     _demo_image(title).save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
 
 
 def signature_png(name: str) -> bytes:
-    """A handwriting-like scribble over the signer's name, as a PNG."""
+    """Draw a handwriting-like scribble over the signer's name, as a PNG."""
     image = Image.new("RGB", (420, 160), "white")
     draw = ImageDraw.Draw(image)
     points = [(20 + x * 12, 70 + ((x * 37) % 23) - 11) for x in range(30)]

@@ -7,9 +7,10 @@ moment it happens in the story, so quotation codes follow the issue dates withou
 gaps and every issued quotation has its stored PDF. The same seed tells the same
 story, dated back from the day it is loaded.
 
-Loading the whole demo takes about 17 s of CPU time (`time manage.py load_demo` on
-SQLite, two cores), most of it rendering the 36 PDFs; wall time is longer on a busy
-machine.
+Loading the whole demo, with the after-sales story of demo/after_sales.py, took
+about 12 s of CPU time (`time manage.py load_demo` on a fresh SQLite database, two
+cores, user time), most of it rendering the 52 quotation PDFs; wall time is longer
+on a busy machine.
 """
 
 import logging
