@@ -419,9 +419,9 @@ class AfterSalesStory:
         self._queue_schedule(pipeline, holder, confirmed_at, service_day)
 
     def _queue_upcoming(self, pipelines: list[Pipeline]) -> None:
-        """Orders created in the last days for customers served before: most are
-        confirmed for this week or the next, one waits for operations to confirm
-        the requested date and one has no date asked yet."""
+        """Queue new orders of customers served before, created in the last days.
+        Most are confirmed for this week or the next, one waits for operations to
+        confirm the requested date, and one has no date requested yet."""
         regulars = [
             pipeline
             for pipeline in pipelines
@@ -437,11 +437,8 @@ class AfterSalesStory:
             ServiceOrder.Status.REQUESTED,
             ServiceOrder.Status.TO_SCHEDULE,
         ]
-        for pipeline, stage in zip(
-            self.rng.sample(regulars, min(len(stages), len(regulars))),
-            stages,
-            strict=False,
-        ):
+        chosen = self.rng.sample(regulars, min(len(stages), len(regulars)))
+        for index, (pipeline, stage) in enumerate(zip(chosen, stages, strict=False)):
             quotation = pipeline.quotation
             holder: dict[str, ServiceOrder] = {}
             created_at = min(
@@ -455,6 +452,9 @@ class AfterSalesStory:
             service_day = self._business_day(
                 self.today + timedelta(days=self.rng.randint(1, 9))
             )
+            if index == 0 and is_business_day(self.today):
+                # Operations' page of the day shows a service on a working day.
+                service_day = self.today
 
             def create(quotation=quotation, holder=holder):
                 holder["order"] = order_services.service_order_create(
