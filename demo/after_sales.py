@@ -38,7 +38,7 @@ from billing import services as billing_services
 from billing.models import Handoff
 from billing.periods import Month
 from certificates import services as certificate_services
-from certificates.models import Certificate
+from certificates.models import Certificate, DirectorSignature
 from core.calendar import is_business_day
 from customers.identification import compute_check_digit
 from customers.models import Customer
@@ -66,6 +66,8 @@ CREW_ROLES = ["Conductor", "Operario", "Operario", "Operario de poda"]
 SERVICE_TIMES = [time(7, 0), time(7, 30), time(8, 0), time(13, 0)]
 # Share of the invoice-ready customers whose invoice is not recorded yet.
 NOT_INVOICED_SHARE = 0.15
+# Certificates the director signs; one more stays a draft.
+MAX_SIGNED = 3
 
 RESCHEDULE_REASON = (
     "El cliente pidió mover el servicio: ese día hay asamblea de copropietarios y "
@@ -176,7 +178,7 @@ class AfterSalesStory:
         self.crews = [self._crew() for _index in range(4)]
         self.cancelled = False
         self.rescheduled = False
-        self.certified = 0
+        self.signed = 0
 
     # The queue
 
@@ -207,6 +209,7 @@ class AfterSalesStory:
             if month != Month.of(self.today).previous():
                 # The months before last go to billing; last month waits.
                 self._queue_handoff(month)
+        self.at(self.now - timedelta(hours=1), lambda: self._certify(sign=False))
         while self.queue:
             _moment, _sequence, step = heapq.heappop(self.queue)
             step()
@@ -692,11 +695,12 @@ class AfterSalesStory:
 
     # Certificates
 
-    def _certify(self) -> None:
-        """Draft certificates of last month's invoiced services for up to two
-        customers, after each hand-off. The director signs the first three, so
-        the fourth stays a draft."""
-        if self.certified == 0:
+    def _certify(self, *, sign: bool = True) -> None:
+        """Draft certificates for up to two customers with invoiced services not
+        certified yet, over the latest month that has them. The director signs
+        them until MAX_SIGNED certificates are signed; with `sign` False, draft
+        one certificate and leave it unsigned."""
+        if not DirectorSignature.objects.filter(user=self.director).exists():
             certificate_services.signature_save(
                 user=self.director,
                 image=_upload(
@@ -705,16 +709,20 @@ class AfterSalesStory:
                 title="Directora Comercial",
             )
         today = timezone.localdate()
-        period = Month.of(today).previous()
         invoiced = (
             ServiceOrder.objects.exclude(invoice_number="")
-            .executed_in(period.first_day, period.last_day)
             .filter(certificate_lines__isnull=True)
             .select_related("customer")
-            .order_by("invoice_date", "code")
         )
-        customers = list(dict.fromkeys(order.customer for order in invoiced))[:2]
-        for customer in customers:
+        latest = invoiced.order_by("-executed_on").first()
+        if latest is None:
+            return
+        period = Month.of(latest.executed_on)
+        invoiced = invoiced.executed_in(period.first_day, period.last_day).order_by(
+            "invoice_date", "code"
+        )
+        customers = list(dict.fromkeys(order.customer for order in invoiced))
+        for customer in customers[: 2 if sign else 1]:
             orders = list(
                 certificate_services.billed_orders(
                     customer, period.first_day, period.last_day
@@ -736,11 +744,11 @@ class AfterSalesStory:
                     notes="Certificado de demostración con datos ficticios.",
                 ),
             )
-            self.certified += 1
-            if self.certified <= 3:
+            if sign and self.signed < MAX_SIGNED:
                 certificate_services.certificate_sign(
                     certificate=certificate, user=self.director
                 )
+                self.signed += 1
 
     # People and dates
 
