@@ -698,8 +698,8 @@ class AfterSalesStory:
     def _certify(self, *, sign: bool = True) -> None:
         """Draft certificates for up to two customers with invoiced services not
         certified yet, over the latest month that has them. The director signs
-        them until MAX_SIGNED certificates are signed; with `sign` False, draft
-        one certificate and leave it unsigned."""
+        them, up to MAX_SIGNED in all. With `sign` False, draft one certificate
+        and leave it unsigned."""
         if not DirectorSignature.objects.filter(user=self.director).exists():
             certificate_services.signature_save(
                 user=self.director,
@@ -722,7 +722,8 @@ class AfterSalesStory:
             "invoice_date", "code"
         )
         customers = list(dict.fromkeys(order.customer for order in invoiced))
-        for customer in customers[: 2 if sign else 1]:
+        count = min(2, MAX_SIGNED - self.signed) if sign else 1
+        for customer in customers[:count]:
             orders = list(
                 certificate_services.billed_orders(
                     customer, period.first_day, period.last_day
@@ -744,7 +745,7 @@ class AfterSalesStory:
                     notes="Certificado de demostración con datos ficticios.",
                 ),
             )
-            if sign and self.signed < MAX_SIGNED:
+            if sign:
                 certificate_services.certificate_sign(
                     certificate=certificate, user=self.director
                 )
