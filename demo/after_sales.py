@@ -78,8 +78,8 @@ CANCEL_REASON = (
     "cuenta; ya no necesita el servicio."
 )
 RETURN_NOTE = (
-    "El certificado de Cámara de Comercio tiene más de 30 días. Pida al cliente uno "
-    "reciente y vuelva a enviar la vinculación."
+    "La copia de la cédula está ilegible. Pida al cliente una copia legible y vuelva "
+    "a enviar la vinculación."
 )
 APPROVAL_NOTES = {
     PaymentTerms.CREDIT: "Cliente con buen historial de pago; crédito a 30 días.",
@@ -117,7 +117,7 @@ class AfterSalesResult:
 
 @dataclass
 class Pipeline:
-    """One served customer: the accepted quotation and the plan for its orders."""
+    """One customer with an accepted quotation, and how far its story goes."""
 
     quotation: Quotation
     accepted_at: datetime
