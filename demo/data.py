@@ -20,6 +20,7 @@ STAFF = [
     ("asesor4", Role.ADVISOR, "Luisa Fernanda", "Cruz Bermúdez"),
     ("facturacion", Role.BILLING, "Martha Lucía", "Guzmán Prada"),
     ("operaciones", Role.OPERATIONS, "Jorge Enrique", "Rubio Castaño"),
+    ("operaciones2", Role.OPERATIONS, "Wilson Hernán", "Tovar Guzmán"),
     ("logistica", Role.LOGISTICS, "Yeison Alberto", "Murillo Peña"),
 ]
 

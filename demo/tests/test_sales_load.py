@@ -8,10 +8,12 @@ from django.core.management import call_command
 from django.db import transaction
 
 from demo import sales
+from demo.after_sales import demo_after_sales_load
 from demo.management.commands import load_demo as load_demo_command
 from demo.sales import demo_sales_load
 from demo.services import DemoRefusedError, demo_load
 from quotations.models import Quotation
+from service_orders.models import ServiceOrder
 from tariffs.models import TariffVersion
 from tests.factories import make_customer
 
@@ -21,6 +23,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def with_sales_in_command(monkeypatch):
     monkeypatch.setattr(load_demo_command, "demo_sales_load", demo_sales_load)
+    monkeypatch.setattr(
+        load_demo_command, "demo_after_sales_load", demo_after_sales_load
+    )
 
 
 def test_sales_load_refuses_production(settings):
@@ -30,10 +35,18 @@ def test_sales_load_refuses_production(settings):
     assert not TariffVersion.objects.exists()
 
 
+def test_after_sales_load_refuses_production(settings):
+    settings.IS_PRODUCTION = True
+    with pytest.raises(DemoRefusedError):
+        demo_after_sales_load()
+    assert not ServiceOrder.objects.exists()
+
+
 def test_if_empty_loads_no_sales(with_sales_in_command):
     make_customer(name="Cliente Existente")
     call_command("load_demo", "--if-empty", stdout=StringIO())
     assert not TariffVersion.objects.exists()
+    assert not ServiceOrder.objects.exists()
 
 
 def test_story_is_repeatable_with_seed(settings, tmp_path):

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from customers.models import Customer
 from demo import data
+from demo.after_sales import demo_after_sales_load
 from demo.sales import demo_sales_load
 from demo.services import (
     DEFAULT_CUSTOMER_COUNT,
@@ -54,7 +55,8 @@ class Command(BaseCommand):
             result = demo_load(seed=seed, customer_count=customers)
         except DemoRefusedError as error:
             raise CommandError(str(error)) from error
-        demo_sales_load(seed=seed)
+        if demo_sales_load(seed=seed) is not None:
+            demo_after_sales_load(seed=seed)
 
         self.stdout.write(
             self.style.SUCCESS(
