@@ -1,8 +1,9 @@
 """The after-sales path in Chromium with the demo data, page by page as each role
 works it.
 
-One of the demo's accepted quotations of a new customer (first service, not in the
-subscriber registry) goes all the way: the advisor uploads the onboarding documents
+One of the demo's open quotations of a new customer (first service, not in the
+subscriber registry) goes all the way: the advisor records the customer's acceptance,
+which opens the onboarding, uploads the onboarding documents
 and billing approves the customer with payment in advance; the advisor creates the
 service order and requests a date from operations. Operations cannot schedule it
 until the logistics assistant records the aforo and the advisor registers the
@@ -137,12 +138,21 @@ def main_text(page) -> str:
     return page.inner_text("main")
 
 
+def next_code(codes, prefix: str) -> str:
+    """Return the code after the highest of `codes` that start with `prefix`."""
+    numbers = [
+        int(code.removeprefix(prefix)) for code in codes if code.startswith(prefix)
+    ]
+    return f"{prefix}{max(numbers, default=0) + 1:05d}"
+
+
 def first_time_quotation() -> Quotation:
-    """Return the oldest accepted demo quotation of a legal entity that is a new
-    customer, outside the subscriber registry and without service orders yet."""
+    """Return the oldest open demo quotation of a legal entity that is a new
+    customer, outside the subscriber registry and without service orders yet. The
+    demo's after-sales story already served every accepted one."""
     return (
         Quotation.objects.filter(
-            status=Quotation.Status.ACCEPTED,
+            status__in=Quotation.OPEN_STATUSES,
             customer__customer_type=Customer.CustomerType.NEW,
             customer__in_catastro=False,
             customer__person_kind=Customer.PersonKind.LEGAL,
@@ -150,9 +160,23 @@ def first_time_quotation() -> Quotation:
         )
         .exclude(customer__email="")
         .select_related("customer", "advisor")
-        .order_by("accepted_on", "pk")
+        .order_by("issued_at", "pk")
         .first()
     )
+
+
+def accept_quotation(page, live_server, quotation):
+    """The advisor records the acceptance the customer sent by e-mail."""
+    log_in(page, live_server, quotation.advisor.username)
+    open_quotation(page, quotation.code)
+    page.get_by_role("link", name="Registrar aceptación").click()
+    page.get_by_label("Canal de aceptación").select_option(value="correo")
+    page.get_by_label("Texto del correo de aceptación").fill(
+        f"Aceptamos la cotización {quotation.code}."
+    )
+    page.get_by_role("button", name="Registrar aceptación").click()
+    heading = page.get_by_role("heading", name=f"Cotización {quotation.code}")
+    heading.get_by_text("Aceptada").wait_for()
 
 
 def upload_onboarding_document(page, label, file, **fields):
@@ -221,7 +245,8 @@ def test_accepted_quotation_to_verified_certificate(
         customer = quotation.customer
         advisor = quotation.advisor
 
-        # Monday 9 November: the onboarding, with real files.
+        # Monday 9 November: the acceptance and the onboarding, with real files.
+        accept_quotation(page, live_server, quotation)
         onboard_customer(page, live_server, quotation)
         onboarding = Onboarding.objects.get(customer=customer)
         assert onboarding.status == Onboarding.Status.APPROVED
@@ -231,13 +256,15 @@ def test_accepted_quotation_to_verified_certificate(
         # The advisor creates the order from the quotation and asks for a date.
         log_in(page, live_server, advisor.username)
         open_quotation(page, quotation.code)
+        codes_before = set(ServiceOrder.objects.values_list("code", flat=True))
         page.get_by_role("link", name="Crear orden de servicio").click()
         page.get_by_role("button", name="Crear orden de servicio").click()
         page.locator("h1:has-text('Orden de servicio OS-')").wait_for()
         assert "requiere pago anticipado" in main_text(page)
         order = ServiceOrder.objects.get(customer=customer)
         assert order.prepayment_required
-        assert order.code == "OS-2026-00001"
+        # The next code of the series the demo's orders started.
+        assert order.code == next_code(codes_before, "OS-2026-")
 
         page.get_by_role("link", name="Solicitar fecha a operaciones").click()
         page.fill("input[name=requested_date]", "2026-11-11")
@@ -364,7 +391,9 @@ def test_accepted_quotation_to_verified_certificate(
         page.get_by_role("link", name="Facturas", exact=True).click()
         page.get_by_label(f"Número de factura de {order.code}").fill(INVOICE)
         page.get_by_label(f"Fecha de factura de {order.code}").fill("2026-12-01")
-        page.get_by_role("button", name="Registrar").click()
+        page.locator("tr", has_text=order.code).get_by_role(
+            "button", name="Registrar"
+        ).click()
         page.get_by_text(f"Factura registrada en la orden {order.code}").wait_for()
         order.refresh_from_db()
         assert order.invoice_number == INVOICE
@@ -407,10 +436,13 @@ def test_accepted_quotation_to_verified_certificate(
         page.locator("tr", has_text=customer.name).get_by_role(
             "link", name="Borrador"
         ).click()
+        signed_before = set(
+            Certificate.objects.exclude(code="").values_list("code", flat=True)
+        )
         page.get_by_role("button", name="Firmar").click()
         page.get_by_text("Certificado firmado con el código").wait_for()
         certificate.refresh_from_db()
-        assert certificate.code == "CERT-2026-00001"
+        assert certificate.code == next_code(signed_before, "CERT-2026-")
 
         with page.expect_download() as download_info:
             page.get_by_role("link", name="Descargar PDF").click()
