@@ -578,6 +578,31 @@ def proof_upload(
 # --- Execution -------------------------------------------------------------------
 
 
+def quantity_text(value: Decimal) -> str:
+    """Return a quantity without trailing zeros, with a decimal comma (3, 2,5)."""
+    return format(value.normalize(), "f").replace(".", ",")
+
+
+def _executed_quantity_check(line, quantity: Decimal) -> None:
+    """Refuse an executed quantity above settings.EXECUTED_QUANTITY_MAX_FACTOR
+    times the ordered one: such a figure is a typing or unit mistake."""
+    factor = Decimal(str(settings.EXECUTED_QUANTITY_MAX_FACTOR))
+    if line.quantity and quantity > line.quantity * factor:
+        raise ValidationError(
+            _(
+                "Ítem %(code)s: la cantidad ejecutada %(entered)s es más de %(factor)s "
+                "veces la cantidad de la orden (%(ordered)s). Revise la unidad o, si "
+                "se hizo un servicio adicional, registre una nueva orden."
+            )
+            % {
+                "code": line.code,
+                "entered": quantity_text(quantity),
+                "factor": settings.EXECUTED_QUANTITY_MAX_FACTOR,
+                "ordered": quantity_text(line.quantity),
+            }
+        )
+
+
 def execution_record(
     *,
     order: ServiceOrder,
@@ -621,6 +646,17 @@ def execution_record(
                     "created": f"{created_on:%d/%m/%Y}",
                 },
             )
+        if order.scheduled_date and executed_on < order.scheduled_date:
+            raise ValidationError(
+                _(
+                    "La fecha de ejecución %(date)s es anterior a la fecha programada "
+                    "de la orden (%(scheduled)s); corríjala."
+                ),
+                params={
+                    "date": f"{executed_on:%d/%m/%Y}",
+                    "scheduled": f"{order.scheduled_date:%d/%m/%Y}",
+                },
+            )
         lines = list(order.lines.all())
         if not lines:
             raise ValidationError(
@@ -637,6 +673,7 @@ def execution_record(
                     % {"label": label}
                 )
             checked[line.pk] = _quantity(value, label=label, allow_zero=True)
+            _executed_quantity_check(line, checked[line.pk])
         unknown = set(quantities) - set(checked)
         if unknown:
             raise ValidationError(
