@@ -45,6 +45,12 @@ READING_UNITS = {
 READING_UNIT_CHOICES = [("m3", "m³"), ("kg", "kg")]
 
 MAX_AFORO_PHOTOS = 20
+# Largest reading of one container or pile and largest container count of one
+# reading line. A roll-off box holds about 30 m³ and a landfill scale weighs a
+# few tonnes per trip, so these bounds only catch typing mistakes (an extra
+# digit, kilograms typed as grams) before they become a charge in the billions.
+MAX_READING = {"m3": Decimal("1000"), "kg": Decimal("100000")}
+MAX_CONTAINER_COUNT = 10000
 THOUSANDTH = Decimal("0.001")
 # Largest quantity that fits DecimalField(max_digits=12, decimal_places=3).
 MAX_QUANTITY = Decimal("999999999.999")
@@ -227,11 +233,32 @@ def _reading_check(
             _("%(label)s: la cantidad de recipientes debe ser 1 o más.")
             % {"label": label}
         )
+    if int(entry.count) > MAX_CONTAINER_COUNT:
+        raise ValidationError(
+            _(
+                "%(label)s: %(count)s recipientes es demasiado; el máximo por lectura "
+                "es %(limit)s. Revise la cantidad."
+            )
+            % {"label": label, "count": entry.count, "limit": MAX_CONTAINER_COUNT}
+        )
     reading = _quantity(entry.reading, label=label, allow_zero=False)
     if entry.unit not in READING_UNITS:
         raise ValidationError(
             _("%(label)s: la unidad «%(unit)s» no es válida; use m³ o kg.")
             % {"label": label, "unit": entry.unit}
+        )
+    if reading > MAX_READING[entry.unit]:
+        raise ValidationError(
+            _(
+                "%(label)s: la lectura %(value)s %(unit)s por recipiente es demasiado "
+                "grande; el máximo es %(limit)s %(unit)s. Revise la medida y la unidad."
+            )
+            % {
+                "label": label,
+                "value": quantity_text(reading),
+                "unit": dict(READING_UNIT_CHOICES)[entry.unit],
+                "limit": quantity_text(MAX_READING[entry.unit]),
+            }
         )
     code = (entry.tariff_code or "").strip()
     item = in_force.filter(code=code).first()
@@ -379,6 +406,46 @@ def aforo_record(
     return aforo
 
 
+def aforo_annul(*, aforo: Aforo, user, reason: str) -> Aforo:
+    """Annul a mistaken aforo with the reason: it stays on the order, marked with
+    who annulled it, when and why, and no longer counts for the charge or the
+    prepayment. Record a new aforo to replace it."""
+    _require_role(user, AFORO_ROLES)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Escriba el motivo de la anulación del aforo."))
+    with transaction.atomic():
+        order = _lock(aforo.order)
+        _require_not_handed_over(order)
+        aforo = Aforo.objects.select_for_update().get(pk=aforo.pk)
+        if aforo.annulled_at:
+            raise ValidationError(_("Este aforo ya está anulado."))
+        if order.status not in OPEN_STATES:
+            raise ValidationError(
+                _("La orden %(code)s está %(status)s: su aforo ya no se puede anular."),
+                params={
+                    "code": order.code,
+                    "status": order.get_status_display().lower(),
+                },
+            )
+        aforo.annulled_at = timezone.now()
+        aforo.annulled_by = user
+        aforo.annulled_reason = reason
+        aforo._change_reason = reason
+        aforo.save(update_fields=["annulled_at", "annulled_by", "annulled_reason"])
+    logger.info("Aforo %s of order %s annulled", aforo.pk, order.code)
+    return aforo
+
+
+def aforo_current(order: ServiceOrder) -> Aforo | None:
+    """Return the latest aforo of `order` that is not annulled, or None."""
+    return (
+        order.aforos.filter(annulled_at__isnull=True)
+        .order_by("-measured_on", "-pk")
+        .first()
+    )
+
+
 # --- Prepayment --------------------------------------------------------------------
 
 
@@ -389,8 +456,9 @@ def prepayment_paid(order: ServiceOrder) -> Decimal:
 
 
 def prepayment_due(order: ServiceOrder) -> Decimal | None:
-    """Return the charge of the latest aforo of `order`, or None without one."""
-    aforo = order.aforos.order_by("-measured_on", "-pk").first()
+    """Return the charge of the latest aforo of `order` that is not annulled, or
+    None without one."""
+    aforo = aforo_current(order)
     return aforo.charge_total if aforo else None
 
 
@@ -473,7 +541,7 @@ def prepayment_register(
             )
         prepayment = Prepayment(
             order=order,
-            aforo=order.aforos.order_by("-measured_on", "-pk").first(),
+            aforo=aforo_current(order),
             reference=reference,
             paid_on=paid_on,
             amount=amount,
