@@ -143,12 +143,33 @@ def onboarding_review_data(
     by customers.forms.CustomerForm) through the customers app first."""
     _require_status(onboarding, CHANGEABLE_STATUSES)
     with transaction.atomic():
+        onboarding = _lock(onboarding)
+        _require_status(onboarding, CHANGEABLE_STATUSES)
+        changed = []
         if fields:
-            customer_update(customer=onboarding.customer, fields=fields, user=user)
+            customer = onboarding.customer
+            before = {name: getattr(customer, name, None) for name in fields}
+            customer = customer_update(customer=customer, fields=fields, user=user)
+            customer.refresh_from_db()
+            changed = [
+                name for name in fields if getattr(customer, name, None) != before[name]
+            ]
         onboarding.data_reviewed_at = timezone.now()
         onboarding.data_reviewed_by = user
         onboarding._history_user = user
         onboarding.save(update_fields=["data_reviewed_at", "data_reviewed_by"])
+        if changed:
+            labels = ", ".join(
+                str(Customer._meta.get_field(name).verbose_name)
+                if name in {f.name for f in Customer._meta.get_fields()}
+                else name
+                for name in changed
+            )
+            _send_back_to_review(
+                onboarding,
+                user,
+                _("Datos del cliente cambiados (%(fields)s)") % {"fields": labels},
+            )
     logger.info("Onboarding %s data reviewed by user %s", onboarding.pk, user.pk)
     return onboarding
 
@@ -284,6 +305,14 @@ def document_upload(
                 old.replaced_by = document
                 old._history_user = user
                 old.save(update_fields=["replaced_by"])
+
+            if previous:
+                reason = _("Documento «%(kind)s» reemplazado por uno nuevo") % {
+                    "kind": label
+                }
+            else:
+                reason = _("Documento «%(kind)s» agregado") % {"kind": label}
+            _send_back_to_review(_lock(onboarding), user, reason)
     except BaseException:
         # The database rolled back; the file written for it must go too.
         if stored_name:
@@ -439,6 +468,23 @@ def _checklist_item(
     if warning:
         return ChecklistItem(requirement, document, Checklist.OLD, warning)
     return ChecklistItem(requirement, document, Checklist.OK)
+
+
+def _send_back_to_review(onboarding: Onboarding, user, reason: str) -> None:
+    """Send an approved onboarding back to billing's review after its customer's
+    documents or data changed, with `reason` in its history. Billing approved what
+    it saw; a new RUT or a changed address needs a new look. Other statuses are
+    left as they are (the advisor still submits an open onboarding)."""
+    if onboarding.status != Onboarding.Status.APPROVED:
+        return
+    onboarding.status = Onboarding.Status.IN_REVIEW
+    onboarding.submitted_at = timezone.now()
+    onboarding._history_user = user
+    onboarding._change_reason = _(
+        "%(reason)s después de la aprobación: vuelve a revisión de facturación."
+    ) % {"reason": reason}
+    onboarding.save(update_fields=["status", "submitted_at"])
+    logger.info("Onboarding %s sent back to billing review", onboarding.pk)
 
 
 def onboarding_submit(*, onboarding: Onboarding, user) -> Onboarding:
