@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from billing import services
@@ -102,22 +103,45 @@ def handoff_send(request):
     month = _month(request)
     if request.method == "POST":
         try:
-            result = services.handoff_send(month=month, user=request.user)
+            expected = [int(pk) for pk in request.POST.getlist("ordenes")]
+        except ValueError as error:
+            raise Http404 from error
+        try:
+            result = services.handoff_send(
+                month=month, user=request.user, expected_ids=expected
+            )
+        except services.HandoffChanged as error:
+            # Show the new preview right away instead of sending another set.
+            _show_errors(request, error)
         except ValidationError as error:
             _show_errors(request, error)
             return redirect(f"{reverse('billing:handoff_send')}?mes={month.slug}")
-        messages.success(
-            request,
-            f"Consolidado de {month.label} enviado a facturación: "
-            f"{result.handoff.service_count} órdenes.",
-        )
-        if result.left_out:
-            messages.warning(
+        else:
+            count = result.handoff.service_count
+            messages.success(
                 request,
-                f"Quedaron por fuera {len(result.left_out)} órdenes de clientes sin "
-                "vinculación aprobada.",
+                ngettext(
+                    "Consolidado de %(month)s enviado a facturación: %(count)s orden.",
+                    "Consolidado de %(month)s enviado a facturación: %(count)s "
+                    "órdenes.",
+                    count,
+                )
+                % {"month": month.label, "count": count},
             )
-        return redirect(result.handoff)
+            left_out = len(result.left_out)
+            if left_out:
+                messages.warning(
+                    request,
+                    ngettext(
+                        "Quedó por fuera %(count)s orden (sin vinculación aprobada o "
+                        "sin soportes completos).",
+                        "Quedaron por fuera %(count)s órdenes (sin vinculación "
+                        "aprobada o sin soportes completos).",
+                        left_out,
+                    )
+                    % {"count": left_out},
+                )
+            return redirect(result.handoff)
     preview = services.handoff_preview(month=month)
     return render(
         request, "billing/handoff_send.html", {"preview": preview, "month": month}

@@ -6,7 +6,7 @@ import pytest
 from billing import services
 from billing.importer import InvoiceImporter
 from billing.periods import Month
-from billing.tests.helpers import make_executed_order
+from billing.tests.helpers import add_signed_order, make_executed_order
 from core.imports import run_import
 from service_orders.models import ServiceOrder
 
@@ -23,6 +23,8 @@ def handed_over(customer, advisor, debris, coordinator):
         )
         for day in (date(2026, 11, 5), date(2026, 11, 12), date(2026, 11, 20))
     ]
+    for order in orders:
+        add_signed_order(order, coordinator)
     services.handoff_send(month=NOVEMBER, user=coordinator)
     return orders
 
@@ -117,6 +119,7 @@ def test_one_number_for_two_customers_in_file(
         lines=[(debris, "1")],
         executed_on=date(2026, 11, 6),
     )
+    add_signed_order(foreign, coordinator)
     services.handoff_send(month=NOVEMBER, user=coordinator)
     path = write_csv(
         tmp_path,
