@@ -7,6 +7,7 @@ An order moves executed → consolidated (ServiceOrder.handoff set) → invoiced
 """
 
 import logging
+import re
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -450,6 +451,13 @@ def order_check_open(order: ServiceOrder) -> None:
         )
 
 
+# An invoice number as accounting software prints it: letters and digits with
+# "-", "/", "." or spaces between them. Anything else (a leading "=", quotes,
+# parentheses) is refused, so no formula reaches a spreadsheet.
+INVOICE_NUMBER_PATTERN = re.compile(r"[^\W_](?:[^\W_]|[-/. ])*")
+INVOICE_NUMBER_MAX_LENGTH = 40
+
+
 def invoice_number_clean(number: str) -> str:
     """Return an invoice number trimmed, with single spaces and in capitals."""
     return " ".join((number or "").split()).upper()
@@ -474,10 +482,16 @@ def invoice_check(
             "Falta el número de factura. Escríbalo como aparece en el programa contable."
         )
         problems.append(("number", message))
-    elif len(number) > max_length:
+    elif len(number) > min(max_length, INVOICE_NUMBER_MAX_LENGTH):
         message = _("El número de factura tiene más de %(max)s caracteres.") % {
-            "max": max_length
+            "max": min(max_length, INVOICE_NUMBER_MAX_LENGTH)
         }
+        problems.append(("number", message))
+    elif not INVOICE_NUMBER_PATTERN.fullmatch(number):
+        message = _(
+            "El número de factura «%(number)s» no es válido: use solo letras, "
+            "dígitos, espacios y los signos - / . (por ejemplo FE-10231)."
+        ) % {"number": number}
         problems.append(("number", message))
     if invoice_date is None:
         message = _("Falta la fecha de la factura. Escríbala como dd/mm/aaaa.")
