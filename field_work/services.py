@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import MANAGER_ROLES, Role
-from core.formatting import format_pesos
 from core.uploads import JPEG, PDF, PNG, upload_check, upload_extension
 from field_work.models import Aforo, AforoPhoto, AforoReading, Prepayment, ServiceProof
 from quotations.money import line_amounts
@@ -481,10 +480,10 @@ def prepayment_register(
     """Register a payment the customer made in advance for `order`, with its
     receipt (PDF, JPEG or PNG).
 
-    An order may get several payments (a transfer plus a cash balance), but the
-    payments registered so far plus this one must reach the charge of the latest
-    aforo: a `Prepayment` is what lets service_orders confirm the schedule, so a
-    short payment is rejected with the missing amount instead of opening the gate.
+    An order may get several payments (a transfer plus a cash balance) that add
+    up: service_orders confirms the schedule only once prepayment_is_covered(),
+    that is, once the payments reach the charge of the latest aforo that is not
+    annulled. A partial payment is recorded and the order keeps waiting.
     """
     _require_role(user, PREPAYMENT_ROLES)
     if order.status not in OPEN_STATES:
@@ -525,19 +524,6 @@ def prepayment_register(
                     "orden %(code)s."
                 ),
                 params={"reference": reference, "code": order.code},
-            )
-        paid = prepayment_paid(order) + amount
-        if paid < due:
-            raise ValidationError(
-                _(
-                    "Los pagos suman %(paid)s y el aforo cobra %(due)s: faltan "
-                    "%(missing)s. Registre el pago cuando el cliente complete el valor."
-                ),
-                params={
-                    "paid": format_pesos(paid),
-                    "due": format_pesos(due),
-                    "missing": format_pesos(due - paid),
-                },
             )
         prepayment = Prepayment(
             order=order,

@@ -212,6 +212,22 @@ def prepayment_create(request, pk):
             _show_errors(request, error)
         else:
             messages.success(request, _("Pago anticipado registrado."))
+            due = services.prepayment_due(order)
+            paid = services.prepayment_paid(order)
+            if due is not None and paid < due:
+                messages.warning(
+                    request,
+                    _(
+                        "Los pagos suman %(paid)s y el aforo cobra %(due)s: faltan "
+                        "%(missing)s. La orden se podrá programar cuando los pagos "
+                        "cubran el valor."
+                    )
+                    % {
+                        "paid": format_pesos(paid),
+                        "due": format_pesos(due),
+                        "missing": format_pesos(due - paid),
+                    },
+                )
             return redirect(_order_url(order))
     return render(
         request,

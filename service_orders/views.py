@@ -117,7 +117,8 @@ def order_detail(request, pk):
             quotation=order.quotation
         ),
         "prepayments": prepayments,
-        "prepayment_pending": order.prepayment_required and not prepayments,
+        "prepayment_pending": order.prepayment_required
+        and not services.prepayment_registered(order),
         "onboarding_pending": order.status in ONBOARDING_WARNING_STATES
         and not customer_is_approved(order.customer),
         "onboarding_link": _onboarding_link(order.customer),
@@ -458,10 +459,9 @@ def _onboarding_link(customer) -> str:
 
 
 def _orders_with_prepayment(order_ids) -> set[int]:
-    from field_work.models import Prepayment
-
-    return set(
-        Prepayment.objects.filter(order__in=order_ids).values_list(
-            "order_id", flat=True
-        )
-    )
+    """Return the ids among `order_ids` whose payments cover the aforo's charge."""
+    return {
+        order.pk
+        for order in ServiceOrder.objects.filter(pk__in=order_ids)
+        if services.prepayment_registered(order)
+    }
