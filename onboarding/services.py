@@ -211,6 +211,27 @@ def rut_nit_check(*, customer: Customer, document_id_number: str) -> str:
     return identification.number
 
 
+# Document kinds that are a cédula; their number is 3 to 10 digits.
+CEDULA_KINDS = (DocumentKind.ID_CARD, DocumentKind.REPRESENTATIVE_ID)
+CEDULA_DIGITS = (3, 10)
+
+
+def cedula_number_check(raw: str, *, label: str) -> str:
+    """Return a cédula number without dots or spaces; raise ValidationError naming
+    the document when it is not 3 to 10 digits."""
+    number = raw.replace(".", "").replace(" ", "")
+    shortest, longest = CEDULA_DIGITS
+    if not (number.isdigit() and shortest <= len(number) <= longest):
+        raise ValidationError(
+            _(
+                "El número de «%(kind)s» debe tener de %(min)s a %(max)s dígitos, sin "
+                "letras; se recibió «%(value)s»."
+            ),
+            params={"kind": label, "min": shortest, "max": longest, "value": raw},
+        )
+    return number
+
+
 def document_upload(
     *,
     onboarding: Onboarding,
@@ -263,6 +284,8 @@ def document_upload(
     id_number = document_id_number.strip()
     if kind == DocumentKind.RUT:
         id_number = rut_nit_check(customer=customer, document_id_number=id_number)
+    elif kind in CEDULA_KINDS and id_number:
+        id_number = cedula_number_check(id_number, label=label)
 
     digest = _sha256(uploaded)
     extension = upload_extension(uploaded)
