@@ -59,6 +59,14 @@ def month_view(request):
     counts = {"ejecutado": 0, "consolidado": 0, "facturado": 0}
     for row in rows:
         counts[row.stage] += 1
+    # The same rule as the send page, so "por entregar" is what a send would take.
+    blockers = services.handoff_blockers(
+        [row.pk for row in rows if row.stage == "ejecutado"]
+    )
+    for row in rows:
+        row.reason = blockers.get(row.pk, "")
+    counts["por_entregar"] = counts["ejecutado"] - len(blockers)
+    counts["retenidas"] = len(blockers)
     return render(
         request,
         "billing/month.html",

@@ -111,7 +111,21 @@ def test_month_page_shows_stages_and_missing_proof(
     assert "Sin soportes" in page
     assert 'class="badge current">Consolidado' in page
     assert 'class="badge current">Ejecutado' in page
-    assert "Enviar a facturación" in page
+    # Both executed orders left are held back (no proof, no approval): nothing
+    # to send, and the reasons are listed.
+    assert "<strong>0</strong>por entregar" in page
+    assert "<strong>2</strong>sin vinculación aprobada" in page
+    assert "Sin soportes completos" in page
+    assert "Enviar a facturación</a>" not in page
+
+
+def test_month_count_to_send_matches_send_page(client, coordinator, orders):
+    login(client, coordinator)
+    page = client.get(reverse("billing:month"), {"mes": "2026-11"}).content.decode()
+    preview = services.handoff_preview(month=NOVEMBER)
+    assert len(preview.included) == 1
+    assert "<strong>1</strong>por entregar" in page
+    assert "Enviar a facturación</a>" in page
 
 
 def test_month_page_shows_invoiced_stage(client, billing_user, handoff, orders):
