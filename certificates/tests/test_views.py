@@ -397,3 +397,10 @@ def test_search_checks_the_period(
     assert response.status_code == 200
     assert expected in response.content.decode()
     assert not Certificate.objects.exists()
+
+
+def test_verify_page_has_no_double_period(client, signed, settings):
+    settings.COMPANY_PHONE = ""
+    page = client.get(signed.get_public_url()).content.decode()
+    assert "E.S.P.." not in page
+    assert "expedido por ASEO VALLE DEL SUMAPAZ S.A. E.S.P.</p>" in page
