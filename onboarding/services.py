@@ -503,9 +503,10 @@ def _send_back_to_review(onboarding: Onboarding, user, reason: str) -> None:
     onboarding.status = Onboarding.Status.IN_REVIEW
     onboarding.submitted_at = timezone.now()
     onboarding._history_user = user
-    onboarding._change_reason = _(
-        "%(reason)s después de la aprobación: vuelve a revisión de facturación."
-    ) % {"reason": reason}
+    # simple_history keeps at most 100 characters of a change reason.
+    onboarding._change_reason = (
+        _("%(reason)s tras la aprobación; vuelve a revisión") % {"reason": reason}
+    )[:100]
     onboarding.save(update_fields=["status", "submitted_at"])
     logger.info("Onboarding %s sent back to billing review", onboarding.pk)
 

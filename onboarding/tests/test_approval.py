@@ -247,3 +247,20 @@ def test_review_without_changes_keeps_approval(approved, advisor):
 
     approved.refresh_from_db()
     assert approved.status == Onboarding.Status.APPROVED
+
+
+def test_long_change_reason_fits_history(approved, advisor):
+    # simple_history's change reason column holds 100 characters (PostgreSQL
+    # enforces it).
+    onboarding_review_data(
+        onboarding=approved,
+        user=advisor,
+        fields={
+            "address": "Calle 1 # 2-3",
+            "email": "nuevo@cliente.example.com",
+            "phone": "6012345678",
+            "barrio": "Centro",
+        },
+    )
+    reason = approved.history.first().history_change_reason
+    assert len(reason) <= 100
