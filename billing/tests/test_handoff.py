@@ -166,12 +166,13 @@ def test_concurrent_sends_hand_over_once(
     customer, advisor, debris, coordinator, director
 ):
     for day in (3, 4, 5):
-        make_executed_order(
+        order = make_executed_order(
             customer=customer,
             advisor=advisor,
             lines=[(debris, "1")],
             executed_on=date(2026, 11, day),
         )
+        add_signed_order(order, coordinator)
     barrier = threading.Barrier(2)
     outcomes = []
 
