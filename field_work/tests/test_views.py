@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -345,3 +346,12 @@ def test_aforo_annul_view(client, new_order, operations_user, advisor, debris):
     assert "Lectura equivocada" in content
     aforo.refresh_from_db()
     assert aforo.annulled_by == operations_user
+
+
+def test_execution_form_prints_quantities_without_trailing_zeros(
+    client, scheduled_order, operations_user
+):
+    client.force_login(operations_user)
+    page = client.get(url("execution", scheduled_order.pk)).content.decode()
+    assert re.search(r"Cotizado: 3(?![.,\d])", page)
+    assert "3.000" not in page
