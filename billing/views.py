@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
@@ -217,7 +218,11 @@ def invoice_record(request, pk):
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             for error in errors:
-                messages.error(request, f"{order.code}: {label}: {error}")
+                messages.error(
+                    request,
+                    _("%(code)s: %(label)s: %(error)s")
+                    % {"code": order.code, "label": label, "error": error},
+                )
     else:
         try:
             services.invoice_record(
@@ -226,7 +231,10 @@ def invoice_record(request, pk):
                 invoice_date=form.cleaned_data["invoice_date"],
                 user=request.user,
             )
-            messages.success(request, f"Factura registrada en la orden {order.code}.")
+            messages.success(
+                request,
+                _("Factura registrada en la orden %(code)s.") % {"code": order.code},
+            )
         except ValidationError as error:
             _show_errors(request, error)
     target = request.POST.get("next", "")
@@ -286,12 +294,18 @@ def invoice_import_detail(request, pk):
 def invoice_import_confirm(request, pk):
     job = get_object_or_404(_invoice_jobs(), pk=pk)
     if job.status != ImportJob.Status.PREVIEW:
-        messages.error(request, "Esta importación ya se confirmó o fue rechazada.")
+        messages.error(request, _("Esta importación ya se confirmó o fue rechazada."))
     elif job.rejected:
         messages.error(
             request,
-            f"Hay {job.rejected} filas con errores y no se guardó nada. Corrija el "
-            "archivo y cárguelo de nuevo.",
+            ngettext(
+                "Hay %(count)s fila con errores y no se guardó nada. Corrija el "
+                "archivo y cárguelo de nuevo.",
+                "Hay %(count)s filas con errores y no se guardó nada. Corrija el "
+                "archivo y cárguelo de nuevo.",
+                job.rejected,
+            )
+            % {"count": job.rejected},
         )
     else:
         # Invoice files are short (one row per order of a month), so the import
@@ -320,8 +334,11 @@ def order_reopen(request, pk):
         else:
             messages.success(
                 request,
-                f"Orden {order.code} reabierta: operaciones puede corregirla y se "
-                "entregará en el próximo envío a facturación.",
+                _(
+                    "Orden %(code)s reabierta: operaciones puede corregirla y se "
+                    "entregará en el próximo envío a facturación."
+                )
+                % {"code": order.code},
             )
             return redirect(handoff)
     return render(request, "billing/reopen.html", {"order": order, "form": form})

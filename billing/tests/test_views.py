@@ -329,3 +329,16 @@ def test_menu_entries_by_role(client, coordinator, billing_user, advisor):
     login(client, advisor)
     page = client.get(reverse("home")).content.decode()
     assert month_link not in page
+
+
+def test_send_message_uses_singular(client, coordinator, orders):
+    login(client, coordinator)
+    response = client.post(
+        reverse("billing:handoff_send"),
+        {"mes": "2026-11", "ordenes": [orders[0].pk]},
+        follow=True,
+    )
+    content = response.content.decode()
+    assert "enviado a facturación: 1 orden." in content
+    assert "Quedaron por fuera 2 órdenes" in content
+    assert "1 órdenes" not in content
