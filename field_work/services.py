@@ -638,8 +638,9 @@ def quantity_text(value: Decimal) -> str:
 
 
 def _executed_quantity_check(line, quantity: Decimal) -> None:
-    """Refuse an executed quantity above settings.EXECUTED_QUANTITY_MAX_FACTOR
-    times the ordered one: such a figure is a typing or unit mistake."""
+    """Raise ValidationError when the executed quantity is more than
+    settings.EXECUTED_QUANTITY_MAX_FACTOR times the ordered one, because such a
+    figure is a typing or unit mistake."""
     factor = Decimal(str(settings.EXECUTED_QUANTITY_MAX_FACTOR))
     if line.quantity and quantity > line.quantity * factor:
         raise ValidationError(

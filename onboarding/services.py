@@ -494,10 +494,9 @@ def _checklist_item(
 
 
 def _send_back_to_review(onboarding: Onboarding, user, reason: str) -> None:
-    """Send an approved onboarding back to billing's review after its customer's
-    documents or data changed, with `reason` in its history. Billing approved what
-    it saw; a new RUT or a changed address needs a new look. Other statuses are
-    left as they are (the advisor still submits an open onboarding)."""
+    """Move an approved onboarding back to billing's review, with `reason` in its
+    history, because billing approved the documents and data it saw. Other
+    statuses are left as they are (the advisor still submits an open one)."""
     if onboarding.status != Onboarding.Status.APPROVED:
         return
     onboarding.status = Onboarding.Status.IN_REVIEW

@@ -204,7 +204,7 @@ def test_concurrent_sends_hand_over_once(
     assert Handoff.objects.count() == 1
 
 
-def test_orders_without_complete_proof_are_left_out(
+def test_incomplete_proof_left_out(
     customer, advisor, debris, coordinator, operations_user
 ):
     photo_only = make_executed_order(

@@ -119,7 +119,7 @@ def test_month_page_shows_stages_and_missing_proof(
     assert "Enviar a facturación</a>" not in page
 
 
-def test_month_count_to_send_matches_send_page(client, coordinator, orders):
+def test_month_count_matches_send(client, coordinator, orders):
     login(client, coordinator)
     page = client.get(reverse("billing:month"), {"mes": "2026-11"}).content.decode()
     preview = services.handoff_preview(month=NOVEMBER)
@@ -184,9 +184,7 @@ def test_send_page_previews_and_sends(client, coordinator, orders):
     assert list(handoff.service_orders.all()) == [orders[0]]
 
 
-def test_send_page_refuses_when_the_set_changed(
-    client, coordinator, operations_user, orders
-):
+def test_send_page_changed_set(client, coordinator, operations_user, orders):
     login(client, coordinator)
     url = reverse("billing:handoff_send") + "?mes=2026-11"
     assert "Van en esta entrega (1 orden" in client.get(url).content.decode()

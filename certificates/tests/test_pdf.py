@@ -113,7 +113,7 @@ def test_draft_preview_marked_as_draft(draft):
     assert "/v/" not in text
 
 
-def test_pdf_wording_has_no_double_period_or_repeated_radicado(signed):
+def test_pdf_request_and_company_wording(signed):
     signed.request_channel = "oficio"
     signed.request_reference = "Radicado 77"
     from certificates.pdf import certificate_render_pdf

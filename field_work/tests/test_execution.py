@@ -123,7 +123,7 @@ def test_billing_and_advisor_cannot_record(two_line_order, billing_user, advisor
             execute(two_line_order, user, ["1", "1"])
 
 
-def test_executed_date_before_scheduled_date_rejected(two_line_order, operations_user):
+def test_execution_before_schedule_rejected(two_line_order, operations_user):
     scheduled = timezone.localdate() - timedelta(days=2)
     earlier = scheduled - timedelta(days=3)
     ServiceOrder.objects.filter(pk=two_line_order.pk).update(

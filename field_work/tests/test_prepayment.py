@@ -80,7 +80,7 @@ def test_partial_payments_add_up(new_order, operations_user, billing_user, debri
     assert prepayment_is_covered(new_order)
 
 
-def test_annulled_aforo_does_not_count_for_prepayment(
+def test_annulled_aforo_ignored_for_prepayment(
     new_order, operations_user, coordinator, debris
 ):
     from field_work.services import aforo_annul

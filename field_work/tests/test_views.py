@@ -348,9 +348,7 @@ def test_aforo_annul_view(client, new_order, operations_user, advisor, debris):
     assert aforo.annulled_by == operations_user
 
 
-def test_execution_form_prints_quantities_without_trailing_zeros(
-    client, scheduled_order, operations_user
-):
+def test_execution_form_plain_quantities(client, scheduled_order, operations_user):
     client.force_login(operations_user)
     page = client.get(url("execution", scheduled_order.pk)).content.decode()
     assert re.search(r"Cotizado: 3(?![.,\d])", page)

@@ -215,7 +215,7 @@ def approved(submitted, billing_user):
     )
 
 
-def test_new_document_sends_approved_back_to_review(approved, advisor):
+def test_new_document_reopens_review(approved, advisor):
     upload(approved, DocumentKind.RUT, advisor)
 
     approved.refresh_from_db()
@@ -227,7 +227,7 @@ def test_new_document_sends_approved_back_to_review(approved, advisor):
     assert Onboarding.objects.filter(status=Onboarding.Status.IN_REVIEW).exists()
 
 
-def test_data_change_sends_approved_back_to_review(approved, advisor):
+def test_data_change_reopens_review(approved, advisor):
     onboarding_review_data(
         onboarding=approved, user=advisor, fields={"address": "Calle 1 # 2-3"}
     )

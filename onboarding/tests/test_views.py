@@ -347,9 +347,7 @@ def test_menu_entry_for_billing(client, billing_user, operations_user):
     assert reverse("onboarding:list") not in operations_home.text
 
 
-def test_upload_on_approved_goes_to_billing_pending_list(
-    client, onboarding, advisor, billing_user
-):
+def test_upload_on_approved_lists_pending(client, onboarding, advisor, billing_user):
     from onboarding.services import onboarding_approve
 
     complete(onboarding, advisor)

@@ -167,7 +167,7 @@ def test_prepayment_gate_opens_after_payment(
     assert prepaid_order.status == ServiceOrder.Status.SCHEDULED
 
 
-def test_prepayment_gate_waits_for_payments_to_add_up(
+def test_prepayment_gate_partial_payments(
     prepaid_order, operations_user, service_day, crew, supervisor
 ):
     price = prepaid_order.lines.first().unit_price

@@ -415,7 +415,7 @@ def test_menu_entries_for_operations(client, operations_user):
 ONBOARDING_WARNING = "El cliente no tiene la vinculación aprobada por facturación"
 
 
-def test_detail_warns_customer_without_approved_onboarding(
+def test_detail_warns_unapproved_onboarding(
     client, advisor, billing_user, order, customer
 ):
     from onboarding.models import Onboarding
@@ -441,9 +441,7 @@ def test_detail_warns_customer_without_approved_onboarding(
     assert ONBOARDING_WARNING not in content
 
 
-def test_board_marks_customer_without_approved_onboarding(
-    client, operations_user, requested
-):
+def test_board_marks_unapproved_onboarding(client, operations_user, requested):
     client.force_login(operations_user)
     response = client.get(
         reverse("service_orders:board"),
