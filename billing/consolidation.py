@@ -40,6 +40,24 @@ PROOF_EXTENSIONS = {
 }
 
 
+# An order's billing stage as the month page and the workbook name it.
+STAGE_LABELS = {
+    "ejecutado": _("Ejecutado"),
+    "consolidado": _("Consolidado"),
+    "facturado": _("Facturado"),
+}
+
+
+def stage_of(invoice_number: str, handoff_id: int | None) -> str:
+    """Return the billing stage of an order: facturado once it has an invoice
+    number, consolidado once handed over, ejecutado before."""
+    if invoice_number:
+        return "facturado"
+    if handoff_id:
+        return "consolidado"
+    return "ejecutado"
+
+
 def month_orders(month: Month):
     """Orders executed in `month` (America/Bogota dates), of every billing stage."""
     return ServiceOrder.objects.executed_in(month.first_day, month.last_day)
@@ -83,6 +101,7 @@ def workbook_rows(orders) -> Iterator[tuple]:
             "proof_count",
             "order__invoice_number",
             "order__invoice_date",
+            "order__handoff_id",
         )
     )
     unit_labels = {code: str(label) for code, label in Unit.choices}
@@ -107,6 +126,7 @@ def workbook_rows(orders) -> Iterator[tuple]:
         proofs,
         invoice_number,
         invoice_date,
+        handoff_id,
     ) in lines.iterator(chunk_size=CHUNK_SIZE):
         key = (id_type, id_number, check_digit)
         identification = identifications.get(key)
@@ -136,6 +156,7 @@ def workbook_rows(orders) -> Iterator[tuple]:
             proofs,
             invoice_number,
             invoice_date,
+            STAGE_LABELS[stage_of(invoice_number, handoff_id)],
         )
 
 

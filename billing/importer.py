@@ -58,6 +58,8 @@ class InvoiceImporter(Importer):
         # Invoice number -> (customer id, first row) of the rows read so far, so that
         # one number cannot cover orders of two customers inside the file either.
         self.invoice_customers: dict[str, tuple[int, int]] = {}
+        # Order code -> first row that named it.
+        self.order_rows: dict[str, int] = {}
 
     def parse_row(self, row):
         code = row.text("order").upper()
@@ -80,6 +82,17 @@ class InvoiceImporter(Importer):
                 "date", _("Falta la fecha de la factura. Escríbala como dd/mm/aaaa.")
             )
         if row.rejected:
+            return None
+        first_row = self.order_rows.setdefault(code, row.number)
+        if first_row != row.number:
+            row.error(
+                "order",
+                _(
+                    "La orden %(code)s está repetida: aparece en las filas %(first)s y "
+                    "%(row)s. Deje una sola fila por orden."
+                )
+                % {"code": code, "first": first_row, "row": row.number},
+            )
             return None
         order = self._find_order(row, code)
         if order is not None:

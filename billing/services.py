@@ -7,6 +7,7 @@ An order moves executed → consolidated (ServiceOrder.handoff set) → invoiced
 """
 
 import logging
+import re
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from billing.models import Handoff, Reopening
 from billing.periods import Month
 from core.mail import Attachment, email_queue
 from field_work.models import ServiceProof
+from field_work.proof import proof_missing
 from onboarding.models import Onboarding
 from quotations.money import line_amounts
 from service_orders.models import ServiceOrder, ServiceOrderLine
@@ -160,23 +162,54 @@ NOT_APPROVED_REASON = _(
 )
 
 
+def _proof_reason(missing) -> str:
+    return _(
+        "Sin soportes completos: falta %(missing)s. Súbalos y envíe la orden en "
+        "otra entrega."
+    ) % {"missing": "; ".join(requirement.label for requirement in missing)}
+
+
+def handoff_blockers(order_ids) -> dict[int, str]:
+    """Return, for each of `order_ids` that may not be handed over, the reason:
+    its customer has no approved onboarding, or its proof is not complete
+    (field_work.proof). Orders missing from the result may be handed over."""
+    order_ids = list(order_ids)
+    approved = _approved_ids(order_ids)
+    blockers = {}
+    for start in range(0, len(order_ids), UPDATE_CHUNK):
+        chunk = ServiceOrder.objects.filter(
+            pk__in=order_ids[start : start + UPDATE_CHUNK]
+        ).prefetch_related("lines", "proofs")
+        for order in chunk:
+            if order.pk not in approved:
+                blockers[order.pk] = str(NOT_APPROVED_REASON)
+                continue
+            missing = proof_missing(order)
+            if missing:
+                blockers[order.pk] = _proof_reason(missing)
+    return blockers
+
+
 def handoff_preview(*, month: Month) -> HandoffPreview:
     """List the month's executed orders that a hand-off would include, those it
     would leave out with the reason, and those already handed over."""
     preview = HandoffPreview(month=month)
-    orders = month_orders(month).annotate(
-        customer_approved=approved_customer_condition()
-    )
-    approved = set(orders.filter(customer_approved=True).values_list("pk", flat=True))
+    orders = month_orders(month)
+    pending = orders.filter(handoff__isnull=True).values_list("pk", flat=True)
+    blockers = handoff_blockers(pending)
     for row in order_summaries(orders):
         if row.handoff_id:
             preview.already_sent.append(row)
-        elif row.pk in approved:
-            preview.included.append(row)
-        else:
-            row.reason = str(NOT_APPROVED_REASON)
+        elif row.pk in blockers:
+            row.reason = blockers[row.pk]
             preview.left_out.append(row)
+        else:
+            preview.included.append(row)
     return preview
+
+
+class HandoffChanged(ValidationError):
+    """The orders a send would hand over differ from those the user previewed."""
 
 
 @dataclass
@@ -204,10 +237,16 @@ def handoff_recipients() -> list[str]:
     return recipients
 
 
-def handoff_send(*, month: Month, user) -> HandoffResult:
-    """Hand over to billing the month's executed orders of approved customers that
-    no earlier hand-off took: store the workbook and the ZIP of proofs on a new
-    Handoff, mark each order, and e-mail billing and coordination the workbook.
+def handoff_send(*, month: Month, user, expected_ids=None) -> HandoffResult:
+    """Hand over to billing the month's executed orders of approved customers with
+    complete proof that no earlier hand-off took: store the workbook and the ZIP of
+    proofs on a new Handoff, mark each order, and e-mail billing and coordination
+    the workbook.
+
+    `expected_ids` are the orders the user saw in the preview. When given and the
+    orders that may be sent now differ from them (a proof was uploaded, another
+    send took some), nothing is sent and HandoffChanged is raised, so that the
+    user reviews the new preview before sending.
 
     The candidate orders are locked (SELECT ... FOR UPDATE) and re-read inside the
     transaction, so two sends running at once cannot hand over the same order: the
@@ -229,12 +268,24 @@ def handoff_send(*, month: Month, user) -> HandoffResult:
         locked = list(
             candidates.select_for_update().order_by("pk").values_list("pk", flat=True)
         )
-        eligible = _approved_ids(locked)
+        blockers = handoff_blockers(locked)
+        eligible = {pk for pk in locked if pk not in blockers}
+        if expected_ids is not None and eligible != set(expected_ids):
+            raise HandoffChanged(
+                _(
+                    "Las órdenes por entregar de %(month)s cambiaron desde que abrió "
+                    "la vista previa; no se envió nada. Revise la lista actualizada y "
+                    "vuelva a enviar."
+                )
+                % {"month": month.label},
+                code="handoff_changed",
+            )
         if not eligible:
             raise ValidationError(
                 _(
                     "No hay servicios de %(month)s por entregar: los ejecutados ya se "
-                    "entregaron o sus clientes no tienen la vinculación aprobada."
+                    "entregaron, sus clientes no tienen la vinculación aprobada o les "
+                    "faltan soportes."
                 )
                 % {"month": month.label}
             )
@@ -255,7 +306,7 @@ def handoff_send(*, month: Month, user) -> HandoffResult:
 
     left_out = order_summaries(ServiceOrder.objects.filter(pk__in=left_out_ids))
     for row in left_out:
-        row.reason = str(NOT_APPROVED_REASON)
+        row.reason = blockers[row.pk]
     logger.info(
         "Hand-off %s of %s sent by user %s: %s orders, %s left out",
         handoff.pk,
@@ -400,6 +451,13 @@ def order_check_open(order: ServiceOrder) -> None:
         )
 
 
+# An invoice number as accounting software prints it: letters and digits with
+# "-", "/", "." or spaces between them. Anything else (a leading "=", quotes,
+# parentheses) is refused, so no formula reaches a spreadsheet.
+INVOICE_NUMBER_PATTERN = re.compile(r"[^\W_](?:[^\W_]|[-/. ])*")
+INVOICE_NUMBER_MAX_LENGTH = 40
+
+
 def invoice_number_clean(number: str) -> str:
     """Return an invoice number trimmed, with single spaces and in capitals."""
     return " ".join((number or "").split()).upper()
@@ -424,10 +482,16 @@ def invoice_check(
             "Falta el número de factura. Escríbalo como aparece en el programa contable."
         )
         problems.append(("number", message))
-    elif len(number) > max_length:
+    elif len(number) > min(max_length, INVOICE_NUMBER_MAX_LENGTH):
         message = _("El número de factura tiene más de %(max)s caracteres.") % {
-            "max": max_length
+            "max": min(max_length, INVOICE_NUMBER_MAX_LENGTH)
         }
+        problems.append(("number", message))
+    elif not INVOICE_NUMBER_PATTERN.fullmatch(number):
+        message = _(
+            "El número de factura «%(number)s» no es válido: use solo letras, "
+            "dígitos, espacios y los signos - / . (por ejemplo FE-10231)."
+        ) % {"number": number}
         problems.append(("number", message))
     if invoice_date is None:
         message = _("Falta la fecha de la factura. Escríbala como dd/mm/aaaa.")

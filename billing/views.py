@@ -7,6 +7,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from billing import services
@@ -58,6 +60,14 @@ def month_view(request):
     counts = {"ejecutado": 0, "consolidado": 0, "facturado": 0}
     for row in rows:
         counts[row.stage] += 1
+    # The same rule as the send page, so "por entregar" is what a send would take.
+    blockers = services.handoff_blockers(
+        [row.pk for row in rows if row.stage == "ejecutado"]
+    )
+    for row in rows:
+        row.reason = blockers.get(row.pk, "")
+    counts["por_entregar"] = counts["ejecutado"] - len(blockers)
+    counts["retenidas"] = len(blockers)
     return render(
         request,
         "billing/month.html",
@@ -102,22 +112,45 @@ def handoff_send(request):
     month = _month(request)
     if request.method == "POST":
         try:
-            result = services.handoff_send(month=month, user=request.user)
+            expected = [int(pk) for pk in request.POST.getlist("ordenes")]
+        except ValueError as error:
+            raise Http404 from error
+        try:
+            result = services.handoff_send(
+                month=month, user=request.user, expected_ids=expected
+            )
+        except services.HandoffChanged as error:
+            # Show the new preview right away instead of sending another set.
+            _show_errors(request, error)
         except ValidationError as error:
             _show_errors(request, error)
             return redirect(f"{reverse('billing:handoff_send')}?mes={month.slug}")
-        messages.success(
-            request,
-            f"Consolidado de {month.label} enviado a facturación: "
-            f"{result.handoff.service_count} órdenes.",
-        )
-        if result.left_out:
-            messages.warning(
+        else:
+            count = result.handoff.service_count
+            messages.success(
                 request,
-                f"Quedaron por fuera {len(result.left_out)} órdenes de clientes sin "
-                "vinculación aprobada.",
+                ngettext(
+                    "Consolidado de %(month)s enviado a facturación: %(count)s orden.",
+                    "Consolidado de %(month)s enviado a facturación: %(count)s "
+                    "órdenes.",
+                    count,
+                )
+                % {"month": month.label, "count": count},
             )
-        return redirect(result.handoff)
+            left_out = len(result.left_out)
+            if left_out:
+                messages.warning(
+                    request,
+                    ngettext(
+                        "Quedó por fuera %(count)s orden (sin vinculación aprobada o "
+                        "sin soportes completos).",
+                        "Quedaron por fuera %(count)s órdenes (sin vinculación "
+                        "aprobada o sin soportes completos).",
+                        left_out,
+                    )
+                    % {"count": left_out},
+                )
+            return redirect(result.handoff)
     preview = services.handoff_preview(month=month)
     return render(
         request, "billing/handoff_send.html", {"preview": preview, "month": month}
@@ -185,7 +218,11 @@ def invoice_record(request, pk):
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             for error in errors:
-                messages.error(request, f"{order.code}: {label}: {error}")
+                messages.error(
+                    request,
+                    _("%(code)s: %(label)s: %(error)s")
+                    % {"code": order.code, "label": label, "error": error},
+                )
     else:
         try:
             services.invoice_record(
@@ -194,7 +231,10 @@ def invoice_record(request, pk):
                 invoice_date=form.cleaned_data["invoice_date"],
                 user=request.user,
             )
-            messages.success(request, f"Factura registrada en la orden {order.code}.")
+            messages.success(
+                request,
+                _("Factura registrada en la orden %(code)s.") % {"code": order.code},
+            )
         except ValidationError as error:
             _show_errors(request, error)
     target = request.POST.get("next", "")
@@ -254,12 +294,18 @@ def invoice_import_detail(request, pk):
 def invoice_import_confirm(request, pk):
     job = get_object_or_404(_invoice_jobs(), pk=pk)
     if job.status != ImportJob.Status.PREVIEW:
-        messages.error(request, "Esta importación ya se confirmó o fue rechazada.")
+        messages.error(request, _("Esta importación ya se confirmó o fue rechazada."))
     elif job.rejected:
         messages.error(
             request,
-            f"Hay {job.rejected} filas con errores y no se guardó nada. Corrija el "
-            "archivo y cárguelo de nuevo.",
+            ngettext(
+                "Hay %(count)s fila con errores y no se guardó nada. Corrija el "
+                "archivo y cárguelo de nuevo.",
+                "Hay %(count)s filas con errores y no se guardó nada. Corrija el "
+                "archivo y cárguelo de nuevo.",
+                job.rejected,
+            )
+            % {"count": job.rejected},
         )
     else:
         # Invoice files are short (one row per order of a month), so the import
@@ -288,8 +334,11 @@ def order_reopen(request, pk):
         else:
             messages.success(
                 request,
-                f"Orden {order.code} reabierta: operaciones puede corregirla y se "
-                "entregará en el próximo envío a facturación.",
+                _(
+                    "Orden %(code)s reabierta: operaciones puede corregirla y se "
+                    "entregará en el próximo envío a facturación."
+                )
+                % {"code": order.code},
             )
             return redirect(handoff)
     return render(request, "billing/reopen.html", {"order": order, "form": form})

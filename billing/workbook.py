@@ -53,6 +53,7 @@ def columns() -> list[Column]:
         Column(_("Soportes"), 9),
         Column(_("Factura"), 14),
         Column(_("Fecha de factura"), 12),
+        Column(_("Estado"), 13),
     ]
 
 
@@ -77,7 +78,8 @@ def columns() -> list[Column]:
     PROOF_COUNT,
     INVOICE_NUMBER,
     INVOICE_DATE,
-) = range(19)
+    STAGE,
+) = range(20)
 
 TEXT_POSITIONS = (
     CUSTOMER,
@@ -90,6 +92,7 @@ TEXT_POSITIONS = (
     ORDER_CODE,
     QUOTATION_CODE,
     INVOICE_NUMBER,
+    STAGE,
 )
 DATE_POSITIONS = (EXECUTED_ON, SCHEDULED_ON, INVOICE_DATE)
 MONEY_POSITIONS = (UNIT_PRICE, NET, TAX, TOTAL)

@@ -1,8 +1,9 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from certificates.models import Certificate, DirectorSignature
-from certificates.services import DraftData, billed_orders
+from certificates.services import DraftData, billed_orders, period_check
 from customers.models import Customer
 from service_orders.models import ServiceOrder
 
@@ -88,6 +89,22 @@ class CertificateForm(forms.ModelForm):
         if start is None or end is None or customer is None:
             return ServiceOrder.objects.none()
         return billed_orders(customer, start, end)
+
+    def period_error(self) -> str:
+        """Return the problem with the submitted period, or "" when it is fine or
+        not filled in yet (used when listing services before saving)."""
+        try:
+            start = self.fields["period_start"].clean(self["period_start"].value())
+            end = self.fields["period_end"].clean(self["period_end"].value())
+        except forms.ValidationError:
+            return ""
+        if start is None or end is None:
+            return ""
+        try:
+            period_check(start, end)
+        except ValidationError as error:
+            return error.messages[0]
+        return ""
 
     def draft_data(self) -> DraftData:
         data = self.cleaned_data

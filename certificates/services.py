@@ -315,18 +315,36 @@ def _assign_fields(certificate: Certificate, data: DraftData, weigh_tickets: str
     certificate.notes = data.notes.strip()
 
 
-def _check_draft_data(customer: Customer, data: DraftData) -> None:
-    if data.period_start > data.period_end:
+def period_check(period_start: date, period_end: date) -> None:
+    """Raise ValidationError when the period is inverted or ends after today: a
+    certificate covers services already provided."""
+    if period_start > period_end:
         raise ValidationError(
             _(
                 "El periodo empieza el %(start)s y termina antes, el %(end)s; "
                 "corrija las fechas."
             )
             % {
-                "start": data.period_start.strftime("%d/%m/%Y"),
-                "end": data.period_end.strftime("%d/%m/%Y"),
+                "start": period_start.strftime("%d/%m/%Y"),
+                "end": period_end.strftime("%d/%m/%Y"),
             }
         )
+    today = timezone.localdate()
+    if period_end > today:
+        raise ValidationError(
+            _(
+                "El periodo termina el %(end)s, después de hoy (%(today)s): solo se "
+                "certifican servicios ya prestados. Corrija la fecha final."
+            )
+            % {
+                "end": period_end.strftime("%d/%m/%Y"),
+                "today": today.strftime("%d/%m/%Y"),
+            }
+        )
+
+
+def _check_draft_data(customer: Customer, data: DraftData) -> None:
+    period_check(data.period_start, data.period_end)
     if data.requested_on > timezone.localdate():
         raise ValidationError(
             _("La fecha de la solicitud (%(date)s) no puede ser futura.")

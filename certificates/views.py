@@ -98,12 +98,21 @@ def certificate_list(request):
     )
 
 
+def _period_warn(request, form, data) -> None:
+    """On «Buscar servicios facturados», say what is wrong with the period."""
+    if data is not None and "buscar" in data:
+        problem = form.period_error()
+        if problem:
+            messages.error(request, problem)
+
+
 @editor_required
 def certificate_create(request):
     customers = _draftable_customers(request.user)
     data = request.POST if request.method == "POST" else None
     initial = {"customer": request.GET.get("cliente")}
     form = CertificateForm(data, customers=customers, initial=initial)
+    _period_warn(request, form, data)
     if data is not None and "buscar" not in data and form.is_valid():
         try:
             certificate = services.certificate_draft(
@@ -133,6 +142,7 @@ def certificate_update(request, pk):
     customers = Customer.objects.filter(pk=certificate.customer_id)
     data = request.POST if request.method == "POST" else None
     form = CertificateForm(data, customers=customers, instance=certificate)
+    _period_warn(request, form, data)
     if data is not None and "buscar" not in data and form.is_valid():
         try:
             services.certificate_update(

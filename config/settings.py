@@ -258,6 +258,9 @@ PROOF_WEIGHED_REQUIRED_KINDS = env_list(
     "PROOF_WEIGHED_REQUIRED_KINDS", ["tiquete_bascula"]
 )
 PROOF_WEIGHED_UNITS = env_list("PROOF_WEIGHED_UNITS", ["tonelada"])
+# Executed quantities (field_work): a line's executed quantity may be at most this
+# many times its ordered quantity; more is taken as a typing or unit mistake.
+EXECUTED_QUANTITY_MAX_FACTOR = env_int("EXECUTED_QUANTITY_MAX_FACTOR", 10)
 # Public certificate verification page (/v/<token>/): after
 # CERTIFICATE_VERIFY_MISS_LIMIT unknown tokens from one client address within
 # CERTIFICATE_VERIFY_WINDOW_MINUTES, that address gets 429 for every lookup until the

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
@@ -6,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.roles import Role
 from field_work.models import Aforo, ServiceProof
-from field_work.services import READING_UNIT_CHOICES, READING_UNITS
+from field_work.services import READING_UNIT_CHOICES, READING_UNITS, quantity_text
 from tariffs.models import TariffItem
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -183,10 +185,19 @@ class ExecutionForm(forms.Form):
                 min_value=0,
                 max_digits=12,
                 decimal_places=3,
-                initial=line.executed_quantity
-                if line.executed_quantity is not None
-                else line.quantity,
-                help_text=_("Cotizado: %(quantity)s") % {"quantity": line.quantity},
+                # Without trailing zeros, and never in exponent form (30, not 3E+1).
+                initial=Decimal(
+                    format(
+                        (
+                            line.executed_quantity
+                            if line.executed_quantity is not None
+                            else line.quantity
+                        ).normalize(),
+                        "f",
+                    )
+                ),
+                help_text=_("Cotizado: %(quantity)s")
+                % {"quantity": quantity_text(line.quantity)},
             )
         if not self.is_bound:
             self.initial.setdefault(

@@ -78,6 +78,16 @@ class Aforo(models.Model):
         verbose_name=_("registrado por"),
     )
     created_at = models.DateTimeField(_("registrado"), auto_now_add=True)
+    annulled_at = models.DateTimeField(_("anulado"), null=True, blank=True)
+    annulled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("anulado por"),
+    )
+    annulled_reason = models.TextField(_("motivo de la anulación"), blank=True)
 
     objects = OrderRelatedQuerySet.as_manager()
     history = HistoricalRecords()

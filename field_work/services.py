@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import MANAGER_ROLES, Role
-from core.formatting import format_pesos
 from core.uploads import JPEG, PDF, PNG, upload_check, upload_extension
 from field_work.models import Aforo, AforoPhoto, AforoReading, Prepayment, ServiceProof
 from quotations.money import line_amounts
@@ -45,6 +44,12 @@ READING_UNITS = {
 READING_UNIT_CHOICES = [("m3", "m³"), ("kg", "kg")]
 
 MAX_AFORO_PHOTOS = 20
+# Largest reading of one container or pile and largest container count of one
+# reading line. A roll-off box holds about 30 m³ and a landfill scale weighs a
+# few tonnes per trip, so these bounds only catch typing mistakes (an extra
+# digit, kilograms typed as grams) before they become a charge in the billions.
+MAX_READING = {"m3": Decimal("1000"), "kg": Decimal("100000")}
+MAX_CONTAINER_COUNT = 10000
 THOUSANDTH = Decimal("0.001")
 # Largest quantity that fits DecimalField(max_digits=12, decimal_places=3).
 MAX_QUANTITY = Decimal("999999999.999")
@@ -227,11 +232,32 @@ def _reading_check(
             _("%(label)s: la cantidad de recipientes debe ser 1 o más.")
             % {"label": label}
         )
+    if int(entry.count) > MAX_CONTAINER_COUNT:
+        raise ValidationError(
+            _(
+                "%(label)s: %(count)s recipientes es demasiado; el máximo por lectura "
+                "es %(limit)s. Revise la cantidad."
+            )
+            % {"label": label, "count": entry.count, "limit": MAX_CONTAINER_COUNT}
+        )
     reading = _quantity(entry.reading, label=label, allow_zero=False)
     if entry.unit not in READING_UNITS:
         raise ValidationError(
             _("%(label)s: la unidad «%(unit)s» no es válida; use m³ o kg.")
             % {"label": label, "unit": entry.unit}
+        )
+    if reading > MAX_READING[entry.unit]:
+        raise ValidationError(
+            _(
+                "%(label)s: la lectura %(value)s %(unit)s por recipiente es demasiado "
+                "grande; el máximo es %(limit)s %(unit)s. Revise la medida y la unidad."
+            )
+            % {
+                "label": label,
+                "value": quantity_text(reading),
+                "unit": dict(READING_UNIT_CHOICES)[entry.unit],
+                "limit": quantity_text(MAX_READING[entry.unit]),
+            }
         )
     code = (entry.tariff_code or "").strip()
     item = in_force.filter(code=code).first()
@@ -379,6 +405,46 @@ def aforo_record(
     return aforo
 
 
+def aforo_annul(*, aforo: Aforo, user, reason: str) -> Aforo:
+    """Annul a mistaken aforo with the reason: it stays on the order, marked with
+    who annulled it, when and why, and no longer counts for the charge or the
+    prepayment. Record a new aforo to replace it."""
+    _require_role(user, AFORO_ROLES)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Escriba el motivo de la anulación del aforo."))
+    with transaction.atomic():
+        order = _lock(aforo.order)
+        _require_not_handed_over(order)
+        aforo = Aforo.objects.select_for_update().get(pk=aforo.pk)
+        if aforo.annulled_at:
+            raise ValidationError(_("Este aforo ya está anulado."))
+        if order.status not in OPEN_STATES:
+            raise ValidationError(
+                _("La orden %(code)s está %(status)s: su aforo ya no se puede anular."),
+                params={
+                    "code": order.code,
+                    "status": order.get_status_display().lower(),
+                },
+            )
+        aforo.annulled_at = timezone.now()
+        aforo.annulled_by = user
+        aforo.annulled_reason = reason
+        aforo._change_reason = reason
+        aforo.save(update_fields=["annulled_at", "annulled_by", "annulled_reason"])
+    logger.info("Aforo %s of order %s annulled", aforo.pk, order.code)
+    return aforo
+
+
+def aforo_current(order: ServiceOrder) -> Aforo | None:
+    """Return the latest aforo of `order` that is not annulled, or None."""
+    return (
+        order.aforos.filter(annulled_at__isnull=True)
+        .order_by("-measured_on", "-pk")
+        .first()
+    )
+
+
 # --- Prepayment --------------------------------------------------------------------
 
 
@@ -389,8 +455,9 @@ def prepayment_paid(order: ServiceOrder) -> Decimal:
 
 
 def prepayment_due(order: ServiceOrder) -> Decimal | None:
-    """Return the charge of the latest aforo of `order`, or None without one."""
-    aforo = order.aforos.order_by("-measured_on", "-pk").first()
+    """Return the charge of the latest aforo of `order` that is not annulled, or
+    None without one."""
+    aforo = aforo_current(order)
     return aforo.charge_total if aforo else None
 
 
@@ -413,10 +480,10 @@ def prepayment_register(
     """Register a payment the customer made in advance for `order`, with its
     receipt (PDF, JPEG or PNG).
 
-    An order may get several payments (a transfer plus a cash balance), but the
-    payments registered so far plus this one must reach the charge of the latest
-    aforo: a `Prepayment` is what lets service_orders confirm the schedule, so a
-    short payment is rejected with the missing amount instead of opening the gate.
+    An order may get several payments (a transfer plus a cash balance) that add
+    up: service_orders confirms the schedule only once prepayment_is_covered(),
+    that is, once the payments reach the charge of the latest aforo that is not
+    annulled. A partial payment is recorded and the order keeps waiting.
     """
     _require_role(user, PREPAYMENT_ROLES)
     if order.status not in OPEN_STATES:
@@ -458,22 +525,9 @@ def prepayment_register(
                 ),
                 params={"reference": reference, "code": order.code},
             )
-        paid = prepayment_paid(order) + amount
-        if paid < due:
-            raise ValidationError(
-                _(
-                    "Los pagos suman %(paid)s y el aforo cobra %(due)s: faltan "
-                    "%(missing)s. Registre el pago cuando el cliente complete el valor."
-                ),
-                params={
-                    "paid": format_pesos(paid),
-                    "due": format_pesos(due),
-                    "missing": format_pesos(due - paid),
-                },
-            )
         prepayment = Prepayment(
             order=order,
-            aforo=order.aforos.order_by("-measured_on", "-pk").first(),
+            aforo=aforo_current(order),
             reference=reference,
             paid_on=paid_on,
             amount=amount,
@@ -578,6 +632,32 @@ def proof_upload(
 # --- Execution -------------------------------------------------------------------
 
 
+def quantity_text(value: Decimal) -> str:
+    """Return a quantity without trailing zeros, with a decimal comma (3, 2,5)."""
+    return format(value.normalize(), "f").replace(".", ",")
+
+
+def _executed_quantity_check(line, quantity: Decimal) -> None:
+    """Raise ValidationError when the executed quantity is more than
+    settings.EXECUTED_QUANTITY_MAX_FACTOR times the ordered one, because such a
+    figure is a typing or unit mistake."""
+    factor = Decimal(str(settings.EXECUTED_QUANTITY_MAX_FACTOR))
+    if line.quantity and quantity > line.quantity * factor:
+        raise ValidationError(
+            _(
+                "Ítem %(code)s: la cantidad ejecutada %(entered)s es más de %(factor)s "
+                "veces la cantidad de la orden (%(ordered)s). Revise la unidad o, si "
+                "se hizo un servicio adicional, registre una nueva orden."
+            )
+            % {
+                "code": line.code,
+                "entered": quantity_text(quantity),
+                "factor": settings.EXECUTED_QUANTITY_MAX_FACTOR,
+                "ordered": quantity_text(line.quantity),
+            }
+        )
+
+
 def execution_record(
     *,
     order: ServiceOrder,
@@ -621,6 +701,17 @@ def execution_record(
                     "created": f"{created_on:%d/%m/%Y}",
                 },
             )
+        if order.scheduled_date and executed_on < order.scheduled_date:
+            raise ValidationError(
+                _(
+                    "La fecha de ejecución %(date)s es anterior a la fecha programada "
+                    "de la orden (%(scheduled)s); corríjala."
+                ),
+                params={
+                    "date": f"{executed_on:%d/%m/%Y}",
+                    "scheduled": f"{order.scheduled_date:%d/%m/%Y}",
+                },
+            )
         lines = list(order.lines.all())
         if not lines:
             raise ValidationError(
@@ -637,6 +728,7 @@ def execution_record(
                     % {"label": label}
                 )
             checked[line.pk] = _quantity(value, label=label, allow_zero=True)
+            _executed_quantity_check(line, checked[line.pk])
         unknown = set(quantities) - set(checked)
         if unknown:
             raise ValidationError(

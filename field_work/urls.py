@@ -15,6 +15,7 @@ urlpatterns = [
         views.aforo_reading_row,
         name="aforo_reading_row",
     ),
+    path("aforos/<int:pk>/anular/", views.aforo_annul, name="aforo_annul"),
     path("ordenes/<int:pk>/pago/", views.prepayment_create, name="prepayment_create"),
     path("ordenes/<int:pk>/ejecucion/", views.execution_update, name="execution"),
     path("archivos/soportes/<int:pk>/", views.proof_file, name="proof_file"),

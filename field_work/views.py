@@ -150,6 +150,27 @@ def aforo_create(request, pk):
 
 
 @aforo_required
+@require_POST
+def aforo_annul(request, pk):
+    """Annul one aforo of an order with the reason typed in the order page."""
+    aforo = get_object_or_404(
+        Aforo.objects.visible_to(request.user).select_related("order"), pk=pk
+    )
+    try:
+        services.aforo_annul(
+            aforo=aforo, user=request.user, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        _show_errors(request, error)
+    else:
+        messages.success(
+            request,
+            _("Aforo anulado. Registre un nuevo aforo si la orden lo necesita."),
+        )
+    return redirect(_order_url(aforo.order))
+
+
+@aforo_required
 @require_GET
 def aforo_reading_row(request, pk):
     """Render one more empty reading row for the aforo form (htmx), numbered from
@@ -191,6 +212,22 @@ def prepayment_create(request, pk):
             _show_errors(request, error)
         else:
             messages.success(request, _("Pago anticipado registrado."))
+            due = services.prepayment_due(order)
+            paid = services.prepayment_paid(order)
+            if due is not None and paid < due:
+                messages.warning(
+                    request,
+                    _(
+                        "Los pagos suman %(paid)s y el aforo cobra %(due)s: faltan "
+                        "%(missing)s. La orden se podrá programar cuando los pagos "
+                        "cubran el valor."
+                    )
+                    % {
+                        "paid": format_pesos(paid),
+                        "due": format_pesos(due),
+                        "missing": format_pesos(due - paid),
+                    },
+                )
             return redirect(_order_url(order))
     return render(
         request,

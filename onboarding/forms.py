@@ -56,10 +56,13 @@ class DocumentUploadForm(forms.Form):
         help_text=_("Obligatoria para el certificado de Cámara de Comercio."),
     )
     document_id_number = forms.CharField(
-        label=_("NIT que figura en el documento"),
+        label=_("Número del documento (NIT del RUT o número de la cédula)"),
         required=False,
         max_length=30,
-        help_text=_("Obligatorio para el RUT, con el DV separado: 900.123.456-8."),
+        help_text=_(
+            "RUT: el NIT con el DV separado, obligatorio (900.123.456-8). Cédula: "
+            "de 3 a 10 dígitos, sin letras."
+        ),
     )
     notes = forms.CharField(label=_("Observaciones"), required=False, max_length=250)
 

@@ -143,12 +143,33 @@ def onboarding_review_data(
     by customers.forms.CustomerForm) through the customers app first."""
     _require_status(onboarding, CHANGEABLE_STATUSES)
     with transaction.atomic():
+        onboarding = _lock(onboarding)
+        _require_status(onboarding, CHANGEABLE_STATUSES)
+        changed = []
         if fields:
-            customer_update(customer=onboarding.customer, fields=fields, user=user)
+            customer = onboarding.customer
+            before = {name: getattr(customer, name, None) for name in fields}
+            customer = customer_update(customer=customer, fields=fields, user=user)
+            customer.refresh_from_db()
+            changed = [
+                name for name in fields if getattr(customer, name, None) != before[name]
+            ]
         onboarding.data_reviewed_at = timezone.now()
         onboarding.data_reviewed_by = user
         onboarding._history_user = user
         onboarding.save(update_fields=["data_reviewed_at", "data_reviewed_by"])
+        if changed:
+            labels = ", ".join(
+                str(Customer._meta.get_field(name).verbose_name)
+                if name in {f.name for f in Customer._meta.get_fields()}
+                else name
+                for name in changed
+            )
+            _send_back_to_review(
+                onboarding,
+                user,
+                _("Datos del cliente cambiados (%(fields)s)") % {"fields": labels},
+            )
     logger.info("Onboarding %s data reviewed by user %s", onboarding.pk, user.pk)
     return onboarding
 
@@ -188,6 +209,27 @@ def rut_nit_check(*, customer: Customer, document_id_number: str) -> str:
             code="nit_mismatch",
         )
     return identification.number
+
+
+# Document kinds that are a cédula; their number is 3 to 10 digits.
+CEDULA_KINDS = (DocumentKind.ID_CARD, DocumentKind.REPRESENTATIVE_ID)
+CEDULA_DIGITS = (3, 10)
+
+
+def cedula_number_check(raw: str, *, label: str) -> str:
+    """Return a cédula number without dots or spaces; raise ValidationError naming
+    the document when it is not 3 to 10 digits."""
+    number = raw.replace(".", "").replace(" ", "")
+    shortest, longest = CEDULA_DIGITS
+    if not (number.isdigit() and shortest <= len(number) <= longest):
+        raise ValidationError(
+            _(
+                "El número de «%(kind)s» debe tener de %(min)s a %(max)s dígitos, sin "
+                "letras; se recibió «%(value)s»."
+            ),
+            params={"kind": label, "min": shortest, "max": longest, "value": raw},
+        )
+    return number
 
 
 def document_upload(
@@ -242,6 +284,8 @@ def document_upload(
     id_number = document_id_number.strip()
     if kind == DocumentKind.RUT:
         id_number = rut_nit_check(customer=customer, document_id_number=id_number)
+    elif kind in CEDULA_KINDS and id_number:
+        id_number = cedula_number_check(id_number, label=label)
 
     digest = _sha256(uploaded)
     extension = upload_extension(uploaded)
@@ -284,6 +328,14 @@ def document_upload(
                 old.replaced_by = document
                 old._history_user = user
                 old.save(update_fields=["replaced_by"])
+
+            if previous:
+                reason = _("Documento «%(kind)s» reemplazado por uno nuevo") % {
+                    "kind": label
+                }
+            else:
+                reason = _("Documento «%(kind)s» agregado") % {"kind": label}
+            _send_back_to_review(_lock(onboarding), user, reason)
     except BaseException:
         # The database rolled back; the file written for it must go too.
         if stored_name:
@@ -439,6 +491,23 @@ def _checklist_item(
     if warning:
         return ChecklistItem(requirement, document, Checklist.OLD, warning)
     return ChecklistItem(requirement, document, Checklist.OK)
+
+
+def _send_back_to_review(onboarding: Onboarding, user, reason: str) -> None:
+    """Move an approved onboarding back to billing's review, with `reason` in its
+    history, because billing approved the documents and data it saw. Other
+    statuses are left as they are (the advisor still submits an open one)."""
+    if onboarding.status != Onboarding.Status.APPROVED:
+        return
+    onboarding.status = Onboarding.Status.IN_REVIEW
+    onboarding.submitted_at = timezone.now()
+    onboarding._history_user = user
+    # simple_history keeps at most 100 characters of a change reason.
+    onboarding._change_reason = (
+        _("%(reason)s tras la aprobación; vuelve a revisión") % {"reason": reason}
+    )[:100]
+    onboarding.save(update_fields=["status", "submitted_at"])
+    logger.info("Onboarding %s sent back to billing review", onboarding.pk)
 
 
 def onboarding_submit(*, onboarding: Onboarding, user) -> Onboarding:

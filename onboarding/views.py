@@ -143,6 +143,16 @@ def onboarding_review(request, pk):
             form.add_error(None, error)
         else:
             messages.success(request, _("Datos del cliente revisados."))
+            was_approved = onboarding.status == Onboarding.Status.APPROVED
+            onboarding.refresh_from_db()
+            if was_approved and onboarding.status == Onboarding.Status.IN_REVIEW:
+                messages.info(
+                    request,
+                    _(
+                        "La vinculación estaba aprobada: con los datos cambiados "
+                        "vuelve a revisión de facturación."
+                    ),
+                )
             return redirect(onboarding)
     return render(
         request,
@@ -176,6 +186,13 @@ def document_upload(request, pk):
             notice = _("Documento «%(kind)s» guardado.") % {
                 "kind": document.get_kind_display()
             }
+            was_approved = onboarding.status == Onboarding.Status.APPROVED
+            onboarding.refresh_from_db()
+            if was_approved and onboarding.status == Onboarding.Status.IN_REVIEW:
+                notice += " " + _(
+                    "La vinculación estaba aprobada: vuelve a revisión de "
+                    "facturación con el documento nuevo."
+                )
     else:
         errors = _form_errors(form)
 

@@ -349,7 +349,8 @@ def schedule_confirm(
     """Confirm the date, crew, vehicle and supervisor of an order and e-mail the
     customer the people and vehicle to let in.
 
-    Refused while the order requires prepayment and none is registered.
+    Refused while the order requires prepayment and its payments do not cover
+    the latest aforo's charge yet.
     """
     _require_scheduler(user)
     _check_service_date(scheduled_date, allow_non_business_day)
@@ -513,9 +514,11 @@ def customer_email_address(customer: Customer) -> str:
 
 
 def prepayment_registered(order: ServiceOrder) -> bool:
-    from field_work.models import Prepayment
+    """Return True when the payments of `order` cover its latest aforo's charge
+    (field_work adds up the payments; an annulled aforo does not count)."""
+    from field_work.services import prepayment_is_covered
 
-    return Prepayment.objects.filter(order=order).exists()
+    return prepayment_is_covered(order)
 
 
 # Helpers ---------------------------------------------------------------------
@@ -548,8 +551,9 @@ def _require_prepayment(order: ServiceOrder) -> None:
         raise ValidationError(
             _(
                 "La orden %(code)s requiere pago anticipado (cliente nuevo, fuera "
-                "del catastro y sin crédito aprobado) y aún no tiene pago "
-                "registrado. Registre el aforo y el pago antes de programarla."
+                "del catastro y sin crédito aprobado) y sus pagos aún no cubren el "
+                "valor del aforo. Registre el aforo y los pagos antes de "
+                "programarla."
             )
             % {"code": order.code},
             code="prepayment_missing",

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from accounts.roles import Role
 from core.permissions import role_required
 from customers.models import Customer
+from onboarding.services import customer_is_approved
 from quotations.models import Quotation
 from quotations.views import list_page
 from service_orders import services
@@ -116,7 +117,11 @@ def order_detail(request, pk):
             quotation=order.quotation
         ),
         "prepayments": prepayments,
-        "prepayment_pending": order.prepayment_required and not prepayments,
+        "prepayment_pending": order.prepayment_required
+        and not services.prepayment_registered(order),
+        "onboarding_pending": order.status in ONBOARDING_WARNING_STATES
+        and not customer_is_approved(order.customer),
+        "onboarding_link": _onboarding_link(order.customer),
         "customer_email": services.customer_email_address(order.customer),
         "can_edit": services.can_edit(user),
         "can_schedule": services.can_schedule(user),
@@ -406,6 +411,10 @@ def schedule_board(request):
         order.prepayment_pending = (
             order.prepayment_required and order.pk not in paid_orders
         )
+    shown = list(requested) + [order for entry in days for order in entry["orders"]]
+    approved = _approved_customers({order.customer_id for order in shown})
+    for order in shown:
+        order.onboarding_pending = order.customer_id not in approved
     return render(
         request,
         "service_orders/board.html",
@@ -420,11 +429,39 @@ def schedule_board(request):
     )
 
 
-def _orders_with_prepayment(order_ids) -> set[int]:
-    from field_work.models import Prepayment
+# Order states in which the order is still headed for billing, so a customer
+# without an approved onboarding is worth a warning.
+ONBOARDING_WARNING_STATES = (
+    ServiceOrder.Status.TO_SCHEDULE,
+    ServiceOrder.Status.REQUESTED,
+    ServiceOrder.Status.SCHEDULED,
+    ServiceOrder.Status.EXECUTED,
+)
+
+
+def _approved_customers(customer_ids) -> set[int]:
+    from onboarding.models import Onboarding
 
     return set(
-        Prepayment.objects.filter(order__in=order_ids).values_list(
-            "order_id", flat=True
-        )
+        Onboarding.objects.filter(
+            customer__in=customer_ids, status=Onboarding.Status.APPROVED
+        ).values_list("customer_id", flat=True)
     )
+
+
+def _onboarding_link(customer) -> str:
+    """Return the URL of the customer's latest onboarding, or of the customer
+    page when none was opened yet."""
+    from onboarding.models import Onboarding
+
+    onboarding = Onboarding.objects.filter(customer=customer).order_by("-pk").first()
+    return onboarding.get_absolute_url() if onboarding else customer.get_absolute_url()
+
+
+def _orders_with_prepayment(order_ids) -> set[int]:
+    """Return the ids among `order_ids` whose payments cover the aforo's charge."""
+    return {
+        order.pk
+        for order in ServiceOrder.objects.filter(pk__in=order_ids)
+        if services.prepayment_registered(order)
+    }

@@ -58,3 +58,11 @@ def add_proof(
         taken_on=taken_on or order.executed_on,
         uploaded_by=user,
     )
+
+
+def add_signed_order(order, user) -> ServiceProof:
+    """Store the signed service order, which makes the default proof rule
+    (settings.PROOF_REQUIRED_KINDS) complete for an order charged by volume."""
+    return add_proof(
+        order, user, kind=ServiceProof.Kind.SIGNED_ORDER, client_name="orden.png"
+    )

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from billing.tests.helpers import add_proof, make_executed_order
+from billing.tests.helpers import add_proof, add_signed_order, make_executed_order
 from service_orders.models import ServiceOrder
 from tests.factories import DEFAULT_PASSWORD
 
@@ -45,6 +45,7 @@ def test_month_sent_and_invoiced(
         executed_on=date(2026, 11, 30),
     )
     add_proof(order, operations_user)
+    add_signed_order(order, operations_user)
     left_out = make_executed_order(
         customer=unapproved_customer,
         advisor=advisor,

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from billing import services
 from billing.models import Handoff
 from billing.periods import Month
-from billing.tests.helpers import add_proof, make_executed_order
+from billing.tests.helpers import add_proof, add_signed_order, make_executed_order
 from service_orders.models import ServiceOrder
 
 NOVEMBER = Month.of(date(2026, 11, 1))
@@ -26,6 +26,8 @@ def month_orders(customer, unapproved_customer, advisor, debris, operations_user
         for day in (date(2026, 11, 3), date(2026, 11, 30))
     ]
     add_proof(approved[0], operations_user)
+    for order in approved:
+        add_signed_order(order, operations_user)
     left_out = make_executed_order(
         customer=unapproved_customer,
         advisor=advisor,
@@ -95,6 +97,7 @@ def test_send_takes_only_new_orders_later(
         lines=[(debris, "1")],
         executed_on=date(2026, 11, 29),
     )
+    add_signed_order(late, coordinator)
     second = services.handoff_send(month=NOVEMBER, user=coordinator).handoff
     assert list(second.service_orders.all()) == [late]
     assert first.service_orders.count() == 2
@@ -163,12 +166,13 @@ def test_concurrent_sends_hand_over_once(
     customer, advisor, debris, coordinator, director
 ):
     for day in (3, 4, 5):
-        make_executed_order(
+        order = make_executed_order(
             customer=customer,
             advisor=advisor,
             lines=[(debris, "1")],
             executed_on=date(2026, 11, day),
         )
+        add_signed_order(order, coordinator)
     barrier = threading.Barrier(2)
     outcomes = []
 
@@ -198,3 +202,48 @@ def test_concurrent_sends_hand_over_once(
     assert sent[0].handoff.service_count == 3
     assert ServiceOrder.objects.filter(handoff__isnull=True).count() == 0
     assert Handoff.objects.count() == 1
+
+
+def test_incomplete_proof_left_out(
+    customer, advisor, debris, coordinator, operations_user
+):
+    photo_only = make_executed_order(
+        customer=customer,
+        advisor=advisor,
+        lines=[(debris, "1")],
+        executed_on=date(2026, 11, 5),
+    )
+    add_proof(photo_only, operations_user)
+    complete = make_executed_order(
+        customer=customer,
+        advisor=advisor,
+        lines=[(debris, "1")],
+        executed_on=date(2026, 11, 6),
+    )
+    add_signed_order(complete, operations_user)
+
+    preview = services.handoff_preview(month=NOVEMBER)
+    assert [row.code for row in preview.included] == [complete.code]
+    assert [row.code for row in preview.left_out] == [photo_only.code]
+    assert preview.left_out[0].reason.startswith(
+        "Sin soportes completos: falta Orden de servicio firmada o Acta de obra"
+    )
+
+    result = services.handoff_send(month=NOVEMBER, user=coordinator)
+    assert list(result.handoff.service_orders.all()) == [complete]
+    assert result.left_out[0].reason == preview.left_out[0].reason
+    photo_only.refresh_from_db()
+    assert photo_only.handoff_id is None
+
+
+def test_send_refuses_when_previewed_set_changed(month_orders, coordinator):
+    approved, _left_out = month_orders
+    with pytest.raises(services.HandoffChanged):
+        services.handoff_send(
+            month=NOVEMBER, user=coordinator, expected_ids=[approved[0].pk]
+        )
+    assert not Handoff.objects.exists()
+    result = services.handoff_send(
+        month=NOVEMBER, user=coordinator, expected_ids=[order.pk for order in approved]
+    )
+    assert result.handoff.service_count == 2

@@ -2,11 +2,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from billing import services
 from billing.importer import InvoiceImporter
 from billing.periods import Month
-from billing.tests.helpers import make_executed_order
+from billing.tests.helpers import add_signed_order, make_executed_order
 from core.imports import run_import
 from service_orders.models import ServiceOrder
 
@@ -23,6 +24,8 @@ def handed_over(customer, advisor, debris, coordinator):
         )
         for day in (date(2026, 11, 5), date(2026, 11, 12), date(2026, 11, 20))
     ]
+    for order in orders:
+        add_signed_order(order, coordinator)
     services.handoff_send(month=NOVEMBER, user=coordinator)
     return orders
 
@@ -117,6 +120,7 @@ def test_one_number_for_two_customers_in_file(
         lines=[(debris, "1")],
         executed_on=date(2026, 11, 6),
     )
+    add_signed_order(foreign, coordinator)
     services.handoff_send(month=NOVEMBER, user=coordinator)
     path = write_csv(
         tmp_path,
@@ -143,3 +147,53 @@ def test_order_not_handed_over_rejected(
     report = run_import(InvoiceImporter(user=billing_user), path)
     assert report.rejected == 1
     assert "no se ha entregado a facturación" in report.errors[0].message
+
+
+def test_same_order_twice_in_file_rejected(handed_over, billing_user, tmp_path):
+    path = write_csv(
+        tmp_path,
+        "Orden de servicio;Número de factura;Fecha de factura\n"
+        "OS-2026-00001;FE-1;02/12/2026\n"
+        "OS-2026-00002;FE-2;02/12/2026\n"
+        "OS-2026-00001;FE-3;02/12/2026\n",
+    )
+    report = run_import(InvoiceImporter(user=billing_user), path)
+    assert not report.committed
+    assert report.rejected == 1
+    message = report.errors[0].message
+    assert "OS-2026-00001 está repetida" in message
+    assert "filas 2 y 4" in message
+    assert set(invoices().values()) == {""}
+
+
+@pytest.mark.parametrize(
+    "number", ['=HYPERLINK("http://x.example","FE-1")', "FE_1", "+FE1", "F" * 41]
+)
+def test_invoice_number_pattern(handed_over, billing_user, tmp_path, number):
+    path = write_csv(
+        tmp_path,
+        "Orden de servicio;Número de factura;Fecha de factura\n"
+        f"OS-2026-00001;{number};02/12/2026\n",
+    )
+    report = run_import(InvoiceImporter(user=billing_user), path)
+    assert report.rejected == 1
+    assert "número de factura" in report.errors[0].message.lower()
+    with pytest.raises(ValidationError):
+        services.invoice_record(
+            order=handed_over[0],
+            number=number,
+            invoice_date=date(2026, 12, 2),
+            user=billing_user,
+        )
+    assert set(invoices().values()) == {""}
+
+
+def test_plain_invoice_numbers_accepted(handed_over, billing_user):
+    services.invoice_record(
+        order=handed_over[0],
+        number="fe 2026/10.231-a",
+        invoice_date=date(2026, 12, 2),
+        user=billing_user,
+    )
+    handed_over[0].refresh_from_db()
+    assert handed_over[0].invoice_number == "FE 2026/10.231-A"

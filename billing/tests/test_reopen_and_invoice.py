@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from billing import services
 from billing.models import Reopening
 from billing.periods import Month
-from billing.tests.helpers import make_executed_order
+from billing.tests.helpers import add_signed_order, make_executed_order
 from tests.factories import make_customer
 
 NOVEMBER = Month.of(date(2026, 11, 1))
@@ -21,6 +21,8 @@ def handed_over(customer, advisor, debris, coordinator):
         )
         for day in (date(2026, 11, 5), date(2026, 11, 20))
     ]
+    for order in orders:
+        add_signed_order(order, coordinator)
     handoff = services.handoff_send(month=NOVEMBER, user=coordinator).handoff
     for order in orders:
         order.refresh_from_db()
@@ -138,6 +140,7 @@ def test_invoice_number_of_other_customer_refused(
         lines=[(debris, "1")],
         executed_on=date(2026, 11, 6),
     )
+    add_signed_order(foreign, coordinator)
     services.handoff_send(month=NOVEMBER, user=coordinator)
     foreign.refresh_from_db()
     services.invoice_record(

@@ -10,7 +10,8 @@ from openpyxl import load_workbook
 from billing import services
 from billing.models import Handoff, Reopening
 from billing.periods import Month
-from billing.tests.helpers import add_proof, make_executed_order
+from billing.tests.helpers import add_proof, add_signed_order, make_executed_order
+from field_work.models import ServiceProof
 from service_orders.models import ServiceOrder
 
 NOVEMBER = Month.of(date(2026, 11, 1))
@@ -24,7 +25,7 @@ def orders(customer, unapproved_customer, advisor, debris, operations_user):
         lines=[(debris, "2")],
         executed_on=date(2026, 11, 4),
     )
-    add_proof(executed, operations_user)
+    add_proof(executed, operations_user, kind=ServiceProof.Kind.SIGNED_ORDER)
     without_proof = make_executed_order(
         customer=customer,
         advisor=advisor,
@@ -110,7 +111,21 @@ def test_month_page_shows_stages_and_missing_proof(
     assert "Sin soportes" in page
     assert 'class="badge current">Consolidado' in page
     assert 'class="badge current">Ejecutado' in page
-    assert "Enviar a facturación" in page
+    # Both executed orders left are held back (no proof, no approval): nothing
+    # to send, and the reasons are listed.
+    assert "<strong>0</strong>por entregar" in page
+    assert "<strong>2</strong>sin vinculación aprobada" in page
+    assert "Sin soportes completos" in page
+    assert "Enviar a facturación</a>" not in page
+
+
+def test_month_count_matches_send(client, coordinator, orders):
+    login(client, coordinator)
+    page = client.get(reverse("billing:month"), {"mes": "2026-11"}).content.decode()
+    preview = services.handoff_preview(month=NOVEMBER)
+    assert len(preview.included) == 1
+    assert "<strong>1</strong>por entregar" in page
+    assert "Enviar a facturación</a>" in page
 
 
 def test_month_page_shows_invoiced_stage(client, billing_user, handoff, orders):
@@ -147,21 +162,44 @@ def test_month_proofs_download(client, coordinator, orders):
     login(client, coordinator)
     response = client.get(reverse("billing:month_proofs"), {"mes": "2026-11"})
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
-    assert archive.namelist() == [f"{orders[0].code}/01-foto-20261104.png"]
+    assert archive.namelist() == [f"{orders[0].code}/01-orden_firmada-20261104.png"]
 
 
 def test_send_page_previews_and_sends(client, coordinator, orders):
     login(client, coordinator)
     url = reverse("billing:handoff_send") + "?mes=2026-11"
     preview = client.get(url).content.decode()
-    assert "Van en esta entrega (2 órdenes" in preview
-    assert "Quedan por fuera (1)" in preview
+    assert "Van en esta entrega (1 orden" in preview
+    assert "Quedan por fuera (2)" in preview
     assert "vinculación aprobada" in preview
-    response = client.post(reverse("billing:handoff_send"), {"mes": "2026-11"})
+    assert "Sin soportes completos: falta Orden de servicio firmada o Acta de obra" in (
+        preview
+    )
+    response = client.post(
+        reverse("billing:handoff_send"), {"mes": "2026-11", "ordenes": [orders[0].pk]}
+    )
     handoff = Handoff.objects.get()
     assert response.status_code == 302
     assert response["Location"] == handoff.get_absolute_url()
-    assert handoff.service_count == 2
+    assert list(handoff.service_orders.all()) == [orders[0]]
+
+
+def test_send_page_changed_set(client, coordinator, operations_user, orders):
+    login(client, coordinator)
+    url = reverse("billing:handoff_send") + "?mes=2026-11"
+    assert "Van en esta entrega (1 orden" in client.get(url).content.decode()
+    # A proof arrives between the preview and the click.
+    add_signed_order(orders[1], operations_user)
+
+    response = client.post(
+        reverse("billing:handoff_send"), {"mes": "2026-11", "ordenes": [orders[0].pk]}
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "cambiaron desde que abrió la vista previa" in content
+    assert "Van en esta entrega (2 órdenes" in content
+    assert not Handoff.objects.exists()
 
 
 def test_send_page_twice_shows_error(client, coordinator, handoff):
@@ -239,7 +277,11 @@ def test_invoice_entry_shows_rule_error(client, billing_user, handoff, orders):
     assert "anterior a la ejecución" in response.content.decode()
 
 
-def test_invoice_import_pages(client, billing_user, handoff, orders):
+def test_invoice_import_pages(
+    client, billing_user, coordinator, operations_user, orders
+):
+    add_signed_order(orders[1], operations_user)
+    services.handoff_send(month=NOVEMBER, user=coordinator)
     login(client, billing_user)
     content = (
         "Orden de servicio;Número de factura;Fecha de factura\n"
@@ -285,3 +327,16 @@ def test_menu_entries_by_role(client, coordinator, billing_user, advisor):
     login(client, advisor)
     page = client.get(reverse("home")).content.decode()
     assert month_link not in page
+
+
+def test_send_message_uses_singular(client, coordinator, orders):
+    login(client, coordinator)
+    response = client.post(
+        reverse("billing:handoff_send"),
+        {"mes": "2026-11", "ordenes": [orders[0].pk]},
+        follow=True,
+    )
+    content = response.content.decode()
+    assert "enviado a facturación: 1 orden." in content
+    assert "Quedaron por fuera 2 órdenes" in content
+    assert "1 órdenes" not in content

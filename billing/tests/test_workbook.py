@@ -177,3 +177,10 @@ def test_workbook_leaves_out_orders_not_executed(
     )
     _path, summary = export(tmp_path)
     assert summary.orders == 1
+
+
+def test_workbook_states_each_order_stage(tmp_path, november_order):
+    path, _summary = export(tmp_path)
+    rows = sheet_rows(path)
+    assert rows[3][19] == "Estado"
+    assert {row[19] for row in rows[4:6]} == {"Ejecutado"}

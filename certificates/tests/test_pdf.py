@@ -111,3 +111,15 @@ def test_draft_preview_marked_as_draft(draft):
     text = pdf_text(certificate_render_pdf(draft))
     assert "BORRADOR SIN FIRMA" in text
     assert "/v/" not in text
+
+
+def test_pdf_request_and_company_wording(signed):
+    signed.request_channel = "oficio"
+    signed.request_reference = "Radicado 77"
+    from certificates.pdf import certificate_render_pdf
+
+    text = " ".join(pdf_text(certificate_render_pdf(signed)).split())
+    assert "E.S.P.." not in text
+    assert "facturados por ASEO VALLE DEL SUMAPAZ S.A. E.S.P." in text
+    assert "recibida por oficio radicado (Radicado 77)" in text
+    assert "con radicado" not in text

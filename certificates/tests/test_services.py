@@ -327,3 +327,16 @@ def test_masked_identification_hides_all_but_three(customer):
     digits = [char for char in masked if char.isdigit()]
     assert masked.startswith("NIT ")
     assert digits == list(customer.id_number[-3:])
+
+
+def test_draft_rejects_period_ending_after_today(customer, advisor, invoiced_order):
+    tomorrow = timezone.localdate() + timezone.timedelta(days=1)
+    with pytest.raises(ValidationError, match="después de hoy"):
+        make_draft(
+            customer=customer,
+            user=advisor,
+            orders=[invoiced_order],
+            period_start=date(2026, 10, 1),
+            period_end=tomorrow,
+        )
+    assert not Certificate.objects.exists()

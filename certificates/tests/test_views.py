@@ -379,3 +379,28 @@ def test_verify_works_for_logged_in_staff(client, advisor, signed):
 def test_period_dates_in_list(client, advisor, draft):
     page = login(client, advisor).get(reverse("certificates:list")).content.decode()
     assert date(2026, 10, 1).strftime("%d/%m/%Y") in page
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        ("2026-10-31", "2026-10-01", "corrija las fechas"),
+        ("2026-10-01", "2099-01-31", "después de hoy"),
+    ],
+)
+def test_search_checks_the_period(
+    client, advisor, customer, invoiced_order, start, end, expected
+):
+    data = {**draft_post(customer, []), "buscar": "1"}
+    data.update(period_start=start, period_end=end)
+    response = login(client, advisor).post(reverse("certificates:create"), data)
+    assert response.status_code == 200
+    assert expected in response.content.decode()
+    assert not Certificate.objects.exists()
+
+
+def test_verify_page_has_no_double_period(client, signed, settings):
+    settings.COMPANY_PHONE = ""
+    page = client.get(signed.get_public_url()).content.decode()
+    assert "E.S.P.." not in page
+    assert "expedido por ASEO VALLE DEL SUMAPAZ S.A. E.S.P.</p>" in page

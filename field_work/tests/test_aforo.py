@@ -264,3 +264,59 @@ def test_oversize_aforo_files_rejected(new_order, operations_user, debris, setti
             record(new_order, operations_user, [reading("SE-101", 1, "1")], **files)
         assert "1 MB" in " ".join(error.value.messages)
     assert not Aforo.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("count", "value", "unit", "expected"),
+    [
+        (1, "99999999", "m3", "máximo es 1000 m³"),
+        (1, "100000.001", "kg", "máximo es 100000 kg"),
+        (10001, "1", "m3", "el máximo por lectura es 10000"),
+    ],
+)
+def test_absurd_readings_rejected(
+    new_order, operations_user, weighed_waste, debris, count, value, unit, expected
+):
+    code = "SE-101" if unit == "m3" else weighed_waste.code
+    with pytest.raises(ValidationError) as error:
+        record(new_order, operations_user, [reading(code, count, value, unit=unit)])
+    assert "Lectura 1" in error.value.messages[0]
+    assert expected in error.value.messages[0]
+    assert not Aforo.objects.exists()
+
+
+def test_largest_sensible_reading_accepted(new_order, operations_user, debris):
+    aforo = record(new_order, operations_user, [reading("SE-101", 10000, "1000")])
+    assert aforo.readings.get().reading == Decimal("1000")
+
+
+def test_annulled_aforo_kept_and_ignored(
+    new_order, operations_user, coordinator, debris
+):
+    from field_work.services import aforo_annul, prepayment_due
+
+    first = record(new_order, operations_user, [reading("SE-101", 1, "2")])
+    wrong = record(new_order, operations_user, [reading("SE-101", 1, "900")])
+    assert prepayment_due(new_order) == wrong.charge_total
+
+    with pytest.raises(ValidationError) as error:
+        aforo_annul(aforo=wrong, user=coordinator, reason="  ")
+    assert "motivo" in error.value.messages[0]
+
+    aforo_annul(aforo=wrong, user=coordinator, reason="Se digitó 900 en vez de 9")
+    wrong.refresh_from_db()
+    assert wrong.annulled_by == coordinator
+    assert wrong.annulled_at is not None
+    assert wrong.annulled_reason == "Se digitó 900 en vez de 9"
+    assert wrong.history.first().history_change_reason == "Se digitó 900 en vez de 9"
+    assert prepayment_due(new_order) == first.charge_total
+    with pytest.raises(ValidationError):
+        aforo_annul(aforo=wrong, user=coordinator, reason="otra vez")
+
+
+def test_advisor_cannot_annul_aforo(new_order, operations_user, advisor, debris):
+    from field_work.services import aforo_annul
+
+    aforo = record(new_order, operations_user, [reading("SE-101", 1, "2")])
+    with pytest.raises(PermissionDenied):
+        aforo_annul(aforo=aforo, user=advisor, reason="error")

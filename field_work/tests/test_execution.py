@@ -121,3 +121,43 @@ def test_billing_and_advisor_cannot_record(two_line_order, billing_user, advisor
     for user in (billing_user, advisor):
         with pytest.raises(PermissionDenied):
             execute(two_line_order, user, ["1", "1"])
+
+
+def test_execution_before_schedule_rejected(two_line_order, operations_user):
+    scheduled = timezone.localdate() - timedelta(days=2)
+    earlier = scheduled - timedelta(days=3)
+    ServiceOrder.objects.filter(pk=two_line_order.pk).update(
+        created_at=timezone.now() - timedelta(days=10), scheduled_date=scheduled
+    )
+    two_line_order.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        execute(two_line_order, operations_user, ["3", "1"], executed_on=earlier)
+    message = error.value.messages[0]
+    assert "anterior a la fecha programada" in message
+    assert f"{earlier:%d/%m/%Y}" in message
+    assert f"{scheduled:%d/%m/%Y}" in message
+    two_line_order.refresh_from_db()
+    assert two_line_order.status == ServiceOrder.Status.SCHEDULED
+
+
+def test_absurd_executed_quantity_rejected(two_line_order, operations_user):
+    line = two_line_order.lines.first()
+    with pytest.raises(ValidationError) as error:
+        execute(two_line_order, operations_user, ["999999999", "1"])
+    message = error.value.messages[0]
+    assert f"Ítem {line.code}" in message
+    assert "999999999" in message
+    assert "(3)" in message
+    assert "Revise la unidad" in message
+    assert all(line.executed_quantity is None for line in two_line_order.lines.all())
+
+
+def test_executed_quantity_factor_is_a_setting(
+    two_line_order, operations_user, settings
+):
+    settings.EXECUTED_QUANTITY_MAX_FACTOR = 2
+    with pytest.raises(ValidationError):
+        execute(two_line_order, operations_user, ["6.001", "1"])
+    execute(two_line_order, operations_user, ["6", "1"])
+    two_line_order.refresh_from_db()
+    assert two_line_order.status == ServiceOrder.Status.EXECUTED

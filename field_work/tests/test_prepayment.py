@@ -71,12 +71,27 @@ def test_full_payment_opens_gate(new_order, operations_user, advisor, debris):
     assert prepayment_is_covered(new_order)
 
 
-def test_short_payment_rejected(new_order, operations_user, billing_user, debris):
+def test_partial_payments_add_up(new_order, operations_user, billing_user, debris):
     measure(new_order, operations_user, "2")
-    with pytest.raises(ValidationError) as error:
-        pay(new_order, billing_user, "200000")
-    assert "$ 38.000" in error.value.messages[0]
-    assert not Prepayment.objects.exists()
+    pay(new_order, billing_user, "200000", reference="TRX-1")
+    assert Prepayment.objects.filter(order=new_order).count() == 1
+    assert not prepayment_is_covered(new_order)
+    pay(new_order, billing_user, "38000", reference="TRX-2")
+    assert prepayment_is_covered(new_order)
+
+
+def test_annulled_aforo_ignored_for_prepayment(
+    new_order, operations_user, coordinator, debris
+):
+    from field_work.services import aforo_annul
+
+    measure(new_order, operations_user, "2")
+    pay(new_order, coordinator, "238000")
+    assert prepayment_is_covered(new_order)
+    higher = measure(new_order, operations_user, "3")
+    assert not prepayment_is_covered(new_order)
+    aforo_annul(aforo=higher, user=coordinator, reason="Lectura repetida")
+    assert prepayment_is_covered(new_order)
 
 
 def test_several_payments_and_duplicate_reference(

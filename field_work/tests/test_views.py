@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -359,3 +360,35 @@ def test_inbox_lists_executed_without_complete_proof(
     assert complete.code not in body
     assert handed.code not in body
     assert "Orden de servicio firmada o Acta de obra" in body
+
+
+def test_aforo_annul_view(client, new_order, operations_user, advisor, debris):
+    aforo = aforo_record(
+        order=new_order,
+        user=operations_user,
+        measured_on=timezone.localdate(),
+        measured_by=operations_user,
+        method="volumen",
+        readings=[ReadingInput("Pila", 1, Decimal("2"), "m3", "SE-101")],
+        signed_record=pdf(),
+    )
+    client.force_login(advisor)
+    assert client.post(url("aforo_annul", aforo.pk), {"reason": "x"}).status_code == 403
+    client.force_login(operations_user)
+    page = client.get(url("order", new_order.pk))
+    assert "Anular aforo" in page.content.decode()
+    response = client.post(
+        url("aforo_annul", aforo.pk), {"reason": "Lectura equivocada"}, follow=True
+    )
+    content = response.content.decode()
+    assert "Aforo anulado" in content
+    assert "Lectura equivocada" in content
+    aforo.refresh_from_db()
+    assert aforo.annulled_by == operations_user
+
+
+def test_execution_form_plain_quantities(client, scheduled_order, operations_user):
+    client.force_login(operations_user)
+    page = client.get(url("execution", scheduled_order.pk)).content.decode()
+    assert re.search(r"Cotizado: 3(?![.,\d])", page)
+    assert "3.000" not in page

@@ -206,3 +206,61 @@ def test_history_keeps_every_step(submitted, advisor, billing_user):
         (Onboarding.Status.APPROVED, billing_user),
     ]
     assert records[3].decision_note == "Ilegible."
+
+
+@pytest.fixture
+def approved(submitted, billing_user):
+    return onboarding_approve(
+        onboarding=submitted, user=billing_user, payment_terms=PaymentTerms.CREDIT
+    )
+
+
+def test_new_document_reopens_review(approved, advisor):
+    upload(approved, DocumentKind.RUT, advisor)
+
+    approved.refresh_from_db()
+    assert approved.status == Onboarding.Status.IN_REVIEW
+    assert not customer_is_approved(approved.customer)
+    reason = approved.history.first().history_change_reason
+    assert "RUT" in reason
+    assert "reemplazado" in reason
+    assert Onboarding.objects.filter(status=Onboarding.Status.IN_REVIEW).exists()
+
+
+def test_data_change_reopens_review(approved, advisor):
+    onboarding_review_data(
+        onboarding=approved, user=advisor, fields={"address": "Calle 1 # 2-3"}
+    )
+
+    approved.refresh_from_db()
+    assert approved.status == Onboarding.Status.IN_REVIEW
+    assert (
+        "Datos del cliente cambiados" in approved.history.first().history_change_reason
+    )
+
+
+def test_review_without_changes_keeps_approval(approved, advisor):
+    address = approved.customer.address
+    onboarding_review_data(
+        onboarding=approved, user=advisor, fields={"address": address}
+    )
+
+    approved.refresh_from_db()
+    assert approved.status == Onboarding.Status.APPROVED
+
+
+def test_long_change_reason_fits_history(approved, advisor):
+    # simple_history's change reason column holds 100 characters (PostgreSQL
+    # enforces it).
+    onboarding_review_data(
+        onboarding=approved,
+        user=advisor,
+        fields={
+            "address": "Calle 1 # 2-3",
+            "email": "nuevo@cliente.example.com",
+            "phone": "6012345678",
+            "barrio": "Centro",
+        },
+    )
+    reason = approved.history.first().history_change_reason
+    assert len(reason) <= 100

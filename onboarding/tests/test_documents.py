@@ -326,3 +326,23 @@ def test_optional_requirement_does_not_block(onboarding):
     items = onboarding_checklist(onboarding).items
     assert items[2].state == Checklist.OPTIONAL
     assert len(onboarding_checklist(onboarding).missing) == 2
+
+
+@pytest.mark.parametrize("value", ["abc", "12", "12345678901", "1.234.5a"])
+def test_cedula_number_must_be_digits(onboarding, advisor, value):
+    with pytest.raises(ValidationError) as error:
+        upload(
+            onboarding,
+            DocumentKind.REPRESENTATIVE_ID,
+            advisor,
+            document_id_number=value,
+        )
+    assert "de 3 a 10 dígitos" in error.value.messages[0]
+    assert "Cédula del representante legal" in error.value.messages[0]
+
+
+def test_cedula_number_stored_without_dots(onboarding, advisor):
+    document = upload(
+        onboarding, DocumentKind.ID_CARD, advisor, document_id_number="79.123.456"
+    )
+    assert document.document_id_number == "79123456"

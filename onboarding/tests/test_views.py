@@ -345,3 +345,31 @@ def test_menu_entry_for_billing(client, billing_user, operations_user):
 
     assert reverse("onboarding:list") in billing_home.text
     assert reverse("onboarding:list") not in operations_home.text
+
+
+def test_upload_on_approved_lists_pending(client, onboarding, advisor, billing_user):
+    from onboarding.services import onboarding_approve
+
+    complete(onboarding, advisor)
+    onboarding_review_data(onboarding=onboarding, user=advisor)
+    onboarding_submit(onboarding=onboarding, user=advisor)
+    onboarding_approve(
+        onboarding=onboarding, user=billing_user, payment_terms="credito"
+    )
+    pending = reverse("onboarding:list") + "?status=pendientes"
+    assert onboarding.customer.name not in get(client, billing_user, pending).text
+
+    response = post(
+        client,
+        advisor,
+        reverse("onboarding:upload", args=[onboarding.pk]),
+        {
+            "kind": DocumentKind.RUT,
+            "file": pdf_file(),
+            "document_id_number": onboarding.customer.identification_display,
+        },
+        follow=True,
+    )
+
+    assert "vuelve a revisión de facturación" in response.text
+    assert onboarding.customer.name in get(client, billing_user, pending).text

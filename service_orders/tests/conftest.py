@@ -107,15 +107,28 @@ def crew():
     ]
 
 
-def register_prepayment(order, user):
-    """Record a prepayment the way field_work does, with a PDF receipt."""
-    from field_work.models import Prepayment
+def register_prepayment(order, user, amount=None):
+    """Record an aforo charging the first line's unit price and a prepayment of
+    `amount` (that price by default) the way field_work does, with a PDF receipt."""
+    from field_work.models import Aforo, Prepayment
 
+    price = order.lines.first().unit_price
+    aforo = Aforo.objects.filter(order=order).first() or Aforo.objects.create(
+        order=order,
+        measured_on=timezone.localdate(),
+        measured_by=user,
+        method=Aforo.Method.VOLUME,
+        charge_net=price,
+        charge_tax=0,
+        charge_total=price,
+        created_by=user,
+    )
     return Prepayment.objects.create(
         order=order,
+        aforo=aforo,
         reference="CONSIG-4471",
         paid_on=timezone.localdate(),
-        amount=order.lines.first().unit_price,
+        amount=price if amount is None else amount,
         receipt=ContentFile(PDF_BYTES, name="recibo.pdf"),
         receipt_content_type="application/pdf",
         registered_by=user,

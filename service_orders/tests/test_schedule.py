@@ -167,6 +167,19 @@ def test_prepayment_gate_opens_after_payment(
     assert prepaid_order.status == ServiceOrder.Status.SCHEDULED
 
 
+def test_prepayment_gate_partial_payments(
+    prepaid_order, operations_user, service_day, crew, supervisor
+):
+    price = prepaid_order.lines.first().unit_price
+    register_prepayment(prepaid_order, operations_user, amount=price - 1)
+    with pytest.raises(ValidationError, match="no cubren el valor del aforo"):
+        confirm(prepaid_order, operations_user, service_day, crew, supervisor)
+    register_prepayment(prepaid_order, operations_user, amount=1)
+    confirm(prepaid_order, operations_user, service_day, crew, supervisor)
+    prepaid_order.refresh_from_db()
+    assert prepaid_order.status == ServiceOrder.Status.SCHEDULED
+
+
 def test_prepayment_gate_allows_request(prepaid_order, advisor, service_day):
     services.schedule_request(
         order=prepaid_order, user=advisor, requested_date=service_day

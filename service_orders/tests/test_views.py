@@ -407,3 +407,44 @@ def test_menu_entries_for_operations(client, operations_user):
     content = client.get(reverse("service_orders:list")).content.decode()
     assert "Órdenes de servicio" in content
     assert reverse("service_orders:board") in content
+
+
+# Onboarding warning ----------------------------------------------------------
+
+
+ONBOARDING_WARNING = "El cliente no tiene la vinculación aprobada por facturación"
+
+
+def test_detail_warns_unapproved_onboarding(
+    client, advisor, billing_user, order, customer
+):
+    from onboarding.models import Onboarding
+
+    client.force_login(advisor)
+    content = client.get(url("detail", order)).content.decode()
+    assert ONBOARDING_WARNING in content
+    assert customer.get_absolute_url() in content
+
+    onboarding = Onboarding.objects.create(
+        customer=customer, status=Onboarding.Status.IN_REVIEW, opened_by=advisor
+    )
+    content = client.get(url("detail", order)).content.decode()
+    assert ONBOARDING_WARNING in content
+    assert onboarding.get_absolute_url() in content
+
+    Onboarding.objects.filter(pk=onboarding.pk).update(
+        status=Onboarding.Status.APPROVED,
+        decided_by=billing_user,
+        decided_at=timezone.now(),
+    )
+    content = client.get(url("detail", order)).content.decode()
+    assert ONBOARDING_WARNING not in content
+
+
+def test_board_marks_unapproved_onboarding(client, operations_user, requested):
+    client.force_login(operations_user)
+    response = client.get(
+        reverse("service_orders:board"),
+        {"semana": requested.requested_date.isoformat()},
+    )
+    assert "Sin vinculación aprobada" in response.content.decode()
