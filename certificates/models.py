@@ -20,7 +20,8 @@ NUMBER_KIND = "certificate"
 
 
 def public_token_new() -> str:
-    """A random URL-safe token (128 bits): codes cannot be guessed or enumerated."""
+    """Return a random URL-safe token of 128 bits, so codes cannot be guessed or
+    enumerated."""
     return secrets.token_urlsafe(16)
 
 

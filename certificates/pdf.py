@@ -13,7 +13,7 @@ from core.pdf import render_pdf
 TEMPLATE = "certificates/pdf/certificate.html"
 
 # The QR code is embedded as a PNG of QR_SCALE pixels per module with a quiet zone
-# of QR_BORDER modules, the minimum ISO/IEC 18004 asks for.
+# of QR_BORDER modules, the minimum ISO/IEC 18004 requires.
 QR_SCALE = 8
 QR_BORDER = 4
 

@@ -46,7 +46,7 @@ MIN_REASON_LENGTH = 10
 
 @dataclass(frozen=True)
 class DraftData:
-    """What the advisor fills in for a certificate, as the form cleans it."""
+    """Fields the advisor fills in for a certificate, as the form cleans them."""
 
     request_channel: str
     request_reference: str
@@ -72,7 +72,7 @@ def can_draft(user, customer: Customer) -> bool:
 
 
 def can_sign(user) -> bool:
-    """Return whether `user` holds the director role. Superuser status alone does
+    """Return whether `user` has the director role. Superuser status alone does
     not count, because the certificate carries the signer's name and signature."""
     return bool(user.is_authenticated and user.is_active and user.has_role(SIGNER_ROLE))
 

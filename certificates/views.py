@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 PAGE_SIZE = 50
 
 # Advisors draft for their own customers and managers for any; billing reads
-# certificates to answer customers. Operations and logistics have no use for them.
+# certificates to reply to customers. Operations and logistics have no use for them.
 EDITOR_ROLES = (Role.ADVISOR, Role.DIRECTOR, Role.COORDINATOR, Role.ADMINISTRATOR)
 READER_ROLES = (*EDITOR_ROLES, Role.BILLING)
 
@@ -294,8 +294,8 @@ def signature_image(request):
 @require_GET
 @never_cache
 def verify(request, token):
-    """The public verification page the QR code points to: code, issue date,
-    customer name, masked ID and status, and nothing else about the customer."""
+    """Show the public verification page the QR code points to: code, issue
+    date, customer name, masked ID and status, and nothing else about the customer."""
     source_ip = client_ip(request)
     if _verify_misses(source_ip) >= settings.CERTIFICATE_VERIFY_MISS_LIMIT:
         logger.warning("Certificate verification rate limit reached")

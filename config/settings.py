@@ -234,11 +234,11 @@ QUOTATION_FOLLOW_UP_DAYS = env_int("QUOTATION_FOLLOW_UP_DAYS", 7)
 # Code format of each numbered document kind (core.numbering); one series per year.
 DOCUMENT_NUMBER_FORMATS = {"quotation": QUOTATION_NUMBER_FORMAT}
 
-# After a quotation is accepted: the largest upload staff may attach (legal
-# documents, signed orders, proof of service, receipts), the age in days after which a
-# Cámara de Comercio certificate is warned as old, the code formats of service orders
-# and certificates, and addresses that receive the monthly hand-off besides the
-# users with the billing and coordinator roles.
+# After a quotation is accepted. UPLOAD_MAX_MB is the largest upload staff may attach
+# (legal documents, signed orders, proof of service, receipts). A Cámara de Comercio
+# certificate older than CHAMBER_CERTIFICATE_MAX_AGE_DAYS is warned as old. Service
+# orders and certificates get their own code formats. BILLING_HANDOFF_EMAILS receive
+# the monthly hand-off besides the users with the billing and coordinator roles.
 UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 10)
 CHAMBER_CERTIFICATE_MAX_AGE_DAYS = env_int("CHAMBER_CERTIFICATE_MAX_AGE_DAYS", 30)
 DOCUMENT_NUMBER_FORMATS["service_order"] = env_str(
@@ -259,7 +259,7 @@ PROOF_WEIGHED_REQUIRED_KINDS = env_list(
 )
 PROOF_WEIGHED_UNITS = env_list("PROOF_WEIGHED_UNITS", ["tonelada"])
 # Executed quantities (field_work): a line's executed quantity may be at most this
-# many times its ordered quantity; more is taken as a typing or unit mistake.
+# many times its ordered quantity. A larger one is rejected as a typing or unit mistake.
 EXECUTED_QUANTITY_MAX_FACTOR = env_int("EXECUTED_QUANTITY_MAX_FACTOR", 10)
 # Public certificate verification page (/v/<token>/): after
 # CERTIFICATE_VERIFY_MISS_LIMIT unknown tokens from one client address within

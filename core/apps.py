@@ -11,7 +11,7 @@ class CoreConfig(AppConfig):
 
 
 def _file_messages_in_colombian_spanish() -> None:
-    """Replace Django's file-field messages, whose Spanish translation says
+    """Replace Django's file-field messages, whose Spanish translation uses
     "fichero" (Spain), with the "archivo" staff in Colombia read."""
     from django import forms
 

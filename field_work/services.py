@@ -45,7 +45,7 @@ READING_UNIT_CHOICES = [("m3", "m³"), ("kg", "kg")]
 
 MAX_AFORO_PHOTOS = 20
 # Largest reading of one container or pile and largest container count of one
-# reading line. A roll-off box holds about 30 m³ and a landfill scale weighs a
+# reading line. A roll-off box contains about 30 m³ and a landfill scale weighs a
 # few tonnes per trip, so these bounds only catch typing mistakes (an extra
 # digit, kilograms typed as grams) before they become a charge in the billions.
 MAX_READING = {"m3": Decimal("1000"), "kg": Decimal("100000")}

@@ -78,8 +78,8 @@ def onboarding_open(*, quotation, user) -> Onboarding:
     """Open the onboarding of the accepted `quotation` and return it.
 
     Calling it again returns the same onboarding. A customer with an unfinished
-    onboarding of an earlier quotation keeps that one, so nobody uploads the
-    same documents twice. A customer that billing already approved gets a new
+    onboarding of an earlier quotation keeps that one, so the same documents are
+    never uploaded twice. A customer that billing already approved gets a new
     onboarding that inherits the approval and its payment terms: the documents
     belong to the customer and are not asked for again, and the advisor only
     reviews and updates the customer's data.

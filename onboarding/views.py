@@ -4,8 +4,8 @@ and the download of documents.
 
 Records are read through `visible_to(user)`, so an onboarding or document of a
 customer outside the user's portfolio gets 404. Operations and logistics read
-customers' addresses but not their legal documents, so every view here answers
-them 403.
+customers' addresses but not their legal documents, so every view here returns
+403 to them.
 """
 
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""What the customer signed for an accepted quotation (contract, purchase order,
+"""Agreements the customer signed for an accepted quotation (contract, purchase order,
 service order or acceptance e-mail), the service orders to perform with their
 consecutive codes, and their scheduling with operations: date, crew, vehicle and
 supervisor, rescheduling and cancellation.

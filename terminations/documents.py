@@ -19,9 +19,8 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def check_upload(uploaded) -> str:
-    """Return the content type of a PDF, JPEG or PNG upload within the size limit
-    of signed forms whose content opens; raise ValidationError with a Spanish
-    message otherwise."""
+    """Return the content type of a PDF, JPEG or PNG upload that opens and is within
+    the size limit of signed forms. Raise ValidationError in Spanish otherwise."""
     return upload_check(
         uploaded, max_mb=settings.TERMINATION_SIGNED_FORM_MAX_MB, verify=True
     )

@@ -59,8 +59,9 @@ def make_customer(**fields) -> Customer:
 
 
 def make_accepted_quotation(*, customer, advisor, lines=(), on=None):
-    """Create an accepted quotation without rendering its PDF. `lines` holds
-    (tariff item, quantity) pairs; the code comes from the quotation series."""
+    """Create an accepted quotation without rendering its PDF. `lines`
+    contains (tariff item, quantity) pairs, and the code comes from the quotation
+    series."""
     from decimal import Decimal
 
     from django.db import transaction

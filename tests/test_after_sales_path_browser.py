@@ -253,7 +253,7 @@ def test_accepted_quotation_to_verified_certificate(
         assert onboarding.payment_terms == "anticipado"
         assert CustomerDocument.objects.filter(customer=customer).count() == 3
 
-        # The advisor creates the order from the quotation and asks for a date.
+        # The advisor creates the order from the quotation and requests a date.
         log_in(page, live_server, advisor.username)
         open_quotation(page, quotation.code)
         codes_before = set(ServiceOrder.objects.values_list("code", flat=True))
@@ -416,7 +416,7 @@ def test_accepted_quotation_to_verified_certificate(
             url = proof.get_absolute_url()
             assert page.request.get(f"{live_server.url}{url}").status == 404
 
-        # Wednesday 2 December: the customer asks for the certificate by e-mail;
+        # Wednesday 2 December: the customer requests the certificate by e-mail, so
         # the advisor drafts it and the director signs it.
         traveller.move_to(bogota(2026, 12, 2, 10))
         log_in(page, live_server, advisor.username)

@@ -340,24 +340,17 @@ def history_insert(
             _insert_many(cursor, historical._meta.db_table, columns, tuples)
 
 
-def history_insert_stored(
+def _history_copy_statement(
     model: type[models.Model],
-    keys: list[int],
     *,
     history_type: str,
     user_id: int | None,
     when: datetime,
-    reason: str = "",
-) -> None:
-    """Write one django-simple-history record per stored row whose primary key is
-    in `keys`, with `+` for a created record and `~` for a changed one.
-
-    The database copies each row's tracked columns itself (INSERT ... SELECT), so
-    no row travels back and forth. Call it after the rows are written, in the
-    same transaction.
-    """
-    if not keys:
-        return
+    reason: str,
+) -> tuple[str, list]:
+    """Return an INSERT ... SELECT that copies rows of `model`'s table into its
+    history table with the given history fields, and the statement's parameters.
+    Callers append their own WHERE clause."""
     historical = model.history.model
     source_fields = {field.attname: field for field in model._meta.concrete_fields}
     tracked = [
@@ -377,12 +370,35 @@ def history_insert_stored(
         _quote(source_fields[field.attname].column) for field in tracked
     )
     placeholders = ", ".join(["%s"] * len(own))
-    table = _quote(model._meta.db_table)
-    pk_column = _quote(model._meta.pk.column)
     statement = (
         f"INSERT INTO {_quote(historical._meta.db_table)} ({_column_list(columns)}) "
-        f"SELECT {selected}, {placeholders} FROM {table} "
+        f"SELECT {selected}, {placeholders} FROM {_quote(model._meta.db_table)} "
     )
+    return statement, list(own_values)
+
+
+def history_insert_stored(
+    model: type[models.Model],
+    keys: list[int],
+    *,
+    history_type: str,
+    user_id: int | None,
+    when: datetime,
+    reason: str = "",
+) -> None:
+    """Write one django-simple-history record per stored row whose primary key is
+    in `keys`, with `+` for a created record and `~` for a changed one.
+
+    The database copies each row's tracked columns itself (INSERT ... SELECT), so
+    no row travels back and forth. Call it after the rows are written, in the
+    same transaction.
+    """
+    if not keys:
+        return
+    statement, own_values = _history_copy_statement(
+        model, history_type=history_type, user_id=user_id, when=when, reason=reason
+    )
+    pk_column = _quote(model._meta.pk.column)
     with connection.cursor() as cursor:
         if uses_copy():
             cursor.execute(
@@ -412,27 +428,11 @@ def history_from_table(
     table, in one INSERT ... SELECT. For a table that an import filled from
     empty, this records every account it created without sending the rows back
     through Python."""
-    historical = model.history.model
-    tracked = [
-        field.column
-        for field in historical._meta.concrete_fields
-        if field.attname not in HISTORY_OWN_FIELDS
-    ]
-    own = {
-        "history_date": when,
-        "history_type": history_type,
-        "history_user_id": user_id,
-        "history_change_reason": reason or None,
-    }
-    (own_values,) = _tuples(historical, list(own), [own])
+    statement, own_values = _history_copy_statement(
+        model, history_type=history_type, user_id=user_id, when=when, reason=reason
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {_quote(historical._meta.db_table)} "
-            f"({_column_list([*tracked, *own])}) "
-            f"SELECT {_column_list(tracked)}, {', '.join(['%s'] * len(own))} "
-            f"FROM {_quote(model._meta.db_table)}",
-            list(own_values),
-        )
+        cursor.execute(statement, own_values)
 
 
 def drop_secondary_indexes(model: type[models.Model]) -> list[str]:

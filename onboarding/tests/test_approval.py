@@ -250,7 +250,7 @@ def test_review_without_changes_keeps_approval(approved, advisor):
 
 
 def test_long_change_reason_fits_history(approved, advisor):
-    # simple_history's change reason column holds 100 characters (PostgreSQL
+    # simple_history's change reason column is 100 characters long (PostgreSQL
     # enforces it).
     onboarding_review_data(
         onboarding=approved,
