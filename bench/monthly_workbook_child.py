@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 BARE_QUERY = """
-SELECT o.executed_on, o.scheduled_date, c.name, c.id_number, o.address, m.name,
+SELECT o.executed_on, c.name, c.id_number, o.address, m.name,
        l.code, l.description, COALESCE(l.executed_quantity, l.quantity), l.unit,
        l.unit_price, l.unit_price * COALESCE(l.executed_quantity, l.quantity),
        l.unit_price * COALESCE(l.executed_quantity, l.quantity) * l.tax_rate,

@@ -5,6 +5,7 @@ Rows come from one query read with `.iterator()` as plain tuples (no model
 instances), so exporting a month of 50,000 lines keeps memory flat.
 """
 
+import functools
 import logging
 import mimetypes
 import shutil
@@ -40,24 +41,6 @@ PROOF_EXTENSIONS = {
 }
 
 
-# An order's billing stage as the month page and the workbook name it.
-STAGE_LABELS = {
-    "ejecutado": _("Ejecutado"),
-    "consolidado": _("Consolidado"),
-    "facturado": _("Facturado"),
-}
-
-
-def stage_of(invoice_number: str, handoff_id: int | None) -> str:
-    """Return the billing stage of an order: facturado once it has an invoice
-    number, consolidado once handed over, ejecutado before."""
-    if invoice_number:
-        return "facturado"
-    if handoff_id:
-        return "consolidado"
-    return "ejecutado"
-
-
 def month_orders(month: Month):
     """Orders executed in `month` (America/Bogota dates), of every billing stage."""
     return ServiceOrder.objects.executed_in(month.first_day, month.last_day)
@@ -83,7 +66,6 @@ def workbook_rows(orders) -> Iterator[tuple]:
         .order_by("order__executed_on", "order__code", "position", "pk")
         .values_list(
             "order__executed_on",
-            "order__scheduled_date",
             "order__customer__name",
             "order__customer__id_type",
             "order__customer__id_number",
@@ -101,14 +83,15 @@ def workbook_rows(orders) -> Iterator[tuple]:
             "proof_count",
             "order__invoice_number",
             "order__invoice_date",
-            "order__handoff_id",
         )
     )
     unit_labels = {code: str(label) for code, label in Unit.choices}
     identifications = {}
+    # Lines of a month repeat the same tariff, quantity and rate often, so each
+    # distinct combination is rounded once.
+    amounts_of = functools.lru_cache(maxsize=4096)(_line_amounts)
     for (
         executed_on,
-        scheduled_on,
         customer,
         id_type,
         id_number,
@@ -126,19 +109,15 @@ def workbook_rows(orders) -> Iterator[tuple]:
         proofs,
         invoice_number,
         invoice_date,
-        handoff_id,
     ) in lines.iterator(chunk_size=CHUNK_SIZE):
         key = (id_type, id_number, check_digit)
         identification = identifications.get(key)
         if identification is None:
             identification = format_identification(id_type, id_number, check_digit)
             identifications[key] = identification
-        amounts = line_amounts(
-            quantity=quantity, unit_price=unit_price, tax_rate=tax_rate
-        )
+        amounts = amounts_of(quantity, unit_price, tax_rate)
         yield (
             executed_on,
-            scheduled_on,
             customer,
             identification,
             address,
@@ -156,8 +135,11 @@ def workbook_rows(orders) -> Iterator[tuple]:
             proofs,
             invoice_number,
             invoice_date,
-            STAGE_LABELS[stage_of(invoice_number, handoff_id)],
         )
+
+
+def _line_amounts(quantity, unit_price, tax_rate):
+    return line_amounts(quantity=quantity, unit_price=unit_price, tax_rate=tax_rate)
 
 
 def workbook_export(

@@ -35,7 +35,6 @@ def columns() -> list[Column]:
     """Return the sheet's columns, in the order of the row tuples."""
     return [
         Column(_("Fecha de ejecución"), 12),
-        Column(_("Fecha programada"), 12),
         Column(_("Cliente"), 36),
         Column(_("NIT o identificación"), 16),
         Column(_("Dirección del servicio"), 32),
@@ -53,14 +52,12 @@ def columns() -> list[Column]:
         Column(_("Soportes"), 9),
         Column(_("Factura"), 14),
         Column(_("Fecha de factura"), 12),
-        Column(_("Estado"), 13),
     ]
 
 
 # Positions of the row tuple.
 (
     EXECUTED_ON,
-    SCHEDULED_ON,
     CUSTOMER,
     IDENTIFICATION,
     ADDRESS,
@@ -78,8 +75,7 @@ def columns() -> list[Column]:
     PROOF_COUNT,
     INVOICE_NUMBER,
     INVOICE_DATE,
-    STAGE,
-) = range(20)
+) = range(18)
 
 TEXT_POSITIONS = (
     CUSTOMER,
@@ -92,9 +88,8 @@ TEXT_POSITIONS = (
     ORDER_CODE,
     QUOTATION_CODE,
     INVOICE_NUMBER,
-    STAGE,
 )
-DATE_POSITIONS = (EXECUTED_ON, SCHEDULED_ON, INVOICE_DATE)
+DATE_POSITIONS = (EXECUTED_ON, INVOICE_DATE)
 MONEY_POSITIONS = (UNIT_PRICE, NET, TAX, TOTAL)
 
 # Rows above the header: title, subtitle and a blank row.

@@ -227,7 +227,7 @@ def details(figures: dict) -> str:
         "and writing the file, not the interpreter start. Ours is "
         "`workbook_export` as `export_monthly_services` calls it: a Django `values_list()` "
         "iterator, the amounts through `quotations.money.line_amounts`, typed cells, "
-        "date and pesos formats and the totals row. The baseline reads the same 19 "
+        "date and pesos formats and the totals row. The baseline reads the same 18 "
         "columns with a psycopg server-side cursor and writes each row with "
         "`worksheet.write_row`, both with `constant_memory`.\n"
     )

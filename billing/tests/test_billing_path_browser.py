@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from billing.tests.helpers import add_proof, add_signed_order, make_executed_order
+from billing.workbook import ORDER_CODE
 from service_orders.models import ServiceOrder
 from tests.factories import DEFAULT_PASSWORD
 
@@ -63,8 +64,8 @@ def test_month_sent_and_invoiced(
         page.get_by_role("link", name="Descargar consolidado (Excel)").click()
     downloaded = download_info.value.path().read_bytes()
     workbook = load_workbook(io.BytesIO(downloaded))
-    assert workbook.active.cell(row=5, column=15).value == left_out.code
-    assert workbook.active.cell(row=6, column=15).value == order.code
+    assert workbook.active.cell(row=5, column=ORDER_CODE + 1).value == left_out.code
+    assert workbook.active.cell(row=6, column=ORDER_CODE + 1).value == order.code
 
     page.get_by_role("link", name="Enviar a facturación").click()
     assert page.get_by_text("Quedan por fuera (1)").is_visible()
@@ -76,7 +77,7 @@ def test_month_sent_and_invoiced(
     _recipients, message = smtp_server.messages[0]
     attachment = next(message.iter_attachments())
     sent = load_workbook(io.BytesIO(attachment.get_content()))
-    assert sent.active.cell(row=5, column=15).value == order.code
+    assert sent.active.cell(row=5, column=ORDER_CODE + 1).value == order.code
 
     log_in(page, live_server, billing_user.username)
     page.get_by_role("link", name="Facturas", exact=True).click()

@@ -11,6 +11,7 @@ from billing import services
 from billing.models import Handoff
 from billing.periods import Month
 from billing.tests.helpers import add_proof, add_signed_order, make_executed_order
+from billing.workbook import ORDER_CODE
 from service_orders.models import ServiceOrder
 
 NOVEMBER = Month.of(date(2026, 11, 1))
@@ -66,7 +67,7 @@ def test_send_stores_workbook_and_zip(month_orders, coordinator):
     handoff = services.handoff_send(month=NOVEMBER, user=coordinator).handoff
     with handoff.workbook.open("rb") as stored:
         rows = list(load_workbook(io.BytesIO(stored.read())).active.values)
-    codes = [row[14] for row in rows[4:6]]
+    codes = [row[ORDER_CODE] for row in rows[4:6]]
     assert codes == [order.code for order in approved]
     assert handoff.proofs_zip.name.endswith(".zip")
 
@@ -154,7 +155,10 @@ def test_send_mails_workbook_to_billing(
     }
     assert "noviembre de 2026" in message["Subject"]
     assert attachments[0].get_filename() == "consolidado-servicios-2026-11.xlsx"
-    assert workbook.active.cell(row=5, column=15).value == month_orders[0][0].code
+    assert (
+        workbook.active.cell(row=5, column=ORDER_CODE + 1).value
+        == month_orders[0][0].code
+    )
     assert handoff.get_absolute_url() in message.get_body(("plain",)).get_content()
     handoff.email.refresh_from_db()
     assert handoff.email.status == "enviado"

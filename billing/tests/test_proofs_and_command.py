@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from billing.consolidation import month_orders, proofs_zip_write
 from billing.periods import Month
 from billing.tests.helpers import PDF_BYTES, PNG_BYTES, add_proof, make_executed_order
+from billing.workbook import ORDER_CODE
 from field_work.models import ServiceProof
 
 NOVEMBER = Month.of(date(2026, 11, 1))
@@ -91,7 +92,7 @@ def test_command_writes_workbook_and_zip(tmp_path, order_with_proofs, capsys):
     assert "noviembre de 2026: 1 órdenes, 1 servicios" in printed
     assert "$ 238.000" in printed
     assert "Soportes: 2 archivos" in printed
-    assert rows[4][14] == order_with_proofs.code
+    assert rows[4][ORDER_CODE] == order_with_proofs.code
     assert zipfile.ZipFile(proofs).namelist()[0].startswith(order_with_proofs.code)
 
 

@@ -11,6 +11,7 @@ from billing import services
 from billing.models import Handoff, Reopening
 from billing.periods import Month
 from billing.tests.helpers import add_proof, add_signed_order, make_executed_order
+from billing.workbook import ORDER_CODE
 from field_work.models import ServiceProof
 from service_orders.models import ServiceOrder
 
@@ -155,7 +156,7 @@ def test_month_workbook_download(client, billing_user, orders):
     assert response["Content-Disposition"].endswith(
         'filename="consolidado-servicios-2026-11.xlsx"'
     )
-    assert sheet.cell(row=5, column=15).value == orders[0].code
+    assert sheet.cell(row=5, column=ORDER_CODE + 1).value == orders[0].code
 
 
 def test_month_proofs_download(client, coordinator, orders):

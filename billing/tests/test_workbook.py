@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from billing.consolidation import month_orders, workbook_export
 from billing.periods import Month, month_current
 from billing.tests.helpers import add_proof, make_executed_order
+from service_orders.models import ServiceOrder
 from tests.factories import make_customer
 
 NOVEMBER = Month.of(date(2026, 11, 1))
@@ -58,14 +59,15 @@ def test_workbook_headers_are_spanish(tmp_path, november_order):
     headers = sheet_rows(path)[3]
     assert headers[:4] == (
         "Fecha de ejecución",
-        "Fecha programada",
         "Cliente",
         "NIT o identificación",
+        "Dirección del servicio",
     )
     assert "Cantidad ejecutada" in headers
     assert "Valor unitario" in headers
-    assert headers[11:14] == ("Subtotal", "IVA", "Total")
-    assert headers[14:17] == ("Orden de servicio", "Cotización", "Soportes")
+    assert headers[10:13] == ("Subtotal", "IVA", "Total")
+    assert headers[13:16] == ("Orden de servicio", "Cotización", "Soportes")
+    assert headers[16:] == ("Factura", "Fecha de factura")
 
 
 def test_workbook_row_per_order_line(tmp_path, november_order, customer):
@@ -74,21 +76,21 @@ def test_workbook_row_per_order_line(tmp_path, november_order, customer):
     debris_row, pruning_row = rows[4], rows[5]
     assert summary.rows == 2
     assert summary.orders == 1
-    assert debris_row[2] == "Panadería La Ñapa S.A.S."
-    assert debris_row[3] == customer.identification_display
-    assert debris_row[6] == "SE-101"
-    assert debris_row[8] == 2.5
-    assert debris_row[9] == "m³"
-    assert debris_row[10] == 100000
-    assert debris_row[11] == 250000
-    assert debris_row[12] == 47500
-    assert debris_row[13] == 297500
-    assert debris_row[14] == november_order.code
-    assert debris_row[15] == november_order.quotation.code
-    assert debris_row[16] == 2
-    assert pruning_row[14] == november_order.code
-    assert pruning_row[12] == 0
-    assert pruning_row[9] == "Árbol"
+    assert debris_row[1] == "Panadería La Ñapa S.A.S."
+    assert debris_row[2] == customer.identification_display
+    assert debris_row[5] == "SE-101"
+    assert debris_row[7] == 2.5
+    assert debris_row[8] == "m³"
+    assert debris_row[9] == 100000
+    assert debris_row[10] == 250000
+    assert debris_row[11] == 47500
+    assert debris_row[12] == 297500
+    assert debris_row[13] == november_order.code
+    assert debris_row[14] == november_order.quotation.code
+    assert debris_row[15] == 2
+    assert pruning_row[13] == november_order.code
+    assert pruning_row[11] == 0
+    assert pruning_row[8] == "Árbol"
 
 
 def test_workbook_dates_are_real_dates(tmp_path, november_order):
@@ -102,16 +104,16 @@ def test_workbook_dates_are_real_dates(tmp_path, november_order):
 def test_workbook_amounts_have_pesos_format(tmp_path, november_order):
     path, _summary = export(tmp_path)
     sheet = load_workbook(path).active
-    assert sheet.cell(row=5, column=14).number_format == '"$" #,##0.00'
+    assert sheet.cell(row=5, column=13).number_format == '"$" #,##0.00'
 
 
 def test_workbook_totals_row(tmp_path, november_order):
     path, summary = export(tmp_path)
     totals = sheet_rows(path)[6]
     assert totals[0].startswith("Totales: 1 órdenes, 2 servicios")
-    assert totals[11] == 420000
-    assert totals[12] == 47500
-    assert totals[13] == 467500
+    assert totals[10] == 420000
+    assert totals[11] == 47500
+    assert totals[12] == 467500
     assert summary.total == Decimal("467500.00")
 
 
@@ -131,8 +133,8 @@ def test_workbook_formula_text_stays_text(tmp_path, advisor, billing_user, debri
     )
     path, _summary = export(tmp_path)
     sheet = load_workbook(path).active
-    name_cell = sheet.cell(row=5, column=3)
-    address_cell = sheet.cell(row=5, column=5)
+    name_cell = sheet.cell(row=5, column=2)
+    address_cell = sheet.cell(row=5, column=4)
     assert name_cell.data_type == "s"
     assert name_cell.value == '=HYPERLINK("http://x.example","clic")'
     assert address_cell.data_type == "s"
@@ -179,8 +181,17 @@ def test_workbook_leaves_out_orders_not_executed(
     assert summary.orders == 1
 
 
-def test_workbook_states_each_order_stage(tmp_path, november_order):
+def test_workbook_shows_invoice_of_order(tmp_path, november_order):
+    ServiceOrder.objects.filter(pk=november_order.pk).update(
+        invoice_number="FE-1001", invoice_date=date(2026, 12, 5)
+    )
     path, _summary = export(tmp_path)
     rows = sheet_rows(path)
-    assert rows[3][19] == "Estado"
-    assert {row[19] for row in rows[4:6]} == {"Ejecutado"}
+    assert {row[16] for row in rows[4:6]} == {"FE-1001"}
+    assert {row[17] for row in rows[4:6]} == {datetime(2026, 12, 5)}
+
+
+def test_workbook_leaves_invoice_blank_before_invoicing(tmp_path, november_order):
+    path, _summary = export(tmp_path)
+    rows = sheet_rows(path)
+    assert {row[16] for row in rows[4:6]} == {None}
