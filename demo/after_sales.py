@@ -619,7 +619,9 @@ class AfterSalesStory:
             order = holder["order"]
             requirements = proof_requirements(order)
             if incomplete:
-                requirements = requirements[:-1] if len(requirements) > 1 else []
+                # The general proof goes missing, so weighed orders keep their
+                # weigh ticket and its reference.
+                requirements = requirements[1:]
                 field_services.proof_upload(
                     order=order,
                     user=supervisor,

@@ -284,7 +284,20 @@ class SalesStory:
                     quantities = QUANTITIES.get(item.unit, ["1", "2"])
                     plan.lines.append((item, Decimal(self.rng.choice(quantities))))
                 planned.append(plan)
+        self._add_weighed_line(planned)
         return planned
+
+    def _add_weighed_line(self, planned: list[PlannedQuotation]) -> None:
+        # The oldest accepted quotation gets a service charged by the tonne unless
+        # one already has it, so the after-sales story shows weigh tickets.
+        weighed = [item for item in self.items if item.unit == Unit.TONNE]
+        accepted = [plan for plan in planned if plan.status == Status.ACCEPTED]
+        if not weighed or not accepted:
+            return
+        if any(item.unit == Unit.TONNE for plan in accepted for item, _ in plan.lines):
+            return
+        oldest = min(accepted, key=lambda plan: plan.issued_at)
+        oldest.lines.append((weighed[0], Decimal(QUANTITIES[Unit.TONNE][0])))
 
     def _play_quotation(self, plan: PlannedQuotation) -> None:
         customer = plan.customer
