@@ -465,25 +465,6 @@ def history_insert_stored(
             )
 
 
-def history_from_table(
-    model: type[models.Model],
-    *,
-    history_type: str,
-    user_id: int | None,
-    when: datetime,
-    reason: str = "",
-) -> None:
-    """Write one django-simple-history record per row now stored in `model`'s
-    table, in one INSERT ... SELECT. For a table that an import filled from
-    empty, this records every account it created without sending the rows back
-    through Python."""
-    statement, own_values = _history_copy_statement(
-        model, history_type=history_type, user_id=user_id, when=when, reason=reason
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, own_values)
-
-
 def drop_secondary_indexes(model: type[models.Model]) -> list[str]:
     """Drop the indexes of `model`'s table other than its primary key and unique
     ones, and return the statements that create them again (PostgreSQL only).
