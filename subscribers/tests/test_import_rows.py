@@ -284,3 +284,9 @@ def test_empty_registry_history_matches_accounts(db, tmp_path):
         record = account.history.get()
         assert record.name == account.name
         assert record.history_date == account.created_at
+
+
+def test_empty_registry_history_names_the_user(db, tmp_path, director):
+    run_import(SubscriberImporter(user=director), write(tmp_path, GOOD, COMMERCIAL))
+    users = set(SubscriberAccount.history.values_list("history_user", flat=True))
+    assert users == {director.pk}
