@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection
 
 from core.imports import Severity, run_import
 from core.models import ImportJob
-from subscribers.importer import SubscriberImporter
+from subscribers.importer import COPY_COLUMNS, WRITE_FIELDS, SubscriberImporter
 from subscribers.models import SubscriberAccount
 from tests.factories import make_zone
 from zones.models import Municipality
@@ -290,3 +290,7 @@ def test_empty_registry_history_names_the_user(db, tmp_path, director):
     run_import(SubscriberImporter(user=director), write(tmp_path, GOOD, COMMERCIAL))
     users = set(SubscriberAccount.history.values_list("history_user", flat=True))
     assert users == {director.pk}
+
+
+def test_copy_columns_cover_write_fields():
+    assert sorted(COPY_COLUMNS) == sorted(["id", *WRITE_FIELDS])
