@@ -33,12 +33,15 @@ from core.imports import (
     register,
 )
 from core.imports.bulk import (
-    bulk_insert,
+    COPY_NULL,
     bulk_upsert,
+    copy_lines,
+    copy_text_fields,
     drop_foreign_keys,
     drop_secondary_indexes,
-    history_from_table,
     history_insert,
+    history_insert_stored,
+    reserve_keys,
     restore_schema,
     uses_copy,
 )
@@ -183,6 +186,38 @@ NEW_ACCOUNT = {
     "updated_at": None,
 }
 WRITE_FIELDS = list(NEW_ACCOUNT)
+# The text columns of a new account, in the order _copy_line writes them.
+COPY_TEXT_FIELDS = (
+    "account_code",
+    "cadastral_number",
+    "id_type",
+    "id_number",
+    "check_digit",
+    "name",
+    "address",
+    "barrio",
+    "municipality_id",
+    "use_class",
+    "producer_type",
+    "status",
+    "billing_account",
+    "search_text",
+)
+# Every column _copy_line writes: the key, the text columns, then the others.
+COPY_COLUMNS = [
+    "id",
+    *COPY_TEXT_FIELDS,
+    "check_digit_mismatch",
+    "zone_id",
+    "estrato",
+    "is_multiuser",
+    "unit_count",
+    "linked_on",
+    "unlinking_scheduled_on",
+    "unlinked_on",
+    "created_at",
+    "updated_at",
+]
 UPDATE_FIELDS = [f for f in WRITE_FIELDS if f not in ("account_code", "created_at")]
 COMPARE_FIELDS = [f for f in UPDATE_FIELDS if f != "updated_at"]
 
@@ -210,6 +245,9 @@ class SubscriberImporter(Importer):
         "registradas se actualizan por su código."
     )
     columns = COLUMNS
+    # parse_row reads only the lookups prepare() loads, so batches may be
+    # written while the next rows are parsed.
+    write_behind = True
 
     def prepare(self) -> None:
         self.municipalities_by_code = {
@@ -254,13 +292,7 @@ class SubscriberImporter(Importer):
             )
 
     def finish(self) -> None:
-        if not self.started_empty:
-            return
-        # Every stored account is new: record them all in one statement.
-        history_from_table(
-            SubscriberAccount, history_type="+", user_id=self.user_id, when=self.now
-        )
-        if not self.dry_run:
+        if self.started_empty and not self.dry_run:
             # A dry run is rolled back, which restores the dropped indexes.
             restore_schema(self.restore_statements)
 
@@ -632,19 +664,54 @@ class SubscriberImporter(Importer):
         return results
 
     def _insert_new(self, batch: list[PendingRecord]) -> list[WriteResult]:
-        """Write the batch into a registry that was empty when the import began.
-        Keys do not repeat across batches, so every record is a new account.
-        finish() writes their history."""
-        now = self.now
-        rows = []
-        for pending in batch:
-            row = NEW_ACCOUNT.copy()
-            row.update(pending.record.values)
-            row["created_at"] = row["updated_at"] = now
-            self._fill_derived(row)
-            rows.append(row)
-        bulk_insert(SubscriberAccount, rows, return_keys=False, columns=WRITE_FIELDS)
+        """Write the batch into a registry that was empty when the import began,
+        with one history record per account. Keys do not repeat across
+        batches, so every record is a new account."""
+        keys = reserve_keys(SubscriberAccount, len(batch))
+        # The columns after linked_on are the same for every new account.
+        now = self.now.isoformat()
+        tail = f"\t{COPY_NULL}\t{COPY_NULL}\t{now}\t{now}\n"
+        copy_lines(
+            SubscriberAccount,
+            COPY_COLUMNS,
+            (
+                self._copy_line(key, pending.record.values, tail)
+                for key, pending in zip(keys, batch, strict=True)
+            ),
+        )
+        history_insert_stored(
+            SubscriberAccount,
+            keys,
+            history_type="+",
+            user_id=self.user_id,
+            when=self.now,
+        )
         return [WriteResult(Outcome.CREATED)] * len(batch)
+
+    def _copy_line(self, key: int, values: dict, tail: str) -> str:
+        """Return a new account as a line of COPY_COLUMNS in COPY text format.
+        `tail` contains the columns after linked_on."""
+        row = NEW_ACCOUNT.copy()
+        row.update(values)
+        self._fill_derived(row)
+        zone_id = row["zone_id"]
+        estrato = row["estrato"]
+        linked_on = row["linked_on"]
+        return (
+            "\t".join(
+                (
+                    str(key),
+                    copy_text_fields([row[field] for field in COPY_TEXT_FIELDS]),
+                    "t" if row["check_digit_mismatch"] else "f",
+                    COPY_NULL if zone_id is None else str(zone_id),
+                    COPY_NULL if estrato is None else str(estrato),
+                    "t" if row["is_multiuser"] else "f",
+                    str(row["unit_count"]),
+                    COPY_NULL if linked_on is None else linked_on.isoformat(),
+                )
+            )
+            + tail
+        )
 
     def _fill_derived(self, row: dict) -> None:
         """Set the zone and search text that follow from the row's other columns."""

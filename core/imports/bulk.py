@@ -104,6 +104,60 @@ def _tuples(model, columns: Sequence[str], rows: Iterable[dict], extra: tuple = 
         yield values + extra if extra else values
 
 
+# COPY text format: backslash escapes for the characters that delimit fields
+# and rows, and \N for NULL.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+COPY_NULL = "\\N"
+
+
+def copy_text(value: str) -> str:
+    """Return `value` escaped as one field of a COPY text line."""
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.translate(_COPY_ESCAPES)
+    return value
+
+
+def copy_text_fields(values: Sequence[str]) -> str:
+    """Return text `values` escaped and joined by tabs, as consecutive fields of a
+    COPY text line. Scanning the joined line once is cheaper than checking
+    every field when, as usual, no field needs escaping."""
+    line = "\t".join(values)
+    if (
+        "\\" in line
+        or "\n" in line
+        or "\r" in line
+        or line.count("\t") != len(values) - 1
+    ):
+        return "\t".join(copy_text(value) for value in values)
+    return line
+
+
+def reserve_keys(model: type[models.Model], count: int) -> list[int]:
+    """Take `count` values from the sequence of `model`'s primary key
+    (PostgreSQL only), for rows copied in with their keys."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) "
+            "FROM generate_series(1, %s)",
+            [model._meta.db_table, model._meta.pk.column, count],
+        )
+        return [key for (key,) in cursor.fetchall()]
+
+
+def copy_lines(
+    model: type[models.Model], columns: Sequence[str], lines: Iterable[str]
+) -> None:
+    """COPY rows given as ready text lines (fields escaped with copy_text, joined
+    by tabs, each line ending in a newline) into `model`'s table (PostgreSQL
+    only). A caller that formats its own lines skips psycopg's write_row,
+    which adapts every value separately."""
+    statement = (
+        f"COPY {_quote(model._meta.db_table)} ({_column_list(columns)}) FROM STDIN"
+    )
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        copy.write("".join(lines))
+
+
 def _copy_rows(cursor, table: str, columns: Sequence[str], rows) -> None:
     statement = f"COPY {_quote(table)} ({_column_list(columns)}) FROM STDIN"
     with cursor.cursor.copy(statement) as copy:
@@ -181,12 +235,7 @@ def bulk_insert(
         if not return_keys:
             _copy_rows(cursor, table, columns, _tuples(model, columns, rows))
             return []
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) "
-            "FROM generate_series(1, %s)",
-            [table, pk_column, len(rows)],
-        )
-        keys = [key for (key,) in cursor.fetchall()]
+        keys = reserve_keys(model, len(rows))
         _copy_rows(
             cursor,
             table,
@@ -414,25 +463,6 @@ def history_insert_stored(
                 f"ORDER BY {pk_column}",
                 [*own_values, *chunk],
             )
-
-
-def history_from_table(
-    model: type[models.Model],
-    *,
-    history_type: str,
-    user_id: int | None,
-    when: datetime,
-    reason: str = "",
-) -> None:
-    """Write one django-simple-history record per row now stored in `model`'s
-    table, in one INSERT ... SELECT. For a table that an import filled from
-    empty, this records every account it created without sending the rows back
-    through Python."""
-    statement, own_values = _history_copy_statement(
-        model, history_type=history_type, user_id=user_id, when=when, reason=reason
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, own_values)
 
 
 def drop_secondary_indexes(model: type[models.Model]) -> list[str]:

@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection
 
 from core.imports import Severity, run_import
 from core.models import ImportJob
-from subscribers.importer import SubscriberImporter
+from subscribers.importer import COPY_COLUMNS, WRITE_FIELDS, SubscriberImporter
 from subscribers.models import SubscriberAccount
 from tests.factories import make_zone
 from zones.models import Municipality
@@ -250,3 +250,47 @@ def test_import_into_empty_registry_writes_history(db, tmp_path):
         ("449000002", "+"),
     ]
     assert history[1].producer_type == "gran"
+
+
+def test_empty_registry_import_keeps_backslashes(db, tmp_path):
+    line = GOOD.replace("LUCERO DÍAZ PORTILLA", "PÉREZ \\ HIJOS").replace(
+        "CL 10 # 5-32", "CL 10 \\N"
+    )
+    import_lines(tmp_path, line)
+    account = SubscriberAccount.objects.get()
+    assert account.name == "PÉREZ \\ HIJOS"
+    assert account.address == "CL 10 \\N"
+
+
+def test_empty_registry_import_stores_every_column(db, tmp_path):
+    zone = make_zone("Melgar")
+    zone.municipalities.add(Municipality.objects.get(dane_code="73449"))
+    import_lines(tmp_path, GOOD, COMMERCIAL)
+    stored = SubscriberAccount.objects.get(account_code="449000002")
+    assert stored.zone_id == zone.pk
+    assert stored.check_digit == "3"
+    assert stored.estrato is None
+    assert stored.producer_type == "gran"
+    assert stored.status == "suspendido"
+    assert stored.linked_on.isoformat() == "2019-12-26"
+    assert stored.unlinked_on is None
+    assert stored.search_text == stored.build_search_text()
+    assert stored.created_at == stored.updated_at
+
+
+def test_empty_registry_history_matches_accounts(db, tmp_path):
+    import_lines(tmp_path, GOOD, COMMERCIAL)
+    for account in SubscriberAccount.objects.all():
+        record = account.history.get()
+        assert record.name == account.name
+        assert record.history_date == account.created_at
+
+
+def test_empty_registry_history_names_the_user(db, tmp_path, director):
+    run_import(SubscriberImporter(user=director), write(tmp_path, GOOD, COMMERCIAL))
+    users = set(SubscriberAccount.history.values_list("history_user", flat=True))
+    assert users == {director.pk}
+
+
+def test_copy_columns_cover_write_fields():
+    assert sorted(COPY_COLUMNS) == sorted(["id", *WRITE_FIELDS])
