@@ -26,7 +26,9 @@ benchmark works in a database it creates and drops.
 These machines are shared and noisy: when other work runs, absolute times can differ
 several-fold between runs (the load average at the start is recorded below). Compare
 ratios measured in the same run, such as our import against a bare `COPY` of the same
-rows, not absolute figures from different runs.
+rows, not absolute figures from different runs. Measurements of single benchmarks,
+before-and-after comparisons and profiles are in `docs/benchmark-notes.md`, which this
+run leaves alone.
 """
 
 
