@@ -499,6 +499,9 @@ def follow_up_report(request):
     # Open quotations past their validity are vencida even before the nightly
     # `expire_quotations` writes it, so they leave the follow-up without a write.
     rows = follow_up_rows(visible.filter(valid_until__gte=timezone.localdate()))
+    this_week = request.GET.get("semana") == "actual"
+    if this_week:
+        rows = [row for row in rows if row.is_due_this_week]
     if request.GET.get("formato") == "xlsx":
         response = HttpResponse(
             follow_up_xlsx(rows),
@@ -515,5 +518,5 @@ def follow_up_report(request):
     return render(
         request,
         "quotations/follow_up.html",
-        {"rows": rows, "figures": figures},
+        {"rows": rows, "figures": figures, "this_week": this_week},
     )
