@@ -88,6 +88,17 @@ def follow_up_rows(queryset, *, today: date | None = None) -> list[FollowUpRow]:
     return rows
 
 
+def follow_up_rows_for(user, *, today: date | None = None) -> list[FollowUpRow]:
+    """Return the follow-up rows of the quotations `user` may see.
+
+    Open quotations past their validity are vencida even before the nightly
+    `expire_quotations` writes it, so they are left out without a write.
+    """
+    today = today or timezone.localdate()
+    visible = Quotation.objects.visible_to(user).filter(valid_until__gte=today)
+    return follow_up_rows(visible, today=today)
+
+
 def _is_overdue(quotation: Quotation, issued_on: date, *, on: date) -> bool:
     """Return whether the follow-up of `quotation`, annotated by follow_up_rows, is
     overdue on the day `on`."""
