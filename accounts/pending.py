@@ -203,8 +203,11 @@ def desistimientos_to_deliver(user, today: date) -> list[PendingItem]:
 
 def quote_requests_without_advisor(user, today: date) -> list[PendingItem]:
     count = (
-        QuoteRequest.objects.visible_to(user).open().filter(advisor__isnull=True)
-    ).count()
+        QuoteRequest.objects.visible_to(user)
+        .open()
+        .filter(advisor__isnull=True)
+        .count()
+    )
     label = ngettext(
         "solicitud de cotización sin asesor",
         "solicitudes de cotización sin asesor",
