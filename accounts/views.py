@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
+from accounts.pending import pending_items
 from customers.models import Customer
 
 NEW = Customer.CustomerType.NEW
@@ -20,7 +21,10 @@ def home(request):
     """The start page: each role sees the counts and shortcuts of its own work."""
     user = request.user
     customers = Customer.objects.visible_to(user)
-    context = {"totals": portfolio_counts(customers)}
+    context = {
+        "pending": pending_items(user),
+        "totals": portfolio_counts(customers),
+    }
     if user.is_manager:
         context["unassigned_count"] = customers.filter(advisor__isnull=True).count()
         context["by_zone"] = _counts_by(customers, "zone_id", "zone__name")

@@ -14,7 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -434,6 +434,15 @@ def aforo_annul(*, aforo: Aforo, user, reason: str) -> Aforo:
         aforo.save(update_fields=["annulled_at", "annulled_by", "annulled_reason"])
     logger.info("Aforo %s of order %s annulled", aforo.pk, order.code)
     return aforo
+
+
+def orders_awaiting_aforo(orders):
+    """Filter `orders` to those waiting for an aforo: prepayment required, still
+    open, and without an aforo in force (none recorded, or every one annulled)."""
+    in_force = Aforo.objects.filter(order=OuterRef("pk"), annulled_at__isnull=True)
+    return orders.filter(prepayment_required=True, status__in=OPEN_STATES).exclude(
+        Exists(in_force)
+    )
 
 
 def aforo_current(order: ServiceOrder) -> Aforo | None:

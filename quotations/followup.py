@@ -25,6 +25,8 @@ class FollowUpRow:
     next_action: str
     next_action_on: date | None
     is_overdue: bool
+    # Overdue by the end of this week (Sunday), so it needs a contact this week.
+    is_due_this_week: bool
 
 
 @dataclass(frozen=True)
@@ -49,9 +51,11 @@ def follow_up_rows(queryset, *, today: date | None = None) -> list[FollowUpRow]:
 
     A quotation is overdue when its next action date has passed, or when nothing is
     scheduled and the last contact (or the issue) is older than
-    settings.QUOTATION_FOLLOW_UP_DAYS.
+    settings.QUOTATION_FOLLOW_UP_DAYS. It is due this week when it is overdue on
+    the Monday after `today`'s week.
     """
     today = today or timezone.localdate()
+    next_monday = today + timedelta(days=7 - today.weekday())
     latest = FollowUp.objects.filter(quotation=OuterRef("pk")).order_by(
         "-contacted_on", "-pk"
     )
@@ -66,14 +70,9 @@ def follow_up_rows(queryset, *, today: date | None = None) -> list[FollowUpRow]:
         )
         .order_by("advisor__first_name", "advisor__last_name", "issued_at", "pk")
     )
-    limit = timedelta(days=settings.QUOTATION_FOLLOW_UP_DAYS)
     rows = []
     for quotation in quotations:
         issued_on = timezone.localdate(quotation.issued_at)
-        if quotation.last_next_action_on:
-            overdue = quotation.last_next_action_on < today
-        else:
-            overdue = today - (quotation.last_contact_on or issued_on) > limit
         rows.append(
             FollowUpRow(
                 quotation=quotation,
@@ -82,10 +81,31 @@ def follow_up_rows(queryset, *, today: date | None = None) -> list[FollowUpRow]:
                 last_note=quotation.last_note or "",
                 next_action=quotation.last_next_action or "",
                 next_action_on=quotation.last_next_action_on,
-                is_overdue=overdue,
+                is_overdue=_is_overdue(quotation, issued_on, on=today),
+                is_due_this_week=_is_overdue(quotation, issued_on, on=next_monday),
             )
         )
     return rows
+
+
+def follow_up_rows_for(user, *, today: date | None = None) -> list[FollowUpRow]:
+    """Return the follow-up rows of the quotations `user` may see.
+
+    Open quotations past their validity are vencida even before the nightly
+    `expire_quotations` writes it, so they are left out without a write.
+    """
+    today = today or timezone.localdate()
+    visible = Quotation.objects.visible_to(user).filter(valid_until__gte=today)
+    return follow_up_rows(visible, today=today)
+
+
+def _is_overdue(quotation: Quotation, issued_on: date, *, on: date) -> bool:
+    """Return whether the follow-up of `quotation`, annotated by follow_up_rows, is
+    overdue on the day `on`."""
+    if quotation.last_next_action_on:
+        return quotation.last_next_action_on < on
+    limit = timedelta(days=settings.QUOTATION_FOLLOW_UP_DAYS)
+    return on - (quotation.last_contact_on or issued_on) > limit
 
 
 def month_figures(queryset) -> list[MonthFigures]:

@@ -13,7 +13,7 @@ from core.permissions import role_required
 from onboarding.models import Onboarding
 from onboarding.services import customer_onboarding_for_display
 from quotations import services
-from quotations.followup import follow_up_rows, follow_up_xlsx, month_figures
+from quotations.followup import follow_up_rows_for, follow_up_xlsx, month_figures
 from quotations.forms import (
     AcceptForm,
     AnnulForm,
@@ -495,10 +495,10 @@ def follow_up_add(request, pk):
 @require_GET
 @editor_required
 def follow_up_report(request):
-    visible = Quotation.objects.visible_to(request.user)
-    # Open quotations past their validity are vencida even before the nightly
-    # `expire_quotations` writes it, so they leave the follow-up without a write.
-    rows = follow_up_rows(visible.filter(valid_until__gte=timezone.localdate()))
+    rows = follow_up_rows_for(request.user)
+    this_week = request.GET.get("semana") == "actual"
+    if this_week:
+        rows = [row for row in rows if row.is_due_this_week]
     if request.GET.get("formato") == "xlsx":
         response = HttpResponse(
             follow_up_xlsx(rows),
@@ -511,9 +511,13 @@ def follow_up_report(request):
             filename=f"seguimiento-cotizaciones-{timezone.localdate():%Y-%m-%d}.xlsx",
         )
         return response
-    figures = month_figures(visible) if request.user.is_manager else []
+    figures = (
+        month_figures(Quotation.objects.visible_to(request.user))
+        if request.user.is_manager
+        else []
+    )
     return render(
         request,
         "quotations/follow_up.html",
-        {"rows": rows, "figures": figures},
+        {"rows": rows, "figures": figures, "this_week": this_week},
     )

@@ -16,6 +16,10 @@ NON_BUSINESS_DAY_LABEL = _(
 )
 
 
+# Value of the order list's `pending` filter for orders waiting for an aforo.
+AWAITING_AFORO = "aforo"
+
+
 class OrderFilterForm(forms.Form):
     q = forms.CharField(label=_("Buscar"), required=False)
     status = forms.ChoiceField(
@@ -30,6 +34,11 @@ class OrderFilterForm(forms.Form):
         required=False,
         queryset=User.objects.advisors(),
         empty_label=_("Todos"),
+    )
+    pending = forms.ChoiceField(
+        label=_("Pendiente"),
+        required=False,
+        choices=[("", _("Todas")), (AWAITING_AFORO, _("Aforo por registrar"))],
     )
 
     def clean(self):

@@ -13,12 +13,14 @@ from django.views.decorators.http import require_GET
 from accounts.roles import Role
 from core.permissions import role_required
 from customers.models import Customer
+from field_work.services import orders_awaiting_aforo
 from onboarding.services import customer_is_approved
 from quotations.models import Quotation
 from quotations.views import list_page
 from service_orders import services
 from service_orders.crew import crew_format
 from service_orders.forms import (
+    AWAITING_AFORO,
     AgreementForm,
     OrderCreateForm,
     OrderFilterForm,
@@ -90,6 +92,8 @@ def order_list(request):
             orders = orders.filter(service_date__lte=data["date_to"])
         if data["advisor"]:
             orders = orders.filter(advisor=data["advisor"])
+        if data["pending"] == AWAITING_AFORO:
+            orders = orders_awaiting_aforo(orders)
     page = list_page(orders.order_by("-created_at", "-pk"), request.GET.get("pagina"))
     query = request.GET.copy()
     query.pop("pagina", None)

@@ -51,10 +51,21 @@ def tariff_book(request):
 
 @manager_required
 def version_list(request):
+    """List the tariff versions, only those of one status with `?estado=`."""
     versions = TariffVersion.objects.select_related(
         "created_by", "approved_by", "rejected_by"
     )
-    context = {"versions": versions, "import_url": _import_url()}
+    status = request.GET.get("estado", "")
+    if status in TariffVersion.Status.values:
+        versions = versions.filter(status=status)
+    else:
+        status = ""
+    context = {
+        "versions": versions,
+        "status": status,
+        "statuses": TariffVersion.Status.choices,
+        "import_url": _import_url(),
+    }
     return render(request, "tariffs/version_list.html", context)
 
 

@@ -320,3 +320,33 @@ def test_advisor_cannot_annul_aforo(new_order, operations_user, advisor, debris)
     aforo = record(new_order, operations_user, [reading("SE-101", 1, "2")])
     with pytest.raises(PermissionDenied):
         aforo_annul(aforo=aforo, user=advisor, reason="error")
+
+
+def awaiting_aforo() -> list:
+    from field_work.services import orders_awaiting_aforo
+    from service_orders.models import ServiceOrder
+
+    return list(orders_awaiting_aforo(ServiceOrder.objects.all()))
+
+
+def test_prepaid_order_awaits_aforo(new_order, scheduled_order):
+    assert awaiting_aforo() == [new_order]
+
+
+def test_recorded_aforo_ends_wait(new_order, operations_user, debris):
+    record(new_order, operations_user, [reading("SE-101", 1, "2")])
+    assert awaiting_aforo() == []
+
+
+def test_annulled_aforo_awaits_again(new_order, operations_user, coordinator, debris):
+    from field_work.services import aforo_annul
+
+    aforo = record(new_order, operations_user, [reading("SE-101", 1, "2")])
+    aforo_annul(aforo=aforo, user=coordinator, reason="Lectura equivocada")
+    assert awaiting_aforo() == [new_order]
+
+
+def test_executed_order_no_longer_awaits(new_order):
+    new_order.status = "ejecutada"
+    new_order.save(update_fields=["status"])
+    assert awaiting_aforo() == []

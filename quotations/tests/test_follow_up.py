@@ -1,5 +1,5 @@
 import io
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -16,6 +16,9 @@ from quote_requests.models import QuoteRequest
 from quote_requests.tests.helpers import make_request
 
 pytestmark = pytest.mark.django_db
+
+WEDNESDAY = date(2026, 11, 11)
+SUNDAY = date(2026, 11, 15)
 
 
 def request_for(customer, advisor) -> QuoteRequest:
@@ -84,6 +87,67 @@ def test_quotation_without_contact_becomes_overdue(issued, settings):
     today = timezone.localdate() + timedelta(days=settings.QUOTATION_FOLLOW_UP_DAYS + 1)
     (row,) = follow_up_rows(Quotation.objects.all(), today=today)
     assert row.is_overdue
+
+
+def issued_days_before(quotation, day, days: int) -> None:
+    """Move the issue of `quotation` to `days` days before `day`, at noon in Bogotá."""
+    moment = datetime.combine(day - timedelta(days=days), time(12))
+    Quotation.objects.filter(pk=quotation.pk).update(
+        issued_at=timezone.make_aware(moment)
+    )
+
+
+def test_action_on_sunday_is_due_this_week(issued, advisor):
+    services.follow_up_add(
+        quotation=issued,
+        user=advisor,
+        note="Llamar el domingo",
+        next_action="Llamar",
+        next_action_on=SUNDAY,
+    )
+    (row,) = follow_up_rows(Quotation.objects.all(), today=WEDNESDAY)
+    assert row.is_due_this_week
+    assert not row.is_overdue
+
+
+def test_action_next_monday_is_not_due(issued, advisor):
+    services.follow_up_add(
+        quotation=issued,
+        user=advisor,
+        note="Llamar el lunes",
+        next_action="Llamar",
+        next_action_on=SUNDAY + timedelta(days=1),
+    )
+    (row,) = follow_up_rows(Quotation.objects.all(), today=WEDNESDAY)
+    assert not row.is_due_this_week
+
+
+def test_silence_ending_this_week_is_due(issued, settings):
+    issued_days_before(issued, WEDNESDAY, settings.QUOTATION_FOLLOW_UP_DAYS - 2)
+    (row,) = follow_up_rows(Quotation.objects.all(), today=WEDNESDAY)
+    assert row.is_due_this_week
+    assert not row.is_overdue
+
+
+def test_recent_issue_is_not_due_this_week(issued):
+    issued_days_before(issued, WEDNESDAY, 1)
+    (row,) = follow_up_rows(Quotation.objects.all(), today=WEDNESDAY)
+    assert not row.is_due_this_week
+
+
+def test_overdue_row_is_due_this_week(issued, settings):
+    issued_days_before(issued, WEDNESDAY, settings.QUOTATION_FOLLOW_UP_DAYS + 1)
+    (row,) = follow_up_rows(Quotation.objects.all(), today=WEDNESDAY)
+    assert row.is_due_this_week
+
+
+def test_report_filters_this_week(client, advisor, customer, debris, settings):
+    due = issue(customer, advisor, debris)
+    issue(customer, advisor, debris)
+    issued_days_before(due, timezone.localdate(), settings.QUOTATION_FOLLOW_UP_DAYS + 1)
+    client.force_login(advisor)
+    response = client.get(reverse("quotations:follow_up"), {"semana": "actual"})
+    assert [row.quotation.pk for row in response.context["rows"]] == [due.pk]
 
 
 def test_closed_quotations_are_not_listed(issued, advisor):

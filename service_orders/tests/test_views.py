@@ -89,6 +89,13 @@ def test_list_filters(client, director, order, other_order, service_day, advisor
     assert other_order.code not in by_advisor
 
 
+def test_list_filters_awaiting_aforo(client, operations_user, order, other_order):
+    ServiceOrder.objects.filter(pk=order.pk).update(prepayment_required=True)
+    client.force_login(operations_user)
+    response = client.get(reverse("service_orders:list"), {"pending": "aforo"})
+    assert [row.pk for row in response.context["page"]] == [order.pk]
+
+
 def test_list_reversed_range_shows_error(client, director):
     client.force_login(director)
     response = client.get(

@@ -117,3 +117,19 @@ def test_history_forbidden_for_advisor(client, advisor):
     client.force_login(advisor)
 
     assert client.get(reverse("tariffs:history")).status_code == 403
+
+
+def test_version_list_filters_drafts(client, director, draft):
+    client.force_login(director)
+
+    response = client.get(reverse("tariffs:version_list"), {"estado": "borrador"})
+
+    assert [version.pk for version in response.context["versions"]] == [draft.pk]
+
+
+def test_version_list_ignores_unknown_status(client, director, draft):
+    client.force_login(director)
+
+    response = client.get(reverse("tariffs:version_list"), {"estado": "otro"})
+
+    assert len(response.context["versions"]) == 2
