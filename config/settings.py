@@ -272,12 +272,14 @@ CERTIFICATE_VERIFY_WINDOW_MINUTES = env_int("CERTIFICATE_VERIFY_WINDOW_MINUTES",
 # the subscriber, calendar months to make the termination or withdrawal effective,
 # business days ahead that the daily digest covers, months of notice (preaviso) the
 # joint-billing company gets, the size limit of a signed form, and the code format
-# of the desistimiento forms.
+# of the desistimiento forms. A competitor's list left in preview longer than
+# TERMINATION_LIST_PREVIEW_HOURS is discarded with its file.
 TERMINATION_RESPONSE_BUSINESS_DAYS = env_int("TERMINATION_RESPONSE_BUSINESS_DAYS", 15)
 TERMINATION_EFFECTIVE_MONTHS = env_int("TERMINATION_EFFECTIVE_MONTHS", 2)
 TERMINATION_DIGEST_BUSINESS_DAYS = env_int("TERMINATION_DIGEST_BUSINESS_DAYS", 3)
 TERMINATION_BILLING_NOTICE_MONTHS = env_int("TERMINATION_BILLING_NOTICE_MONTHS", 2)
 TERMINATION_SIGNED_FORM_MAX_MB = env_int("TERMINATION_SIGNED_FORM_MAX_MB", 10)
+TERMINATION_LIST_PREVIEW_HOURS = env_int("TERMINATION_LIST_PREVIEW_HOURS", 24)
 DOCUMENT_NUMBER_FORMATS["desistimiento"] = env_str(
     "DESISTIMIENTO_NUMBER_FORMAT", "DES-{year}-{number:05d}"
 )

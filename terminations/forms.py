@@ -5,6 +5,7 @@ from functools import cache
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.imports.forms import spreadsheet_check
 from core.text import fold
 from subscribers.models import Competitor, SubscriberAccount
 from terminations.models import (
@@ -31,6 +32,10 @@ class RequestListUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Archivo"), help_text=_("Libro de Excel (.xlsx) o CSV del competidor.")
     )
+
+    def clean_file(self):
+        # The same size limit and content checks as every other spreadsheet import.
+        return spreadsheet_check(self.cleaned_data["file"])
 
 
 class VerificationForm(forms.Form):

@@ -2,13 +2,14 @@
 the desistimientos obtained, their delivery to the competitor, the reconciliation
 meetings and the novelties (novedades) reported to the joint-billing company."""
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -26,13 +27,36 @@ def evidence_path(instance, filename: str) -> str:
     return f"terminaciones/verificaciones/{instance.request_id}-{instance.pk or 'n'}{extension}"
 
 
+class RequestListQuerySet(models.QuerySet):
+    def received(self):
+        """Lists that were imported or whose import was rejected; previews waiting
+        for confirmation and discarded previews left out."""
+        return self.filter(
+            status__in=(RequestList.Status.IMPORTED, RequestList.Status.REJECTED)
+        )
+
+    def open_previews(self, now=None):
+        """Previews that may still be confirmed: younger than
+        TERMINATION_LIST_PREVIEW_HOURS."""
+        return self.filter(
+            status=RequestList.Status.PREVIEW,
+            created_at__gte=RequestList.preview_cutoff(now),
+        )
+
+
 class RequestList(models.Model):
-    """One list of termination requests as a competitor delivered it (a file)."""
+    """One list of termination requests as a competitor delivered it (a file).
+
+    An upload is first a preview: the file validated and matched, nothing
+    written. Confirming imports its requests. A preview the user discards, or
+    leaves unconfirmed for TERMINATION_LIST_PREVIEW_HOURS, becomes descartada and
+    loses its stored file."""
 
     class Status(models.TextChoices):
         PREVIEW = "vista_previa", _("Vista previa")
         IMPORTED = "importada", _("Importada")
         REJECTED = "rechazada", _("Rechazada")
+        DISCARDED = "descartada", _("Descartada")
 
     competitor = models.ForeignKey(
         "subscribers.Competitor",
@@ -58,7 +82,18 @@ class RequestList(models.Model):
         verbose_name=_("importada por"),
     )
     created_at = models.DateTimeField(_("creada"), auto_now_add=True)
+    discarded_at = models.DateTimeField(_("descartada"), null=True, blank=True)
+    # Empty for a preview discarded because it expired unconfirmed.
+    discarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("descartada por"),
+    )
 
+    objects = RequestListQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -71,6 +106,20 @@ class RequestList(models.Model):
 
     def get_absolute_url(self):
         return reverse("terminations:list_detail", args=[self.pk])
+
+    @staticmethod
+    def preview_cutoff(now=None):
+        """Return the creation time before which a preview is abandoned."""
+        now = now or timezone.now()
+        return now - timedelta(hours=settings.TERMINATION_LIST_PREVIEW_HOURS)
+
+    @property
+    def is_open_preview(self) -> bool:
+        """True for a preview that may still be confirmed or discarded."""
+        return (
+            self.status == self.Status.PREVIEW
+            and self.created_at >= self.preview_cutoff()
+        )
 
 
 class TerminationRequestQuerySet(models.QuerySet):

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from accounts.roles import Role
@@ -76,9 +77,41 @@ def request_list_import(
 ) -> tuple[ImportReport, dict]:
     """Import the list's file into termination requests and return the report with
     the matching tally. A dry run writes nothing; neither does a run with a
-    rejected row unless `skip_invalid`."""
-    if request_list.status == RequestList.Status.IMPORTED:
-        raise TerminationError(_("Esta lista ya se importó."))
+    rejected row unless `skip_invalid`.
+
+    A real run imports only an open preview (see RequestList) and holds a lock on
+    the list, so a second click on «Confirmar» waits and then finds it imported.
+    """
+    if dry_run:
+        return _request_list_run(request_list, user, dry_run, skip_invalid)
+    with transaction.atomic():
+        locked = RequestList.objects.select_for_update().get(pk=request_list.pk)
+        if locked.status == RequestList.Status.IMPORTED:
+            raise TerminationError(_("Esta lista ya se importó."))
+        if not locked.is_open_preview:
+            raise TerminationError(
+                ngettext(
+                    "Esta vista previa ya no se puede confirmar: está %(status)s o "
+                    "pasó más de %(hours)s hora desde que se cargó. Cargue el "
+                    "archivo de nuevo.",
+                    "Esta vista previa ya no se puede confirmar: está %(status)s o "
+                    "pasaron más de %(hours)s horas desde que se cargó. Cargue el "
+                    "archivo de nuevo.",
+                    settings.TERMINATION_LIST_PREVIEW_HOURS,
+                )
+                % {
+                    "status": locked.get_status_display().lower(),
+                    "hours": settings.TERMINATION_LIST_PREVIEW_HOURS,
+                }
+            )
+        result = _request_list_run(locked, user, dry_run, skip_invalid)
+    request_list.refresh_from_db()
+    return result
+
+
+def _request_list_run(
+    request_list: RequestList, user, dry_run: bool, skip_invalid: bool
+) -> tuple[ImportReport, dict]:
     importer = TerminationRequestImporter(request_list=request_list, user=user)
     report = run_import(
         importer,
@@ -105,6 +138,102 @@ def request_list_import(
         report.rejected,
     )
     return report, tally
+
+
+def request_list_preview(*, competitor, uploaded, user) -> RequestList:
+    """Store an uploaded list and validate and match it without writing requests.
+
+    Raise TerminationError, keeping nothing, when the file cannot be read as a
+    list at all (damaged, no header row, a required column missing). Previews
+    abandoned earlier are discarded first, so they never pile up.
+    """
+    request_list_discard_abandoned()
+    suffix = Path(uploaded.name).suffix.lower()
+    with transaction.atomic():
+        request_list = RequestList(
+            competitor=competitor,
+            original_name=Path(uploaded.name).name[:200],
+            imported_by=user,
+        )
+        request_list.file.save(f"lista{suffix}", uploaded)
+        try:
+            report, _tally = request_list_import(
+                request_list=request_list, user=user, dry_run=True
+            )
+        except Exception:
+            _stored_file_delete(request_list.file.name)
+            raise
+        file_errors = [issue.message for issue in report.errors if issue.row == 0]
+        if file_errors:
+            transaction.set_rollback(True)
+            _stored_file_delete(request_list.file.name)
+            logger.info(
+                "Upload %r of competitor %s rejected: the file cannot be read",
+                request_list.original_name,
+                competitor.pk,
+            )
+            raise TerminationError(" ".join(file_errors))
+    return request_list
+
+
+def request_list_discard(
+    *, request_list: RequestList, user: User | None, reason: str = ""
+) -> None:
+    """Discard a preview without importing it. The record stays, with who and
+    when, and its stored file is deleted once the change commits."""
+    with transaction.atomic():
+        locked = RequestList.objects.select_for_update().get(pk=request_list.pk)
+        if locked.status != RequestList.Status.PREVIEW:
+            raise TerminationError(
+                _("Solo se descarta una vista previa, y esta lista está %(status)s.")
+                % {"status": locked.get_status_display().lower()}
+            )
+        stored_name = locked.file.name
+        locked.status = RequestList.Status.DISCARDED
+        locked.discarded_at = timezone.now()
+        locked.discarded_by = user
+        locked.file = ""
+        locked._change_reason = reason or _("Vista previa descartada")
+        locked.save()
+        transaction.on_commit(lambda: _stored_file_delete(stored_name))
+    request_list.refresh_from_db()
+    logger.info(
+        "Request list %s discarded by %s",
+        request_list.pk,
+        f"user {user.pk}" if user else "expiry",
+    )
+
+
+def request_list_discard_abandoned(*, now=None) -> int:
+    """Discard the previews left unconfirmed longer than
+    TERMINATION_LIST_PREVIEW_HOURS; return how many."""
+    stale = RequestList.objects.filter(
+        status=RequestList.Status.PREVIEW,
+        created_at__lt=RequestList.preview_cutoff(now),
+    )
+    count = 0
+    for request_list in stale:
+        try:
+            request_list_discard(
+                request_list=request_list,
+                user=None,
+                reason=ngettext(
+                    "Vista previa sin confirmar durante más de %(hours)s hora",
+                    "Vista previa sin confirmar durante más de %(hours)s horas",
+                    settings.TERMINATION_LIST_PREVIEW_HOURS,
+                )
+                % {"hours": settings.TERMINATION_LIST_PREVIEW_HOURS},
+            )
+        except TerminationError:
+            # Confirmed or discarded by someone else since the query.
+            continue
+        count += 1
+    return count
+
+
+def _stored_file_delete(name: str) -> None:
+    if name:
+        RequestList.file.field.storage.delete(name)
 
 
 # --- Distribution -------------------------------------------------------------

@@ -4,6 +4,7 @@ reconciliation meetings and the novedades report."""
 
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -302,23 +303,30 @@ def verification_evidence(request, pk, verification_pk):
 
 @manager_required
 def list_upload(request):
+    """Upload a competitor's list and show its preview; below the form, the
+    previews still open and the lists received."""
     form = RequestListUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        uploaded = form.cleaned_data["file"]
-        request_list = RequestList(
-            competitor=form.cleaned_data["competitor"],
-            original_name=Path(uploaded.name).name,
-            imported_by=request.user,
-        )
-        suffix = Path(uploaded.name).suffix.lower()
-        request_list.file.save(f"lista{suffix}", uploaded)
-        services.request_list_import(
-            request_list=request_list, user=request.user, dry_run=True
-        )
-        return redirect(request_list)
-    lists = RequestList.objects.select_related("competitor")[:50]
+        try:
+            request_list = services.request_list_preview(
+                competitor=form.cleaned_data["competitor"],
+                uploaded=form.cleaned_data["file"],
+                user=request.user,
+            )
+        except services.TerminationError as error:
+            form.add_error("file", str(error))
+        else:
+            return redirect(request_list)
+    lists = RequestList.objects.select_related("competitor")
     return render(
-        request, "terminations/list_upload.html", {"form": form, "lists": lists}
+        request,
+        "terminations/list_upload.html",
+        {
+            "form": form,
+            "previews": lists.open_previews().select_related("imported_by"),
+            "lists": lists.received()[:50],
+            "preview_hours": settings.TERMINATION_LIST_PREVIEW_HOURS,
+        },
     )
 
 
@@ -349,8 +357,30 @@ def list_detail(request, pk):
     return render(
         request,
         "terminations/list_detail.html",
-        {"request_list": request_list, "report": request_list.report, "plan": plan},
+        {
+            "request_list": request_list,
+            "report": request_list.report,
+            "plan": plan,
+            "preview_hours": settings.TERMINATION_LIST_PREVIEW_HOURS,
+        },
     )
+
+
+@manager_required
+@require_POST
+def list_discard(request, pk):
+    request_list = get_object_or_404(RequestList, pk=pk)
+    try:
+        services.request_list_discard(request_list=request_list, user=request.user)
+    except services.TerminationError as error:
+        messages.error(request, str(error))
+        return redirect(request_list)
+    messages.success(
+        request,
+        _("Vista previa de «%(name)s» descartada; no se importó nada.")
+        % {"name": request_list.original_name},
+    )
+    return redirect("terminations:list_upload")
 
 
 @manager_required
