@@ -273,13 +273,16 @@ CERTIFICATE_VERIFY_WINDOW_MINUTES = env_int("CERTIFICATE_VERIFY_WINDOW_MINUTES",
 # business days ahead that the daily digest covers, months of notice (preaviso) the
 # joint-billing company gets, the size limit of a signed form, and the code format
 # of the desistimiento forms. A competitor's list left in preview longer than
-# TERMINATION_LIST_PREVIEW_HOURS is discarded with its file.
+# TERMINATION_LIST_PREVIEW_HOURS is discarded with its file, and a row of a list
+# filed more than TERMINATION_FILED_MAX_AGE_MONTHS before the list was received is
+# rejected as a mistyped date.
 TERMINATION_RESPONSE_BUSINESS_DAYS = env_int("TERMINATION_RESPONSE_BUSINESS_DAYS", 15)
 TERMINATION_EFFECTIVE_MONTHS = env_int("TERMINATION_EFFECTIVE_MONTHS", 2)
 TERMINATION_DIGEST_BUSINESS_DAYS = env_int("TERMINATION_DIGEST_BUSINESS_DAYS", 3)
 TERMINATION_BILLING_NOTICE_MONTHS = env_int("TERMINATION_BILLING_NOTICE_MONTHS", 2)
 TERMINATION_SIGNED_FORM_MAX_MB = env_int("TERMINATION_SIGNED_FORM_MAX_MB", 10)
 TERMINATION_LIST_PREVIEW_HOURS = env_int("TERMINATION_LIST_PREVIEW_HOURS", 24)
+TERMINATION_FILED_MAX_AGE_MONTHS = env_int("TERMINATION_FILED_MAX_AGE_MONTHS", 24)
 DOCUMENT_NUMBER_FORMATS["desistimiento"] = env_str(
     "DESISTIMIENTO_NUMBER_FORMAT", "DES-{year}-{number:05d}"
 )

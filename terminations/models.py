@@ -2,7 +2,7 @@
 the desistimientos obtained, their delivery to the competitor, the reconciliation
 meetings and the novelties (novedades) reported to the joint-billing company."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -68,7 +68,7 @@ class RequestList(models.Model):
     file = models.FileField(
         _("archivo"), upload_to="terminaciones/listas/", max_length=200, blank=True
     )
-    received_on = models.DateField(_("fecha de recepción"), default=date.today)
+    received_on = models.DateField(_("fecha de recepción"), default=timezone.localdate)
     status = models.CharField(
         _("estado"), max_length=12, choices=Status, default=Status.PREVIEW
     )

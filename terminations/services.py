@@ -55,13 +55,20 @@ class TerminationError(Exception):
 
 
 def request_list_create(
-    *, competitor, path: Path, original_name: str = "", user=None
+    *,
+    competitor,
+    path: Path,
+    original_name: str = "",
+    user=None,
+    received_on: date | None = None,
 ) -> RequestList:
-    """Store a competitor's file as a list waiting for its import."""
+    """Store a competitor's file as a list waiting for its import. `received_on`
+    (today by default) bounds the filing dates the list may carry."""
     request_list = RequestList(
         competitor=competitor,
         original_name=original_name or path.name,
         imported_by=user,
+        received_on=received_on or timezone.localdate(),
     )
     with path.open("rb") as handle:
         request_list.file.save(Path(request_list.original_name).name, File(handle))

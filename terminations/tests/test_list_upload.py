@@ -251,3 +251,23 @@ def test_concurrent_confirms_import_once(director, coordinator, competitor, tmp_
     assert len(refused) == 1
     assert "ya se importó" in str(refused[0])
     assert TerminationRequest.objects.count() == 1
+
+
+def test_preview_shows_implausible_dates(client, director, competitor):
+    make_account("449000701")
+    client.force_login(director)
+    rows = ("1;01/10/2026;449000701;Ana\n", "2;01/10/2206;449000701;Ana\n")
+    with time_machine.travel("2026-11-03 10:00 -05:00", tick=False):
+        upload(client, competitor, csv_list(*rows))
+        request_list = RequestList.objects.get()
+        preview = client.get(request_list.get_absolute_url()).text
+        confirmed = client.post(
+            reverse("terminations:list_confirm", args=[request_list.pk]), follow=True
+        ).text
+
+    assert "1 rechazada" in preview
+    assert "Fila 3, columna «FECHA RADICACIÓN»: la fecha de radicación 01/10/2206" in (
+        preview
+    )
+    assert "La lista tiene filas con errores; no se guardó." in confirmed
+    assert not TerminationRequest.objects.exists()
