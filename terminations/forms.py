@@ -1,5 +1,6 @@
 """Forms of the termination screens."""
 
+import uuid
 from functools import cache
 
 from django import forms
@@ -38,7 +39,32 @@ class RequestListUploadForm(forms.Form):
         return spreadsheet_check(self.cleaned_data["file"])
 
 
-class VerificationForm(forms.Form):
+class SubmissionTokenMixin(forms.Form):
+    """A hidden random token sent with the form. The service that records the
+    form stores it, so the same form sent twice is recognised as a repeat."""
+
+    submission = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["submission"].initial = uuid.uuid4
+
+    def clean(self):
+        cleaned_data = super().clean()
+        try:
+            cleaned_data["submission"] = uuid.UUID(cleaned_data.get("submission", ""))
+        except ValueError as error:
+            raise forms.ValidationError(
+                _(
+                    "El formulario llegó incompleto o es de una versión anterior de "
+                    "la página. Recargue la página y envíelo de nuevo."
+                ),
+                code="submission",
+            ) from error
+        return cleaned_data
+
+
+class VerificationForm(SubmissionTokenMixin, forms.Form):
     # No default: a confirmation accepts the request and cannot be undone, so the
     # advisor must choose every result.
     result = forms.ChoiceField(
@@ -100,7 +126,7 @@ class DeliveryForm(forms.Form):
     received_by = forms.CharField(label=_("Recibe (nombre y cargo)"), max_length=150)
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(SubmissionTokenMixin, forms.Form):
     competitor = forms.ModelChoiceField(
         label=_("Competidor"), queryset=Competitor.objects.all()
     )

@@ -340,6 +340,11 @@ class Verification(models.Model):
         verbose_name=_("registrada por"),
     )
     recorded_at = models.DateTimeField(_("registrada"), auto_now_add=True)
+    # The random token of the form that created it, so the same form sent twice
+    # (a double click, a resubmission after «Atrás») records it once.
+    submission_token = models.UUIDField(
+        _("envío del formulario"), null=True, blank=True, unique=True, editable=False
+    )
 
     history = HistoricalRecords()
 
@@ -500,6 +505,10 @@ class ReconciliationMeeting(models.Model):
         verbose_name=_("registrada por"),
     )
     created_at = models.DateTimeField(_("registrada"), auto_now_add=True)
+    # As Verification.submission_token: one meeting per form sent.
+    submission_token = models.UUIDField(
+        _("envío del formulario"), null=True, blank=True, unique=True, editable=False
+    )
 
     history = HistoricalRecords()
 

@@ -4,6 +4,7 @@ distribution to advisors, verification, desistimientos and rejection."""
 import hashlib
 import json
 import logging
+import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +28,7 @@ from core.imports import ImportReport, run_import
 from core.mail import email_queue
 from core.numbering import number_take
 from core.uploads import upload_extension
-from subscribers.models import SubscriberAccount
+from subscribers.models import Competitor, SubscriberAccount
 from terminations import documents
 from terminations.importer import TerminationRequestImporter
 from terminations.matching import EXCEL_SIGNIFICANT_DIGITS, normalise_id
@@ -49,6 +50,30 @@ logger = logging.getLogger(__name__)
 
 class TerminationError(Exception):
     """A workflow step that cannot be carried out; the message is for staff."""
+
+
+class DuplicateSubmission(TerminationError):
+    """A form sent again (a double click, a resubmission after «Atrás») whose
+    first sending was already recorded as `record`."""
+
+    def __init__(self, record):
+        self.record = record
+        if isinstance(record, ReconciliationMeeting):
+            message = _(
+                "Este formulario ya se había enviado: la reunión de conciliación "
+                "del %(date)s con %(competitor)s quedó registrada y no se registró "
+                "otra vez."
+            ) % {"date": format_date(record.held_on), "competitor": record.competitor}
+        else:
+            message = _(
+                "Este formulario ya se había enviado: la verificación quedó "
+                "registrada el %(when)s y no se registró otra vez."
+            ) % {
+                "when": timezone.localtime(record.recorded_at).strftime(
+                    "%d/%m/%Y %H:%M"
+                )
+            }
+        super().__init__(message)
 
 
 # --- Import -----------------------------------------------------------------
@@ -357,18 +382,18 @@ def verification_record(
     evidence_kind: str,
     notes: str = "",
     evidence_file=None,
+    submission_token: uuid.UUID | None = None,
 ) -> Verification:
     """Record what the advisor found and move the request on.
 
     A confirmed request becomes aceptada. A request the subscriber did not file or
     withdraws gets a numbered desistimiento. A subscriber not located leaves the
     request en verificación until another check.
+
+    The request row stays locked until the verification is written. A form sent
+    again with the same `submission_token` raises DuplicateSubmission, naming
+    the verification the first sending recorded.
     """
-    if not request.accepts_verification:
-        raise TerminationError(
-            _("La solicitud está %(status)s; ya no admite verificaciones.")
-            % {"status": request.get_status_display().lower()}
-        )
     if evidence_file is None and evidence_kind in Verification.DOCUMENT_EVIDENCE:
         raise TerminationError(
             _(
@@ -380,38 +405,81 @@ def verification_record(
     if evidence_file is not None:
         documents.check_upload(evidence_file)
 
-    with transaction.atomic():
-        verification = Verification(
-            request=request,
-            result=result,
-            evidence_kind=evidence_kind,
-            notes=notes.strip(),
-            recorded_by=user,
-        )
-        if evidence_file is not None:
-            extension = upload_extension(evidence_file)
-            verification.evidence_file.save(
-                f"soporte{extension}", evidence_file, save=False
+    try:
+        with transaction.atomic():
+            verification = _verification_write(
+                request,
+                user=user,
+                result=result,
+                evidence_kind=evidence_kind,
+                notes=notes,
+                evidence_file=evidence_file,
+                submission_token=submission_token,
             )
-        verification.save()
-
-        if result == Verification.Result.CONFIRMED:
-            request.status = TerminationRequest.Status.ACCEPTED
-            _desistimiento_annul_on_confirmation(request, verification)
-        else:
-            request.status = TerminationRequest.Status.VERIFYING
-        request.save(update_fields=["status", "updated_at"])
-        if verification.needs_desistimiento and not hasattr(request, "desistimiento"):
-            desistimiento_issue(request=request, user=user)
+    except IntegrityError:
+        # The request lock serialises two sendings of one form, so a repeated
+        # token here was reused on another request, stored concurrently.
+        earlier = Verification.objects.filter(submission_token=submission_token)
+        if submission_token is None or not earlier.exists():
+            raise
+        raise DuplicateSubmission(earlier.get()) from None
     logger.info("Request %s verified: %s", request.pk, result)
     return verification
 
 
-def _desistimiento_annul_on_confirmation(request, verification) -> None:
+def _verification_write(
+    request, *, user, result, evidence_kind, notes, evidence_file, submission_token
+) -> Verification:
+    locked = TerminationRequest.objects.select_for_update().get(pk=request.pk)
+    if submission_token is not None:
+        earlier = Verification.objects.filter(submission_token=submission_token)
+        if earlier.exists():
+            logger.info(
+                "Request %s: verification form %s sent again, not recorded",
+                request.pk,
+                submission_token,
+            )
+            raise DuplicateSubmission(earlier.get())
+    # The state as locked, not as the caller loaded it before the lock.
+    request.status = locked.status
+    request.is_duplicate = locked.is_duplicate
+    if not request.accepts_verification:
+        raise TerminationError(
+            _("La solicitud está %(status)s; ya no admite verificaciones.")
+            % {"status": request.get_status_display().lower()}
+        )
+
+    verification = Verification(
+        request=request,
+        result=result,
+        evidence_kind=evidence_kind,
+        notes=notes.strip(),
+        recorded_by=user,
+        submission_token=submission_token,
+    )
+    if evidence_file is not None:
+        extension = upload_extension(evidence_file)
+        verification.evidence_file.save(
+            f"soporte{extension}", evidence_file, save=False
+        )
+    verification.save()
+
+    desistimiento = Desistimiento.objects.filter(request_id=request.pk).first()
+    if result == Verification.Result.CONFIRMED:
+        request.status = TerminationRequest.Status.ACCEPTED
+        _desistimiento_annul_on_confirmation(request, desistimiento, verification)
+    else:
+        request.status = TerminationRequest.Status.VERIFYING
+    request.save(update_fields=["status", "updated_at"])
+    if verification.needs_desistimiento and desistimiento is None:
+        desistimiento_issue(request=request, user=user)
+    return verification
+
+
+def _desistimiento_annul_on_confirmation(request, desistimiento, verification) -> None:
     """Annul the request's desistimiento, keeping its number, because the
     subscriber confirmed the request. It is unsigned here: a signed one makes the
     request desistida, which admits no verification."""
-    desistimiento = getattr(request, "desistimiento", None)
     if desistimiento is None or desistimiento.annulled_at is not None:
         return
     desistimiento.annulled_at = timezone.now()
@@ -792,34 +860,62 @@ def meeting_record(
     documents_delivered: str = "",
     documents_received: str = "",
     minutes=None,
+    submission_token: uuid.UUID | None = None,
 ) -> ReconciliationMeeting:
     """Record a reconciliation meeting and apply its agreements: leaving accounts
     are scheduled to unlink on their effective date (never before), retained ones
-    close their request, newly linked ones are recorded as novelties."""
+    close their request, newly linked ones are recorded as novelties.
+
+    Meetings of one competitor are recorded one at a time (its row is locked). A
+    form sent again with the same `submission_token` raises DuplicateSubmission,
+    naming the meeting the first sending recorded."""
     if not attendees.strip():
         raise TerminationError(_("Escriba los asistentes a la reunión."))
     if minutes is not None:
         documents.check_upload(minutes)
 
-    with transaction.atomic():
-        meeting = ReconciliationMeeting(
-            competitor=competitor,
-            held_on=held_on,
-            frequency=frequency,
-            attendees=attendees.strip(),
-            documents_delivered=documents_delivered.strip(),
-            documents_received=documents_received.strip(),
-            created_by=user,
-        )
-        if minutes is not None:
-            extension = upload_extension(minutes)
-            meeting.minutes.save(
-                f"acta-{held_on:%Y%m%d}{extension}", minutes, save=False
+    try:
+        with transaction.atomic():
+            Competitor.objects.select_for_update().get(pk=competitor.pk)
+            if submission_token is not None:
+                earlier = ReconciliationMeeting.objects.filter(
+                    submission_token=submission_token
+                ).first()
+                if earlier is not None:
+                    logger.info(
+                        "Meeting form %s sent again; meeting %s kept as it was",
+                        submission_token,
+                        earlier.pk,
+                    )
+                    raise DuplicateSubmission(earlier)
+            meeting = ReconciliationMeeting(
+                competitor=competitor,
+                held_on=held_on,
+                frequency=frequency,
+                attendees=attendees.strip(),
+                documents_delivered=documents_delivered.strip(),
+                documents_received=documents_received.strip(),
+                created_by=user,
+                submission_token=submission_token,
             )
-        meeting.save()
-        calendar = BusinessCalendar()
-        for item in agreements:
-            _agreement_apply(meeting, item, calendar)
+            if minutes is not None:
+                extension = upload_extension(minutes)
+                meeting.minutes.save(
+                    f"acta-{held_on:%Y%m%d}{extension}", minutes, save=False
+                )
+            meeting.save()
+            calendar = BusinessCalendar()
+            for item in agreements:
+                _agreement_apply(meeting, item, calendar)
+    except IntegrityError:
+        # The competitor lock serialises two sendings of one form, so a repeated
+        # token here was reused on another competitor's meeting.
+        earlier = ReconciliationMeeting.objects.filter(
+            submission_token=submission_token
+        ).first()
+        if submission_token is None or earlier is None:
+            raise
+        raise DuplicateSubmission(earlier) from None
     logger.info(
         "Reconciliation meeting %s recorded with %s agreements",
         meeting.pk,

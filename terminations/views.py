@@ -198,7 +198,11 @@ def verify(request, pk):
                 evidence_kind=form.cleaned_data["evidence_kind"],
                 notes=form.cleaned_data["notes"],
                 evidence_file=form.cleaned_data["evidence_file"],
+                submission_token=form.cleaned_data["submission"],
             )
+        except services.DuplicateSubmission as error:
+            messages.warning(request, str(error))
+            return redirect(item)
         except (services.TerminationError, ValidationError) as error:
             form.add_error(None, _messages(error))
         else:
@@ -510,7 +514,11 @@ def meeting_create(request):
                 minutes=data["minutes"],
                 agreements=agreements,
                 user=request.user,
+                submission_token=data["submission"],
             )
+        except services.DuplicateSubmission as error:
+            messages.warning(request, str(error))
+            return redirect(error.record)
         except (services.TerminationError, ValidationError) as error:
             messages.error(request, " ".join(_messages(error)))
         else:
