@@ -572,6 +572,41 @@ class ReconciliationAgreement(models.Model):
         return f"{self.account} · {self.get_outcome_display()}"
 
 
+def novelty_file_path(instance, filename: str) -> str:
+    return f"terminaciones/novedades/{filename}"
+
+
+class NoveltyBatch(models.Model):
+    """One report of novedades marked as sent to the joint-billing company: the
+    novelties it carries, the day they are reported as of, who marked it and
+    the XLSX and CSV files exactly as they were downloaded."""
+
+    report_on = models.DateField(_("novedades al"))
+    applies_from = models.DateField(_("aplicar en facturación desde"))
+    novelty_count = models.PositiveIntegerField(_("novedades"))
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("marcado por"),
+    )
+    marked_at = models.DateTimeField(_("marcado"), auto_now_add=True)
+    workbook = models.FileField(
+        _("libro (XLSX)"), upload_to=novelty_file_path, max_length=200
+    )
+    csv_file = models.FileField(_("CSV"), upload_to=novelty_file_path, max_length=200)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("lote de novedades reportadas")
+        verbose_name_plural = _("lotes de novedades reportadas")
+        ordering = ["-marked_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.pk} · {self.report_on:%d/%m/%Y}"
+
+
 class RegistryNovelty(models.Model):
     """A linking or unlinking (novedad) to report to the joint-billing company."""
 
@@ -604,6 +639,15 @@ class RegistryNovelty(models.Model):
         verbose_name=_("solicitud"),
     )
     reported_on = models.DateField(_("reportada el"), null=True, blank=True)
+    # The report that carried it; reported_on is that report's date.
+    batch = models.ForeignKey(
+        NoveltyBatch,
+        on_delete=models.PROTECT,
+        related_name="novelties",
+        null=True,
+        blank=True,
+        verbose_name=_("lote"),
+    )
     created_at = models.DateTimeField(_("registrada"), auto_now_add=True)
 
     history = HistoricalRecords()

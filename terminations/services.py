@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -35,6 +35,7 @@ from terminations.matching import EXCEL_SIGNIFICANT_DIGITS, normalise_id
 from terminations.models import (
     DeliveryBatch,
     Desistimiento,
+    NoveltyBatch,
     ReconciliationAgreement,
     ReconciliationMeeting,
     RegistryNovelty,
@@ -955,47 +956,112 @@ def _agreement_apply(meeting, item: AgreementInput, calendar) -> None:
             request.status = TerminationRequest.Status.ACCEPTED
             request.unlinking_on = unlinking_on
             request.save(update_fields=["status", "unlinking_on", "updated_at"])
-        account.unlinking_scheduled_on = unlinking_on
-        account.save(update_fields=["unlinking_scheduled_on"])
-        RegistryNovelty.objects.get_or_create(
+        # An account claimed by two competitors leaves at the first unlinking.
+        scheduled = [unlinking_on, _earliest_accepted_unlinking(account)]
+        if account.unlinking_scheduled_on:
+            scheduled.append(account.unlinking_scheduled_on)
+        _account_schedule_set(account, min(day for day in scheduled if day))
+        _novelty_record(
             account=account,
             kind=RegistryNovelty.Kind.UNLINKED,
             effective_on=unlinking_on,
-            defaults={"agreement": agreement, "request": request},
+            agreement=agreement,
+            request=request,
         )
     elif item.outcome == Outcome.RETAINED:
         if request is not None:
             request.status = TerminationRequest.Status.WITHDRAWN
             request.save(update_fields=["status", "updated_at"])
-        if account.unlinking_scheduled_on:
-            account.unlinking_scheduled_on = None
-            account.save(update_fields=["unlinking_scheduled_on"])
+        # Another competitor's accepted request may still take the account.
+        _account_schedule_set(account, _earliest_accepted_unlinking(account))
     elif item.outcome == Outcome.LINKED:
         account.status = SubscriberAccount.Status.ACTIVE
         account.linked_on = meeting.held_on
         account.unlinked_on = None
         account.save(update_fields=["status", "linked_on", "unlinked_on"])
-        RegistryNovelty.objects.get_or_create(
+        _novelty_record(
             account=account,
             kind=RegistryNovelty.Kind.LINKED,
             effective_on=meeting.held_on,
-            defaults={"agreement": agreement},
+            agreement=agreement,
         )
+
+
+def _earliest_accepted_unlinking(account: SubscriberAccount) -> date | None:
+    return (
+        TerminationRequest.objects.filter(
+            account=account,
+            status=TerminationRequest.Status.ACCEPTED,
+            unlinking_on__isnull=False,
+        )
+        .order_by("unlinking_on")
+        .values_list("unlinking_on", flat=True)
+        .first()
+    )
+
+
+def _account_schedule_set(account: SubscriberAccount, day: date | None) -> None:
+    if account.unlinking_scheduled_on != day:
+        account.unlinking_scheduled_on = day
+        account.save(update_fields=["unlinking_scheduled_on"])
+
+
+def _novelty_record(
+    *, account, kind: str, effective_on: date, agreement, request=None
+) -> RegistryNovelty:
+    """Record a linking or unlinking to report, unless the account's latest
+    novelty is already of that kind. Then that novelty is returned instead,
+    moved to the earlier date while it is unreported, so a second competitor's
+    agreement on an account already leaving adds no second unlinking."""
+    latest = (
+        RegistryNovelty.objects.select_for_update()
+        .filter(account=account)
+        .order_by("-effective_on", "-pk")
+        .first()
+    )
+    if latest is None or latest.kind != kind:
+        return RegistryNovelty.objects.create(
+            account=account,
+            kind=kind,
+            effective_on=effective_on,
+            agreement=agreement,
+            request=request,
+        )
+    if latest.reported_on is None and effective_on < latest.effective_on:
+        latest.effective_on = effective_on
+        latest._change_reason = _(
+            "Otro acuerdo de conciliación adelantó la fecha efectiva"
+        )
+        latest.save(update_fields=["effective_on"])
+    logger.info(
+        "Account %s already has novelty %s of kind %s; no second one recorded",
+        account.pk,
+        latest.pk,
+        kind,
+    )
+    return latest
 
 
 def terminations_make_effective(*, today: date | None = None) -> int:
     """Unlink the accounts whose scheduled unlinking date has come; their requests
-    become efectiva. Returns how many."""
+    become efectiva. Returns how many. An account claimed by two competitors
+    keeps the date of its first unlinking."""
     today = today or timezone.localdate()
-    due = TerminationRequest.objects.filter(
-        status=TerminationRequest.Status.ACCEPTED, unlinking_on__lte=today
-    ).select_related("account")
+    due = (
+        TerminationRequest.objects.filter(
+            status=TerminationRequest.Status.ACCEPTED, unlinking_on__lte=today
+        )
+        .select_related("account")
+        .order_by("unlinking_on", "pk")
+    )
     count = 0
     with transaction.atomic():
         for request in due.select_for_update(of=("self",)):
             account = request.account
-            account.status = SubscriberAccount.Status.UNLINKED
-            account.unlinked_on = request.unlinking_on
+            account.refresh_from_db(fields=["status", "unlinked_on"])
+            if account.status != SubscriberAccount.Status.UNLINKED:
+                account.status = SubscriberAccount.Status.UNLINKED
+                account.unlinked_on = request.unlinking_on
             account.unlinking_scheduled_on = None
             account.save(
                 update_fields=["status", "unlinked_on", "unlinking_scheduled_on"]
@@ -1010,11 +1076,26 @@ def terminations_make_effective(*, today: date | None = None) -> int:
 
 @dataclass(frozen=True)
 class NoveltyReport:
-    """The novedades for the joint-billing company as of one date."""
+    """The novedades for the joint-billing company as of one date, read from the
+    novelties recorded up to `last_id`.
+
+    `novelties` are every pending novelty the report closes. `reported` leaves
+    out repeats: a second linking or unlinking of an account after one of the
+    same kind (pending here or reported before), as an account claimed by two
+    competitors gets. The billing company receives each change once."""
 
     on: date
     applies_from: date
+    last_id: int
     novelties: tuple[RegistryNovelty, ...]
+    reported: tuple[RegistryNovelty, ...]
+
+    @property
+    def digest(self) -> str:
+        """Return a fingerprint of the novelties the report closes, which the
+        page sends back when the user marks it as reported."""
+        ids = ",".join(str(novelty.pk) for novelty in self.novelties)
+        return hashlib.sha256(f"{self.on}|{ids}".encode()).hexdigest()
 
     def rows(self) -> list[list]:
         return [
@@ -1029,19 +1110,50 @@ class NoveltyReport:
                 novelty.effective_on,
                 max(self.applies_from, novelty.effective_on),
             ]
-            for novelty in self.novelties
+            for novelty in self.reported
         ]
 
+    def xlsx(self) -> bytes:
+        title = _("Novedades de catastro al %(date)s") % {"date": format_date(self.on)}
+        return documents.novelties_xlsx(self.rows(), title)
 
-def novelty_report(*, on: date | None = None) -> NoveltyReport:
+    def csv(self) -> bytes:
+        return documents.novelties_csv(self.rows())
+
+
+def novelty_report(
+    *, on: date | None = None, last_id: int | None = None
+) -> NoveltyReport:
     """Collect the novedades not yet reported that are effective on `on`: an
     unlinking only once the account is actually unlinked (its date reached), a
     linking from its date. The billing company applies them after the configured
-    notice (two calendar months by default)."""
+    notice (two calendar months by default).
+
+    `last_id` pins the report to the novelties recorded when it was first shown
+    (the largest id then), so its download and «Marcar como reportadas» leave
+    out novelties recorded later. None takes every novelty recorded so far."""
     on = on or timezone.localdate()
     terminations_make_effective(today=on)
-    novelties = (
-        RegistryNovelty.objects.filter(reported_on__isnull=True, effective_on__lte=on)
+    if last_id is None:
+        last_id = RegistryNovelty.objects.aggregate(last=Max("pk"))["last"] or 0
+    novelties = tuple(_novelties_due(on, last_id))
+    applies_from = BusinessCalendar().add_calendar_months(
+        on, settings.TERMINATION_BILLING_NOTICE_MONTHS
+    )
+    return NoveltyReport(
+        on=on,
+        applies_from=applies_from,
+        last_id=last_id,
+        novelties=novelties,
+        reported=tuple(_novelties_without_repeats(novelties)),
+    )
+
+
+def _novelties_due(on: date, last_id: int):
+    return (
+        RegistryNovelty.objects.filter(
+            reported_on__isnull=True, effective_on__lte=on, pk__lte=last_id
+        )
         .filter(
             Q(kind=RegistryNovelty.Kind.LINKED)
             | Q(
@@ -1050,23 +1162,94 @@ def novelty_report(*, on: date | None = None) -> NoveltyReport:
             )
         )
         .select_related("account__municipality")
-        .order_by("effective_on", "account__account_code")
+        .order_by("effective_on", "account__account_code", "pk")
     )
-    applies_from = BusinessCalendar().add_calendar_months(
-        on, settings.TERMINATION_BILLING_NOTICE_MONTHS
-    )
-    return NoveltyReport(on=on, applies_from=applies_from, novelties=tuple(novelties))
 
 
-def novelty_report_mark_sent(*, report: NoveltyReport, user: User) -> int:
-    """Mark the report's novedades as reported on its date."""
-    ids = [novelty.pk for novelty in report.novelties]
+def _novelties_without_repeats(novelties) -> list[RegistryNovelty]:
+    """Return `novelties` without those that repeat the kind of the account's
+    previous novelty, reported before or earlier in `novelties`."""
+    previous_kind = {}
+    reported = RegistryNovelty.objects.filter(
+        reported_on__isnull=False,
+        account__in={novelty.account_id for novelty in novelties},
+    ).order_by("effective_on", "pk")
+    for account_id, kind in reported.values_list("account", "kind"):
+        previous_kind[account_id] = kind
+    kept = []
+    for novelty in novelties:
+        if previous_kind.get(novelty.account_id) == novelty.kind:
+            continue
+        previous_kind[novelty.account_id] = novelty.kind
+        kept.append(novelty)
+    return kept
+
+
+def novelty_batch_create(
+    *, on: date, last_id: int, digest: str, user: User
+) -> NoveltyBatch:
+    """Mark as reported exactly the novedades the user saw and downloaded, as one
+    batch that keeps its XLSX and CSV files.
+
+    The report is rebuilt from `on` and `last_id` under a lock on its
+    novelties. Raises TerminationError, marking nothing, when it differs from
+    the one shown (`digest`): marked meanwhile by someone else, or changed."""
     with transaction.atomic():
-        for novelty in RegistryNovelty.objects.filter(pk__in=ids):
-            novelty.reported_on = report.on
-            novelty.save(update_fields=["reported_on"])
-    logger.info("%s novelties marked reported by user %s", len(ids), user.pk)
-    return len(ids)
+        report = novelty_report(on=on, last_id=last_id)
+        locked = list(
+            RegistryNovelty.objects.select_for_update()
+            .filter(pk__in=[novelty.pk for novelty in report.novelties])
+            .filter(reported_on__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        if (
+            not report.novelties
+            or report.digest != digest
+            or len(locked) != len(report.novelties)
+        ):
+            raise TerminationError(
+                _(
+                    "Las novedades pendientes cambiaron desde que abrió la página "
+                    "(otra persona las marcó o hubo cambios en el catastro). Vuelva "
+                    "a cargar la página, descargue el reporte de nuevo y márquelo "
+                    "otra vez."
+                )
+            )
+        batch = NoveltyBatch(
+            report_on=report.on,
+            applies_from=report.applies_from,
+            novelty_count=len(report.reported),
+            marked_by=user,
+        )
+        stamp = f"{report.on:%Y%m%d}"
+        batch.workbook.save(
+            f"novedades-{stamp}.xlsx", ContentFile(report.xlsx()), save=False
+        )
+        batch.csv_file.save(
+            f"novedades-{stamp}.csv", ContentFile(report.csv()), save=False
+        )
+        try:
+            batch.save()
+            for novelty in report.novelties:
+                novelty.reported_on = report.on
+                novelty.batch = batch
+                novelty._change_reason = _("Reportada en el lote %(batch)s") % {
+                    "batch": batch.pk
+                }
+                novelty.save(update_fields=["reported_on", "batch"])
+        except Exception:
+            for field in (batch.workbook, batch.csv_file):
+                field.delete(save=False)
+            raise
+    logger.info(
+        "Novelty batch %s: %s novelties (%s rows) as of %s, marked by user %s",
+        batch.pk,
+        len(report.novelties),
+        len(report.reported),
+        report.on,
+        user.pk,
+    )
+    return batch
 
 
 # --- Daily digest -----------------------------------------------------------------

@@ -51,4 +51,9 @@ urlpatterns = [
     path(
         "novedades/reportadas/", views.novelties_mark_sent, name="novelties_mark_sent"
     ),
+    path(
+        "novedades/lotes/<int:pk>/<str:kind>/",
+        views.novelty_batch_file,
+        name="novelty_batch_file",
+    ),
 ]

@@ -2,6 +2,7 @@
 verification and desistimiento, list import and distribution, deliveries,
 reconciliation meetings and the novedades report."""
 
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -13,12 +14,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Role
 from core.calendar import BusinessCalendar
-from core.formatting import format_date
 from core.permissions import manager_required, role_required
 from subscribers.models import Competitor, SubscriberAccount
 from terminations import documents, services
@@ -34,6 +34,7 @@ from terminations.forms import (
 )
 from terminations.models import (
     DeliveryBatch,
+    NoveltyBatch,
     ReconciliationMeeting,
     RequestList,
     TerminationRequest,
@@ -61,6 +62,8 @@ FLAG_FILTERS = {
     ),
 }
 
+
+CSV_TYPE = "text/csv; charset=utf-8"
 
 # Content types of stored uploads by the extension upload_extension gave them.
 UPLOAD_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".png": "image/png"}
@@ -555,36 +558,92 @@ def meeting_minutes(request, pk):
 
 @novelty_reader_required
 def novelties(request):
-    report = services.novelty_report()
+    """The pending novedades with their downloads and, below, the batches already
+    reported. A download made from the page carries the page's `al` and `hasta`,
+    so it contains the novelties the page listed, whatever was recorded since."""
+    report = _novelty_report_from(request.GET)
     export = request.GET.get("formato")
     if export == "xlsx":
-        title = _("Novedades de catastro al %(date)s") % {
-            "date": format_date(report.on)
-        }
         return _attachment(
-            documents.novelties_xlsx(report.rows(), title),
-            f"novedades-{report.on:%Y%m%d}.xlsx",
-            documents.XLSX_TYPE,
+            report.xlsx(), f"novedades-{report.on:%Y%m%d}.xlsx", documents.XLSX_TYPE
         )
     if export == "csv":
-        return _attachment(
-            documents.novelties_csv(report.rows()),
-            f"novedades-{report.on:%Y%m%d}.csv",
-            "text/csv; charset=utf-8",
-        )
-    return render(request, "terminations/novelties.html", {"report": report})
+        return _attachment(report.csv(), f"novedades-{report.on:%Y%m%d}.csv", CSV_TYPE)
+    return render(
+        request,
+        "terminations/novelties.html",
+        {
+            "report": report,
+            "batches": NoveltyBatch.objects.select_related("marked_by")[:50],
+        },
+    )
+
+
+def _novelty_report_from(data) -> services.NoveltyReport:
+    """Return the report pinned by `al` (its date) and `hasta` (the last novelty
+    id it saw) in `data`, or today's report with every novelty when they are
+    missing or invalid."""
+    try:
+        on = date.fromisoformat(data.get("al", ""))
+        last_id = int(data.get("hasta", ""))
+    except ValueError:
+        return services.novelty_report()
+    return services.novelty_report(on=on, last_id=last_id)
 
 
 @manager_required
 @require_POST
 def novelties_mark_sent(request):
-    count = services.novelty_report_mark_sent(
-        report=services.novelty_report(), user=request.user
-    )
-    messages.success(
-        request, _("%(count)s novedades marcadas como reportadas.") % {"count": count}
-    )
+    """Mark as reported the novedades the page listed, as one batch."""
+    try:
+        batch = services.novelty_batch_create(
+            on=date.fromisoformat(request.POST.get("al", "")),
+            last_id=int(request.POST.get("hasta", "")),
+            digest=request.POST.get("digest", ""),
+            user=request.user,
+        )
+    except ValueError:
+        messages.error(
+            request,
+            _("El formulario llegó incompleto. Recargue la página e intente de nuevo."),
+        )
+    except services.TerminationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Lote %(batch)s: %(count)s novedad marcada como reportada.",
+                "Lote %(batch)s: %(count)s novedades marcadas como reportadas.",
+                batch.novelty_count,
+            )
+            % {"batch": batch.pk, "count": batch.novelty_count},
+        )
     return redirect("terminations:novelties")
+
+
+NOVELTY_BATCH_FILES = {
+    "xlsx": ("workbook", documents.XLSX_TYPE),
+    "csv": ("csv_file", CSV_TYPE),
+}
+
+
+@novelty_reader_required
+def novelty_batch_file(request, pk, kind):
+    """Download a reported batch's file again, as it was when it was marked."""
+    batch = get_object_or_404(NoveltyBatch, pk=pk)
+    if kind not in NOVELTY_BATCH_FILES:
+        raise Http404(kind)
+    field_name, content_type = NOVELTY_BATCH_FILES[kind]
+    field = getattr(batch, field_name)
+    response = FileResponse(
+        field.open("rb"),
+        as_attachment=True,
+        filename=f"novedades-{batch.report_on:%Y%m%d}-lote-{batch.pk}.{kind}",
+        content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _agreement_inputs(lines) -> list[services.AgreementInput]:

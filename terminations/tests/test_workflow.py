@@ -281,7 +281,9 @@ def test_reported_novelties_are_not_repeated(competitor, coordinator):
     _meeting(competitor, account, "vinculado", coordinator)
     report = services.novelty_report(on=date(2026, 10, 28))
 
-    services.novelty_report_mark_sent(report=report, user=coordinator)
+    services.novelty_batch_create(
+        on=report.on, last_id=report.last_id, digest=report.digest, user=coordinator
+    )
 
     assert services.novelty_report(on=date(2026, 10, 29)).novelties == ()
 
