@@ -8,7 +8,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -751,12 +751,23 @@ def _check_deliverable(desistimiento, competitor, delivered_on: date) -> None:
         )
     due = desistimiento.request.response_due_on
     if delivered_on <= due:
+        days = settings.TERMINATION_RESPONSE_BUSINESS_DAYS
         raise TerminationError(
-            _(
-                "El desistimiento %(code)s se puede entregar después del %(due)s, "
-                "cuando vencen los días hábiles de respuesta."
+            ngettext(
+                "El desistimiento %(code)s todavía no se puede entregar: el plazo "
+                "de respuesta de %(days)s día hábil de su solicitud vence el "
+                "%(due)s. Entréguelo a partir del %(first)s.",
+                "El desistimiento %(code)s todavía no se puede entregar: el plazo "
+                "de respuesta de %(days)s días hábiles de su solicitud vence el "
+                "%(due)s. Entréguelo a partir del %(first)s.",
+                days,
             )
-            % {"code": code, "due": format_date(due)}
+            % {
+                "code": code,
+                "days": days,
+                "due": format_date(due),
+                "first": format_date(due + timedelta(days=1)),
+            }
         )
 
 
@@ -1267,7 +1278,7 @@ def digest_items(*, requests, today: date, horizon: date) -> list[dict]:
             items.append(
                 {
                     "request": request,
-                    "kind": _("Respuesta"),
+                    "kind": _("Plazo de respuesta"),
                     "due": request.response_due_on,
                 }
             )
@@ -1275,7 +1286,7 @@ def digest_items(*, requests, today: date, horizon: date) -> list[dict]:
             items.append(
                 {
                     "request": request,
-                    "kind": _("Efectividad"),
+                    "kind": _("Plazo para hacerla efectiva"),
                     "due": request.effective_due_on,
                 }
             )
@@ -1309,7 +1320,11 @@ def digest_send(*, today: date | None = None) -> int:
         email_queue(
             kind=DIGEST_EMAIL_KIND,
             to=[user.email],
-            subject=_("Terminaciones: %(count)s vencimientos hasta el %(date)s")
+            subject=ngettext(
+                "Terminaciones: %(count)s plazo vence hasta el %(date)s",
+                "Terminaciones: %(count)s plazos vencen hasta el %(date)s",
+                len(items),
+            )
             % {"count": len(items), "date": format_date(horizon)},
             template="terminations/email/digest",
             context={"user": user, "items": items, "today": today, "horizon": horizon},

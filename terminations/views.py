@@ -134,6 +134,7 @@ def request_list(request):
             "flag": flag,
             "flags": [(key, label) for key, (label, _q) in FLAG_FILTERS.items()],
             "limit": LIST_LIMIT,
+            "response_days": settings.TERMINATION_RESPONSE_BUSINESS_DAYS,
         },
     )
 
@@ -161,6 +162,8 @@ def _detail_render(request, item, verification_form=None):
             "candidates": services.account_candidates(request=item)
             if resolving
             else [],
+            "response_days": settings.TERMINATION_RESPONSE_BUSINESS_DAYS,
+            "effective_months": settings.TERMINATION_EFFECTIVE_MONTHS,
         },
     )
 
@@ -420,7 +423,13 @@ def list_distribute(request, pk):
             plan_digest=request.POST.get("digest", ""),
         )
         messages.success(
-            request, _("%(count)s solicitudes asignadas.") % {"count": count}
+            request,
+            ngettext(
+                "%(count)s solicitud asignada.",
+                "%(count)s solicitudes asignadas.",
+                count,
+            )
+            % {"count": count},
         )
     except services.TerminationError as error:
         messages.error(request, str(error))
@@ -441,6 +450,7 @@ def deliveries(request):
             "pending": [(c, items) for c, items in pending if items],
             "batches": DeliveryBatch.objects.select_related("competitor")[:50],
             "form": DeliveryForm(),
+            "response_days": settings.TERMINATION_RESPONSE_BUSINESS_DAYS,
         },
     )
 

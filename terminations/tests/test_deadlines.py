@@ -128,8 +128,8 @@ def test_digest_lists_effective_deadline(competitor, advisor):
     email = OutgoingEmail.objects.get(to=[advisor.email])
 
     assert "449000805" in email.body_text
-    assert "Efectividad" in email.body_text
-    assert "Respuesta" not in email.body_text
+    assert "Plazo para hacerla efectiva" in email.body_text
+    assert "Plazo de respuesta" not in email.body_text
 
 
 def test_digest_director_gets_every_advisor(
