@@ -593,29 +593,45 @@ def _novelty_report_from(data) -> services.NoveltyReport:
     """Return the report pinned by `al` (its date) and `hasta` (the last novelty
     id it saw) in `data`, or today's report with every novelty when they are
     missing or invalid."""
+    pinned = _novelty_pin(data)
+    if pinned is None:
+        return services.novelty_report()
+    on, last_id = pinned
+    return services.novelty_report(on=on, last_id=last_id)
+
+
+def _novelty_pin(data) -> tuple[date, int] | None:
+    """Return the (`al`, `hasta`) pair of a report page, or None when either is
+    missing or invalid. A date after today is invalid: building the report makes
+    the terminations due on its date effective, which must not run ahead."""
     try:
         on = date.fromisoformat(data.get("al", ""))
         last_id = int(data.get("hasta", ""))
     except ValueError:
-        return services.novelty_report()
-    return services.novelty_report(on=on, last_id=last_id)
+        return None
+    if on > timezone.localdate():
+        return None
+    return on, last_id
 
 
 @manager_required
 @require_POST
 def novelties_mark_sent(request):
     """Mark as reported the novedades the page listed, as one batch."""
-    try:
-        batch = services.novelty_batch_create(
-            on=date.fromisoformat(request.POST.get("al", "")),
-            last_id=int(request.POST.get("hasta", "")),
-            digest=request.POST.get("digest", ""),
-            user=request.user,
-        )
-    except ValueError:
+    pinned = _novelty_pin(request.POST)
+    if pinned is None:
         messages.error(
             request,
             _("El formulario llegó incompleto. Recargue la página e intente de nuevo."),
+        )
+        return redirect("terminations:novelties")
+    on, last_id = pinned
+    try:
+        batch = services.novelty_batch_create(
+            on=on,
+            last_id=last_id,
+            digest=request.POST.get("digest", ""),
+            user=request.user,
         )
     except services.TerminationError as error:
         messages.error(request, str(error))

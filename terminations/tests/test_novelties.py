@@ -9,6 +9,7 @@ from datetime import date
 
 import openpyxl
 import pytest
+import time_machine
 from django.db import connection
 from django.urls import reverse
 
@@ -346,3 +347,40 @@ def test_concurrent_marks_make_one_batch(competitor, coordinator, director):
     assert len(outcomes) == 2
     assert len(refused) == 1
     assert NoveltyBatch.objects.count() == 1
+
+
+def test_future_date_in_link_is_ignored(client, competitor, coordinator, director):
+    account = make_account("449000918")
+    request = make_request(competitor, account)
+    leave(competitor, account, coordinator)
+    client.force_login(director)
+
+    with time_machine.travel("2026-10-30 10:00 -05:00", tick=False):
+        page = client.get(
+            reverse("terminations:novelties"), {"al": "2027-01-15", "hasta": "99"}
+        ).text
+    request.refresh_from_db()
+    account.refresh_from_db()
+
+    assert "Al 30/10/2026" in page
+    assert request.status == TerminationRequest.Status.ACCEPTED
+    assert account.status == SubscriberAccount.Status.ACTIVE
+
+
+def test_mark_with_future_date_refused(client, competitor, coordinator, director):
+    account = make_account("449000919")
+    make_request(competitor, account)
+    leave(competitor, account, coordinator)
+    client.force_login(director)
+
+    with time_machine.travel("2026-10-30 10:00 -05:00", tick=False):
+        response = client.post(
+            reverse("terminations:novelties_mark_sent"),
+            {"al": "2027-01-15", "hasta": "99", "digest": "x"},
+            follow=True,
+        )
+    account.refresh_from_db()
+
+    assert "El formulario llegó incompleto" in response.text
+    assert account.status == SubscriberAccount.Status.ACTIVE
+    assert not NoveltyBatch.objects.exists()
