@@ -1214,7 +1214,7 @@ def novelty_batch_create(
             .values_list("pk", flat=True)
         )
         if (
-            not report.novelties
+            not report.reported
             or report.digest != digest
             or len(locked) != len(report.novelties)
         ):
