@@ -175,7 +175,8 @@ STORAGES = {
     },
 }
 
-# Uploads: the import screens accept spreadsheets up to IMPORT_MAX_UPLOAD_MB.
+# Uploads: the import screens and the competitor-list upload accept spreadsheets up
+# to IMPORT_MAX_UPLOAD_MB.
 IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 50)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
