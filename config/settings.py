@@ -175,7 +175,8 @@ STORAGES = {
     },
 }
 
-# Uploads: the import screens accept spreadsheets up to IMPORT_MAX_UPLOAD_MB.
+# Uploads: the import screens and the competitor-list upload accept spreadsheets up
+# to IMPORT_MAX_UPLOAD_MB.
 IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 50)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -272,12 +273,17 @@ CERTIFICATE_VERIFY_WINDOW_MINUTES = env_int("CERTIFICATE_VERIFY_WINDOW_MINUTES",
 # the subscriber, calendar months to make the termination or withdrawal effective,
 # business days ahead that the daily digest covers, months of notice (preaviso) the
 # joint-billing company gets, the size limit of a signed form, and the code format
-# of the desistimiento forms.
+# of the desistimiento forms. A competitor's list left in preview longer than
+# TERMINATION_LIST_PREVIEW_HOURS is discarded with its file, and a row of a list
+# filed more than TERMINATION_FILED_MAX_AGE_MONTHS before the list was received is
+# rejected as a mistyped date.
 TERMINATION_RESPONSE_BUSINESS_DAYS = env_int("TERMINATION_RESPONSE_BUSINESS_DAYS", 15)
 TERMINATION_EFFECTIVE_MONTHS = env_int("TERMINATION_EFFECTIVE_MONTHS", 2)
 TERMINATION_DIGEST_BUSINESS_DAYS = env_int("TERMINATION_DIGEST_BUSINESS_DAYS", 3)
 TERMINATION_BILLING_NOTICE_MONTHS = env_int("TERMINATION_BILLING_NOTICE_MONTHS", 2)
 TERMINATION_SIGNED_FORM_MAX_MB = env_int("TERMINATION_SIGNED_FORM_MAX_MB", 10)
+TERMINATION_LIST_PREVIEW_HOURS = env_int("TERMINATION_LIST_PREVIEW_HOURS", 24)
+TERMINATION_FILED_MAX_AGE_MONTHS = env_int("TERMINATION_FILED_MAX_AGE_MONTHS", 24)
 DOCUMENT_NUMBER_FORMATS["desistimiento"] = env_str(
     "DESISTIMIENTO_NUMBER_FORMAT", "DES-{year}-{number:05d}"
 )

@@ -4,6 +4,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.imports.forms import ImportUploadForm
@@ -76,9 +77,12 @@ def import_confirm(request, pk):
     if job.rejected and not skip_invalid:
         messages.error(
             request,
-            _(
+            ngettext(
+                "Hay %(count)s fila con errores. Corrija el archivo y cárguelo de "
+                "nuevo, o marque «Importar solo las filas válidas».",
                 "Hay %(count)s filas con errores. Corrija el archivo y cárguelo de "
-                "nuevo, o marque «Importar solo las filas válidas»."
+                "nuevo, o marque «Importar solo las filas válidas».",
+                job.rejected,
             )
             % {"count": job.rejected},
         )

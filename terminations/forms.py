@@ -1,10 +1,12 @@
 """Forms of the termination screens."""
 
+import uuid
 from functools import cache
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.imports.forms import spreadsheet_check
 from core.text import fold
 from subscribers.models import Competitor, SubscriberAccount
 from terminations.models import (
@@ -32,8 +34,37 @@ class RequestListUploadForm(forms.Form):
         label=_("Archivo"), help_text=_("Libro de Excel (.xlsx) o CSV del competidor.")
     )
 
+    def clean_file(self):
+        # The same size limit and content checks as every other spreadsheet import.
+        return spreadsheet_check(self.cleaned_data["file"])
 
-class VerificationForm(forms.Form):
+
+class SubmissionTokenMixin(forms.Form):
+    """A hidden random token sent with the form. The service that records the
+    form stores it, so the same form sent twice is recognised as a repeat."""
+
+    submission = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["submission"].initial = uuid.uuid4
+
+    def clean(self):
+        cleaned_data = super().clean()
+        try:
+            cleaned_data["submission"] = uuid.UUID(cleaned_data.get("submission", ""))
+        except ValueError as error:
+            raise forms.ValidationError(
+                _(
+                    "El formulario llegó incompleto o es de una versión anterior de "
+                    "la página. Recargue la página y envíelo de nuevo."
+                ),
+                code="submission",
+            ) from error
+        return cleaned_data
+
+
+class VerificationForm(SubmissionTokenMixin, forms.Form):
     # No default: a confirmation accepts the request and cannot be undone, so the
     # advisor must choose every result.
     result = forms.ChoiceField(
@@ -95,7 +126,7 @@ class DeliveryForm(forms.Form):
     received_by = forms.CharField(label=_("Recibe (nombre y cargo)"), max_length=150)
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(SubmissionTokenMixin, forms.Form):
     competitor = forms.ModelChoiceField(
         label=_("Competidor"), queryset=Competitor.objects.all()
     )

@@ -8,11 +8,13 @@ flagged, never dropped. The importer is not registered on the generic import pag
 because it needs the competitor; terminations.services.request_list_import runs it.
 """
 
+import calendar as month_calendar
 from collections import Counter
 from datetime import date
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 
 from core.calendar import BusinessCalendar
@@ -24,6 +26,7 @@ from core.imports import (
     RowReader,
     Severity,
     WriteResult,
+    is_excel_serial,
     parse_date,
 )
 from subscribers.models import SubscriberAccount
@@ -80,6 +83,26 @@ TALLY_LABELS = {
 }
 
 
+# Rows named in the note about filing dates converted from Excel serial numbers.
+SERIAL_ROWS_LISTED = 10
+
+
+def months_before(day: date, months: int) -> date:
+    """Return the same day `months` calendar months earlier (the month's last day
+    when that month is shorter)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    last_day = month_calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last_day))
+
+
+def _date_display(value: date, written: str) -> str:
+    """Return the date as dd/mm/aaaa, followed by the cell as written when the
+    cell was not already that text (a serial number, another format)."""
+    formatted = value.strftime("%d/%m/%Y")
+    return formatted if written in ("", formatted) else f"{formatted} («{written}»)"
+
+
 class TerminationRequestImporter(Importer):
     kind = "solicitudes-terminacion"
     title = _("Solicitudes de terminación de un competidor")
@@ -104,6 +127,16 @@ class TerminationRequestImporter(Importer):
         self.response_days = settings.TERMINATION_RESPONSE_BUSINESS_DAYS
         self.effective_months = settings.TERMINATION_EFFECTIVE_MONTHS
         self.deadlines: dict[date, tuple[date, date]] = {}
+        # A request is filed before the list that carries it is received, and a
+        # filing date older than TERMINATION_FILED_MAX_AGE_MONTHS is taken for a
+        # mistyped year.
+        self.latest_filing = self.request_list.received_on
+        self.filing_max_age_months = settings.TERMINATION_FILED_MAX_AGE_MONTHS
+        self.earliest_filing = months_before(
+            self.latest_filing, self.filing_max_age_months
+        )
+        # Spreadsheet rows whose filing date came as an Excel serial number.
+        self.serial_date_rows: list[int] = []
 
     def parse_row(self, row: RowReader):
         filed_on = row.parse("filed_on", parse_date, severity=Severity.ERROR)
@@ -112,6 +145,8 @@ class TerminationRequestImporter(Importer):
                 "filed_on",
                 _("Falta la fecha de radicación. Escríbala como dd/mm/aaaa."),
             )
+        if filed_on is not None:
+            self._check_filing_date(row, filed_on)
         code = parse_row_code(row.raw("code"))
         if not code.key:
             row.error(
@@ -139,6 +174,44 @@ class TerminationRequestImporter(Importer):
             ),
             "received": received,
         }
+
+    def _check_filing_date(self, row: RowReader, filed_on: date) -> None:
+        """Reject a filing date after the day the list was received or older than
+        the configured age, and remember rows whose date was an Excel serial."""
+        written = row.text("filed_on")
+        if filed_on > self.latest_filing:
+            row.error(
+                "filed_on",
+                _(
+                    "la fecha de radicación %(date)s es posterior al %(received)s, "
+                    "día en que se recibió la lista. Corrija la fecha en el archivo "
+                    "(dd/mm/aaaa) y cárguelo de nuevo."
+                )
+                % {
+                    "date": _date_display(filed_on, written),
+                    "received": self.latest_filing.strftime("%d/%m/%Y"),
+                },
+            )
+        elif filed_on < self.earliest_filing:
+            row.error(
+                "filed_on",
+                ngettext(
+                    "la fecha de radicación %(date)s tiene más de %(months)s mes "
+                    "(es anterior al %(earliest)s). Revise el año en el archivo, "
+                    "corríjalo y cárguelo de nuevo.",
+                    "la fecha de radicación %(date)s tiene más de %(months)s meses "
+                    "(es anterior al %(earliest)s). Revise el año en el archivo, "
+                    "corríjalo y cárguelo de nuevo.",
+                    self.filing_max_age_months,
+                )
+                % {
+                    "date": _date_display(filed_on, written),
+                    "months": self.filing_max_age_months,
+                    "earliest": self.earliest_filing.strftime("%d/%m/%Y"),
+                },
+            )
+        if is_excel_serial(row.raw("filed_on")):
+            self.serial_date_rows.append(row.number)
 
     # NOTE: record_key stays None on purpose. The engine flushes a batch whenever a
     # key repeats inside it, and competitors' lists repeat accounts often, so
@@ -189,11 +262,31 @@ class TerminationRequestImporter(Importer):
 
     def summary_notes(self) -> list[str]:
         """Return the tally as Spanish lines for the report."""
-        return [
+        notes = [
             label % {"count": self.tally[key]}
             for key, label in TALLY_LABELS.items()
             if self.tally[key]
         ]
+        serial_rows = getattr(self, "serial_date_rows", [])
+        if serial_rows:
+            listed = ", ".join(
+                str(number) for number in serial_rows[:SERIAL_ROWS_LISTED]
+            )
+            if len(serial_rows) > SERIAL_ROWS_LISTED:
+                listed += " …"
+            notes.append(
+                ngettext(
+                    "%(count)s fecha de radicación venía como número de serie de "
+                    "Excel y se convirtió a fecha (fila %(rows)s). Revise en la "
+                    "vista previa que sea la correcta.",
+                    "%(count)s fechas de radicación venían como número de serie de "
+                    "Excel y se convirtieron a fecha (filas %(rows)s). Revise en la "
+                    "vista previa que sean las correctas.",
+                    len(serial_rows),
+                )
+                % {"count": len(serial_rows), "rows": listed}
+            )
+        return notes
 
     def _build(self, record, hit, claims) -> TerminationRequest:
         filed_on = record["filed_on"]

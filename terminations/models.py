@@ -2,13 +2,14 @@
 the desistimientos obtained, their delivery to the competitor, the reconciliation
 meetings and the novelties (novedades) reported to the joint-billing company."""
 
-from datetime import date
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -26,13 +27,36 @@ def evidence_path(instance, filename: str) -> str:
     return f"terminaciones/verificaciones/{instance.request_id}-{instance.pk or 'n'}{extension}"
 
 
+class RequestListQuerySet(models.QuerySet):
+    def received(self):
+        """Lists that were imported or whose import was rejected; previews waiting
+        for confirmation and discarded previews left out."""
+        return self.filter(
+            status__in=(RequestList.Status.IMPORTED, RequestList.Status.REJECTED)
+        )
+
+    def open_previews(self, now=None):
+        """Previews that may still be confirmed: younger than
+        TERMINATION_LIST_PREVIEW_HOURS."""
+        return self.filter(
+            status=RequestList.Status.PREVIEW,
+            created_at__gte=RequestList.preview_cutoff(now),
+        )
+
+
 class RequestList(models.Model):
-    """One list of termination requests as a competitor delivered it (a file)."""
+    """One list of termination requests as a competitor delivered it (a file).
+
+    An upload is first a preview: the file validated and matched, nothing
+    written. Confirming imports its requests. A preview the user discards, or
+    leaves unconfirmed for TERMINATION_LIST_PREVIEW_HOURS, becomes descartada and
+    loses its stored file."""
 
     class Status(models.TextChoices):
         PREVIEW = "vista_previa", _("Vista previa")
         IMPORTED = "importada", _("Importada")
         REJECTED = "rechazada", _("Rechazada")
+        DISCARDED = "descartada", _("Descartada")
 
     competitor = models.ForeignKey(
         "subscribers.Competitor",
@@ -44,7 +68,7 @@ class RequestList(models.Model):
     file = models.FileField(
         _("archivo"), upload_to="terminaciones/listas/", max_length=200, blank=True
     )
-    received_on = models.DateField(_("fecha de recepción"), default=date.today)
+    received_on = models.DateField(_("fecha de recepción"), default=timezone.localdate)
     status = models.CharField(
         _("estado"), max_length=12, choices=Status, default=Status.PREVIEW
     )
@@ -58,7 +82,18 @@ class RequestList(models.Model):
         verbose_name=_("importada por"),
     )
     created_at = models.DateTimeField(_("creada"), auto_now_add=True)
+    discarded_at = models.DateTimeField(_("descartada"), null=True, blank=True)
+    # Empty for a preview discarded because it expired unconfirmed.
+    discarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("descartada por"),
+    )
 
+    objects = RequestListQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -71,6 +106,20 @@ class RequestList(models.Model):
 
     def get_absolute_url(self):
         return reverse("terminations:list_detail", args=[self.pk])
+
+    @staticmethod
+    def preview_cutoff(now=None):
+        """Return the creation time before which a preview is abandoned."""
+        now = now or timezone.now()
+        return now - timedelta(hours=settings.TERMINATION_LIST_PREVIEW_HOURS)
+
+    @property
+    def is_open_preview(self) -> bool:
+        """True for a preview that may still be confirmed or discarded."""
+        return (
+            self.status == self.Status.PREVIEW
+            and self.created_at >= self.preview_cutoff()
+        )
 
 
 class TerminationRequestQuerySet(models.QuerySet):
@@ -291,6 +340,11 @@ class Verification(models.Model):
         verbose_name=_("registrada por"),
     )
     recorded_at = models.DateTimeField(_("registrada"), auto_now_add=True)
+    # The random token of the form that created it, so the same form sent twice
+    # (a double click, a resubmission after «Atrás») records it once.
+    submission_token = models.UUIDField(
+        _("envío del formulario"), null=True, blank=True, unique=True, editable=False
+    )
 
     history = HistoricalRecords()
 
@@ -451,6 +505,10 @@ class ReconciliationMeeting(models.Model):
         verbose_name=_("registrada por"),
     )
     created_at = models.DateTimeField(_("registrada"), auto_now_add=True)
+    # As Verification.submission_token: one meeting per form sent.
+    submission_token = models.UUIDField(
+        _("envío del formulario"), null=True, blank=True, unique=True, editable=False
+    )
 
     history = HistoricalRecords()
 
@@ -514,6 +572,41 @@ class ReconciliationAgreement(models.Model):
         return f"{self.account} · {self.get_outcome_display()}"
 
 
+def novelty_file_path(instance, filename: str) -> str:
+    return f"terminaciones/novedades/{filename}"
+
+
+class NoveltyBatch(models.Model):
+    """One report of novedades marked as sent to the joint-billing company: the
+    novelties it carries, the day they are reported as of, who marked it and
+    the XLSX and CSV files exactly as they were downloaded."""
+
+    report_on = models.DateField(_("novedades al"))
+    applies_from = models.DateField(_("aplicar en facturación desde"))
+    novelty_count = models.PositiveIntegerField(_("novedades"))
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("marcado por"),
+    )
+    marked_at = models.DateTimeField(_("marcado"), auto_now_add=True)
+    workbook = models.FileField(
+        _("libro (XLSX)"), upload_to=novelty_file_path, max_length=200
+    )
+    csv_file = models.FileField(_("CSV"), upload_to=novelty_file_path, max_length=200)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("lote de novedades reportadas")
+        verbose_name_plural = _("lotes de novedades reportadas")
+        ordering = ["-marked_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.pk} · {self.report_on:%d/%m/%Y}"
+
+
 class RegistryNovelty(models.Model):
     """A linking or unlinking (novedad) to report to the joint-billing company."""
 
@@ -546,6 +639,15 @@ class RegistryNovelty(models.Model):
         verbose_name=_("solicitud"),
     )
     reported_on = models.DateField(_("reportada el"), null=True, blank=True)
+    # The report that carried it; reported_on is that report's date.
+    batch = models.ForeignKey(
+        NoveltyBatch,
+        on_delete=models.PROTECT,
+        related_name="novelties",
+        null=True,
+        blank=True,
+        verbose_name=_("lote"),
+    )
     created_at = models.DateTimeField(_("registrada"), auto_now_add=True)
 
     history = HistoricalRecords()

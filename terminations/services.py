@@ -4,19 +4,21 @@ distribution to advisors, verification, desistimientos and rejection."""
 import hashlib
 import json
 import logging
+import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from accounts.roles import Role
@@ -26,13 +28,14 @@ from core.imports import ImportReport, run_import
 from core.mail import email_queue
 from core.numbering import number_take
 from core.uploads import upload_extension
-from subscribers.models import SubscriberAccount
+from subscribers.models import Competitor, SubscriberAccount
 from terminations import documents
 from terminations.importer import TerminationRequestImporter
 from terminations.matching import EXCEL_SIGNIFICANT_DIGITS, normalise_id
 from terminations.models import (
     DeliveryBatch,
     Desistimiento,
+    NoveltyBatch,
     ReconciliationAgreement,
     ReconciliationMeeting,
     RegistryNovelty,
@@ -50,17 +53,48 @@ class TerminationError(Exception):
     """A workflow step that cannot be carried out; the message is for staff."""
 
 
+class DuplicateSubmission(TerminationError):
+    """A form sent again (a double click, a resubmission after «Atrás») whose
+    first sending was already recorded as `record`."""
+
+    def __init__(self, record):
+        self.record = record
+        if isinstance(record, ReconciliationMeeting):
+            message = _(
+                "Este formulario ya se había enviado: la reunión de conciliación "
+                "del %(date)s con %(competitor)s quedó registrada y no se registró "
+                "otra vez."
+            ) % {"date": format_date(record.held_on), "competitor": record.competitor}
+        else:
+            message = _(
+                "Este formulario ya se había enviado: la verificación quedó "
+                "registrada el %(when)s y no se registró otra vez."
+            ) % {
+                "when": timezone.localtime(record.recorded_at).strftime(
+                    "%d/%m/%Y %H:%M"
+                )
+            }
+        super().__init__(message)
+
+
 # --- Import -----------------------------------------------------------------
 
 
 def request_list_create(
-    *, competitor, path: Path, original_name: str = "", user=None
+    *,
+    competitor,
+    path: Path,
+    original_name: str = "",
+    user=None,
+    received_on: date | None = None,
 ) -> RequestList:
-    """Store a competitor's file as a list waiting for its import."""
+    """Store a competitor's file as a list waiting for its import. `received_on`
+    (today by default) bounds the filing dates the list may carry."""
     request_list = RequestList(
         competitor=competitor,
         original_name=original_name or path.name,
         imported_by=user,
+        received_on=received_on or timezone.localdate(),
     )
     with path.open("rb") as handle:
         request_list.file.save(Path(request_list.original_name).name, File(handle))
@@ -76,9 +110,41 @@ def request_list_import(
 ) -> tuple[ImportReport, dict]:
     """Import the list's file into termination requests and return the report with
     the matching tally. A dry run writes nothing; neither does a run with a
-    rejected row unless `skip_invalid`."""
-    if request_list.status == RequestList.Status.IMPORTED:
-        raise TerminationError(_("Esta lista ya se importó."))
+    rejected row unless `skip_invalid`.
+
+    A real run imports only an open preview (see RequestList) and holds a lock on
+    the list, so a second click on «Confirmar» waits and then finds it imported.
+    """
+    if dry_run:
+        return _request_list_run(request_list, user, dry_run, skip_invalid)
+    with transaction.atomic():
+        locked = RequestList.objects.select_for_update().get(pk=request_list.pk)
+        if locked.status == RequestList.Status.IMPORTED:
+            raise TerminationError(_("Esta lista ya se importó."))
+        if not locked.is_open_preview:
+            raise TerminationError(
+                ngettext(
+                    "Esta vista previa ya no se puede confirmar: está %(status)s o "
+                    "pasó más de %(hours)s hora desde que se cargó. Cargue el "
+                    "archivo de nuevo.",
+                    "Esta vista previa ya no se puede confirmar: está %(status)s o "
+                    "pasaron más de %(hours)s horas desde que se cargó. Cargue el "
+                    "archivo de nuevo.",
+                    settings.TERMINATION_LIST_PREVIEW_HOURS,
+                )
+                % {
+                    "status": locked.get_status_display().lower(),
+                    "hours": settings.TERMINATION_LIST_PREVIEW_HOURS,
+                }
+            )
+        result = _request_list_run(locked, user, dry_run, skip_invalid)
+    request_list.refresh_from_db()
+    return result
+
+
+def _request_list_run(
+    request_list: RequestList, user, dry_run: bool, skip_invalid: bool
+) -> tuple[ImportReport, dict]:
     importer = TerminationRequestImporter(request_list=request_list, user=user)
     report = run_import(
         importer,
@@ -105,6 +171,102 @@ def request_list_import(
         report.rejected,
     )
     return report, tally
+
+
+def request_list_preview(*, competitor, uploaded, user) -> RequestList:
+    """Store an uploaded list and validate and match it without writing requests.
+
+    Raise TerminationError, keeping nothing, when the file cannot be read as a
+    list at all (damaged, no header row, a required column missing). Previews
+    abandoned earlier are discarded first, so they never pile up.
+    """
+    request_list_discard_abandoned()
+    suffix = Path(uploaded.name).suffix.lower()
+    with transaction.atomic():
+        request_list = RequestList(
+            competitor=competitor,
+            original_name=Path(uploaded.name).name[:200],
+            imported_by=user,
+        )
+        request_list.file.save(f"lista{suffix}", uploaded)
+        try:
+            report, _tally = request_list_import(
+                request_list=request_list, user=user, dry_run=True
+            )
+        except Exception:
+            _stored_file_delete(request_list.file.name)
+            raise
+        file_errors = [issue.message for issue in report.errors if issue.row == 0]
+        if file_errors:
+            transaction.set_rollback(True)
+            _stored_file_delete(request_list.file.name)
+            logger.info(
+                "Upload %r of competitor %s rejected: the file cannot be read",
+                request_list.original_name,
+                competitor.pk,
+            )
+            raise TerminationError(" ".join(file_errors))
+    return request_list
+
+
+def request_list_discard(
+    *, request_list: RequestList, user: User | None, reason: str = ""
+) -> None:
+    """Discard a preview without importing it. The record stays, with who and
+    when, and its stored file is deleted once the change commits."""
+    with transaction.atomic():
+        locked = RequestList.objects.select_for_update().get(pk=request_list.pk)
+        if locked.status != RequestList.Status.PREVIEW:
+            raise TerminationError(
+                _("Solo se descarta una vista previa, y esta lista está %(status)s.")
+                % {"status": locked.get_status_display().lower()}
+            )
+        stored_name = locked.file.name
+        locked.status = RequestList.Status.DISCARDED
+        locked.discarded_at = timezone.now()
+        locked.discarded_by = user
+        locked.file = ""
+        locked._change_reason = reason or _("Vista previa descartada")
+        locked.save()
+        transaction.on_commit(lambda: _stored_file_delete(stored_name))
+    request_list.refresh_from_db()
+    logger.info(
+        "Request list %s discarded by %s",
+        request_list.pk,
+        f"user {user.pk}" if user else "expiry",
+    )
+
+
+def request_list_discard_abandoned(*, now=None) -> int:
+    """Discard the previews left unconfirmed longer than
+    TERMINATION_LIST_PREVIEW_HOURS; return how many."""
+    stale = RequestList.objects.filter(
+        status=RequestList.Status.PREVIEW,
+        created_at__lt=RequestList.preview_cutoff(now),
+    )
+    count = 0
+    for request_list in stale:
+        try:
+            request_list_discard(
+                request_list=request_list,
+                user=None,
+                reason=ngettext(
+                    "Vista previa sin confirmar durante más de %(hours)s hora",
+                    "Vista previa sin confirmar durante más de %(hours)s horas",
+                    settings.TERMINATION_LIST_PREVIEW_HOURS,
+                )
+                % {"hours": settings.TERMINATION_LIST_PREVIEW_HOURS},
+            )
+        except TerminationError:
+            # Confirmed or discarded by someone else since the query.
+            continue
+        count += 1
+    return count
+
+
+def _stored_file_delete(name: str) -> None:
+    if name:
+        RequestList.file.field.storage.delete(name)
 
 
 # --- Distribution -------------------------------------------------------------
@@ -221,18 +383,18 @@ def verification_record(
     evidence_kind: str,
     notes: str = "",
     evidence_file=None,
+    submission_token: uuid.UUID | None = None,
 ) -> Verification:
     """Record what the advisor found and move the request on.
 
     A confirmed request becomes aceptada. A request the subscriber did not file or
     withdraws gets a numbered desistimiento. A subscriber not located leaves the
     request en verificación until another check.
+
+    The request row stays locked until the verification is written. A form sent
+    again with the same `submission_token` raises DuplicateSubmission, naming
+    the verification the first sending recorded.
     """
-    if not request.accepts_verification:
-        raise TerminationError(
-            _("La solicitud está %(status)s; ya no admite verificaciones.")
-            % {"status": request.get_status_display().lower()}
-        )
     if evidence_file is None and evidence_kind in Verification.DOCUMENT_EVIDENCE:
         raise TerminationError(
             _(
@@ -244,38 +406,81 @@ def verification_record(
     if evidence_file is not None:
         documents.check_upload(evidence_file)
 
-    with transaction.atomic():
-        verification = Verification(
-            request=request,
-            result=result,
-            evidence_kind=evidence_kind,
-            notes=notes.strip(),
-            recorded_by=user,
-        )
-        if evidence_file is not None:
-            extension = upload_extension(evidence_file)
-            verification.evidence_file.save(
-                f"soporte{extension}", evidence_file, save=False
+    try:
+        with transaction.atomic():
+            verification = _verification_write(
+                request,
+                user=user,
+                result=result,
+                evidence_kind=evidence_kind,
+                notes=notes,
+                evidence_file=evidence_file,
+                submission_token=submission_token,
             )
-        verification.save()
-
-        if result == Verification.Result.CONFIRMED:
-            request.status = TerminationRequest.Status.ACCEPTED
-            _desistimiento_annul_on_confirmation(request, verification)
-        else:
-            request.status = TerminationRequest.Status.VERIFYING
-        request.save(update_fields=["status", "updated_at"])
-        if verification.needs_desistimiento and not hasattr(request, "desistimiento"):
-            desistimiento_issue(request=request, user=user)
+    except IntegrityError:
+        # The request lock serialises two sendings of one form, so a repeated
+        # token here was reused on another request, stored concurrently.
+        earlier = Verification.objects.filter(submission_token=submission_token)
+        if submission_token is None or not earlier.exists():
+            raise
+        raise DuplicateSubmission(earlier.get()) from None
     logger.info("Request %s verified: %s", request.pk, result)
     return verification
 
 
-def _desistimiento_annul_on_confirmation(request, verification) -> None:
+def _verification_write(
+    request, *, user, result, evidence_kind, notes, evidence_file, submission_token
+) -> Verification:
+    locked = TerminationRequest.objects.select_for_update().get(pk=request.pk)
+    if submission_token is not None:
+        earlier = Verification.objects.filter(submission_token=submission_token)
+        if earlier.exists():
+            logger.info(
+                "Request %s: verification form %s sent again, not recorded",
+                request.pk,
+                submission_token,
+            )
+            raise DuplicateSubmission(earlier.get())
+    # The state as locked, not as the caller loaded it before the lock.
+    request.status = locked.status
+    request.is_duplicate = locked.is_duplicate
+    if not request.accepts_verification:
+        raise TerminationError(
+            _("La solicitud está %(status)s; ya no admite verificaciones.")
+            % {"status": request.get_status_display().lower()}
+        )
+
+    verification = Verification(
+        request=request,
+        result=result,
+        evidence_kind=evidence_kind,
+        notes=notes.strip(),
+        recorded_by=user,
+        submission_token=submission_token,
+    )
+    if evidence_file is not None:
+        extension = upload_extension(evidence_file)
+        verification.evidence_file.save(
+            f"soporte{extension}", evidence_file, save=False
+        )
+    verification.save()
+
+    desistimiento = Desistimiento.objects.filter(request_id=request.pk).first()
+    if result == Verification.Result.CONFIRMED:
+        request.status = TerminationRequest.Status.ACCEPTED
+        _desistimiento_annul_on_confirmation(request, desistimiento, verification)
+    else:
+        request.status = TerminationRequest.Status.VERIFYING
+    request.save(update_fields=["status", "updated_at"])
+    if verification.needs_desistimiento and desistimiento is None:
+        desistimiento_issue(request=request, user=user)
+    return verification
+
+
+def _desistimiento_annul_on_confirmation(request, desistimiento, verification) -> None:
     """Annul the request's desistimiento, keeping its number, because the
     subscriber confirmed the request. It is unsigned here: a signed one makes the
     request desistida, which admits no verification."""
-    desistimiento = getattr(request, "desistimiento", None)
     if desistimiento is None or desistimiento.annulled_at is not None:
         return
     desistimiento.annulled_at = timezone.now()
@@ -546,12 +751,23 @@ def _check_deliverable(desistimiento, competitor, delivered_on: date) -> None:
         )
     due = desistimiento.request.response_due_on
     if delivered_on <= due:
+        days = settings.TERMINATION_RESPONSE_BUSINESS_DAYS
         raise TerminationError(
-            _(
-                "El desistimiento %(code)s se puede entregar después del %(due)s, "
-                "cuando vencen los días hábiles de respuesta."
+            ngettext(
+                "El desistimiento %(code)s todavía no se puede entregar: el plazo "
+                "de respuesta de %(days)s día hábil de su solicitud vence el "
+                "%(due)s. Entréguelo a partir del %(first)s.",
+                "El desistimiento %(code)s todavía no se puede entregar: el plazo "
+                "de respuesta de %(days)s días hábiles de su solicitud vence el "
+                "%(due)s. Entréguelo a partir del %(first)s.",
+                days,
             )
-            % {"code": code, "due": format_date(due)}
+            % {
+                "code": code,
+                "days": days,
+                "due": format_date(due),
+                "first": format_date(due + timedelta(days=1)),
+            }
         )
 
 
@@ -656,34 +872,62 @@ def meeting_record(
     documents_delivered: str = "",
     documents_received: str = "",
     minutes=None,
+    submission_token: uuid.UUID | None = None,
 ) -> ReconciliationMeeting:
     """Record a reconciliation meeting and apply its agreements: leaving accounts
     are scheduled to unlink on their effective date (never before), retained ones
-    close their request, newly linked ones are recorded as novelties."""
+    close their request, newly linked ones are recorded as novelties.
+
+    Meetings of one competitor are recorded one at a time (its row is locked). A
+    form sent again with the same `submission_token` raises DuplicateSubmission,
+    naming the meeting the first sending recorded."""
     if not attendees.strip():
         raise TerminationError(_("Escriba los asistentes a la reunión."))
     if minutes is not None:
         documents.check_upload(minutes)
 
-    with transaction.atomic():
-        meeting = ReconciliationMeeting(
-            competitor=competitor,
-            held_on=held_on,
-            frequency=frequency,
-            attendees=attendees.strip(),
-            documents_delivered=documents_delivered.strip(),
-            documents_received=documents_received.strip(),
-            created_by=user,
-        )
-        if minutes is not None:
-            extension = upload_extension(minutes)
-            meeting.minutes.save(
-                f"acta-{held_on:%Y%m%d}{extension}", minutes, save=False
+    try:
+        with transaction.atomic():
+            Competitor.objects.select_for_update().get(pk=competitor.pk)
+            if submission_token is not None:
+                earlier = ReconciliationMeeting.objects.filter(
+                    submission_token=submission_token
+                ).first()
+                if earlier is not None:
+                    logger.info(
+                        "Meeting form %s sent again; meeting %s kept as it was",
+                        submission_token,
+                        earlier.pk,
+                    )
+                    raise DuplicateSubmission(earlier)
+            meeting = ReconciliationMeeting(
+                competitor=competitor,
+                held_on=held_on,
+                frequency=frequency,
+                attendees=attendees.strip(),
+                documents_delivered=documents_delivered.strip(),
+                documents_received=documents_received.strip(),
+                created_by=user,
+                submission_token=submission_token,
             )
-        meeting.save()
-        calendar = BusinessCalendar()
-        for item in agreements:
-            _agreement_apply(meeting, item, calendar)
+            if minutes is not None:
+                extension = upload_extension(minutes)
+                meeting.minutes.save(
+                    f"acta-{held_on:%Y%m%d}{extension}", minutes, save=False
+                )
+            meeting.save()
+            calendar = BusinessCalendar()
+            for item in agreements:
+                _agreement_apply(meeting, item, calendar)
+    except IntegrityError:
+        # The competitor lock serialises two sendings of one form, so a repeated
+        # token here was reused on another competitor's meeting.
+        earlier = ReconciliationMeeting.objects.filter(
+            submission_token=submission_token
+        ).first()
+        if submission_token is None or earlier is None:
+            raise
+        raise DuplicateSubmission(earlier) from None
     logger.info(
         "Reconciliation meeting %s recorded with %s agreements",
         meeting.pk,
@@ -723,47 +967,112 @@ def _agreement_apply(meeting, item: AgreementInput, calendar) -> None:
             request.status = TerminationRequest.Status.ACCEPTED
             request.unlinking_on = unlinking_on
             request.save(update_fields=["status", "unlinking_on", "updated_at"])
-        account.unlinking_scheduled_on = unlinking_on
-        account.save(update_fields=["unlinking_scheduled_on"])
-        RegistryNovelty.objects.get_or_create(
+        # An account claimed by two competitors leaves at the first unlinking.
+        scheduled = [unlinking_on, _earliest_accepted_unlinking(account)]
+        if account.unlinking_scheduled_on:
+            scheduled.append(account.unlinking_scheduled_on)
+        _account_schedule_set(account, min(day for day in scheduled if day))
+        _novelty_record(
             account=account,
             kind=RegistryNovelty.Kind.UNLINKED,
             effective_on=unlinking_on,
-            defaults={"agreement": agreement, "request": request},
+            agreement=agreement,
+            request=request,
         )
     elif item.outcome == Outcome.RETAINED:
         if request is not None:
             request.status = TerminationRequest.Status.WITHDRAWN
             request.save(update_fields=["status", "updated_at"])
-        if account.unlinking_scheduled_on:
-            account.unlinking_scheduled_on = None
-            account.save(update_fields=["unlinking_scheduled_on"])
+        # Another competitor's accepted request may still take the account.
+        _account_schedule_set(account, _earliest_accepted_unlinking(account))
     elif item.outcome == Outcome.LINKED:
         account.status = SubscriberAccount.Status.ACTIVE
         account.linked_on = meeting.held_on
         account.unlinked_on = None
         account.save(update_fields=["status", "linked_on", "unlinked_on"])
-        RegistryNovelty.objects.get_or_create(
+        _novelty_record(
             account=account,
             kind=RegistryNovelty.Kind.LINKED,
             effective_on=meeting.held_on,
-            defaults={"agreement": agreement},
+            agreement=agreement,
         )
+
+
+def _earliest_accepted_unlinking(account: SubscriberAccount) -> date | None:
+    return (
+        TerminationRequest.objects.filter(
+            account=account,
+            status=TerminationRequest.Status.ACCEPTED,
+            unlinking_on__isnull=False,
+        )
+        .order_by("unlinking_on")
+        .values_list("unlinking_on", flat=True)
+        .first()
+    )
+
+
+def _account_schedule_set(account: SubscriberAccount, day: date | None) -> None:
+    if account.unlinking_scheduled_on != day:
+        account.unlinking_scheduled_on = day
+        account.save(update_fields=["unlinking_scheduled_on"])
+
+
+def _novelty_record(
+    *, account, kind: str, effective_on: date, agreement, request=None
+) -> RegistryNovelty:
+    """Record a linking or unlinking to report, unless the account's latest
+    novelty is already of that kind. Then that novelty is returned instead,
+    moved to the earlier date while it is unreported, so a second competitor's
+    agreement on an account already leaving adds no second unlinking."""
+    latest = (
+        RegistryNovelty.objects.select_for_update()
+        .filter(account=account)
+        .order_by("-effective_on", "-pk")
+        .first()
+    )
+    if latest is None or latest.kind != kind:
+        return RegistryNovelty.objects.create(
+            account=account,
+            kind=kind,
+            effective_on=effective_on,
+            agreement=agreement,
+            request=request,
+        )
+    if latest.reported_on is None and effective_on < latest.effective_on:
+        latest.effective_on = effective_on
+        latest._change_reason = _(
+            "Otro acuerdo de conciliación adelantó la fecha efectiva"
+        )
+        latest.save(update_fields=["effective_on"])
+    logger.info(
+        "Account %s already has novelty %s of kind %s; no second one recorded",
+        account.pk,
+        latest.pk,
+        kind,
+    )
+    return latest
 
 
 def terminations_make_effective(*, today: date | None = None) -> int:
     """Unlink the accounts whose scheduled unlinking date has come; their requests
-    become efectiva. Returns how many."""
+    become efectiva. Returns how many. An account claimed by two competitors
+    keeps the date of its first unlinking."""
     today = today or timezone.localdate()
-    due = TerminationRequest.objects.filter(
-        status=TerminationRequest.Status.ACCEPTED, unlinking_on__lte=today
-    ).select_related("account")
+    due = (
+        TerminationRequest.objects.filter(
+            status=TerminationRequest.Status.ACCEPTED, unlinking_on__lte=today
+        )
+        .select_related("account")
+        .order_by("unlinking_on", "pk")
+    )
     count = 0
     with transaction.atomic():
         for request in due.select_for_update(of=("self",)):
             account = request.account
-            account.status = SubscriberAccount.Status.UNLINKED
-            account.unlinked_on = request.unlinking_on
+            account.refresh_from_db(fields=["status", "unlinked_on"])
+            if account.status != SubscriberAccount.Status.UNLINKED:
+                account.status = SubscriberAccount.Status.UNLINKED
+                account.unlinked_on = request.unlinking_on
             account.unlinking_scheduled_on = None
             account.save(
                 update_fields=["status", "unlinked_on", "unlinking_scheduled_on"]
@@ -778,11 +1087,26 @@ def terminations_make_effective(*, today: date | None = None) -> int:
 
 @dataclass(frozen=True)
 class NoveltyReport:
-    """The novedades for the joint-billing company as of one date."""
+    """The novedades for the joint-billing company as of one date, read from the
+    novelties recorded up to `last_id`.
+
+    `novelties` are every pending novelty the report closes. `reported` leaves
+    out repeats: a second linking or unlinking of an account after one of the
+    same kind (pending here or reported before), as an account claimed by two
+    competitors gets. The billing company receives each change once."""
 
     on: date
     applies_from: date
+    last_id: int
     novelties: tuple[RegistryNovelty, ...]
+    reported: tuple[RegistryNovelty, ...]
+
+    @property
+    def digest(self) -> str:
+        """Return a fingerprint of the novelties the report closes, which the
+        page sends back when the user marks it as reported."""
+        ids = ",".join(str(novelty.pk) for novelty in self.novelties)
+        return hashlib.sha256(f"{self.on}|{ids}".encode()).hexdigest()
 
     def rows(self) -> list[list]:
         return [
@@ -797,19 +1121,50 @@ class NoveltyReport:
                 novelty.effective_on,
                 max(self.applies_from, novelty.effective_on),
             ]
-            for novelty in self.novelties
+            for novelty in self.reported
         ]
 
+    def xlsx(self) -> bytes:
+        title = _("Novedades de catastro al %(date)s") % {"date": format_date(self.on)}
+        return documents.novelties_xlsx(self.rows(), title)
 
-def novelty_report(*, on: date | None = None) -> NoveltyReport:
+    def csv(self) -> bytes:
+        return documents.novelties_csv(self.rows())
+
+
+def novelty_report(
+    *, on: date | None = None, last_id: int | None = None
+) -> NoveltyReport:
     """Collect the novedades not yet reported that are effective on `on`: an
     unlinking only once the account is actually unlinked (its date reached), a
     linking from its date. The billing company applies them after the configured
-    notice (two calendar months by default)."""
+    notice (two calendar months by default).
+
+    `last_id` pins the report to the novelties recorded when it was first shown
+    (the largest id then), so its download and «Marcar como reportadas» leave
+    out novelties recorded later. None takes every novelty recorded so far."""
     on = on or timezone.localdate()
     terminations_make_effective(today=on)
-    novelties = (
-        RegistryNovelty.objects.filter(reported_on__isnull=True, effective_on__lte=on)
+    if last_id is None:
+        last_id = RegistryNovelty.objects.aggregate(last=Max("pk"))["last"] or 0
+    novelties = tuple(_novelties_due(on, last_id))
+    applies_from = BusinessCalendar().add_calendar_months(
+        on, settings.TERMINATION_BILLING_NOTICE_MONTHS
+    )
+    return NoveltyReport(
+        on=on,
+        applies_from=applies_from,
+        last_id=last_id,
+        novelties=novelties,
+        reported=tuple(_novelties_without_repeats(novelties)),
+    )
+
+
+def _novelties_due(on: date, last_id: int):
+    return (
+        RegistryNovelty.objects.filter(
+            reported_on__isnull=True, effective_on__lte=on, pk__lte=last_id
+        )
         .filter(
             Q(kind=RegistryNovelty.Kind.LINKED)
             | Q(
@@ -818,23 +1173,94 @@ def novelty_report(*, on: date | None = None) -> NoveltyReport:
             )
         )
         .select_related("account__municipality")
-        .order_by("effective_on", "account__account_code")
+        .order_by("effective_on", "account__account_code", "pk")
     )
-    applies_from = BusinessCalendar().add_calendar_months(
-        on, settings.TERMINATION_BILLING_NOTICE_MONTHS
-    )
-    return NoveltyReport(on=on, applies_from=applies_from, novelties=tuple(novelties))
 
 
-def novelty_report_mark_sent(*, report: NoveltyReport, user: User) -> int:
-    """Mark the report's novedades as reported on its date."""
-    ids = [novelty.pk for novelty in report.novelties]
+def _novelties_without_repeats(novelties) -> list[RegistryNovelty]:
+    """Return `novelties` without those that repeat the kind of the account's
+    previous novelty, reported before or earlier in `novelties`."""
+    previous_kind = {}
+    reported = RegistryNovelty.objects.filter(
+        reported_on__isnull=False,
+        account__in={novelty.account_id for novelty in novelties},
+    ).order_by("effective_on", "pk")
+    for account_id, kind in reported.values_list("account", "kind"):
+        previous_kind[account_id] = kind
+    kept = []
+    for novelty in novelties:
+        if previous_kind.get(novelty.account_id) == novelty.kind:
+            continue
+        previous_kind[novelty.account_id] = novelty.kind
+        kept.append(novelty)
+    return kept
+
+
+def novelty_batch_create(
+    *, on: date, last_id: int, digest: str, user: User
+) -> NoveltyBatch:
+    """Mark as reported exactly the novedades the user saw and downloaded, as one
+    batch that keeps its XLSX and CSV files.
+
+    The report is rebuilt from `on` and `last_id` under a lock on its
+    novelties. Raises TerminationError, marking nothing, when it differs from
+    the one shown (`digest`): marked meanwhile by someone else, or changed."""
     with transaction.atomic():
-        for novelty in RegistryNovelty.objects.filter(pk__in=ids):
-            novelty.reported_on = report.on
-            novelty.save(update_fields=["reported_on"])
-    logger.info("%s novelties marked reported by user %s", len(ids), user.pk)
-    return len(ids)
+        report = novelty_report(on=on, last_id=last_id)
+        locked = list(
+            RegistryNovelty.objects.select_for_update()
+            .filter(pk__in=[novelty.pk for novelty in report.novelties])
+            .filter(reported_on__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        if (
+            not report.reported
+            or report.digest != digest
+            or len(locked) != len(report.novelties)
+        ):
+            raise TerminationError(
+                _(
+                    "Las novedades pendientes cambiaron desde que abrió la página "
+                    "(otra persona las marcó o hubo cambios en el catastro). Vuelva "
+                    "a cargar la página, descargue el reporte de nuevo y márquelo "
+                    "otra vez."
+                )
+            )
+        batch = NoveltyBatch(
+            report_on=report.on,
+            applies_from=report.applies_from,
+            novelty_count=len(report.reported),
+            marked_by=user,
+        )
+        stamp = f"{report.on:%Y%m%d}"
+        batch.workbook.save(
+            f"novedades-{stamp}.xlsx", ContentFile(report.xlsx()), save=False
+        )
+        batch.csv_file.save(
+            f"novedades-{stamp}.csv", ContentFile(report.csv()), save=False
+        )
+        try:
+            batch.save()
+            for novelty in report.novelties:
+                novelty.reported_on = report.on
+                novelty.batch = batch
+                novelty._change_reason = _("Reportada en el lote %(batch)s") % {
+                    "batch": batch.pk
+                }
+                novelty.save(update_fields=["reported_on", "batch"])
+        except Exception:
+            for field in (batch.workbook, batch.csv_file):
+                field.delete(save=False)
+            raise
+    logger.info(
+        "Novelty batch %s: %s novelties (%s rows) as of %s, marked by user %s",
+        batch.pk,
+        len(report.novelties),
+        len(report.reported),
+        report.on,
+        user.pk,
+    )
+    return batch
 
 
 # --- Daily digest -----------------------------------------------------------------
@@ -852,7 +1278,7 @@ def digest_items(*, requests, today: date, horizon: date) -> list[dict]:
             items.append(
                 {
                     "request": request,
-                    "kind": _("Respuesta"),
+                    "kind": _("Plazo de respuesta"),
                     "due": request.response_due_on,
                 }
             )
@@ -860,7 +1286,7 @@ def digest_items(*, requests, today: date, horizon: date) -> list[dict]:
             items.append(
                 {
                     "request": request,
-                    "kind": _("Efectividad"),
+                    "kind": _("Plazo para hacerla efectiva"),
                     "due": request.effective_due_on,
                 }
             )
@@ -894,7 +1320,11 @@ def digest_send(*, today: date | None = None) -> int:
         email_queue(
             kind=DIGEST_EMAIL_KIND,
             to=[user.email],
-            subject=_("Terminaciones: %(count)s vencimientos hasta el %(date)s")
+            subject=ngettext(
+                "Terminaciones: %(count)s plazo vence hasta el %(date)s",
+                "Terminaciones: %(count)s plazos vencen hasta el %(date)s",
+                len(items),
+            )
             % {"count": len(items), "date": format_date(horizon)},
             template="terminations/email/digest",
             context={"user": user, "items": items, "today": today, "horizon": horizon},

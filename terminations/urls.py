@@ -32,6 +32,7 @@ urlpatterns = [
     path("competidores/", views.competitors, name="competitors"),
     path("listas/<int:pk>/", views.list_detail, name="list_detail"),
     path("listas/<int:pk>/confirmar/", views.list_confirm, name="list_confirm"),
+    path("listas/<int:pk>/descartar/", views.list_discard, name="list_discard"),
     path("listas/<int:pk>/distribuir/", views.list_distribute, name="list_distribute"),
     path("entregas/", views.deliveries, name="deliveries"),
     path(
@@ -49,5 +50,10 @@ urlpatterns = [
     path("novedades/", views.novelties, name="novelties"),
     path(
         "novedades/reportadas/", views.novelties_mark_sent, name="novelties_mark_sent"
+    ),
+    path(
+        "novedades/lotes/<int:pk>/<str:kind>/",
+        views.novelty_batch_file,
+        name="novelty_batch_file",
     ),
 ]

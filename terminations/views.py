@@ -2,8 +2,10 @@
 verification and desistimiento, list import and distribution, deliveries,
 reconciliation meetings and the novedades report."""
 
+from datetime import date
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -12,12 +14,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Role
 from core.calendar import BusinessCalendar
-from core.formatting import format_date
 from core.permissions import manager_required, role_required
 from subscribers.models import Competitor, SubscriberAccount
 from terminations import documents, services
@@ -33,6 +34,7 @@ from terminations.forms import (
 )
 from terminations.models import (
     DeliveryBatch,
+    NoveltyBatch,
     ReconciliationMeeting,
     RequestList,
     TerminationRequest,
@@ -60,6 +62,8 @@ FLAG_FILTERS = {
     ),
 }
 
+
+CSV_TYPE = "text/csv; charset=utf-8"
 
 # Content types of stored uploads by the extension upload_extension gave them.
 UPLOAD_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".png": "image/png"}
@@ -130,6 +134,7 @@ def request_list(request):
             "flag": flag,
             "flags": [(key, label) for key, (label, _q) in FLAG_FILTERS.items()],
             "limit": LIST_LIMIT,
+            "response_days": settings.TERMINATION_RESPONSE_BUSINESS_DAYS,
         },
     )
 
@@ -157,6 +162,8 @@ def _detail_render(request, item, verification_form=None):
             "candidates": services.account_candidates(request=item)
             if resolving
             else [],
+            "response_days": settings.TERMINATION_RESPONSE_BUSINESS_DAYS,
+            "effective_months": settings.TERMINATION_EFFECTIVE_MONTHS,
         },
     )
 
@@ -197,7 +204,11 @@ def verify(request, pk):
                 evidence_kind=form.cleaned_data["evidence_kind"],
                 notes=form.cleaned_data["notes"],
                 evidence_file=form.cleaned_data["evidence_file"],
+                submission_token=form.cleaned_data["submission"],
             )
+        except services.DuplicateSubmission as error:
+            messages.warning(request, str(error))
+            return redirect(item)
         except (services.TerminationError, ValidationError) as error:
             form.add_error(None, _messages(error))
         else:
@@ -302,23 +313,30 @@ def verification_evidence(request, pk, verification_pk):
 
 @manager_required
 def list_upload(request):
+    """Upload a competitor's list and show its preview; below the form, the
+    previews still open and the lists received."""
     form = RequestListUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        uploaded = form.cleaned_data["file"]
-        request_list = RequestList(
-            competitor=form.cleaned_data["competitor"],
-            original_name=Path(uploaded.name).name,
-            imported_by=request.user,
-        )
-        suffix = Path(uploaded.name).suffix.lower()
-        request_list.file.save(f"lista{suffix}", uploaded)
-        services.request_list_import(
-            request_list=request_list, user=request.user, dry_run=True
-        )
-        return redirect(request_list)
-    lists = RequestList.objects.select_related("competitor")[:50]
+        try:
+            request_list = services.request_list_preview(
+                competitor=form.cleaned_data["competitor"],
+                uploaded=form.cleaned_data["file"],
+                user=request.user,
+            )
+        except services.TerminationError as error:
+            form.add_error("file", str(error))
+        else:
+            return redirect(request_list)
+    lists = RequestList.objects.select_related("competitor")
     return render(
-        request, "terminations/list_upload.html", {"form": form, "lists": lists}
+        request,
+        "terminations/list_upload.html",
+        {
+            "form": form,
+            "previews": lists.open_previews().select_related("imported_by"),
+            "lists": lists.received()[:50],
+            "preview_hours": settings.TERMINATION_LIST_PREVIEW_HOURS,
+        },
     )
 
 
@@ -349,8 +367,30 @@ def list_detail(request, pk):
     return render(
         request,
         "terminations/list_detail.html",
-        {"request_list": request_list, "report": request_list.report, "plan": plan},
+        {
+            "request_list": request_list,
+            "report": request_list.report,
+            "plan": plan,
+            "preview_hours": settings.TERMINATION_LIST_PREVIEW_HOURS,
+        },
     )
+
+
+@manager_required
+@require_POST
+def list_discard(request, pk):
+    request_list = get_object_or_404(RequestList, pk=pk)
+    try:
+        services.request_list_discard(request_list=request_list, user=request.user)
+    except services.TerminationError as error:
+        messages.error(request, str(error))
+        return redirect(request_list)
+    messages.success(
+        request,
+        _("Vista previa de «%(name)s» descartada; no se importó nada.")
+        % {"name": request_list.original_name},
+    )
+    return redirect("terminations:list_upload")
 
 
 @manager_required
@@ -383,7 +423,13 @@ def list_distribute(request, pk):
             plan_digest=request.POST.get("digest", ""),
         )
         messages.success(
-            request, _("%(count)s solicitudes asignadas.") % {"count": count}
+            request,
+            ngettext(
+                "%(count)s solicitud asignada.",
+                "%(count)s solicitudes asignadas.",
+                count,
+            )
+            % {"count": count},
         )
     except services.TerminationError as error:
         messages.error(request, str(error))
@@ -404,6 +450,7 @@ def deliveries(request):
             "pending": [(c, items) for c, items in pending if items],
             "batches": DeliveryBatch.objects.select_related("competitor")[:50],
             "form": DeliveryForm(),
+            "response_days": settings.TERMINATION_RESPONSE_BUSINESS_DAYS,
         },
     )
 
@@ -480,7 +527,11 @@ def meeting_create(request):
                 minutes=data["minutes"],
                 agreements=agreements,
                 user=request.user,
+                submission_token=data["submission"],
             )
+        except services.DuplicateSubmission as error:
+            messages.warning(request, str(error))
+            return redirect(error.record)
         except (services.TerminationError, ValidationError) as error:
             messages.error(request, " ".join(_messages(error)))
         else:
@@ -517,36 +568,108 @@ def meeting_minutes(request, pk):
 
 @novelty_reader_required
 def novelties(request):
-    report = services.novelty_report()
+    """The pending novedades with their downloads and, below, the batches already
+    reported. A download made from the page carries the page's `al` and `hasta`,
+    so it contains the novelties the page listed, whatever was recorded since."""
+    report = _novelty_report_from(request.GET)
     export = request.GET.get("formato")
     if export == "xlsx":
-        title = _("Novedades de catastro al %(date)s") % {
-            "date": format_date(report.on)
-        }
         return _attachment(
-            documents.novelties_xlsx(report.rows(), title),
-            f"novedades-{report.on:%Y%m%d}.xlsx",
-            documents.XLSX_TYPE,
+            report.xlsx(), f"novedades-{report.on:%Y%m%d}.xlsx", documents.XLSX_TYPE
         )
     if export == "csv":
-        return _attachment(
-            documents.novelties_csv(report.rows()),
-            f"novedades-{report.on:%Y%m%d}.csv",
-            "text/csv; charset=utf-8",
-        )
-    return render(request, "terminations/novelties.html", {"report": report})
+        return _attachment(report.csv(), f"novedades-{report.on:%Y%m%d}.csv", CSV_TYPE)
+    return render(
+        request,
+        "terminations/novelties.html",
+        {
+            "report": report,
+            "batches": NoveltyBatch.objects.select_related("marked_by")[:50],
+        },
+    )
+
+
+def _novelty_report_from(data) -> services.NoveltyReport:
+    """Return the report pinned by `al` (its date) and `hasta` (the last novelty
+    id it saw) in `data`, or today's report with every novelty when they are
+    missing or invalid."""
+    pinned = _novelty_pin(data)
+    if pinned is None:
+        return services.novelty_report()
+    on, last_id = pinned
+    return services.novelty_report(on=on, last_id=last_id)
+
+
+def _novelty_pin(data) -> tuple[date, int] | None:
+    """Return the (`al`, `hasta`) pair of a report page, or None when either is
+    missing or invalid. A date after today is invalid: building the report makes
+    the terminations due on its date effective, which must not run ahead."""
+    try:
+        on = date.fromisoformat(data.get("al", ""))
+        last_id = int(data.get("hasta", ""))
+    except ValueError:
+        return None
+    if on > timezone.localdate():
+        return None
+    return on, last_id
 
 
 @manager_required
 @require_POST
 def novelties_mark_sent(request):
-    count = services.novelty_report_mark_sent(
-        report=services.novelty_report(), user=request.user
-    )
-    messages.success(
-        request, _("%(count)s novedades marcadas como reportadas.") % {"count": count}
-    )
+    """Mark as reported the novedades the page listed, as one batch."""
+    pinned = _novelty_pin(request.POST)
+    if pinned is None:
+        messages.error(
+            request,
+            _("El formulario llegó incompleto. Recargue la página e intente de nuevo."),
+        )
+        return redirect("terminations:novelties")
+    on, last_id = pinned
+    try:
+        batch = services.novelty_batch_create(
+            on=on,
+            last_id=last_id,
+            digest=request.POST.get("digest", ""),
+            user=request.user,
+        )
+    except services.TerminationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Lote %(batch)s: %(count)s novedad marcada como reportada.",
+                "Lote %(batch)s: %(count)s novedades marcadas como reportadas.",
+                batch.novelty_count,
+            )
+            % {"batch": batch.pk, "count": batch.novelty_count},
+        )
     return redirect("terminations:novelties")
+
+
+NOVELTY_BATCH_FILES = {
+    "xlsx": ("workbook", documents.XLSX_TYPE),
+    "csv": ("csv_file", CSV_TYPE),
+}
+
+
+@novelty_reader_required
+def novelty_batch_file(request, pk, kind):
+    """Download a reported batch's file again, as it was when it was marked."""
+    batch = get_object_or_404(NoveltyBatch, pk=pk)
+    if kind not in NOVELTY_BATCH_FILES:
+        raise Http404(kind)
+    field_name, content_type = NOVELTY_BATCH_FILES[kind]
+    field = getattr(batch, field_name)
+    response = FileResponse(
+        field.open("rb"),
+        as_attachment=True,
+        filename=f"novedades-{batch.report_on:%Y%m%d}-lote-{batch.pk}.{kind}",
+        content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _agreement_inputs(lines) -> list[services.AgreementInput]:

@@ -2,12 +2,10 @@
 
 from django import template
 
+from core.templatetags.formatting import sentence_end
+
 register = template.Library()
 
-
-@register.filter
-def sentence_end(value) -> str:
-    """Return `value` ending a sentence: with one final period, never two, so a
-    company name such as «Aseo S.A. E.S.P.» closes the sentence as it is."""
-    text = str(value).rstrip()
-    return text if text.endswith(".") else f"{text}."
+# The filter lives in core.templatetags.formatting; the certificate templates load
+# it under this library name.
+register.filter("sentence_end", sentence_end)

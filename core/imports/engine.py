@@ -324,13 +324,31 @@ def run_import(
     report.columns = dict(table.header.headers)
 
     run = _Run(importer, report, skip_invalid, progress, preview_limit)
-    if progress is not None:
-        run.total = table.count_rows()
-        progress(0, run.total)
+    try:
+        if progress is not None:
+            run.total = table.count_rows()
+            progress(0, run.total)
+        if type(importer).scan_key is not Importer.scan_key:
+            run.repeated = _scan_repeated_keys(importer, table)
+        _run_in_transaction(run, table)
+    except ImportFileError as error:
+        # Damage past the header (a broken sheet, a bad CSV quote) surfaces while
+        # rows are read; the transaction has rolled back, so nothing was written.
+        report.errors.append(Issue(row=0, column="", message=error.message))
+        run.writing = False
+        report.committed = False
 
-    if type(importer).scan_key is not Importer.scan_key:
-        run.repeated = _scan_repeated_keys(importer, table)
+    if not run.writing:
+        report.created = report.updated = report.unchanged = 0
+        report.matches.clear()
+    report.matches.sort(key=lambda match: match.row)
+    return report
 
+
+def _run_in_transaction(run: _Run, table: Table) -> None:
+    """Validate and write every row inside one transaction, rolled back for a dry
+    run or a rejected row without `skip_invalid`."""
+    importer, report = run.importer, run.report
     with transaction.atomic():
         importer.prepare()
         run.writer = BatchWriter(
@@ -347,16 +365,10 @@ def run_import(
             importer._writer = None
         importer.finish()
         report.notes.extend(importer.notes)
-        if dry_run or not run.writing:
+        if importer.dry_run or not run.writing:
             transaction.set_rollback(True)
         else:
             report.committed = True
-
-    if not run.writing:
-        report.created = report.updated = report.unchanged = 0
-        report.matches.clear()
-    report.matches.sort(key=lambda match: match.row)
-    return report
 
 
 def _scan_repeated_keys(importer: Importer, table: Table) -> frozenset:

@@ -26,46 +26,63 @@ class ImportUploadForm(forms.Form):
     )
 
     def clean_file(self):
-        uploaded = self.cleaned_data["file"]
-        limit_mb = settings.IMPORT_MAX_UPLOAD_MB
-        if uploaded.size > limit_mb * 1024 * 1024:
-            raise forms.ValidationError(
-                _(
-                    "El archivo pesa %(size)s MB y el máximo es %(limit)s MB. Divídalo "
-                    "en varios archivos."
-                )
-                % {"size": round(uploaded.size / (1024 * 1024), 1), "limit": limit_mb}
-            )
-        if uploaded.size == 0:
-            raise forms.ValidationError(_("El archivo está vacío."))
+        return spreadsheet_check(self.cleaned_data["file"])
 
-        extension = Path(uploaded.name).suffix.lower()
-        head = read_upload_head(uploaded)
-        if extension in XLSX_EXTENSIONS:
-            if not (looks_like_xlsx(head) and xlsx_is_workbook(uploaded)):
-                raise forms.ValidationError(
-                    _(
-                        "«%(name)s» no es un libro de Excel válido. Ábralo en Excel y "
-                        "guárdelo como «Libro de Excel (.xlsx)»."
-                    )
-                    % {"name": uploaded.name}
-                )
-            uploaded.seek(0)
-        elif extension in CSV_EXTENSIONS:
-            if not looks_like_text(head):
-                raise forms.ValidationError(
-                    _(
-                        "«%(name)s» no parece un archivo CSV de texto. Guárdelo desde "
-                        "Excel como «CSV (delimitado por comas)»."
-                    )
-                    % {"name": uploaded.name}
-                )
-        else:
+
+def spreadsheet_check(uploaded):
+    """Return `uploaded` when it is a CSV or XLSX file by its extension and its
+    content and within IMPORT_MAX_UPLOAD_MB; raise ValidationError in Spanish
+    otherwise. The import pages and the competitor-list upload share it."""
+    limit_mb = settings.IMPORT_MAX_UPLOAD_MB
+    if uploaded.size > limit_mb * 1024 * 1024:
+        raise forms.ValidationError(
+            _(
+                "El archivo pesa %(size)s MB y el máximo es %(limit)s MB. Divídalo "
+                "en varios archivos."
+            )
+            % {"size": round(uploaded.size / (1024 * 1024), 1), "limit": limit_mb},
+            code="too_large",
+        )
+    if uploaded.size == 0:
+        raise forms.ValidationError(
+            _(
+                "El archivo «%(name)s» está vacío. Revise que eligió el archivo "
+                "correcto y que se guardó con datos."
+            )
+            % {"name": Path(uploaded.name).name},
+            code="empty",
+        )
+
+    extension = Path(uploaded.name).suffix.lower()
+    head = read_upload_head(uploaded)
+    if extension in XLSX_EXTENSIONS:
+        if not (looks_like_xlsx(head) and xlsx_is_workbook(uploaded)):
             raise forms.ValidationError(
                 _(
-                    "El tipo de archivo «%(extension)s» no se admite: cargue un .csv o "
-                    "un .xlsx."
+                    "«%(name)s» no es un libro de Excel válido. Ábralo en Excel y "
+                    "guárdelo como «Libro de Excel (.xlsx)»."
                 )
-                % {"extension": extension or _("sin extensión")}
+                % {"name": uploaded.name},
+                code="not_xlsx",
             )
-        return uploaded
+        uploaded.seek(0)
+    elif extension in CSV_EXTENSIONS:
+        if not looks_like_text(head):
+            raise forms.ValidationError(
+                _(
+                    "«%(name)s» no parece un archivo CSV de texto. Guárdelo desde "
+                    "Excel como «CSV (delimitado por comas)»."
+                )
+                % {"name": uploaded.name},
+                code="not_csv",
+            )
+    else:
+        raise forms.ValidationError(
+            _(
+                "El tipo de archivo «%(extension)s» no se admite: cargue un .csv o "
+                "un .xlsx."
+            )
+            % {"extension": extension or _("sin extensión")},
+            code="wrong_type",
+        )
+    return uploaded

@@ -61,6 +61,9 @@ _ISO_DATE = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
 )
 _MONTH_NAME_DATE = re.compile(r"^(\d{1,2})[\s/.\-]+([a-z]+)\.?[\s/.\-]+(\d{2}|\d{4})$")
+# An Excel date serial written as text, as a CSV export or a text-formatted cell
+# keeps it: five digits, with the fraction of a day after a point or a comma.
+_SERIAL_TEXT = re.compile(r"^\d{5}(?:[.,]\d+)?$")
 _CURRENCY = re.compile(r"(?i)\$|cop|col\$|pesos")
 _NUMBER_CHARACTERS = re.compile(r"^[+-]?[\d.,]+$")
 _GROUPED_THOUSANDS = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
@@ -233,14 +236,24 @@ def parse_date(value) -> date | None:
         if month is not None:
             year = int(match.group(3))
             parts = (_full_year(year, match.group(3)), month, int(match.group(1)))
-    elif folded.isdigit() and len(folded) == 5:
-        return _from_excel_serial(int(folded))
+    elif _SERIAL_TEXT.match(folded):
+        return _from_excel_serial(float(folded.replace(",", ".")))
     if parts is None:
         raise CellError(_invalid_date_message(text), text)
     try:
         return date(*parts)
     except ValueError as error:
         raise CellError(_invalid_date_message(text), text) from error
+
+
+def is_excel_serial(value) -> bool:
+    """True when `value` is a date cell's raw Excel serial number: a number, or
+    text as parse_date reads it (`45990`, `45990.0`, `45990,5`)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return True
+    return isinstance(value, str) and bool(_SERIAL_TEXT.match(value.strip()))
 
 
 def _full_year(year: int, written: str) -> int:

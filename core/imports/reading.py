@@ -7,8 +7,10 @@ openpyxl in read-only mode, so memory does not grow with the file.
 import codecs
 import csv
 import io
+import logging
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
@@ -36,6 +38,23 @@ _FOOTER = re.compile(
 )
 
 csv.field_size_limit(1024 * 1024)
+
+logger = logging.getLogger(__name__)
+
+# Errors openpyxl lets through on a damaged workbook: a broken ZIP archive or member
+# (BadZipFile, zlib.error, EOFError), a missing part (KeyError), malformed XML
+# (ElementTree's ParseError and lxml's XMLSyntaxError are SyntaxErrors) and values it
+# cannot convert (ValueError, TypeError).
+DAMAGED_XLSX_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    KeyError,
+    OSError,
+    SyntaxError,
+    ValueError,
+    TypeError,
+)
 
 
 @dataclass(slots=True)
@@ -224,14 +243,19 @@ def _csv_rows(path: Path, encoding: str, delimiter: str):
         if b"\x00" in handle.buffer.peek(4096)[:4096]:
             raise ImportFileError(_binary_file_message())
         reader = csv.reader(handle, delimiter=delimiter)
+        number = 0
         try:
-            yield from enumerate(reader, start=1)
+            for number, cells in enumerate(reader, start=1):
+                yield number, cells
         except (csv.Error, UnicodeDecodeError) as error:
+            logger.info("CSV file %s unreadable after row %s: %s", path, number, error)
             raise ImportFileError(
                 _(
-                    "El archivo CSV no se pudo leer: %(error)s. Guárdelo de nuevo como CSV."
+                    "El archivo CSV no se pudo leer después de la fila %(row)s: tiene "
+                    "caracteres o comillas que un CSV no admite. Ábralo en Excel y "
+                    "guárdelo de nuevo como «CSV UTF-8 (delimitado por comas)»."
                 )
-                % {"error": error}
+                % {"row": number}
             ) from error
 
 
@@ -279,23 +303,39 @@ def _open_csv(path: Path, columns: Sequence[Column]) -> Table:
 def _load_workbook(path: Path):
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise ImportFileError(
-            _(
-                "El libro de Excel no se pudo abrir (%(error)s). Ábralo en Excel y "
-                "guárdelo de nuevo como «Libro de Excel (.xlsx)»."
-            )
-            % {"error": error}
-        ) from error
+    except DAMAGED_XLSX_ERRORS as error:
+        logger.info("Workbook %s unreadable: %r", path, error)
+        raise ImportFileError(_damaged_workbook_message()) from error
+
+
+def _damaged_workbook_message() -> str:
+    return _(
+        "El libro de Excel está dañado o incompleto y no se puede leer. Ábralo en "
+        "Excel; si abre, guárdelo de nuevo como «Libro de Excel (.xlsx)» y cárguelo "
+        "otra vez, y si no abre, pida de nuevo el archivo a quien lo envió."
+    )
 
 
 def _xlsx_rows(path: Path, sheet_name: str):
     workbook = _load_workbook(path)
+    number = 0
     try:
         sheet = workbook[sheet_name]
         # Read-only sheets yield every row, empty ones included, so counting from 1
         # gives the row numbers Excel shows.
-        yield from enumerate(sheet.iter_rows(values_only=True), start=1)
+        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, cells
+    except DAMAGED_XLSX_ERRORS as error:
+        # Read-only mode parses the sheet while it is read, so damage deep in the
+        # file shows up here, after the rows before it were yielded.
+        logger.info(
+            "Workbook %s unreadable after row %s of %r: %r",
+            path,
+            number,
+            sheet_name,
+            error,
+        )
+        raise ImportFileError(_damaged_workbook_message()) from error
     finally:
         workbook.close()
 

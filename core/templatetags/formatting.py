@@ -15,3 +15,11 @@ def pesos(amount, decimals=None):
 def fecha(value):
     """Render a date as dd/mm/aaaa, or a datetime as dd/mm/aaaa hh:mm in Bogotá time."""
     return format_date(value)
+
+
+@register.filter
+def sentence_end(value) -> str:
+    """Return `value` ending a sentence: with one final period, never two, so a
+    company name such as «Aseo S.A. E.S.P.» closes the sentence as it is."""
+    text = str(value).rstrip()
+    return text if text.endswith(".") else f"{text}."

@@ -159,3 +159,32 @@ def test_missing_column_is_one_file_error(tmp_path):
     report = run_import(ZoneImporter(), write(tmp_path, "Descripción\na\n"))
     assert [issue.row for issue in report.errors] == [0]
     assert "«Zona»" in report.errors[0].message
+
+
+@pytest.mark.django_db
+def test_damage_after_header_writes_nothing(tmp_path):
+    import zipfile
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Zona", "Descripción"])
+    for number in range(1, 300):
+        workbook.active.append([f"Zona {number:04d}", "descripción de la zona"])
+    source = tmp_path / "zonas-bien.xlsx"
+    workbook.save(source)
+    damaged = tmp_path / "zonas.xlsx"
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(damaged, "w") as new:
+        for item in old.infolist():
+            content = old.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = content[: len(content) * 3 // 4]
+            new.writestr(item.filename, content)
+
+    report = run_import(ZoneImporter(), damaged, skip_invalid=True)
+
+    assert [issue.row for issue in report.errors] == [0]
+    assert "dañado o incompleto" in report.errors[0].message
+    assert not report.committed
+    assert report.created == 0
+    assert Zone.objects.count() == 0

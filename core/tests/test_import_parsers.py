@@ -7,6 +7,7 @@ from core.imports import (
     CellError,
     cell_text,
     clean_text,
+    is_excel_serial,
     parse_date,
     parse_decimal,
     parse_integer,
@@ -68,13 +69,19 @@ def test_parse_integer_rejects_decimals():
         (date(2026, 10, 1), date(2026, 10, 1)),
         (46023, date(2026, 1, 1)),
         (46023.0, date(2026, 1, 1)),
+        ("45990", date(2025, 11, 29)),
+        (" 45990 ", date(2025, 11, 29)),
+        ("45990.0", date(2025, 11, 29)),
+        ("45990,75", date(2025, 11, 29)),
     ],
 )
 def test_parse_date_reads_every_form(raw, expected):
     assert parse_date(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["31/02/2026", "mañana", "13/13/2025", "12-xyz-24", 12])
+@pytest.mark.parametrize(
+    "raw", ["31/02/2026", "mañana", "13/13/2025", "12-xyz-24", 12, "99999", "4599.0"]
+)
 def test_parse_date_rejects_invalid(raw):
     with pytest.raises(CellError) as error:
         parse_date(raw)
@@ -117,3 +124,20 @@ def test_clean_text_title_cases_upper_names_when_asked():
 
 def test_clean_text_keeps_upper_names_by_default():
     assert clean_text(" HOTEL SAN MIGUEL ") == "HOTEL SAN MIGUEL"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (45990, True),
+        (45990.0, True),
+        ("45990", True),
+        ("45990,0", True),
+        ("29/11/2025", False),
+        (datetime(2025, 11, 29), False),
+        (True, False),
+        (None, False),
+    ],
+)
+def test_is_excel_serial(raw, expected):
+    assert is_excel_serial(raw) is expected

@@ -132,3 +132,63 @@ def test_xlsx_that_is_not_a_workbook_is_rejected(tmp_path):
     path.write_bytes(b"PK\x03\x04not really a zip")
     with pytest.raises(ImportFileError):
         open_table(path, COLUMNS)
+
+
+def damaged_copy(tmp_path, member: str, damage):
+    """Write a small valid workbook, then rewrite one ZIP member through `damage`."""
+    import zipfile
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Código", "Nombre", "Valor"])
+    for number in range(1, 400):
+        sheet.append([f"C{number:04d}", f"Cliente número {number}", number])
+    source = tmp_path / "bueno.xlsx"
+    workbook.save(source)
+    target = tmp_path / "danado.xlsx"
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        for item in old.infolist():
+            content = old.read(item.filename)
+            if item.filename == member:
+                content = damage(content)
+            new.writestr(item.filename, content)
+    return target
+
+
+def read_all(path):
+    table = open_table(path, COLUMNS)
+    return list(table.rows())
+
+
+@pytest.mark.parametrize(
+    ("member", "damage"),
+    [
+        ("xl/workbook.xml", lambda content: b"<workbook"),
+        ("xl/worksheets/sheet1.xml", lambda content: content[: len(content) // 2]),
+        ("[Content_Types].xml", lambda content: b""),
+    ],
+)
+def test_damaged_xlsx_raises_import_error(tmp_path, member, damage):
+    path = damaged_copy(tmp_path, member, damage)
+    with pytest.raises(ImportFileError) as raised:
+        read_all(path)
+    assert "dañado o incompleto" in raised.value.message
+
+
+def test_truncated_xlsx_message_has_no_raw_error(tmp_path):
+    path = damaged_copy(tmp_path, "", lambda content: content)
+    path.write_bytes(path.read_bytes()[:3000])
+    with pytest.raises(ImportFileError) as raised:
+        read_all(path)
+    assert "zip" not in raised.value.message.lower()
+    assert "Libro de Excel (.xlsx)" in raised.value.message
+
+
+def test_csv_bad_bytes_name_the_row(tmp_path):
+    path = tmp_path / "datos.csv"
+    # 0x81 is undefined in cp1252, the encoding chosen for non-UTF-8 text.
+    path.write_bytes(b"Codigo;Nombre\r\nC1;Ana\r\nC2;Lu\xe1\r\nC3;P\x81\r\n")
+    with pytest.raises(ImportFileError) as raised:
+        read_all(path)
+    assert "después de la fila" in raised.value.message
+    assert "codec" not in raised.value.message

@@ -229,3 +229,18 @@ def test_confirm_runs_in_background_thread(client, director, monkeypatch):
     job.refresh_from_db()
     assert job.status == "completada"
     assert job.progress_done == job.progress_total
+
+
+def test_one_rejected_row_in_singular(client, director):
+    job = ImportJob.objects.create(
+        kind="clientes", original_name="a.csv", rows=3, rejected=1
+    )
+    client = log_in(client, director)
+
+    page = client.get(job.get_absolute_url()).content.decode()
+    response = client.post(
+        reverse("core:import_confirm", args=[job.pk]), follow=True
+    ).content.decode()
+
+    assert "se omite 1 fila con errores" in page
+    assert "Hay 1 fila con errores." in response

@@ -193,3 +193,17 @@ def test_import_page_is_forbidden_to_billing(client, billing_user):
     client.force_login(billing_user)
     response = client.get(reverse("core:import_upload", args=["catastro"]))
     assert response.status_code == 403
+
+
+def test_list_summary_counts_two_accounts(client, director, zoned_account):
+    make_account(account_code="449000002")
+    client.force_login(director)
+    assert "2 cuentas" in client.get(LIST_URL).content.decode()
+
+
+@pytest.mark.parametrize(("units", "expected"), [(1, "1 unidad<"), (12, "12 unidades")])
+def test_detail_counts_multiuser_units(client, director, db, units, expected):
+    account = make_account(is_multiuser=True, unit_count=units)
+    client.force_login(director)
+    page = client.get(account.get_absolute_url()).content.decode()
+    assert expected in page

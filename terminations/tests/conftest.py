@@ -13,6 +13,9 @@ from terminations.models import RequestList, TerminationRequest
 
 DATA = Path(__file__).parent / "data"
 COMPETITOR_LIST = DATA / "novedades_competidor.xlsx"
+# The day the October 2026 sample list arrives: after its last filing date
+# (30/10/2026), so the import's date checks accept every row on any clock.
+LIST_RECEIVED_ON = date(2026, 11, 3)
 REGISTRY_SAMPLE = (
     Path(settings.BASE_DIR)
     / "subscribers"

@@ -53,7 +53,11 @@ def test_import_deadlines_by_filing_date(
         f"No.;FECHA RADICACIÓN;CÓDIGO CUENTA / CATASTRO\n1;{filed};449000801\n",
         encoding="utf-8",
     )
-    request_list = request_list_create(competitor=competitor, path=path)
+    # Received after the latest filing date of the table, and within two years of
+    # the earliest, so every row passes the filing-date checks.
+    request_list = request_list_create(
+        competitor=competitor, path=path, received_on=date(2027, 6, 30)
+    )
 
     request_list_import(request_list=request_list)
     request = request_list.requests.get()
@@ -124,8 +128,8 @@ def test_digest_lists_effective_deadline(competitor, advisor):
     email = OutgoingEmail.objects.get(to=[advisor.email])
 
     assert "449000805" in email.body_text
-    assert "Efectividad" in email.body_text
-    assert "Respuesta" not in email.body_text
+    assert "Plazo para hacerla efectiva" in email.body_text
+    assert "Plazo de respuesta" not in email.body_text
 
 
 def test_digest_director_gets_every_advisor(

@@ -5,6 +5,7 @@ import json
 from datetime import date
 from io import StringIO
 
+import openpyxl
 import pytest
 from django.core.management import call_command
 
@@ -18,11 +19,18 @@ from terminations.matching import (
 )
 from terminations.models import RequestList, TerminationRequest
 from terminations.services import request_list_create, request_list_import
-from terminations.tests.conftest import COMPETITOR_LIST, make_account, make_request
+from terminations.tests.conftest import (
+    COMPETITOR_LIST,
+    LIST_RECEIVED_ON,
+    make_account,
+    make_request,
+)
 
 
 def test_sample_list_exact_counts(registry, competitor):
-    request_list = request_list_create(competitor=competitor, path=COMPETITOR_LIST)
+    request_list = request_list_create(
+        competitor=competitor, path=COMPETITOR_LIST, received_on=LIST_RECEIVED_ON
+    )
     report, tally = request_list_import(request_list=request_list)
     requests = TerminationRequest.objects.filter(request_list=request_list)
     by_code = requests.filter(match_method="cuenta")
@@ -71,6 +79,8 @@ def test_command_json_dry_run_writes_nothing(registry, competitor):
         str(COMPETITOR_LIST),
         "--competitor",
         "serviaseo alto magdalena s.a.s. e.s.p.",
+        "--received-on",
+        LIST_RECEIVED_ON.isoformat(),
         "--dry-run",
         "--json",
         stdout=output,
@@ -78,6 +88,7 @@ def test_command_json_dry_run_writes_nothing(registry, competitor):
     data = json.loads(output.getvalue())
 
     assert data["rows"] == 1500
+    assert data["rejected"] == 0
     assert data["tally"]["unmatched"] == 636
     assert data["tally"]["duplicates"] == 75
     assert TerminationRequest.objects.count() == 0
@@ -198,4 +209,116 @@ def _one_row_list(competitor, tmp_path, code: str, filed: str = "01/10/2026"):
         f"1;{filed};{code};Lucero Diaz;1019968196;Calle 10 # 5-32\n",
         encoding="utf-8",
     )
-    return request_list_create(competitor=competitor, path=path)
+    return request_list_create(
+        competitor=competitor, path=path, received_on=LIST_RECEIVED_ON
+    )
+
+
+def test_future_filing_date_is_rejected(competitor, tmp_path):
+    make_account("449000711")
+    request_list = _one_row_list(competitor, tmp_path, "449000711", "04/11/2026")
+
+    report, _tally = request_list_import(request_list=request_list)
+
+    assert report.rejected == 1
+    assert report.errors[0].message == (
+        "Fila 2, columna «FECHA RADICACIÓN»: la fecha de radicación 04/11/2026 es "
+        "posterior al 03/11/2026, día en que se recibió la lista. Corrija la fecha "
+        "en el archivo (dd/mm/aaaa) y cárguelo de nuevo."
+    )
+    assert not TerminationRequest.objects.exists()
+
+
+def test_filing_on_reception_day_is_kept(competitor, tmp_path):
+    make_account("449000712")
+    request_list = _one_row_list(competitor, tmp_path, "449000712", "03/11/2026")
+
+    report, _tally = request_list_import(request_list=request_list)
+
+    assert report.rejected == 0
+    assert TerminationRequest.objects.get().filed_on == date(2026, 11, 3)
+
+
+@pytest.mark.parametrize(
+    ("filed", "rejected"),
+    [("02/11/2024", 1), ("03/11/2024", 0), ("01/10/2020", 1)],
+)
+def test_old_filing_date_is_rejected(competitor, tmp_path, filed, rejected):
+    make_account("449000713")
+    request_list = _one_row_list(competitor, tmp_path, "449000713", filed)
+
+    report, _tally = request_list_import(request_list=request_list)
+
+    assert report.rejected == rejected
+    assert TerminationRequest.objects.count() == 1 - rejected
+
+
+def test_old_filing_message_names_limit(competitor, tmp_path):
+    make_account("449000714")
+    request_list = _one_row_list(competitor, tmp_path, "449000714", "15/06/2004")
+
+    report, _tally = request_list_import(request_list=request_list, dry_run=True)
+
+    assert report.errors[0].message == (
+        "Fila 2, columna «FECHA RADICACIÓN»: la fecha de radicación 15/06/2004 "
+        "tiene más de 24 meses (es anterior al 03/11/2024). Revise el año en el "
+        "archivo, corríjalo y cárguelo de nuevo."
+    )
+
+
+def test_filing_age_limit_is_a_setting(competitor, tmp_path, settings):
+    settings.TERMINATION_FILED_MAX_AGE_MONTHS = 72
+    make_account("449000715")
+    request_list = _one_row_list(competitor, tmp_path, "449000715", "01/10/2021")
+
+    report, _tally = request_list_import(request_list=request_list)
+
+    assert report.rejected == 0
+    assert TerminationRequest.objects.get().filed_on == date(2021, 10, 1)
+
+
+@pytest.mark.parametrize("written", ["45990", "45990.0", "45990,0"])
+def test_serial_filing_date_is_converted(competitor, tmp_path, written):
+    make_account("449000716")
+    request_list = _one_row_list(competitor, tmp_path, "449000716", written)
+
+    report, _tally = request_list_import(request_list=request_list)
+
+    assert report.rejected == 0
+    assert TerminationRequest.objects.get().filed_on == date(2025, 11, 29)
+    assert report.notes[-1] == (
+        "1 fecha de radicación venía como número de serie de Excel y se convirtió "
+        "a fecha (fila 2). Revise en la vista previa que sea la correcta."
+    )
+
+
+def test_future_serial_shows_written_value(competitor, tmp_path):
+    make_account("449000717")
+    # 46400 is 13/01/2027, after the list arrived.
+    request_list = _one_row_list(competitor, tmp_path, "449000717", "46400")
+
+    report, _tally = request_list_import(request_list=request_list, dry_run=True)
+
+    assert report.rejected == 1
+    assert "13/01/2027 («46400») es posterior al 03/11/2026" in report.errors[0].message
+
+
+def test_xlsx_serial_cells_are_noted(competitor, tmp_path):
+    make_account("449000718")
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["No.", "FECHA RADICACIÓN", "CÓDIGO CUENTA / CATASTRO"])
+    sheet.append([1, 45990, "449000718"])
+    sheet.append([2, date(2026, 10, 1), "449000718"])
+    sheet.append([3, "45991", "449000718"])
+    path = tmp_path / "lista.xlsx"
+    workbook.save(path)
+    request_list = request_list_create(
+        competitor=competitor, path=path, received_on=LIST_RECEIVED_ON
+    )
+
+    report, _tally = request_list_import(request_list=request_list, dry_run=True)
+
+    assert report.rejected == 0
+    assert "2 fechas de radicación venían como número de serie" in report.notes[-1]
+    assert "(filas 2, 4)" in report.notes[-1]

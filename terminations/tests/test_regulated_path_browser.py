@@ -7,9 +7,11 @@ leave. The coordinator delivers the signed form to the competitor and records th
 reconciliation meeting, and the registry shows the scheduled unlinking. Last, the
 billing team downloads the novedades report.
 
-The clock is frozen in America/Bogota and moved forward between the steps, because
-deliveries wait for the 15-business-day response term and the novedades report
-waits for the unlinking date.
+The clock is frozen in America/Bogota and moved forward between the steps. The
+October list arrives on its last filing day, Friday 30 October, because the import
+rejects filing dates after the day a list is received. Deliveries wait for the
+response term of 15 business days, and the novedades report waits for the
+unlinking date.
 """
 
 import io
@@ -93,7 +95,7 @@ def import_competitor_list(page):
     page.locator("text=Confirmar importación").wait_for(timeout=120_000)
     preview = page.inner_text("main")
     assert "Vista previa" in preview
-    assert "filas 1.500" in preview
+    assert "1.500 filas" in preview
     assert TerminationRequest.objects.count() == 0
 
     page.click("text=Confirmar importación")
@@ -130,8 +132,8 @@ def test_competitor_list_to_billing_report(
     zone = make_zone("MELGAR", advisors=[advisor, other_advisor])
     zone.municipalities.set([melgar])
 
-    with time_machine.travel(bogota(2026, 10, 5), tick=True) as traveller:
-        # Monday 5 October: the director loads the registry, registers the
+    with time_machine.travel(bogota(2026, 10, 30), tick=True) as traveller:
+        # Friday 30 October: the director loads the registry, registers the
         # competitor and imports its list.
         log_in(page, live_server, "director")
         import_registry(page)
@@ -237,9 +239,9 @@ def test_competitor_list_to_billing_report(
         assert "Aceptada" in page.inner_text("main")
         log_out(page)
 
-        # Monday 26 October: the response term (23/10/2026) has passed, so the
+        # Tuesday 3 November: the response term (23/10/2026) has passed, so the
         # coordinator delivers the signed form to the competitor.
-        traveller.move_to(bogota(2026, 10, 26))
+        traveller.move_to(bogota(2026, 11, 3))
         log_in(page, live_server, "coordinadora")
         page.click("nav >> text=Terminaciones")
         page.click("text=Entregas")
@@ -249,7 +251,7 @@ def test_competitor_list_to_billing_report(
         page.click("text=Generar entrega")
         page.get_by_text("Entrega registrada.").wait_for()
         batch = DeliveryBatch.objects.get()
-        assert batch.delivered_on == date(2026, 10, 26)
+        assert batch.delivered_on == date(2026, 11, 3)
         assert list(batch.desistimientos.values_list("code", flat=True)) == [
             "DES-2026-00001"
         ]
@@ -263,17 +265,17 @@ def test_competitor_list_to_billing_report(
         assert "Patricia Suárez" in record
         assert STAYS in record
 
-        # Wednesday 28 October: the reconciliation meeting agrees who stays.
-        traveller.move_to(bogota(2026, 10, 28))
+        # Wednesday 4 November: the reconciliation meeting agrees who stays.
+        traveller.move_to(bogota(2026, 11, 4))
         page.click("text=Conciliaciones")
         page.select_option("select[name=competitor]", label=COMPETITOR)
-        page.fill("input[name=held_on]", "28/10/2026")
+        page.fill("input[name=held_on]", "04/11/2026")
         page.fill(
             "textarea[name=attendees]",
             "Carla Mejía (coordinadora)\nPatricia Suárez (SERVIASEO)",
         )
         page.fill(
-            "textarea[name=documents_delivered]", "Acta de entrega del 26/10/2026"
+            "textarea[name=documents_delivered]", "Acta de entrega del 03/11/2026"
         )
         page.fill(
             "textarea[name=agreements]",

@@ -16,6 +16,9 @@ from terminations.models import ReconciliationMeeting, Verification
 from terminations.tests.conftest import make_account, make_request
 from tests.factories import make_zone
 
+# The hidden token a rendered verification or meeting form carries.
+TOKEN = "6f1c2f0e-8a61-4c1e-9a59-2f7d0a4b3c11"
+
 
 def login(client, user):
     client.force_login(user)
@@ -115,7 +118,12 @@ def test_advisor_verifies_own_request(client, competitor, advisor):
 
     login(client, advisor).post(
         reverse("terminations:verify", args=[item.pk]),
-        {"result": "confirmada", "evidence_kind": "llamada", "notes": "Confirmó"},
+        {
+            "result": "confirmada",
+            "evidence_kind": "llamada",
+            "notes": "Confirmó",
+            "submission": TOKEN,
+        },
     )
     item.refresh_from_db()
 
@@ -276,6 +284,7 @@ def test_meeting_outcome_spellings(competitor, written, expected):
             "frequency": "mensual",
             "attendees": "Carla Mejía",
             "agreements": f"449-000101; {written}; Firmó",
+            "submission": TOKEN,
         }
     )
 
@@ -458,6 +467,7 @@ def test_verification_error_keeps_values(client, competitor, advisor):
             "evidence_kind": "visita",
             "notes": "Visitado el martes",
             "evidence_file": damaged,
+            "submission": TOKEN,
         },
     )
     text = response.content.decode()

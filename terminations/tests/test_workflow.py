@@ -281,7 +281,9 @@ def test_reported_novelties_are_not_repeated(competitor, coordinator):
     _meeting(competitor, account, "vinculado", coordinator)
     report = services.novelty_report(on=date(2026, 10, 28))
 
-    services.novelty_report_mark_sent(report=report, user=coordinator)
+    services.novelty_batch_create(
+        on=report.on, last_id=report.last_id, digest=report.digest, user=coordinator
+    )
 
     assert services.novelty_report(on=date(2026, 10, 29)).novelties == ()
 
@@ -560,3 +562,22 @@ def test_signed_reupload_keeps_previous_scan(withdrawn, advisor):
     assert previous.exists()
     assert Path(desistimiento.signed_file.path) != previous
     assert any(name.endswith(previous.name) for name in recorded)
+
+
+def test_desistimiento_pdf_has_no_double_period(withdrawn, settings):
+    settings.COMPANY_NAME = "ASEO VALLE DEL SUMAPAZ S.A. E.S.P."
+    text = " ".join(
+        pdf_text(services.desistimiento_pdf(withdrawn.desistimiento)).split()
+    )
+
+    assert "E.S.P.." not in text
+    assert "continúo como suscriptor de ASEO VALLE DEL SUMAPAZ S.A. E.S.P." in text
+
+
+def test_desistimiento_pdf_closes_plain_name(withdrawn, settings):
+    settings.COMPANY_NAME = "Aseo del Valle"
+    text = " ".join(
+        pdf_text(services.desistimiento_pdf(withdrawn.desistimiento)).split()
+    )
+
+    assert "continúo como suscriptor de Aseo del Valle." in text

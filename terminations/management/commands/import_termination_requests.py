@@ -2,6 +2,7 @@
 termination requests a competitor delivered."""
 
 import json
+from datetime import date
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -45,6 +46,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--user", metavar="USERNAME", help="User recorded as the importer."
         )
+        parser.add_argument(
+            "--received-on",
+            type=date.fromisoformat,
+            metavar="YYYY-MM-DD",
+            help=(
+                "Day the competitor delivered the list (default: today). Rows filed "
+                "after it, or more than TERMINATION_FILED_MAX_AGE_MONTHS before it, "
+                "are rejected."
+            ),
+        )
 
     def handle(self, *args, **options):
         path: Path = options["file"]
@@ -55,7 +66,10 @@ class Command(BaseCommand):
 
         with transaction.atomic():
             request_list = request_list_create(
-                competitor=competitor, path=path, user=user
+                competitor=competitor,
+                path=path,
+                user=user,
+                received_on=options["received_on"],
             )
             report, tally = request_list_import(
                 request_list=request_list,

@@ -1,0 +1,273 @@
+"""Uploading a competitor's list on the web: file checks, previews that are
+discarded by hand or abandoned, and confirming a list only once."""
+
+import io
+import threading
+import zipfile
+from datetime import timedelta
+
+import openpyxl
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from terminations import services
+from terminations.models import RequestList, TerminationRequest
+from terminations.tests.conftest import make_account
+
+HEADER = "No.;FECHA RADICACIÓN;CÓDIGO CUENTA / CATASTRO;NOMBRE SUSCRIPTOR\n"
+
+
+def csv_list(*rows: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile("lista.csv", (HEADER + "".join(rows)).encode())
+
+
+def workbook_bytes() -> bytes:
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["FECHA RADICACIÓN", "CÓDIGO CUENTA / CATASTRO"])
+    workbook.active.append(["01/10/2026", "449000701"])
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def damaged_workbook() -> bytes:
+    """A real ZIP with the workbook parts, whose workbook.xml is cut short."""
+    source = zipfile.ZipFile(io.BytesIO(workbook_bytes()))
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w") as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                content = content[:40]
+            target.writestr(item.filename, content)
+    return output.getvalue()
+
+
+def upload(client, competitor, uploaded):
+    return client.post(
+        reverse("terminations:list_upload"),
+        {"competitor": competitor.pk, "file": uploaded},
+    )
+
+
+def stored_files(settings) -> list:
+    folder = settings.MEDIA_ROOT / "terminaciones" / "listas"
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("lista.xlsx", b"No.;FECHA;CODIGO\n1;01/10/2026;449000701\n", "no es un libro"),
+        ("lista.xlsx", b"", "está vacío"),
+        ("lista.csv", b"", "está vacío"),
+        ("lista.pdf", b"%PDF-1.4", "no se admite"),
+        ("lista.xlsx", damaged_workbook(), "dañado o incompleto"),
+        ("lista.csv", b"hola;mundo\n1;2\n", "No se encontró la fila de encabezados"),
+    ],
+)
+def test_unreadable_file_gets_form_error(
+    client, director, competitor, settings, name, content, expected
+):
+    client.force_login(director)
+
+    response = upload(client, competitor, SimpleUploadedFile(name, content))
+
+    assert response.status_code == 200
+    assert expected in response.text
+    assert "Traceback" not in response.text
+    assert not RequestList.objects.exists()
+    assert stored_files(settings) == []
+
+
+def test_upload_over_size_limit(client, director, competitor, settings):
+    settings.IMPORT_MAX_UPLOAD_MB = 0
+    client.force_login(director)
+
+    response = upload(client, competitor, csv_list("1;01/10/2026;449000701;Ana\n"))
+
+    assert "el máximo es 0 MB" in response.text
+    assert not RequestList.objects.exists()
+
+
+def test_discard_keeps_record_without_file(
+    client, director, competitor, settings, django_capture_on_commit_callbacks
+):
+    client.force_login(director)
+    upload(client, competitor, csv_list("1;01/10/2026;449000701;Ana\n"))
+    request_list = RequestList.objects.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("terminations:list_discard", args=[request_list.pk]), follow=True
+        )
+    request_list.refresh_from_db()
+
+    assert "Vista previa de «lista.csv» descartada" in response.text
+    assert request_list.status == RequestList.Status.DISCARDED
+    assert request_list.discarded_by == director
+    assert request_list.discarded_at is not None
+    assert not request_list.file
+    assert stored_files(settings) == []
+    assert request_list.history.first().history_user == director
+
+
+def test_discarded_preview_cannot_be_confirmed(client, director, competitor):
+    make_account("449000701")
+    client.force_login(director)
+    upload(client, competitor, csv_list("1;01/10/2026;449000701;Ana\n"))
+    request_list = RequestList.objects.get()
+    services.request_list_discard(request_list=request_list, user=director)
+
+    response = client.post(
+        reverse("terminations:list_confirm", args=[request_list.pk]), follow=True
+    )
+
+    assert "ya no se puede confirmar" in response.text
+    assert not TerminationRequest.objects.exists()
+
+
+def test_imported_list_cannot_be_discarded(client, director, competitor):
+    make_account("449000701")
+    client.force_login(director)
+    upload(client, competitor, csv_list("1;01/10/2026;449000701;Ana\n"))
+    request_list = RequestList.objects.get()
+    client.post(reverse("terminations:list_confirm", args=[request_list.pk]))
+
+    response = client.post(
+        reverse("terminations:list_discard", args=[request_list.pk]), follow=True
+    )
+    request_list.refresh_from_db()
+
+    assert "Solo se descarta una vista previa" in response.text
+    assert request_list.status == RequestList.Status.IMPORTED
+
+
+def test_previews_listed_apart_from_received(client, director, competitor):
+    make_account("449000701")
+    client.force_login(director)
+    upload(client, competitor, csv_list("1;01/10/2026;449000701;Ana\n"))
+    pending = RequestList.objects.get()
+    upload(
+        client,
+        competitor,
+        SimpleUploadedFile(
+            "octubre.csv", (HEADER + "1;01/10/2026;449000701;Ana\n").encode()
+        ),
+    )
+    imported = RequestList.objects.exclude(pk=pending.pk).get()
+    client.post(reverse("terminations:list_confirm", args=[imported.pk]))
+
+    page = client.get(reverse("terminations:list_upload")).text
+    previews, received = page.split("<h2>Listas recibidas</h2>")
+
+    assert "lista.csv" in previews
+    assert "lista.csv" not in received
+    assert "octubre.csv" in received
+
+
+def test_abandoned_preview_discarded_on_upload(
+    client, director, competitor, settings, django_capture_on_commit_callbacks
+):
+    settings.TERMINATION_LIST_PREVIEW_HOURS = 24
+    client.force_login(director)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        upload(client, competitor, csv_list("1;01/10/2026;449000701;Ana\n"))
+    abandoned = RequestList.objects.get()
+
+    with (
+        time_machine.travel(start + timedelta(hours=25), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        upload(client, competitor, csv_list("1;01/10/2026;449000701;Ana\n"))
+    abandoned.refresh_from_db()
+
+    assert abandoned.status == RequestList.Status.DISCARDED
+    assert abandoned.discarded_by is None
+    assert len(stored_files(settings)) == 1
+    assert RequestList.objects.filter(status="vista_previa").count() == 1
+
+
+def test_expired_preview_hidden_and_refused(client, director, competitor, settings):
+    settings.TERMINATION_LIST_PREVIEW_HOURS = 24
+    make_account("449000701")
+    client.force_login(director)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        upload(client, competitor, csv_list("1;01/10/2026;449000701;Ana\n"))
+    request_list = RequestList.objects.get()
+
+    with time_machine.travel(start + timedelta(hours=25), tick=False):
+        listing = client.get(reverse("terminations:list_upload")).text
+        detail = client.get(request_list.get_absolute_url()).text
+        with pytest.raises(services.TerminationError):
+            services.request_list_import(request_list=request_list, user=director)
+
+    assert "Vistas previas sin confirmar" not in listing
+    assert "Esta vista previa venció" in detail
+    assert "Confirmar importación" not in detail
+    assert not TerminationRequest.objects.exists()
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_confirms_import_once(director, coordinator, competitor, tmp_path):
+    make_account("449000701")
+    path = tmp_path / "lista.csv"
+    path.write_text(HEADER + "1;01/10/2026;449000701;Ana\n", encoding="utf-8")
+    request_list = services.request_list_create(competitor=competitor, path=path)
+    services.request_list_import(request_list=request_list, dry_run=True)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def confirm(user):
+        try:
+            barrier.wait()
+            report, _tally = services.request_list_import(
+                request_list=RequestList.objects.get(pk=request_list.pk), user=user
+            )
+            outcomes.append(report)
+        except services.TerminationError as error:
+            outcomes.append(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=confirm, args=(user,))
+        for user in (director, coordinator)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    refused = [item for item in outcomes if isinstance(item, services.TerminationError)]
+    assert len(outcomes) == 2
+    assert len(refused) == 1
+    assert "ya se importó" in str(refused[0])
+    assert TerminationRequest.objects.count() == 1
+
+
+def test_preview_shows_implausible_dates(client, director, competitor):
+    make_account("449000701")
+    client.force_login(director)
+    rows = ("1;01/10/2026;449000701;Ana\n", "2;01/10/2206;449000701;Ana\n")
+    with time_machine.travel("2026-11-03 10:00 -05:00", tick=False):
+        upload(client, competitor, csv_list(*rows))
+        request_list = RequestList.objects.get()
+        preview = client.get(request_list.get_absolute_url()).text
+        confirmed = client.post(
+            reverse("terminations:list_confirm", args=[request_list.pk]), follow=True
+        ).text
+
+    assert "1 rechazada" in preview
+    assert "Fila 3, columna «FECHA RADICACIÓN»: la fecha de radicación 01/10/2206" in (
+        preview
+    )
+    assert "La lista tiene filas con errores; no se guardó." in confirmed
+    assert not TerminationRequest.objects.exists()
