@@ -5,11 +5,15 @@ import json
 from datetime import date
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from core.imports import Severity
+from core.imports.command import (
+    add_import_arguments,
+    import_failed,
+    user_by_username,
+)
 from subscribers.models import Competitor
 from terminations.services import request_list_create, request_list_import
 
@@ -22,29 +26,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path, help="CSV or XLSX file to import.")
+        add_import_arguments(parser, user_help="User recorded as the importer.")
         parser.add_argument(
             "--competitor",
             required=True,
             help="Name of the competitor that delivered the list, as registered.",
-        )
-        parser.add_argument(
-            "--dry-run",
-            action="store_true",
-            help="Validate and match everything, write nothing.",
-        )
-        parser.add_argument(
-            "--skip-invalid",
-            action="store_true",
-            help="Import the valid rows and leave out the rejected ones.",
-        )
-        parser.add_argument(
-            "--json",
-            action="store_true",
-            help="Print the report as one JSON object on standard output.",
-        )
-        parser.add_argument(
-            "--user", metavar="USERNAME", help="User recorded as the importer."
         )
         parser.add_argument(
             "--received-on",
@@ -62,7 +48,7 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"File not found: {path}")
         competitor = self._competitor(options["competitor"])
-        user = self._user(options["user"])
+        user = user_by_username(options["user"])
 
         with transaction.atomic():
             request_list = request_list_create(
@@ -99,8 +85,7 @@ class Command(BaseCommand):
             if options["dry_run"]:
                 self.stdout.write("Simulación (--dry-run): no se guardó nada.")
 
-        failed = report.rejected and not options["skip_invalid"]
-        if failed or any(issue.row == 0 for issue in report.errors):
+        if import_failed(report, skip_invalid=options["skip_invalid"]):
             raise SystemExit(1)
 
     def _competitor(self, name: str) -> Competitor:
@@ -111,11 +96,3 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Competitor not found: {name!r}. Known competitors: {known or 'none'}"
             ) from error
-
-    def _user(self, username: str | None):
-        if not username:
-            return None
-        try:
-            return get_user_model().objects.get(username=username)
-        except get_user_model().DoesNotExist as error:
-            raise CommandError(f"User not found: {username}") from error
