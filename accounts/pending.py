@@ -128,8 +128,8 @@ def months_ready_for_billing(user, today: date) -> list[PendingItem]:
     for month in sorted(ready, key=lambda month: month.first_day):
         count = ready[month]
         label = ngettext(
-            "servicio de %(month)s listo para enviar a facturación",
-            "servicios de %(month)s listos para enviar a facturación",
+            "orden de %(month)s lista para enviar a facturación",
+            "órdenes de %(month)s listas para enviar a facturación",
             count,
         ) % {"month": month.label}
         items.append(
@@ -319,7 +319,7 @@ def services_to_invoice(user, today: date) -> list[PendingItem]:
         .count()
     )
     label = ngettext(
-        "servicio entregado sin factura", "servicios entregados sin factura", count
+        "orden entregada sin factura", "órdenes entregadas sin factura", count
     )
     return [PendingItem(count, label, _url("billing:invoice_list"))]
 
@@ -370,8 +370,8 @@ ROLE_CHECKS: dict[Role, tuple[Check, ...]] = {
         onboardings_returned,
     ),
     Role.BILLING: (onboardings_to_decide, services_to_invoice),
-    Role.OPERATIONS: (dates_to_confirm, aforos_to_record),
-    Role.LOGISTICS: (dates_to_confirm, aforos_to_record),
+    Role.OPERATIONS: (dates_to_confirm, aforos_to_record, services_without_proof),
+    Role.LOGISTICS: (dates_to_confirm, aforos_to_record, services_without_proof),
 }
 
 

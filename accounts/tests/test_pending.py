@@ -197,7 +197,7 @@ def test_coordinator_sees_month_ready(
     add_signed_order(ready, advisor)
     order_of(customer, advisor, debris, executed_on=last_month.first_day)
     items = items_of(coordinator)
-    label = f"servicio de {last_month.label} listo para enviar a facturación"
+    label = f"orden de {last_month.label} lista para enviar a facturación"
     assert items[label] == (1, f"/facturacion/enviar/?mes={last_month.slug}")
 
 
@@ -208,7 +208,7 @@ def test_current_month_is_not_ready(
     order = order_of(customer, advisor, debris, executed_on=today)
     add_signed_order(order, advisor)
     labels = " ".join(items_of(coordinator))
-    assert "listo para enviar" not in labels
+    assert "lista para enviar" not in labels
 
 
 def test_month_count_matches_send_preview(
@@ -406,7 +406,7 @@ def test_billing_sees_services_to_invoice(
     invoiced.invoice_number = "FE-1001"
     invoiced.save(update_fields=["invoice_number"])
     items = items_of(billing_user)
-    assert items["servicio entregado sin factura"] == (1, "/facturacion/facturas/")
+    assert items["orden entregada sin factura"] == (1, "/facturacion/facturas/")
 
 
 @pytest.mark.parametrize("persona", ["operations_user", "logistics_user"])
@@ -536,8 +536,8 @@ EXPECTED_ITEM_COUNTS = {
     "coordinator": 6,
     "advisor": 6,
     "billing_user": 2,
-    "operations_user": 2,
-    "logistics_user": 2,
+    "operations_user": 3,
+    "logistics_user": 3,
 }
 
 
