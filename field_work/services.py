@@ -609,6 +609,20 @@ def _proof_check(order: ServiceOrder, kind: str, taken_on: date) -> None:
         )
     _require_not_handed_over(order)
     _require_not_future(taken_on, _("fecha del soporte"))
+    created_on = timezone.localdate(order.created_at)
+    if taken_on < created_on:
+        raise ValidationError(
+            _(
+                "Fecha del soporte: %(date)s es anterior a la creación de la orden "
+                "%(code)s (%(created)s). Escriba la fecha en que se prestó el "
+                "servicio."
+            )
+            % {
+                "date": f"{taken_on:%d/%m/%Y}",
+                "code": order.code,
+                "created": f"{created_on:%d/%m/%Y}",
+            }
+        )
 
 
 def _proof_file_check(kind: str, uploaded) -> str:
