@@ -392,3 +392,12 @@ def test_execution_form_plain_quantities(client, scheduled_order, operations_use
     page = client.get(url("execution", scheduled_order.pk)).content.decode()
     assert re.search(r"Cotizado: 3(?![.,\d])", page)
     assert "3.000" not in page
+
+
+@pytest.mark.parametrize("fecha", ["0001-01-01", "9999-12-31", "2026-02-30"])
+def test_daily_bad_date_shows_today(client, operations_user, fecha):
+    client.force_login(operations_user)
+    response = client.get(url("daily"), {"fecha": fecha})
+    assert response.status_code == 200
+    assert response.context["day"] == timezone.localdate()
+    assert f"«{fecha}» no es válida" in response.content.decode()

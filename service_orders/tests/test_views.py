@@ -455,3 +455,11 @@ def test_board_marks_unapproved_onboarding(client, operations_user, requested):
         {"semana": requested.requested_date.isoformat()},
     )
     assert "Sin vinculación aprobada" in response.content.decode()
+
+
+@pytest.mark.parametrize("semana", ["0001-01-01", "9999-12-31", "abc"])
+def test_board_bad_week_shows_this_week(client, operations_user, semana):
+    client.force_login(operations_user)
+    response = client.get(reverse("service_orders:board"), {"semana": semana})
+    assert response.status_code == 200
+    assert f"«{semana}» no es válida" in response.content.decode()
