@@ -14,7 +14,7 @@ from accounts.roles import Role
 from core.dates import day_param
 from core.permissions import role_required
 from customers.models import Customer
-from field_work.services import orders_awaiting_aforo
+from field_work.services import OPEN_STATES, orders_awaiting_aforo
 from onboarding.services import customer_is_approved
 from quotations.models import Quotation
 from quotations.views import list_page
@@ -122,7 +122,9 @@ def order_detail(request, pk):
             quotation=order.quotation
         ),
         "prepayments": prepayments,
+        # Annulled, cancelled and executed orders are never scheduled again.
         "prepayment_pending": order.prepayment_required
+        and order.status in OPEN_STATES
         and not services.prepayment_registered(order),
         "onboarding_pending": order.status in ONBOARDING_WARNING_STATES
         and not customer_is_approved(order.customer),
