@@ -106,7 +106,7 @@ def _reading_formset(data, measured_on: date):
     return ReadingFormSet(
         data,
         prefix=READINGS_PREFIX,
-        form_kwargs={"tariffs": tariff_choices(measured_on)},
+        form_kwargs={"tariffs": tariff_choices(measured_on), "measured_on": measured_on},
     )
 
 
@@ -190,6 +190,7 @@ def aforo_reading_row(request, pk):
     form = formset.form(
         prefix=f"{READINGS_PREFIX}-{index}",
         tariffs=formset.form_kwargs["tariffs"],
+        measured_on=formset.form_kwargs["measured_on"],
         use_required_attribute=False,
     )
     return render(
