@@ -106,7 +106,10 @@ def _reading_formset(data, measured_on: date):
     return ReadingFormSet(
         data,
         prefix=READINGS_PREFIX,
-        form_kwargs={"tariffs": tariff_choices(measured_on), "measured_on": measured_on},
+        form_kwargs={
+            "tariffs": tariff_choices(measured_on),
+            "measured_on": measured_on,
+        },
     )
 
 

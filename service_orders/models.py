@@ -289,13 +289,13 @@ class ServiceOrder(models.Model):
     def __str__(self):
         return self.code
 
+    def get_absolute_url(self):
+        return reverse("service_orders:detail", args=[self.pk])
+
     @property
     def site_contact_phone_display(self) -> str:
         """The site contact's phone as people write it (310 555 1234)."""
         return format_phone(self.site_contact_phone)
-
-    def get_absolute_url(self):
-        return reverse("service_orders:detail", args=[self.pk])
 
     @property
     def billing_stage(self) -> str:
