@@ -478,23 +478,18 @@ def prepayment_is_covered(order: ServiceOrder) -> bool:
     return due is not None and prepayment_paid(order) >= due
 
 
-def _prepayment_amount_check(order: ServiceOrder, amount: Decimal, due) -> None:
+def _prepayment_amount_check(amount: Decimal, due: Decimal) -> None:
     """Reject a payment of more than settings.PREPAYMENT_MAX_FACTOR times the
-    charge still due (at least the whole charge), because such a figure is a
-    typing mistake."""
-    pending = max(due - prepayment_paid(order), Decimal("0"))
-    limit = max(pending, due) * settings.PREPAYMENT_MAX_FACTOR
-    if amount > limit:
+    aforo's charge, because such a figure is a typing mistake."""
+    if amount > due * settings.PREPAYMENT_MAX_FACTOR:
         raise ValidationError(
             _(
-                "Valor pagado: %(amount)s es más de %(factor)s veces el valor "
-                "pendiente del aforo (%(pending)s de %(due)s). Revise el valor "
-                "del comprobante."
+                "Valor pagado: %(amount)s es más de %(factor)s veces el valor a "
+                "cobrar del aforo (%(due)s). Revise el valor del comprobante."
             )
             % {
                 "amount": format_pesos(amount),
                 "factor": settings.PREPAYMENT_MAX_FACTOR,
-                "pending": format_pesos(pending),
                 "due": format_pesos(due),
             }
         )
@@ -566,7 +561,7 @@ def prepayment_register(
                 ),
                 params={"code": order.code},
             )
-        _prepayment_amount_check(order, amount, due)
+        _prepayment_amount_check(amount, due)
         _prepayment_date_check(order, paid_on)
         if order.prepayments.filter(reference__iexact=reference).exists():
             raise ValidationError(
