@@ -14,6 +14,10 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+# Years a month may be written with. The upper bound keeps Month.next() and the
+# date arithmetic of the month pages far from date.max (31/12/9999).
+MIN_YEAR = 2000
+MAX_YEAR = 2999
 
 
 @dataclass(frozen=True)
@@ -69,9 +73,12 @@ def month_parse(text: str) -> Month:
             )
             % {"value": text}
         )
-    if year < 2000:
+    if not MIN_YEAR <= year <= MAX_YEAR:
         raise ValidationError(
-            _("El año de «%(value)s» no es válido. Escriba un año desde 2000.")
-            % {"value": text}
+            _(
+                "El año de «%(value)s» no es válido. Escriba un año entre %(min)s y "
+                "%(max)s."
+            )
+            % {"value": text, "min": MIN_YEAR, "max": MAX_YEAR}
         )
     return Month.of(date(year, month, 1))

@@ -33,14 +33,22 @@ invoice_required = role_required(*services.INVOICE_ROLES)
 INVOICE_PAGE_SIZE = 100
 
 
-def _month(request) -> Month:
+def _month(request) -> Month | None:
+    """Return the month of the `mes` parameter, the current month without one, or
+    None after adding the Spanish error message when `mes` is not a valid month.
+    The caller then redirects to the month page."""
     text = request.GET.get("mes") or request.POST.get("mes")
     if not text:
         return month_current()
     try:
         return month_parse(text)
     except ValidationError as error:
-        raise Http404(error.messages[0]) from error
+        _show_errors(request, error)
+        return None
+
+
+def _current_month_redirect():
+    return redirect(reverse("billing:month"))
 
 
 def _show_errors(request, error: ValidationError) -> None:
@@ -52,6 +60,8 @@ def _show_errors(request, error: ValidationError) -> None:
 @reader_required
 def month_view(request):
     month = _month(request)
+    if month is None:
+        return _current_month_redirect()
     rows = services.order_summaries(
         month_orders(month).filter(
             pk__in=ServiceOrder.objects.visible_to(request.user).values("pk")
@@ -86,6 +96,8 @@ def month_view(request):
 @reader_required
 def month_workbook(request):
     month = _month(request)
+    if month is None:
+        return _current_month_redirect()
     orders = month_orders(month)
     target = tempfile.TemporaryFile()
     workbook_export(orders, target, month=month)
@@ -99,6 +111,8 @@ def month_workbook(request):
 @reader_required
 def month_proofs(request):
     month = _month(request)
+    if month is None:
+        return _current_month_redirect()
     target = tempfile.TemporaryFile()
     proofs_zip_write(month_orders(month), target)
     target.seek(0)
@@ -110,6 +124,8 @@ def month_proofs(request):
 @sender_required
 def handoff_send(request):
     month = _month(request)
+    if month is None:
+        return _current_month_redirect()
     if request.method == "POST":
         try:
             expected = [int(pk) for pk in request.POST.getlist("ordenes")]

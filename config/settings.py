@@ -262,6 +262,9 @@ PROOF_WEIGHED_UNITS = env_list("PROOF_WEIGHED_UNITS", ["tonelada"])
 # Executed quantities (field_work): a line's executed quantity may be at most this
 # many times its ordered quantity. A larger one is rejected as a typing or unit mistake.
 EXECUTED_QUANTITY_MAX_FACTOR = env_int("EXECUTED_QUANTITY_MAX_FACTOR", 10)
+# Prepayments (field_work): one payment may be at most this many times the aforo's
+# charge. A larger one is rejected as a typing mistake (extra digits).
+PREPAYMENT_MAX_FACTOR = env_int("PREPAYMENT_MAX_FACTOR", 10)
 # Public certificate verification page (/v/<token>/): after
 # CERTIFICATE_VERIFY_MISS_LIMIT unknown tokens from one client address within
 # CERTIFICATE_VERIFY_WINDOW_MINUTES, that address gets 429 for every lookup until the

@@ -118,9 +118,16 @@ class ReadingForm(forms.Form):
     unit = forms.ChoiceField(label=_("Unidad"), choices=READING_UNIT_CHOICES)
     tariff_code = forms.ChoiceField(label=_("Tarifa"))
 
-    def __init__(self, *args, tariffs, **kwargs):
+    def __init__(self, *args, tariffs, measured_on=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tariff_code"].choices = tariffs
+        if measured_on is not None:
+            # A code missing from the choices is a tariff not in force on the
+            # aforo's date, so the message points at the date.
+            self.fields["tariff_code"].error_messages["invalid_choice"] = _(
+                "La tarifa %(value)s no está vigente el {date}, la fecha del "
+                "aforo. Revise la fecha o elija una tarifa vigente."
+            ).format(date=f"{measured_on:%d/%m/%Y}")
 
 
 ReadingFormSet = forms.formset_factory(

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import MANAGER_ROLES, Role
+from core.formatting import format_pesos
 from core.uploads import JPEG, PDF, PNG, upload_check, upload_extension
 from field_work.models import Aforo, AforoPhoto, AforoReading, Prepayment, ServiceProof
 from quotations.money import line_amounts
@@ -477,6 +478,40 @@ def prepayment_is_covered(order: ServiceOrder) -> bool:
     return due is not None and prepayment_paid(order) >= due
 
 
+def _prepayment_amount_check(amount: Decimal, due: Decimal) -> None:
+    """Reject a payment of more than settings.PREPAYMENT_MAX_FACTOR times the
+    aforo's charge, because such a figure is a typing mistake."""
+    if amount > due * settings.PREPAYMENT_MAX_FACTOR:
+        raise ValidationError(
+            _(
+                "Valor pagado: %(amount)s es más de %(factor)s veces el valor a "
+                "cobrar del aforo (%(due)s). Revise el valor del comprobante."
+            )
+            % {
+                "amount": format_pesos(amount),
+                "factor": settings.PREPAYMENT_MAX_FACTOR,
+                "due": format_pesos(due),
+            }
+        )
+
+
+def _prepayment_date_check(order: ServiceOrder, paid_on: date) -> None:
+    """Reject a payment dated before the order was created (Bogotá date)."""
+    created_on = timezone.localdate(order.created_at)
+    if paid_on < created_on:
+        raise ValidationError(
+            _(
+                "Fecha del pago: %(date)s es anterior a la creación de la orden "
+                "%(code)s (%(created)s). Escriba la fecha del comprobante."
+            )
+            % {
+                "date": f"{paid_on:%d/%m/%Y}",
+                "code": order.code,
+                "created": f"{created_on:%d/%m/%Y}",
+            }
+        )
+
+
 def prepayment_register(
     *,
     order: ServiceOrder,
@@ -526,6 +561,8 @@ def prepayment_register(
                 ),
                 params={"code": order.code},
             )
+        _prepayment_amount_check(amount, due)
+        _prepayment_date_check(order, paid_on)
         if order.prepayments.filter(reference__iexact=reference).exists():
             raise ValidationError(
                 _(
@@ -567,6 +604,20 @@ def _proof_check(order: ServiceOrder, kind: str, taken_on: date) -> None:
         )
     _require_not_handed_over(order)
     _require_not_future(taken_on, _("fecha del soporte"))
+    created_on = timezone.localdate(order.created_at)
+    if taken_on < created_on:
+        raise ValidationError(
+            _(
+                "Fecha del soporte: %(date)s es anterior a la creación de la orden "
+                "%(code)s (%(created)s). Escriba la fecha en que se prestó el "
+                "servicio."
+            )
+            % {
+                "date": f"{taken_on:%d/%m/%Y}",
+                "code": order.code,
+                "created": f"{created_on:%d/%m/%Y}",
+            }
+        )
 
 
 def _proof_file_check(kind: str, uploaded) -> str:

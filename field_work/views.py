@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import MANAGER_ROLES, Role
+from core.dates import day_param
 from core.formatting import format_pesos
 from core.permissions import role_required
 from field_work import services
@@ -54,10 +55,14 @@ def _order_url(order) -> str:
     return reverse("field_work:order", args=[order.pk])
 
 
-def _parse_day(value: str | None) -> date:
+def _parse_day(value: str | None, request=None) -> date:
+    """Return the date `value` names, or today when it is empty or invalid. With
+    `request`, an invalid date also adds a Spanish error message."""
     try:
-        return date.fromisoformat(value) if value else timezone.localdate()
-    except ValueError:
+        return day_param(value)
+    except ValidationError as error:
+        if request is not None:
+            _show_errors(request, error)
         return timezone.localdate()
 
 
@@ -101,7 +106,10 @@ def _reading_formset(data, measured_on: date):
     return ReadingFormSet(
         data,
         prefix=READINGS_PREFIX,
-        form_kwargs={"tariffs": tariff_choices(measured_on)},
+        form_kwargs={
+            "tariffs": tariff_choices(measured_on),
+            "measured_on": measured_on,
+        },
     )
 
 
@@ -185,6 +193,7 @@ def aforo_reading_row(request, pk):
     form = formset.form(
         prefix=f"{READINGS_PREFIX}-{index}",
         tariffs=formset.form_kwargs["tariffs"],
+        measured_on=formset.form_kwargs["measured_on"],
         use_required_attribute=False,
     )
     return render(
@@ -305,7 +314,7 @@ def execution_update(request, pk):
 def daily(request):
     """List the orders scheduled or executed on one day (today by default) with
     their proof status and an upload form each."""
-    day = _parse_day(request.GET.get("fecha"))
+    day = _parse_day(request.GET.get("fecha"), request)
     orders = (
         ServiceOrder.objects.visible_to(request.user)
         .filter(

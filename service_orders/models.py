@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from customers.identification import IdType, format_identification
 from customers.models import Customer
+from customers.phones import format_phone
 
 # The series of core.numbering that service order codes come from.
 NUMBER_KIND = "service_order"
@@ -290,6 +291,11 @@ class ServiceOrder(models.Model):
 
     def get_absolute_url(self):
         return reverse("service_orders:detail", args=[self.pk])
+
+    @property
+    def site_contact_phone_display(self) -> str:
+        """The site contact's phone as people write it (310 555 1234)."""
+        return format_phone(self.site_contact_phone)
 
     @property
     def billing_stage(self) -> str:

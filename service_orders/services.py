@@ -20,6 +20,7 @@ from core.mail import email_queue
 from core.numbering import number_take
 from core.uploads import upload_check, upload_extension
 from customers.models import Customer
+from customers.phones import normalise_phone
 from quotations.models import Quotation, QuotationLine
 from service_orders.crew import CrewInput, plate_normalise
 from service_orders.models import (
@@ -219,6 +220,8 @@ def service_order_create(
             ),
             code="missing_address",
         )
+    municipality = municipality or customer.municipality
+    site_contact_phone = _site_phone(site_contact_phone, municipality)
 
     with transaction.atomic():
         taken = number_take(kind=NUMBER_KIND, year=timezone.localdate().year)
@@ -230,9 +233,9 @@ def service_order_create(
             advisor=quotation.advisor,
             address=address,
             barrio=customer.barrio if barrio is None else barrio.strip(),
-            municipality=municipality or customer.municipality,
+            municipality=municipality,
             site_contact=site_contact.strip(),
-            site_contact_phone=site_contact_phone.strip(),
+            site_contact_phone=site_contact_phone,
             instructions=instructions.strip(),
             prepayment_required=prepayment_is_required(customer),
             created_by=user,
@@ -564,6 +567,22 @@ def _locked(order: ServiceOrder) -> ServiceOrder:
     return ServiceOrder.objects.select_for_update().get(pk=order.pk)
 
 
+def _site_phone(raw: str, municipality) -> str:
+    """Return the site contact's phone in E.164, or "" when none was typed. A
+    seven-digit landline takes the municipality's 60X prefix."""
+    if not (raw or "").strip():
+        return ""
+    prefix = municipality.landline_prefix if municipality else ""
+    try:
+        return normalise_phone(raw, prefix)
+    except ValidationError as error:
+        raise ValidationError(
+            _("Teléfono del contacto: %(message)s")
+            % {"message": " ".join(error.messages)},
+            code="invalid_phone",
+        ) from error
+
+
 def _checked_lines(quotation: Quotation, lines: list[LineChoice]) -> list[LineChoice]:
     if not lines:
         raise ValidationError(
@@ -603,8 +622,35 @@ def _checked_lines(quotation: Quotation, lines: list[LineChoice]) -> list[LineCh
                 % {"code": line.code, "value": quantity},
                 code="invalid_quantity",
             )
+        _quantity_cap_check(line, quantity)
         checked.append(LineChoice(line, quantity))
     return checked
+
+
+def _quantity_text(value: Decimal) -> str:
+    return format(value.normalize(), "f").replace(".", ",")
+
+
+def _quantity_cap_check(line: QuotationLine, quantity: Decimal) -> None:
+    """Reject an order quantity of more than settings.EXECUTED_QUANTITY_MAX_FACTOR
+    times the quoted one, the same bound as for executed quantities, because
+    such a figure is a typing or unit mistake."""
+    factor = settings.EXECUTED_QUANTITY_MAX_FACTOR
+    if line.quantity and quantity > line.quantity * factor:
+        raise ValidationError(
+            _(
+                "Ítem %(code)s: la cantidad %(entered)s es más de %(factor)s veces "
+                "la cantidad cotizada (%(quoted)s). Revise la unidad o, si el "
+                "cliente pide más, haga una nueva cotización."
+            )
+            % {
+                "code": line.code,
+                "entered": _quantity_text(quantity),
+                "factor": factor,
+                "quoted": _quantity_text(line.quantity),
+            },
+            code="quantity_over_quoted",
+        )
 
 
 def _check_service_date(day: date, allow_non_business_day: bool) -> None:

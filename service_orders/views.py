@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.roles import Role
+from core.dates import day_param
 from core.permissions import role_required
 from customers.models import Customer
-from field_work.services import orders_awaiting_aforo
+from field_work.services import OPEN_STATES, orders_awaiting_aforo
 from onboarding.services import customer_is_approved
 from quotations.models import Quotation
 from quotations.views import list_page
@@ -121,7 +122,9 @@ def order_detail(request, pk):
             quotation=order.quotation
         ),
         "prepayments": prepayments,
+        # Annulled, cancelled and executed orders are never scheduled again.
         "prepayment_pending": order.prepayment_required
+        and order.status in OPEN_STATES
         and not services.prepayment_registered(order),
         "onboarding_pending": order.status in ONBOARDING_WARNING_STATES
         and not customer_is_approved(order.customer),
@@ -369,12 +372,15 @@ def order_annul(request, pk):
     return _step_view(request, order, form, "Anular orden de servicio", perform)
 
 
-def _week_start(raw: str | None) -> date:
-    today = timezone.localdate()
+def _week_start(request, raw: str | None) -> date:
+    """Return the Monday of the week of `raw`, or of this week with a Spanish
+    error message when `raw` is not a valid date."""
     try:
-        day = date.fromisoformat(raw) if raw else today
-    except ValueError:
-        day = today
+        day = day_param(raw)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        day = timezone.localdate()
     return day - timedelta(days=day.weekday())
 
 
@@ -383,7 +389,7 @@ def _week_start(raw: str | None) -> date:
 def schedule_board(request):
     """Operations' board: dates requested and waiting for confirmation, and the
     services scheduled in the chosen week (Monday to Sunday)."""
-    start = _week_start(request.GET.get("semana"))
+    start = _week_start(request, request.GET.get("semana"))
     end = start + timedelta(days=6)
     visible = ServiceOrder.objects.visible_to(request.user).select_related(
         "customer", "advisor", "supervisor", "municipality"

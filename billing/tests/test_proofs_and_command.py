@@ -115,7 +115,8 @@ def test_command_empty_month_writes_headers_only(tmp_path, db, capsys):
         ("noviembre", "no es válido. Escríbalo como AAAA-MM"),
         ("2026-13", "no existe: el mes va de 01 a 12"),
         ("2026-1", "no es válido"),
-        ("1999-05", "Escriba un año desde 2000"),
+        ("1999-05", "Escriba un año entre 2000 y 2999"),
+        ("9999-12", "Escriba un año entre 2000 y 2999"),
     ],
 )
 def test_command_rejects_bad_month(tmp_path, db, month, message):

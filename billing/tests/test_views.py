@@ -143,9 +143,18 @@ def test_month_page_shows_invoiced_stage(client, billing_user, handoff, orders):
     assert "Enviar a facturación</a>" not in page
 
 
-def test_bad_month_is_not_found(client, coordinator):
+@pytest.mark.parametrize("text", ["2026-13", "9999-12", "0001-01", "noviembre"])
+def test_bad_month_redirects_with_message(client, coordinator, text):
     login(client, coordinator)
-    assert client.get(reverse("billing:month"), {"mes": "2026-14"}).status_code == 404
+    response = client.get(reverse("billing:month"), {"mes": text}, follow=True)
+    assert response.redirect_chain == [(reverse("billing:month"), 302)]
+    assert f"«{text}»" in response.content.decode()
+
+
+def test_bad_month_workbook_redirects(client, coordinator):
+    login(client, coordinator)
+    response = client.get(reverse("billing:month_workbook"), {"mes": "9999-12"})
+    assert response.status_code == 302
 
 
 def test_month_workbook_download(client, billing_user, orders):

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -153,4 +153,26 @@ def test_oversize_receipt_rejected(new_order, operations_user, coordinator, sett
     with pytest.raises(ValidationError) as error:
         pay(new_order, coordinator, "119000", receipt=big_jpeg(1.1, "recibo.jpg"))
     assert "1 MB" in error.value.messages[0]
+    assert not Prepayment.objects.exists()
+
+
+def test_payment_over_bound_rejected(new_order, operations_user, advisor, debris):
+    measure(new_order, operations_user, "2")
+    with pytest.raises(ValidationError) as error:
+        pay(new_order, advisor, "99999999999999")
+    assert "$ 238.000" in error.value.messages[0]
+    assert not Prepayment.objects.exists()
+
+
+def test_payment_at_bound_accepted(new_order, operations_user, advisor, debris):
+    measure(new_order, operations_user, "2")
+    pay(new_order, advisor, "2380000")
+    assert Prepayment.objects.filter(order=new_order).count() == 1
+
+
+def test_payment_before_order_rejected(new_order, operations_user, advisor, debris):
+    measure(new_order, operations_user, "2")
+    with pytest.raises(ValidationError) as error:
+        pay(new_order, advisor, "238000", paid_on=date(1999, 1, 1))
+    assert "01/01/1999" in error.value.messages[0]
     assert not Prepayment.objects.exists()

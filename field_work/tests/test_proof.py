@@ -131,6 +131,24 @@ def test_future_date_rejected(scheduled_order, operations_user):
         )
 
 
+def test_date_before_order_rejected(scheduled_order, operations_user):
+    created_on = timezone.localdate(scheduled_order.created_at)
+    with pytest.raises(ValidationError) as error:
+        upload(
+            scheduled_order,
+            operations_user,
+            taken_on=created_on - timedelta(days=1),
+        )
+    assert "anterior a la creación" in error.value.messages[0]
+    assert not ServiceProof.objects.exists()
+
+
+def test_date_of_order_creation_accepted(scheduled_order, operations_user):
+    created_on = timezone.localdate(scheduled_order.created_at)
+    proof = upload(scheduled_order, operations_user, taken_on=created_on)
+    assert proof.taken_on == created_on
+
+
 def test_roles_that_cannot_upload(scheduled_order, advisor, billing_user):
     for user in (advisor, billing_user):
         with pytest.raises(PermissionDenied):

@@ -392,3 +392,23 @@ def test_execution_form_plain_quantities(client, scheduled_order, operations_use
     page = client.get(url("execution", scheduled_order.pk)).content.decode()
     assert re.search(r"Cotizado: 3(?![.,\d])", page)
     assert "3.000" not in page
+
+
+@pytest.mark.parametrize("fecha", ["0001-01-01", "9999-12-31", "2026-02-30"])
+def test_daily_bad_date_shows_today(client, operations_user, fecha):
+    client.force_login(operations_user)
+    response = client.get(url("daily"), {"fecha": fecha})
+    assert response.status_code == 200
+    assert response.context["day"] == timezone.localdate()
+    assert f"«{fecha}» no es válida" in response.content.decode()
+
+
+def test_aforo_before_tariffs_names_date(client, new_order, operations_user, debris):
+    client.force_login(operations_user)
+    data = aforo_post_data(operations_user, measured_on="2019-06-01")
+    response = client.post(url("aforo_create", new_order.pk), data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "no está vigente el 01/06/2019" in page
+    assert "no es una de las opciones disponibles" not in page
+    assert not Aforo.objects.exists()

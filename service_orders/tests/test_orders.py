@@ -76,6 +76,45 @@ def test_create_rejects_bad_quantity(quotation, advisor, quantity):
     assert codes() == []
 
 
+def quoted_line(quotation, code):
+    return quotation.lines.get(code=code)
+
+
+def test_create_rejects_quantity_over_cap(quotation, advisor):
+    line = quoted_line(quotation, "SE-201")
+    with pytest.raises(ValidationError) as error:
+        services.service_order_create(
+            quotation=quotation, user=advisor, lines=[LineChoice(line, "99999")]
+        )
+    assert "cantidad cotizada (2)" in error.value.messages[0]
+    assert codes() == []
+
+
+def test_create_accepts_quantity_at_cap(quotation, advisor, settings):
+    settings.EXECUTED_QUANTITY_MAX_FACTOR = 10
+    line = quoted_line(quotation, "SE-201")
+    order = services.service_order_create(
+        quotation=quotation, user=advisor, lines=[LineChoice(line, "20")]
+    )
+    assert order.lines.get().quantity == Decimal("20")
+
+
+def test_create_rejects_invalid_site_phone(quotation, advisor):
+    with pytest.raises(ValidationError) as error:
+        services.service_order_create(
+            quotation=quotation, user=advisor, site_contact_phone="abc"
+        )
+    assert "Teléfono del contacto" in error.value.messages[0]
+    assert codes() == []
+
+
+def test_create_normalises_site_phone(quotation, advisor):
+    order = services.service_order_create(
+        quotation=quotation, user=advisor, site_contact_phone="310 555 1234"
+    )
+    assert order.site_contact_phone == "+573105551234"
+
+
 def test_create_rejects_line_of_other_quotation(quotation, other_quotation, advisor):
     foreign = other_quotation.lines.first()
     with pytest.raises(ValidationError, match="no es de la cotización"):

@@ -371,6 +371,24 @@ def test_annul_page(client, advisor, order):
     assert order.status == ServiceOrder.Status.ANNULLED
 
 
+PREPAYMENT_BANNER = "Esta orden requiere pago anticipado"
+
+
+def test_prepayment_banner_on_open_order(client, advisor, order):
+    ServiceOrder.objects.filter(pk=order.pk).update(prepayment_required=True)
+    client.force_login(advisor)
+    page = client.get(url("detail", order)).content.decode()
+    assert PREPAYMENT_BANNER in page
+
+
+def test_annulled_order_hides_prepayment_banner(client, advisor, order):
+    ServiceOrder.objects.filter(pk=order.pk).update(prepayment_required=True)
+    services.service_order_annul(order=order, user=advisor, reason="Duplicada")
+    client.force_login(advisor)
+    page = client.get(url("detail", order)).content.decode()
+    assert PREPAYMENT_BANNER not in page
+
+
 def test_annul_refused_to_operations(client, operations_user, order):
     client.force_login(operations_user)
     assert client.post(url("annul", order), {"reason": "x"}).status_code == 403
@@ -455,3 +473,11 @@ def test_board_marks_unapproved_onboarding(client, operations_user, requested):
         {"semana": requested.requested_date.isoformat()},
     )
     assert "Sin vinculación aprobada" in response.content.decode()
+
+
+@pytest.mark.parametrize("semana", ["0001-01-01", "9999-12-31", "abc"])
+def test_board_bad_week_shows_this_week(client, operations_user, semana):
+    client.force_login(operations_user)
+    response = client.get(reverse("service_orders:board"), {"semana": semana})
+    assert response.status_code == 200
+    assert f"«{semana}» no es válida" in response.content.decode()
