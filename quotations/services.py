@@ -14,6 +14,7 @@ from django.core.validators import validate_email
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.roles import Role
 from core.formatting import format_pesos
@@ -27,6 +28,7 @@ from quotations.money import line_amounts
 from quotations.pdf import quotation_render_pdf
 from quote_requests.models import QuoteRequest
 from quote_requests.services import quote_request_mark_quoted
+from service_orders.models import ServiceOrder
 from tariffs.models import TariffItem
 
 logger = logging.getLogger(__name__)
@@ -451,19 +453,48 @@ def quotation_reject(
 
 
 def quotation_annul(*, quotation: Quotation, user, reason: str) -> Quotation:
-    """Annul a quotation with a reason; an issued one keeps its code and PDF."""
-    quotation.check_transition(Quotation.Status.ANNULLED)
+    """Annul a quotation with a reason; an issued one keeps its code and PDF.
+    Raise ValidationError while any of its service orders is not annulled, because
+    those orders (executed, invoiced, certified) rest on the quotation."""
     if not reason.strip():
         raise ValidationError(_("Escriba el motivo de la anulación."))
-    quotation.status = Quotation.Status.ANNULLED
-    quotation.annulled_at = timezone.now()
-    quotation.annulled_by = user
-    quotation.annulment_reason = reason.strip()
-    quotation.save(
-        update_fields=["status", "annulled_at", "annulled_by", "annulment_reason"]
-    )
+    with transaction.atomic():
+        # The row lock makes a concurrent service_order_create wait and then see
+        # the annulled status. The caller's instance is refreshed and updated.
+        Quotation.objects.select_for_update().get(pk=quotation.pk)
+        quotation.refresh_from_db()
+        quotation.check_transition(Quotation.Status.ANNULLED)
+        _check_no_live_orders(quotation)
+        quotation.status = Quotation.Status.ANNULLED
+        quotation.annulled_at = timezone.now()
+        quotation.annulled_by = user
+        quotation.annulment_reason = reason.strip()
+        quotation.save(
+            update_fields=["status", "annulled_at", "annulled_by", "annulment_reason"]
+        )
     logger.info("Quotation %s annulled", quotation.pk)
     return quotation
+
+
+def _check_no_live_orders(quotation: Quotation) -> None:
+    codes = list(
+        quotation.service_orders.exclude(status=ServiceOrder.Status.ANNULLED)
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
+    if codes:
+        raise ValidationError(
+            ngettext(
+                "La cotización %(quotation)s tiene la orden de servicio %(orders)s "
+                "sin anular. Anule primero esa orden y luego la cotización.",
+                "La cotización %(quotation)s tiene las órdenes de servicio "
+                "%(orders)s sin anular. Anule primero esas órdenes y luego la "
+                "cotización.",
+                len(codes),
+            )
+            % {"quotation": quotation.code, "orders": ", ".join(codes)},
+            code="live_orders",
+        )
 
 
 def quotations_expire(*, today: date | None = None) -> int:
@@ -495,6 +526,11 @@ def follow_up_add(
     if quotation.is_draft:
         raise ValidationError(
             _("Los seguimientos se registran sobre cotizaciones emitidas.")
+        )
+    if quotation.status == Quotation.Status.ANNULLED:
+        raise ValidationError(
+            _("La cotización %(code)s está anulada y no admite seguimientos."),
+            params={"code": quotation.code},
         )
     if not note.strip():
         raise ValidationError(_("Escriba el resultado del contacto."))

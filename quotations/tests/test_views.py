@@ -7,6 +7,7 @@ from openpyxl import load_workbook
 from quotations import services
 from quotations.models import Quotation
 from quotations.tests.helpers import make_quotation
+from tests.factories import make_accepted_quotation, make_service_order
 
 pytestmark = pytest.mark.django_db
 
@@ -273,3 +274,22 @@ def test_expired_on_read(client, advisor, own):
     login(client, advisor).get(own.get_absolute_url())
     own.refresh_from_db()
     assert own.status == Quotation.Status.EXPIRED
+
+
+def test_annulled_detail_hides_follow_up_form(client, advisor, own):
+    services.quotation_annul(quotation=own, user=advisor, reason="Duplicada")
+    response = login(client, advisor).get(own.get_absolute_url())
+    assert reverse("quotations:follow_up_add", args=[own.pk]) not in (
+        response.content.decode()
+    )
+
+
+def test_annul_view_names_live_order(client, advisor, customer, debris):
+    quotation = make_accepted_quotation(
+        customer=customer, advisor=advisor, lines=[(debris, "1")]
+    )
+    order = make_service_order(quotation=quotation)
+    response = login(client, advisor).post(
+        reverse("quotations:annul", args=[quotation.pk]), {"reason": "Error"}
+    )
+    assert order.code in response.content.decode()
