@@ -21,6 +21,7 @@ from core.formatting import format_pesos
 from core.mail import Attachment, email_queue
 from core.models import OutgoingEmail
 from core.numbering import number_take
+from core.uploads import upload_check, upload_extension
 from customers.models import Customer
 from onboarding.services import onboarding_open
 from quotations.models import NUMBER_KIND, FollowUp, Quotation, QuotationLine
@@ -400,6 +401,8 @@ def quotation_accept(
         raise ValidationError(
             _("Adjunte el soporte de la aceptación o pegue el texto del correo.")
         )
+    if evidence is not None:
+        upload_check(evidence, max_mb=settings.UPLOAD_MAX_MB)
     if accepted_on > timezone.localdate():
         raise ValidationError(
             _("La fecha de aceptación %(date)s está en el futuro."),
@@ -417,7 +420,10 @@ def quotation_accept(
     quotation.acceptance_channel = channel
     quotation.acceptance_email_text = email_text.strip()
     if evidence is not None:
-        quotation.acceptance_evidence.save(evidence.name, evidence, save=False)
+        # The stored name comes from the checked content, never from the client.
+        quotation.acceptance_evidence.save(
+            f"aceptacion{upload_extension(evidence)}", evidence, save=False
+        )
     with transaction.atomic():
         quotation.save()
         onboarding_open(quotation=quotation, user=user)
