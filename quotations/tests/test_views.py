@@ -3,6 +3,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from quotations import services
@@ -217,7 +218,7 @@ def test_accept_view_records_acceptance(client, advisor, own):
         reverse("quotations:accept", args=[own.pk]),
         {
             "channel": "correo",
-            "accepted_on": own.issued_at.date().isoformat(),
+            "accepted_on": timezone.localdate(own.issued_at).isoformat(),
             "email_text": "Aceptamos",
         },
     )
@@ -301,7 +302,7 @@ def _accept(client, user, quotation, name, content):
         reverse("quotations:accept", args=[quotation.pk]),
         {
             "channel": Quotation.Channel.EMAIL,
-            "accepted_on": f"{quotation.date:%Y-%m-%d}",
+            "accepted_on": timezone.localdate().isoformat(),
             "evidence": SimpleUploadedFile(name, content),
         },
     )
