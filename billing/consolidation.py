@@ -151,7 +151,7 @@ def workbook_export(
         "month": month.label,
     }
     subtitle = subtitle or _(
-        "Facturación de servicios no regulados. Fechas de America/Bogota, del "
+        "Facturación de servicios no regulados. Fechas en hora de Colombia, del "
         "%(first)s al %(last)s."
     ) % {
         "first": month.first_day.strftime("%d/%m/%Y"),

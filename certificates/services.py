@@ -201,6 +201,7 @@ def certificate_sign(*, certificate: Certificate, user) -> Certificate:
             )
             written.append(certificate.pdf_file.name)
             certificate._history_user = user
+            certificate._change_reason = _("Firmado")
             certificate.save()
     except BaseException:
         # The database rolled back; the files written for it must go too.
@@ -237,6 +238,7 @@ def certificate_revoke(*, certificate: Certificate, user, reason: str) -> Certif
         certificate.revoked_by = user
         certificate.revocation_reason = reason
         certificate._history_user = user
+        certificate._change_reason = _("Revocado")
         certificate.save()
     logger.info("Certificate %s revoked", certificate.code)
     return certificate

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -231,6 +232,16 @@ def certificate_sign(request, pk):
 @director_required
 def certificate_revoke(request, pk):
     certificate = _visible(request, pk)
+    if certificate.status != Certificate.Status.SIGNED:
+        messages.error(
+            request,
+            _("Solo se revoca un certificado firmado; %(code)s está %(status)s.")
+            % {
+                "code": str(certificate),
+                "status": certificate.get_status_display().lower(),
+            },
+        )
+        return redirect(certificate)
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

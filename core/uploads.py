@@ -28,6 +28,9 @@ SIGNATURES = {
 
 TYPE_LABELS = {PDF: "PDF", JPEG: "JPEG", PNG: "PNG"}
 
+# Content type of a stored copy by the extension upload_extension gave it.
+EXTENSION_TYPES = {extension: kind for kind, extension in SIGNATURES.values()}
+
 # Errors pypdf and Pillow raise on a damaged file. Pillow's verify() documents no
 # single class: truncated data gives OSError, some broken headers SyntaxError.
 DAMAGED_FILE_ERRORS = (

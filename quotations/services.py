@@ -14,12 +14,14 @@ from django.core.validators import validate_email
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.roles import Role
 from core.formatting import format_pesos
 from core.mail import Attachment, email_queue
 from core.models import OutgoingEmail
 from core.numbering import number_take
+from core.uploads import upload_check, upload_extension
 from customers.models import Customer
 from onboarding.services import onboarding_open
 from quotations.models import NUMBER_KIND, FollowUp, Quotation, QuotationLine
@@ -27,6 +29,7 @@ from quotations.money import line_amounts
 from quotations.pdf import quotation_render_pdf
 from quote_requests.models import QuoteRequest
 from quote_requests.services import quote_request_mark_quoted
+from service_orders.models import ServiceOrder
 from tariffs.models import TariffItem
 
 logger = logging.getLogger(__name__)
@@ -398,6 +401,8 @@ def quotation_accept(
         raise ValidationError(
             _("Adjunte el soporte de la aceptación o pegue el texto del correo.")
         )
+    if evidence is not None:
+        upload_check(evidence, max_mb=settings.UPLOAD_MAX_MB)
     if accepted_on > timezone.localdate():
         raise ValidationError(
             _("La fecha de aceptación %(date)s está en el futuro."),
@@ -415,7 +420,10 @@ def quotation_accept(
     quotation.acceptance_channel = channel
     quotation.acceptance_email_text = email_text.strip()
     if evidence is not None:
-        quotation.acceptance_evidence.save(evidence.name, evidence, save=False)
+        # The stored name comes from the checked content, never from the client.
+        quotation.acceptance_evidence.save(
+            f"aceptacion{upload_extension(evidence)}", evidence, save=False
+        )
     with transaction.atomic():
         quotation.save()
         onboarding_open(quotation=quotation, user=user)
@@ -451,19 +459,48 @@ def quotation_reject(
 
 
 def quotation_annul(*, quotation: Quotation, user, reason: str) -> Quotation:
-    """Annul a quotation with a reason; an issued one keeps its code and PDF."""
-    quotation.check_transition(Quotation.Status.ANNULLED)
+    """Annul a quotation with a reason; an issued one keeps its code and PDF.
+    Raise ValidationError while any of its service orders is not annulled, because
+    those orders (executed, invoiced, certified) rest on the quotation."""
     if not reason.strip():
         raise ValidationError(_("Escriba el motivo de la anulación."))
-    quotation.status = Quotation.Status.ANNULLED
-    quotation.annulled_at = timezone.now()
-    quotation.annulled_by = user
-    quotation.annulment_reason = reason.strip()
-    quotation.save(
-        update_fields=["status", "annulled_at", "annulled_by", "annulment_reason"]
-    )
+    with transaction.atomic():
+        # The row lock makes a concurrent service_order_create wait and then see
+        # the annulled status. The caller's instance is refreshed and updated.
+        Quotation.objects.select_for_update().get(pk=quotation.pk)
+        quotation.refresh_from_db()
+        quotation.check_transition(Quotation.Status.ANNULLED)
+        _check_no_live_orders(quotation)
+        quotation.status = Quotation.Status.ANNULLED
+        quotation.annulled_at = timezone.now()
+        quotation.annulled_by = user
+        quotation.annulment_reason = reason.strip()
+        quotation.save(
+            update_fields=["status", "annulled_at", "annulled_by", "annulment_reason"]
+        )
     logger.info("Quotation %s annulled", quotation.pk)
     return quotation
+
+
+def _check_no_live_orders(quotation: Quotation) -> None:
+    codes = list(
+        quotation.service_orders.exclude(status=ServiceOrder.Status.ANNULLED)
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
+    if codes:
+        raise ValidationError(
+            ngettext(
+                "La cotización %(quotation)s tiene la orden de servicio %(orders)s "
+                "sin anular. Anule primero esa orden y luego la cotización.",
+                "La cotización %(quotation)s tiene las órdenes de servicio "
+                "%(orders)s sin anular. Anule primero esas órdenes y luego la "
+                "cotización.",
+                len(codes),
+            )
+            % {"quotation": quotation.code, "orders": ", ".join(codes)},
+            code="live_orders",
+        )
 
 
 def quotations_expire(*, today: date | None = None) -> int:
@@ -495,6 +532,11 @@ def follow_up_add(
     if quotation.is_draft:
         raise ValidationError(
             _("Los seguimientos se registran sobre cotizaciones emitidas.")
+        )
+    if quotation.status == Quotation.Status.ANNULLED:
+        raise ValidationError(
+            _("La cotización %(code)s está anulada y no admite seguimientos."),
+            params={"code": quotation.code},
         )
     if not note.strip():
         raise ValidationError(_("Escriba el resultado del contacto."))

@@ -28,6 +28,11 @@ urlpatterns = [
     path("cotizaciones/<int:pk>/pdf/", views.download_pdf, name="pdf"),
     path("cotizaciones/<int:pk>/enviar/", views.send, name="send"),
     path("cotizaciones/<int:pk>/aceptar/", views.accept, name="accept"),
+    path(
+        "cotizaciones/<int:pk>/soporte-aceptacion/",
+        views.download_acceptance_evidence,
+        name="acceptance_evidence",
+    ),
     path("cotizaciones/<int:pk>/rechazar/", views.reject, name="reject"),
     path("cotizaciones/<int:pk>/anular/", views.annul, name="annul"),
     path(

@@ -1,8 +1,9 @@
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import Role
 from core.permissions import role_required
+from core.uploads import EXTENSION_TYPES
 from onboarding.models import Onboarding
 from onboarding.services import customer_onboarding_for_display
 from quotations import services
@@ -388,6 +390,23 @@ def download_pdf(request, pk):
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=False, filename=quotation.pdf_file_name
     )
+    return response
+
+
+@require_GET
+@reader_required
+def download_acceptance_evidence(request, pk):
+    quotation = _visible(request, pk)
+    if not quotation.acceptance_evidence:
+        raise Http404("Quotation without acceptance evidence")
+    extension = Path(quotation.acceptance_evidence.name).suffix.lower()
+    response = FileResponse(
+        quotation.acceptance_evidence.open("rb"),
+        as_attachment=True,
+        filename=f"Aceptación {quotation.code}{extension}",
+        content_type=EXTENSION_TYPES.get(extension, "application/octet-stream"),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

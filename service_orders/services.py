@@ -224,6 +224,9 @@ def service_order_create(
     site_contact_phone = _site_phone(site_contact_phone, municipality)
 
     with transaction.atomic():
+        # Lock the quotation and check it again, so that an annulment running at
+        # the same time either sees this order or happens before it.
+        _require_accepted(Quotation.objects.select_for_update().get(pk=quotation.pk))
         taken = number_take(kind=NUMBER_KIND, year=timezone.localdate().year)
         order = ServiceOrder.objects.create(
             code=taken.code,

@@ -350,3 +350,15 @@ def test_send_message_uses_singular(client, coordinator, orders):
     assert "enviado a facturación: 1 orden." in content
     assert "Quedaron por fuera 2 órdenes" in content
     assert "1 órdenes" not in content
+
+
+def test_month_page_names_invoice_columns(client, coordinator, orders):
+    login(client, coordinator)
+    page = client.get(reverse("billing:month"), {"mes": "2026-11"}).content.decode()
+    assert "«Factura» y «Fecha de factura»" in page
+
+
+def test_month_page_omits_status_column(client, coordinator, orders):
+    login(client, coordinator)
+    page = client.get(reverse("billing:month"), {"mes": "2026-11"}).content.decode()
+    assert "«Estado»" not in page

@@ -195,3 +195,9 @@ def test_workbook_leaves_invoice_blank_before_invoicing(tmp_path, november_order
     path, _summary = export(tmp_path)
     rows = sheet_rows(path)
     assert {row[16] for row in rows[4:6]} == {None}
+
+
+def test_workbook_subtitle_in_spanish(tmp_path, november_order):
+    path, _summary = export(tmp_path)
+    subtitle = sheet_rows(path)[1][0]
+    assert "hora de Colombia" in subtitle

@@ -123,3 +123,12 @@ def test_pdf_request_and_company_wording(signed):
     assert "facturados por ASEO VALLE DEL SUMAPAZ S.A. E.S.P." in text
     assert "recibida por oficio radicado (Radicado 77)" in text
     assert "con radicado" not in text
+
+
+def test_pdf_total_names_unit(signed_pdf):
+    text = " ".join(pdf_text(signed_pdf).split())
+    assert "Cantidad total (" in text
+
+
+def test_pdf_avoids_gender_shortcut(signed_pdf):
+    assert "(a)" not in pdf_text(signed_pdf)

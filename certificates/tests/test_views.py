@@ -404,3 +404,34 @@ def test_verify_page_has_no_double_period(client, signed, settings):
     page = client.get(signed.get_public_url()).content.decode()
     assert "E.S.P.." not in page
     assert "expedido por ASEO VALLE DEL SUMAPAZ S.A. E.S.P.</p>" in page
+
+
+def test_history_names_signing(client, director, signed):
+    page = login(client, director).get(signed.get_absolute_url()).content.decode()
+    assert "Modificado" not in page
+
+
+def test_history_names_revocation(client, director, signed):
+    certificate_revoke(
+        certificate=signed, user=director, reason="Se expidió con el periodo errado."
+    )
+    page = login(client, director).get(signed.get_absolute_url()).content.decode()
+    assert "Modificado" not in page
+
+
+def test_revoked_detail_hides_revoke(client, director, signed):
+    certificate_revoke(
+        certificate=signed, user=director, reason="Se expidió con el periodo errado."
+    )
+    page = login(client, director).get(signed.get_absolute_url()).content.decode()
+    assert reverse("certificates:revoke", args=[signed.pk]) not in page
+
+
+def test_revoke_page_of_revoked_redirects(client, director, signed):
+    certificate_revoke(
+        certificate=signed, user=director, reason="Se expidió con el periodo errado."
+    )
+    response = login(client, director).get(
+        reverse("certificates:revoke", args=[signed.pk])
+    )
+    assert response.status_code == 302

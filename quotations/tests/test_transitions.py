@@ -8,6 +8,9 @@ from django.utils import timezone
 from quotations import services
 from quotations.models import Quotation
 from quotations.tests.helpers import make_quotation
+from service_orders.models import ServiceOrder
+from service_orders.services import service_order_create
+from tests.factories import make_accepted_quotation, make_service_order
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +175,44 @@ def test_expire_outside_a_transaction(issued):
         valid_until=timezone.localdate() - timedelta(days=1)
     )
     assert services.quotations_expire() == 1
+
+
+@pytest.fixture
+def accepted(advisor, customer, debris):
+    return make_accepted_quotation(
+        customer=customer, advisor=advisor, lines=[(debris, "1")]
+    )
+
+
+def test_annul_rejects_executed_order(accepted, advisor):
+    order = make_service_order(quotation=accepted, executed_on=timezone.localdate())
+    with pytest.raises(ValidationError, match=order.code):
+        services.quotation_annul(quotation=accepted, user=advisor, reason="Error")
+
+
+def test_annul_rejected_keeps_status(accepted, advisor):
+    make_service_order(quotation=accepted)
+    with pytest.raises(ValidationError):
+        services.quotation_annul(quotation=accepted, user=advisor, reason="Error")
+    accepted.refresh_from_db()
+    assert accepted.status == Quotation.Status.ACCEPTED
+
+
+def test_annul_after_orders_annulled(accepted, advisor):
+    make_service_order(quotation=accepted, status=ServiceOrder.Status.ANNULLED)
+    services.quotation_annul(quotation=accepted, user=advisor, reason="Error")
+    accepted.refresh_from_db()
+    assert accepted.status == Quotation.Status.ANNULLED
+
+
+def test_order_create_rejects_annulled(accepted, advisor):
+    stale = Quotation.objects.get(pk=accepted.pk)
+    services.quotation_annul(quotation=accepted, user=advisor, reason="Error")
+    with pytest.raises(ValidationError, match="anulada"):
+        service_order_create(quotation=stale, user=advisor)
+
+
+def test_follow_up_rejects_annulled(issued, advisor):
+    services.quotation_annul(quotation=issued, user=advisor, reason="Duplicada")
+    with pytest.raises(ValidationError):
+        services.follow_up_add(quotation=issued, user=advisor, note="Llamada")

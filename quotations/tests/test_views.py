@@ -1,12 +1,15 @@
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from quotations import services
 from quotations.models import Quotation
 from quotations.tests.helpers import make_quotation
+from tests.factories import make_accepted_quotation, make_service_order, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -215,7 +218,7 @@ def test_accept_view_records_acceptance(client, advisor, own):
         reverse("quotations:accept", args=[own.pk]),
         {
             "channel": "correo",
-            "accepted_on": own.issued_at.date().isoformat(),
+            "accepted_on": timezone.localdate(own.issued_at).isoformat(),
             "email_text": "Aceptamos",
         },
     )
@@ -273,3 +276,73 @@ def test_expired_on_read(client, advisor, own):
     login(client, advisor).get(own.get_absolute_url())
     own.refresh_from_db()
     assert own.status == Quotation.Status.EXPIRED
+
+
+def test_annulled_detail_hides_follow_up_form(client, advisor, own):
+    services.quotation_annul(quotation=own, user=advisor, reason="Duplicada")
+    response = login(client, advisor).get(own.get_absolute_url())
+    assert reverse("quotations:follow_up_add", args=[own.pk]) not in (
+        response.content.decode()
+    )
+
+
+def test_annul_view_names_live_order(client, advisor, customer, debris):
+    quotation = make_accepted_quotation(
+        customer=customer, advisor=advisor, lines=[(debris, "1")]
+    )
+    order = make_service_order(quotation=quotation)
+    response = login(client, advisor).post(
+        reverse("quotations:annul", args=[quotation.pk]), {"reason": "Error"}
+    )
+    assert order.code in response.content.decode()
+
+
+def _accept(client, user, quotation, name, content):
+    return login(client, user).post(
+        reverse("quotations:accept", args=[quotation.pk]),
+        {
+            "channel": Quotation.Channel.EMAIL,
+            "accepted_on": timezone.localdate().isoformat(),
+            "evidence": SimpleUploadedFile(name, content),
+        },
+    )
+
+
+def test_accept_rejects_disguised_executable(client, advisor, own):
+    response = _accept(client, advisor, own, "fake.pdf", b"MZ\x90\x00" + b"\0" * 60)
+    assert "no es un archivo PDF" in response.content.decode()
+
+
+def test_disguised_executable_not_accepted(client, advisor, own):
+    _accept(client, advisor, own, "fake.pdf", b"MZ\x90\x00" + b"\0" * 60)
+    own.refresh_from_db()
+    assert own.status == Quotation.Status.ISSUED
+
+
+def test_evidence_stored_by_content_type(client, advisor, own):
+    _accept(client, advisor, own, "aceptacion.exe", pdf_bytes())
+    own.refresh_from_db()
+    assert own.acceptance_evidence.name.endswith(".pdf")
+
+
+def test_evidence_download_is_attachment(client, advisor, own):
+    _accept(client, advisor, own, "carta.pdf", pdf_bytes())
+    response = client.get(reverse("quotations:acceptance_evidence", args=[own.pk]))
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == pdf_bytes()
+
+
+def test_detail_links_evidence(client, advisor, own):
+    _accept(client, advisor, own, "carta.pdf", pdf_bytes())
+    response = client.get(own.get_absolute_url())
+    link = reverse("quotations:acceptance_evidence", args=[own.pk])
+    assert link in response.content.decode()
+
+
+def test_evidence_hidden_from_other_advisor(client, advisor, other_advisor, own):
+    _accept(client, advisor, own, "carta.pdf", pdf_bytes())
+    response = login(client, other_advisor).get(
+        reverse("quotations:acceptance_evidence", args=[own.pk])
+    )
+    assert response.status_code == 404

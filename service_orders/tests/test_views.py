@@ -54,6 +54,18 @@ def test_list_shows_own_orders_only(client, advisor, order, other_order):
     assert other_order.code not in content
 
 
+def test_list_footer_counts_orders(client, operations_user, order, other_order):
+    client.force_login(operations_user)
+    content = client.get(reverse("service_orders:list")).content.decode()
+    assert "2 órdenes" in content
+
+
+def test_list_footer_counts_one_order(client, advisor, order, other_order):
+    client.force_login(advisor)
+    content = client.get(reverse("service_orders:list")).content.decode()
+    assert "1 orden</span>" in content
+
+
 def test_list_shows_all_to_operations(client, operations_user, order, other_order):
     client.force_login(operations_user)
     content = client.get(reverse("service_orders:list")).content.decode()
