@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import MANAGER_ROLES, Role
@@ -271,7 +272,11 @@ def proof_create(request, pk):
         else:
             messages.success(
                 request,
-                _("%(count)s soporte(s) de %(code)s guardado(s).")
+                ngettext(
+                    "%(count)s soporte de %(code)s guardado.",
+                    "%(count)s soportes de %(code)s guardados.",
+                    len(proofs),
+                )
                 % {"count": len(proofs), "code": order.code},
             )
     else:

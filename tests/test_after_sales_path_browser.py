@@ -512,7 +512,7 @@ def upload_proof(page, code, kind, file, reference=""):
     form.locator("input[name=files]").set_input_files(file)
     form.locator("input[name=reference]").fill(reference)
     form.get_by_role("button", name="Subir soportes").click()
-    page.get_by_text(f"1 soporte(s) de {code} guardado(s).").wait_for()
+    page.get_by_text(f"1 soporte de {code} guardado.").wait_for()
 
 
 def check_workbook_row(sheet, order, line, executed, customer):
