@@ -4,6 +4,7 @@ import uuid
 from functools import cache
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.imports.forms import spreadsheet_check
@@ -158,9 +159,20 @@ class MeetingForm(SubmissionTokenMixin, forms.Form):
     )
     minutes = forms.FileField(label=_("Acta (PDF, JPEG o PNG)"), required=False)
 
+    def clean_held_on(self):
+        held_on = self.cleaned_data["held_on"]
+        if held_on > timezone.localdate():
+            raise forms.ValidationError(
+                _(
+                    "La fecha de la reunión es posterior a hoy. Escriba el día en que "
+                    "se realizó."
+                )
+            )
+        return held_on
+
     def clean_agreements(self):
-        """Parse the lines into (account code, outcome, notes). The outcome may be
-        written as its code (`se_va`), with spaces (`se va`) or as its label
+        """Parse the lines into (line number, account code, outcome, notes). The
+        outcome may be written as its code (`se_va`), with spaces (`se va`) or as its label
         (`Se desvincula`), in any case and with or without accents."""
         parsed, first_line = [], {}
         for number, line in enumerate(self.cleaned_data["agreements"].splitlines(), 1):
@@ -192,7 +204,9 @@ class MeetingForm(SubmissionTokenMixin, forms.Form):
                     }
                 )
             first_line[code] = number
-            parsed.append((digits, outcome, parts[2] if len(parts) > 2 else ""))
+            parsed.append(
+                (number, digits, outcome, parts[2] if len(parts) > 2 else "")
+            )
         return parsed
 
 

@@ -674,14 +674,17 @@ def novelty_batch_file(request, pk, kind):
 
 def _agreement_inputs(lines) -> list[services.AgreementInput]:
     inputs = []
-    for code, outcome, notes in lines:
+    for number, code, outcome, notes in lines:
         account = SubscriberAccount.objects.filter(account_code=code.zfill(9)).first()
         if account is None:
             raise services.TerminationError(
-                _("La cuenta %(code)s no existe en el catastro. Revise el código.")
-                % {"code": code}
+                _(
+                    "Línea %(line)s: la cuenta %(code)s no existe en el catastro. "
+                    "Revise el código."
+                )
+                % {"line": number, "code": code.zfill(9)}
             )
-        inputs.append(services.AgreementInput(account, outcome, notes))
+        inputs.append(services.AgreementInput(account, outcome, notes, number))
     return inputs
 
 

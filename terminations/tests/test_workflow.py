@@ -277,7 +277,7 @@ def test_retained_account_closes_request(competitor, coordinator):
 
 
 def test_reported_novelties_are_not_repeated(competitor, coordinator):
-    account = make_account("449000206")
+    account = make_account("449000206", status="desvinculado")
     _meeting(competitor, account, "vinculado", coordinator)
     report = services.novelty_report(on=date(2026, 10, 28))
 
