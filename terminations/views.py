@@ -62,6 +62,9 @@ FLAG_FILTERS = {
     ),
 }
 
+# Value of the page's `plazo` filter for requests whose response is overdue or
+# due soon, as the start page counts them.
+DEADLINE_DUE_FILTER = "vencido_o_pronto"
 
 CSV_TYPE = "text/csv; charset=utf-8"
 
@@ -109,9 +112,15 @@ def request_list(request):
     today = timezone.localdate()
     query = request.GET.get("q", "").strip()
     flag = request.GET.get("alerta", "")
+    deadline = request.GET.get("plazo", "")
+    to_verify = request.GET.get("por_verificar") == "1"
     requests = TerminationRequest.objects.visible_to(request.user).open().search(query)
     if flag in FLAG_FILTERS:
         requests = requests.filter(FLAG_FILTERS[flag][1])
+    if deadline == DEADLINE_DUE_FILTER:
+        requests = requests.response_due_by(today)
+    if to_verify:
+        requests = requests.awaiting_verification()
     requests = requests.select_related("account", "competitor", "advisor").order_by(
         "response_due_on", "pk"
     )
@@ -133,6 +142,9 @@ def request_list(request):
             "query": query,
             "flag": flag,
             "flags": [(key, label) for key, (label, _q) in FLAG_FILTERS.items()],
+            "deadline": deadline if deadline == DEADLINE_DUE_FILTER else "",
+            "to_verify": to_verify,
+            "filtered": bool(query or flag or deadline or to_verify),
             "limit": LIST_LIMIT,
             "response_days": settings.TERMINATION_RESPONSE_BUSINESS_DAYS,
         },
