@@ -11,6 +11,7 @@ from core.imports.forms import spreadsheet_check
 from core.text import fold
 from subscribers.models import Competitor, SubscriberAccount
 from terminations.models import (
+    Desistimiento,
     ReconciliationAgreement,
     ReconciliationMeeting,
     Verification,
@@ -124,7 +125,34 @@ class SignedUploadForm(forms.Form):
 
 
 class DeliveryForm(forms.Form):
-    received_by = forms.CharField(label=_("Recibe (nombre y cargo)"), max_length=150)
+    received_by = forms.CharField(
+        label=_("Recibe (nombre y cargo)"),
+        max_length=150,
+        error_messages={"required": _("Escriba quién recibe la entrega.")},
+    )
+    # The page lists the candidates as checkboxes of its own, so the field
+    # renders nothing and only validates what they send.
+    desistimiento = forms.ModelMultipleChoiceField(
+        queryset=Desistimiento.objects.none(),
+        required=False,
+        widget=forms.MultipleHiddenInput,
+        error_messages={
+            "invalid_pk_value": _(
+                "«%(pk)s» no es un desistimiento de la lista. Recargue la página y "
+                "elija de nuevo los desistimientos por entregar."
+            ),
+            "invalid_choice": _(
+                "El desistimiento %(value)s ya no está listo para entregar a este "
+                "competidor. Recargue la página y elija de nuevo."
+            ),
+        },
+    )
+
+    def __init__(self, *args, candidates=None, **kwargs):
+        """`candidates` are the desistimientos the delivery may carry."""
+        super().__init__(*args, **kwargs)
+        if candidates is not None:
+            self.fields["desistimiento"].queryset = candidates
 
 
 class MeetingForm(SubmissionTokenMixin, forms.Form):
@@ -204,9 +232,7 @@ class MeetingForm(SubmissionTokenMixin, forms.Form):
                     }
                 )
             first_line[code] = number
-            parsed.append(
-                (number, digits, outcome, parts[2] if len(parts) > 2 else "")
-            )
+            parsed.append((number, digits, outcome, parts[2] if len(parts) > 2 else ""))
         return parsed
 
 

@@ -471,15 +471,21 @@ def deliveries(request):
 @require_POST
 def delivery_create(request, competitor_pk):
     competitor = get_object_or_404(Competitor, pk=competitor_pk)
-    form = DeliveryForm(request.POST)
-    candidates = services.delivery_candidates(competitor=competitor)
-    chosen = list(candidates.filter(pk__in=request.POST.getlist("desistimiento")))
+    form = DeliveryForm(
+        request.POST, candidates=services.delivery_candidates(competitor=competitor)
+    )
     try:
         if not form.is_valid():
-            raise services.TerminationError(_("Escriba quién recibe la entrega."))
+            raise services.TerminationError(
+                " ".join(
+                    message
+                    for field_errors in form.errors.values()
+                    for message in field_errors
+                )
+            )
         batch = services.delivery_create(
             competitor=competitor,
-            desistimientos=chosen,
+            desistimientos=list(form.cleaned_data["desistimiento"]),
             user=request.user,
             received_by=form.cleaned_data["received_by"],
         )

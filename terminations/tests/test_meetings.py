@@ -150,7 +150,7 @@ def test_meeting_today_recorded(competitor, director):
 def test_service_names_account_without_line(competitor, director):
     account = make_account("449000101")
 
-    with pytest.raises(services.TerminationError, match="^Cuenta 449000101: "):
+    with pytest.raises(services.TerminationError, match=r"^Cuenta 449000101: "):
         services.meeting_record(
             competitor=competitor,
             held_on=date(2026, 10, 28),
