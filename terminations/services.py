@@ -1024,7 +1024,9 @@ def _agreement_apply(meeting, item: AgreementInput, calendar) -> None:
 def _agreement_check(meeting, item: AgreementInput, request) -> None:
     """Raise TerminationError naming the line when the agreement does not apply:
     a new linking of an account that is already active, or any other outcome
-    for an account without an open termination request from the competitor."""
+    for an account without an open termination request from the competitor.
+    A retained account may instead have a withdrawn request (desistida), whose
+    desistimiento the meeting confirms."""
     if item.outcome == ReconciliationAgreement.Outcome.LINKED:
         # The stored status counts, locked until the meeting is recorded: the
         # caller's account object may predate a termination that became effective.
@@ -1042,7 +1044,7 @@ def _agreement_check(meeting, item: AgreementInput, request) -> None:
                 % {"agreement": item.label()}
             )
         return
-    if request is None:
+    if request is None and not _retains_withdrawn(meeting, item):
         raise TerminationError(
             _(
                 "%(agreement)s: la cuenta no tiene una solicitud de terminación "
@@ -1051,6 +1053,18 @@ def _agreement_check(meeting, item: AgreementInput, request) -> None:
             )
             % {"agreement": item.label(), "competitor": meeting.competitor.name}
         )
+
+
+def _retains_withdrawn(meeting, item: AgreementInput) -> bool:
+    return (
+        item.outcome == ReconciliationAgreement.Outcome.RETAINED
+        and TerminationRequest.objects.filter(
+            competitor=meeting.competitor,
+            account=item.account,
+            status=TerminationRequest.Status.WITHDRAWN,
+            is_duplicate=False,
+        ).exists()
+    )
 
 
 def _earliest_accepted_unlinking(account: SubscriberAccount) -> date | None:

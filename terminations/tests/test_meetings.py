@@ -60,6 +60,15 @@ def test_closed_request_rejected(client, competitor, director):
     assert not ReconciliationMeeting.objects.exists()
 
 
+def test_retained_after_withdrawal_recorded(client, competitor, director):
+    account = make_account("449000101")
+    make_request(competitor, account, status=TerminationRequest.Status.WITHDRAWN)
+
+    post_meeting(client, director, competitor, "449000101;retenido")
+
+    assert ReconciliationMeeting.objects.count() == 1
+
+
 def test_second_line_error_writes_nothing(client, competitor, director):
     first = make_account("449000101")
     make_request(competitor, first)
