@@ -142,7 +142,7 @@ def terminations_due(user, today: date) -> list[PendingItem]:
     count = (
         TerminationRequest.objects.visible_to(user)
         .open()
-        .response_due_by(today)
+        .response_due_soon(today)
         .count()
     )
     label = ngettext(

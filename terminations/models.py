@@ -142,7 +142,7 @@ class TerminationRequestQuerySet(models.QuerySet):
             status__in=TerminationRequest.OPEN_STATUSES, is_duplicate=False
         )
 
-    def response_due_by(self, today):
+    def response_due_soon(self, today):
         """Requests waiting for a response (radicada or en verificación) whose
         response deadline has passed or falls within
         settings.DEADLINE_DUE_SOON_BUSINESS_DAYS business days of `today`:

@@ -118,7 +118,7 @@ def request_list(request):
     if flag in FLAG_FILTERS:
         requests = requests.filter(FLAG_FILTERS[flag][1])
     if deadline == DEADLINE_DUE_FILTER:
-        requests = requests.response_due_by(today)
+        requests = requests.response_due_soon(today)
     if to_verify:
         requests = requests.awaiting_verification()
     requests = requests.select_related("account", "competitor", "advisor").order_by(
