@@ -15,7 +15,6 @@ from datetime import date, datetime, time, timedelta
 from functools import reduce
 from operator import or_
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
@@ -24,7 +23,6 @@ from accounts.roles import Role
 from billing.periods import Month
 from billing.services import handoff_blockers
 from certificates.models import Certificate
-from core.calendar import BusinessCalendar
 from field_work.proof import proof_inbox
 from field_work.services import orders_awaiting_aforo
 from onboarding.models import Onboarding
@@ -36,7 +34,7 @@ from subscribers.models import Competitor
 from tariffs.models import TariffVersion
 from terminations.models import TerminationRequest
 from terminations.services import delivery_candidates
-from terminations.views import FLAG_FILTERS
+from terminations.views import DEADLINE_DUE_FILTER, FLAG_FILTERS
 from visits.models import Visit
 
 
@@ -138,25 +136,13 @@ def months_ready_for_billing(user, today: date) -> list[PendingItem]:
     return items
 
 
-# Statuses of requests still waiting for a response, as in the daily deadline
-# digest (terminations.services.digest_items).
-ANSWERING_STATUSES = (
-    TerminationRequest.Status.FILED,
-    TerminationRequest.Status.VERIFYING,
-)
-
-
 def terminations_due(user, today: date) -> list[PendingItem]:
-    """Count the open requests whose response deadline has passed or falls within
-    settings.DEADLINE_DUE_SOON_BUSINESS_DAYS business days: overdue or due soon
-    for deadline_status."""
-    horizon = BusinessCalendar().add_business_days(
-        today, settings.DEADLINE_DUE_SOON_BUSINESS_DAYS
-    )
+    """Count the open requests whose response is overdue or due soon, as the
+    termination list filters them."""
     count = (
         TerminationRequest.objects.visible_to(user)
         .open()
-        .filter(status__in=ANSWERING_STATUSES, response_due_on__lte=horizon)
+        .response_due_soon(today)
         .count()
     )
     label = ngettext(
@@ -164,9 +150,8 @@ def terminations_due(user, today: date) -> list[PendingItem]:
         "solicitudes de terminación con respuesta vencida o por vencer",
         count,
     )
-    # NOTE: the termination list has no deadline filter yet. It lists every open
-    # request, soonest response deadline first, so these come at the top.
-    return [PendingItem(count, label, _url("terminations:list"))]
+    query = f"plazo={DEADLINE_DUE_FILTER}"
+    return [PendingItem(count, label, _url("terminations:list", query))]
 
 
 def terminations_without_account(user, today: date) -> list[PendingItem]:
@@ -234,7 +219,7 @@ def terminations_to_verify(user, today: date) -> list[PendingItem]:
     count = (
         TerminationRequest.objects.visible_to(user)
         .open()
-        .filter(status=TerminationRequest.Status.FILED)
+        .awaiting_verification()
         .count()
     )
     label = ngettext(
@@ -242,9 +227,7 @@ def terminations_to_verify(user, today: date) -> list[PendingItem]:
         "solicitudes de terminación por verificar",
         count,
     )
-    # NOTE: the termination list has no status filter yet. It shows an advisor
-    # their open requests, these among them.
-    return [PendingItem(count, label, _url("terminations:list"))]
+    return [PendingItem(count, label, _url("terminations:list", "por_verificar=1"))]
 
 
 def visits_today(user, today: date) -> list[PendingItem]:

@@ -4,8 +4,11 @@ company.
 Accounts are matched by account code: a known account is updated with the columns
 the file has, a new one is created, and an account equal to the stored one is left
 unchanged. The registry export is the whole record of each account, so a column the
-file has overwrites the stored value even when the cell is empty. Columns the file
-lacks are left as stored. Every created or changed account gets a history record.
+file has overwrites the stored value even when the cell is empty, except the linking
+date: an empty or invalid FECHA_VINCULACION keeps the stored date. Columns the file
+lacks are left as stored. An account the termination flow unlinked stays
+DESVINCULADO, because reactivating it would hide its unlinking from the novelties
+report. Every created or changed account gets a history record.
 """
 
 import re
@@ -21,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from core.formatting import format_date
 from core.imports import (
+    CellError,
     Column,
     Importer,
     Outcome,
@@ -227,6 +231,29 @@ _CODE_SEPARATORS = re.compile(r"[\s.\-]+")
 cached_fold = lru_cache(maxsize=4096)(fold)
 
 
+def _unlinked_by_termination() -> frozenset[str]:
+    """Return the codes of the unlinked accounts whose latest novelty is an
+    unlinking, that is, accounts the termination flow unlinked."""
+    # Imported here because the terminations app depends on this one.
+    from terminations.models import RegistryNovelty
+
+    latest_kind = {}
+    novelties = (
+        RegistryNovelty.objects.filter(
+            account__status=SubscriberAccount.Status.UNLINKED
+        )
+        .order_by("effective_on", "pk")
+        .values_list("account__account_code", "kind")
+    )
+    for code, kind in novelties:
+        latest_kind[code] = kind
+    return frozenset(
+        code
+        for code, kind in latest_kind.items()
+        if kind == RegistryNovelty.Kind.UNLINKED
+    )
+
+
 @dataclass
 class AccountRecord:
     """A valid row: the account columns it fills, and labels for the report."""
@@ -260,6 +287,7 @@ class SubscriberImporter(Importer):
                 fold(municipality.name), municipality
             )
         self.zones = ZoneResolver()
+        self.unlinked_by_termination = _unlinked_by_termination()
         self.user_id = self.user.pk if self.user is not None else None
         self.now = timezone.now()
         self.restore_statements: list[str] = []
@@ -317,6 +345,8 @@ class SubscriberImporter(Importer):
         status = self._parse_status(row, texts)
         if row.rejected:
             return None
+        if account_code in self.unlinked_by_termination:
+            status = self._keep_unlinked(row, account_code, status)
 
         values["account_code"] = account_code
         values["name"] = name
@@ -329,8 +359,10 @@ class SubscriberImporter(Importer):
             values["cadastral_number"] = self._parse_cadastral_number(
                 row, texts["cadastral_number"]
             )
-        if "linked_on" in texts:
-            values["linked_on"] = self._parse_linked_on(row, texts["linked_on"])
+        if texts.get("linked_on"):
+            linked_on = self._parse_linked_on(row, texts["linked_on"])
+            if linked_on is not None:
+                values["linked_on"] = linked_on
         if "is_multiuser" in texts or "unit_count" in texts:
             self._parse_units(row, values)
         return AccountRecord(values=values, municipality_name=municipality.name)
@@ -536,7 +568,22 @@ class SubscriberImporter(Importer):
             )
         return status
 
+    def _keep_unlinked(self, row: RowReader, account_code: str, status: str) -> str:
+        if status != SubscriberAccount.Status.UNLINKED:
+            row.warning(
+                "status",
+                _(
+                    "La cuenta %(code)s fue desvinculada por una solicitud de "
+                    "terminación del contrato; se mantuvo DESVINCULADO. Si el "
+                    "suscriptor volvió, regístrelo como vinculado en una reunión de "
+                    "conciliación."
+                )
+                % {"code": account_code},
+            )
+        return SubscriberAccount.Status.UNLINKED
+
     def _parse_linked_on(self, row: RowReader, text: str) -> date | None:
+        """Return the date, or None with a warning when it is invalid."""
         # Registry exports write ISO dates: read them without the general parser,
         # which costs a tenth of the import on large files.
         if len(text) == 10 and text[4] == "-":
@@ -544,7 +591,20 @@ class SubscriberImporter(Importer):
                 return date.fromisoformat(text)
             except ValueError:
                 pass
-        return row.parse("linked_on", parse_date)
+        try:
+            return parse_date(text)
+        except CellError as error:
+            row.warning(
+                "linked_on",
+                error.message
+                + " "
+                + _(
+                    "Se conservó la fecha de vinculación registrada; una cuenta nueva "
+                    "queda sin fecha."
+                ),
+                text,
+            )
+            return None
 
     def _parse_cadastral_number(self, row: RowReader, text: str) -> str:
         number = text if text.isdigit() else _CODE_SEPARATORS.sub("", text)

@@ -4,12 +4,14 @@ import uuid
 from functools import cache
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.imports.forms import spreadsheet_check
 from core.text import fold
 from subscribers.models import Competitor, SubscriberAccount
 from terminations.models import (
+    Desistimiento,
     ReconciliationAgreement,
     ReconciliationMeeting,
     Verification,
@@ -123,7 +125,34 @@ class SignedUploadForm(forms.Form):
 
 
 class DeliveryForm(forms.Form):
-    received_by = forms.CharField(label=_("Recibe (nombre y cargo)"), max_length=150)
+    received_by = forms.CharField(
+        label=_("Recibe (nombre y cargo)"),
+        max_length=150,
+        error_messages={"required": _("Escriba quién recibe la entrega.")},
+    )
+    # The page lists the candidates as checkboxes of its own, so the field
+    # renders nothing and only validates what they send.
+    desistimiento = forms.ModelMultipleChoiceField(
+        queryset=Desistimiento.objects.none(),
+        required=False,
+        widget=forms.MultipleHiddenInput,
+        error_messages={
+            "invalid_pk_value": _(
+                "«%(pk)s» no es un desistimiento de la lista. Recargue la página y "
+                "elija de nuevo los desistimientos por entregar."
+            ),
+            "invalid_choice": _(
+                "El desistimiento %(value)s ya no está listo para entregar a este "
+                "competidor. Recargue la página y elija de nuevo."
+            ),
+        },
+    )
+
+    def __init__(self, *args, candidates=None, **kwargs):
+        """`candidates` are the desistimientos the delivery may carry."""
+        super().__init__(*args, **kwargs)
+        if candidates is not None:
+            self.fields["desistimiento"].queryset = candidates
 
 
 class MeetingForm(SubmissionTokenMixin, forms.Form):
@@ -158,9 +187,20 @@ class MeetingForm(SubmissionTokenMixin, forms.Form):
     )
     minutes = forms.FileField(label=_("Acta (PDF, JPEG o PNG)"), required=False)
 
+    def clean_held_on(self):
+        held_on = self.cleaned_data["held_on"]
+        if held_on > timezone.localdate():
+            raise forms.ValidationError(
+                _(
+                    "La fecha de la reunión es posterior a hoy. Escriba el día en que "
+                    "se realizó."
+                )
+            )
+        return held_on
+
     def clean_agreements(self):
-        """Parse the lines into (account code, outcome, notes). The outcome may be
-        written as its code (`se_va`), with spaces (`se va`) or as its label
+        """Parse the lines into (line number, account code, outcome, notes). The
+        outcome may be written as its code (`se_va`), with spaces (`se va`) or as its label
         (`Se desvincula`), in any case and with or without accents."""
         parsed, first_line = [], {}
         for number, line in enumerate(self.cleaned_data["agreements"].splitlines(), 1):
@@ -192,7 +232,7 @@ class MeetingForm(SubmissionTokenMixin, forms.Form):
                     }
                 )
             first_line[code] = number
-            parsed.append((digits, outcome, parts[2] if len(parts) > 2 else ""))
+            parsed.append((number, digits, outcome, parts[2] if len(parts) > 2 else ""))
         return parsed
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.calendar import BusinessCalendar
 from core.text import fold
 
 
@@ -139,6 +140,39 @@ class TerminationRequestQuerySet(models.QuerySet):
         effective."""
         return self.filter(
             status__in=TerminationRequest.OPEN_STATUSES, is_duplicate=False
+        )
+
+    def response_due_soon(self, today):
+        """Requests waiting for a response (radicada or en verificación) whose
+        response deadline has passed or falls within
+        settings.DEADLINE_DUE_SOON_BUSINESS_DAYS business days of `today`:
+        overdue or due soon for BusinessCalendar.deadline_status."""
+        horizon = BusinessCalendar().add_business_days(
+            today, settings.DEADLINE_DUE_SOON_BUSINESS_DAYS
+        )
+        return self.filter(
+            status__in=(
+                TerminationRequest.Status.FILED,
+                TerminationRequest.Status.VERIFYING,
+            ),
+            response_due_on__lte=horizon,
+        )
+
+    def awaiting_verification(self):
+        """Requests an advisor still has to verify: radicadas, and those whose
+        latest verification found the subscriber not located, so they need
+        another attempt."""
+        latest_result = (
+            Verification.objects.filter(request=models.OuterRef("pk"))
+            .order_by("-recorded_at", "-pk")
+            .values("result")[:1]
+        )
+        return self.alias(latest_result=models.Subquery(latest_result)).filter(
+            Q(status=TerminationRequest.Status.FILED)
+            | Q(
+                status=TerminationRequest.Status.VERIFYING,
+                latest_result=Verification.Result.NOT_LOCATED,
+            )
         )
 
     def search(self, query: str):

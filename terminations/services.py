@@ -854,11 +854,22 @@ def _delivery_files_delete(batch: DeliveryBatch) -> None:
 
 @dataclass(frozen=True)
 class AgreementInput:
-    """The outcome agreed for one account, as a meeting form submits it."""
+    """The outcome agreed for one account, as a meeting form submits it, with
+    the number of the form's line that wrote it, if any."""
 
     account: SubscriberAccount
     outcome: str
     notes: str = ""
+    line: int | None = None
+
+    def label(self) -> str:
+        """Return how staff messages name the agreement: its line and account."""
+        if self.line is None:
+            return _("Cuenta %(code)s") % {"code": self.account.account_code}
+        return _("Línea %(line)s (cuenta %(code)s)") % {
+            "line": self.line,
+            "code": self.account.account_code,
+        }
 
 
 def meeting_record(
@@ -880,9 +891,20 @@ def meeting_record(
 
     Meetings of one competitor are recorded one at a time (its row is locked). A
     form sent again with the same `submission_token` raises DuplicateSubmission,
-    naming the meeting the first sending recorded."""
+    naming the meeting the first sending recorded.
+
+    Raises TerminationError, recording nothing, when the meeting is dated after
+    today or an agreement does not apply to its account (see _agreement_check)."""
     if not attendees.strip():
         raise TerminationError(_("Escriba los asistentes a la reunión."))
+    if held_on > timezone.localdate():
+        raise TerminationError(
+            _(
+                "La fecha de la reunión (%(day)s) es posterior a hoy. Registre la "
+                "reunión el día en que se realizó o después."
+            )
+            % {"day": format_date(held_on)}
+        )
     if minutes is not None:
         documents.check_upload(minutes)
 
@@ -944,6 +966,7 @@ def _agreement_apply(meeting, item: AgreementInput, calendar) -> None:
         .order_by("filed_on", "pk")
         .first()
     )
+    _agreement_check(meeting, item, request)
     agreement = ReconciliationAgreement.objects.create(
         meeting=meeting,
         account=item.account,
@@ -996,6 +1019,52 @@ def _agreement_apply(meeting, item: AgreementInput, calendar) -> None:
             effective_on=meeting.held_on,
             agreement=agreement,
         )
+
+
+def _agreement_check(meeting, item: AgreementInput, request) -> None:
+    """Raise TerminationError naming the line when the agreement does not apply:
+    a new linking of an account that is already active, or any other outcome
+    for an account without an open termination request from the competitor.
+    A retained account may instead have a withdrawn request (desistida), whose
+    desistimiento the meeting confirms."""
+    if item.outcome == ReconciliationAgreement.Outcome.LINKED:
+        # The stored status counts, locked until the meeting is recorded: the
+        # caller's account object may predate a termination that became effective.
+        status = (
+            SubscriberAccount.objects.select_for_update()
+            .values_list("status", flat=True)
+            .get(pk=item.account.pk)
+        )
+        if status == SubscriberAccount.Status.ACTIVE:
+            raise TerminationError(
+                _(
+                    "%(agreement)s: la cuenta ya está activa, así que no puede "
+                    "acordarse como vinculada. Revise el código o el acuerdo."
+                )
+                % {"agreement": item.label()}
+            )
+        return
+    if request is None and not _retains_withdrawn(meeting, item):
+        raise TerminationError(
+            _(
+                "%(agreement)s: la cuenta no tiene una solicitud de terminación "
+                "abierta de %(competitor)s. Revise el código, o quite la línea si "
+                "la solicitud ya se cerró."
+            )
+            % {"agreement": item.label(), "competitor": meeting.competitor.name}
+        )
+
+
+def _retains_withdrawn(meeting, item: AgreementInput) -> bool:
+    return (
+        item.outcome == ReconciliationAgreement.Outcome.RETAINED
+        and TerminationRequest.objects.filter(
+            competitor=meeting.competitor,
+            account=item.account,
+            status=TerminationRequest.Status.WITHDRAWN,
+            is_duplicate=False,
+        ).exists()
+    )
 
 
 def _earliest_accepted_unlinking(account: SubscriberAccount) -> date | None:

@@ -62,6 +62,9 @@ FLAG_FILTERS = {
     ),
 }
 
+# Value of the page's `plazo` filter for requests whose response is overdue or
+# due soon, as the start page counts them.
+DEADLINE_DUE_FILTER = "vencido_o_pronto"
 
 CSV_TYPE = "text/csv; charset=utf-8"
 
@@ -109,9 +112,15 @@ def request_list(request):
     today = timezone.localdate()
     query = request.GET.get("q", "").strip()
     flag = request.GET.get("alerta", "")
+    deadline = request.GET.get("plazo", "")
+    to_verify = request.GET.get("por_verificar") == "1"
     requests = TerminationRequest.objects.visible_to(request.user).open().search(query)
     if flag in FLAG_FILTERS:
         requests = requests.filter(FLAG_FILTERS[flag][1])
+    if deadline == DEADLINE_DUE_FILTER:
+        requests = requests.response_due_soon(today)
+    if to_verify:
+        requests = requests.awaiting_verification()
     requests = requests.select_related("account", "competitor", "advisor").order_by(
         "response_due_on", "pk"
     )
@@ -133,6 +142,9 @@ def request_list(request):
             "query": query,
             "flag": flag,
             "flags": [(key, label) for key, (label, _q) in FLAG_FILTERS.items()],
+            "deadline": deadline if deadline == DEADLINE_DUE_FILTER else "",
+            "to_verify": to_verify,
+            "filtered": bool(query or flag or deadline or to_verify),
             "limit": LIST_LIMIT,
             "response_days": settings.TERMINATION_RESPONSE_BUSINESS_DAYS,
         },
@@ -459,15 +471,21 @@ def deliveries(request):
 @require_POST
 def delivery_create(request, competitor_pk):
     competitor = get_object_or_404(Competitor, pk=competitor_pk)
-    form = DeliveryForm(request.POST)
-    candidates = services.delivery_candidates(competitor=competitor)
-    chosen = list(candidates.filter(pk__in=request.POST.getlist("desistimiento")))
+    form = DeliveryForm(
+        request.POST, candidates=services.delivery_candidates(competitor=competitor)
+    )
     try:
         if not form.is_valid():
-            raise services.TerminationError(_("Escriba quién recibe la entrega."))
+            raise services.TerminationError(
+                " ".join(
+                    message
+                    for field_errors in form.errors.values()
+                    for message in field_errors
+                )
+            )
         batch = services.delivery_create(
             competitor=competitor,
-            desistimientos=chosen,
+            desistimientos=list(form.cleaned_data["desistimiento"]),
             user=request.user,
             received_by=form.cleaned_data["received_by"],
         )
@@ -674,14 +692,17 @@ def novelty_batch_file(request, pk, kind):
 
 def _agreement_inputs(lines) -> list[services.AgreementInput]:
     inputs = []
-    for code, outcome, notes in lines:
+    for number, code, outcome, notes in lines:
         account = SubscriberAccount.objects.filter(account_code=code.zfill(9)).first()
         if account is None:
             raise services.TerminationError(
-                _("La cuenta %(code)s no existe en el catastro. Revise el código.")
-                % {"code": code}
+                _(
+                    "Línea %(line)s: la cuenta %(code)s no existe en el catastro. "
+                    "Revise el código."
+                )
+                % {"line": number, "code": code.zfill(9)}
             )
-        inputs.append(services.AgreementInput(account, outcome, notes))
+        inputs.append(services.AgreementInput(account, outcome, notes, number))
     return inputs
 
 

@@ -24,7 +24,12 @@ from quote_requests.models import QuoteRequest
 from quote_requests.tests.helpers import make_request as make_quote_request
 from subscribers.models import Competitor
 from tariffs.models import TariffVersion
-from terminations.models import Desistimiento, RequestList, TerminationRequest
+from terminations.models import (
+    Desistimiento,
+    RequestList,
+    TerminationRequest,
+    Verification,
+)
 from tests.factories import (
     make_accepted_quotation,
     make_customer,
@@ -241,7 +246,7 @@ def test_coordinator_sees_due_terminations(coordinator, competitor, today):
     termination(competitor, response_due_on=today + timedelta(days=60))
     items = items_of(coordinator)
     label = "solicitudes de terminación con respuesta vencida o por vencer"
-    assert items[label] == (2, "/terminaciones/")
+    assert items[label] == (2, "/terminaciones/?plazo=vencido_o_pronto")
 
 
 def test_answered_termination_is_not_due(coordinator, competitor, today):
@@ -323,7 +328,59 @@ def test_advisor_sees_own_terminations_only(advisor, other_advisor, competitor, 
     termination(competitor, advisor=other_advisor)
     termination(competitor, advisor=other_advisor)
     items = items_of(advisor)
-    assert items["solicitud de terminación por verificar"] == (1, "/terminaciones/")
+    assert items["solicitud de terminación por verificar"] == (
+        1,
+        "/terminaciones/?por_verificar=1",
+    )
+
+
+def verified(request, result, user) -> TerminationRequest:
+    Verification.objects.create(
+        request=request, result=result, evidence_kind="llamada", recorded_by=user
+    )
+    request.status = TerminationRequest.Status.VERIFYING
+    request.save()
+    return request
+
+
+def listed_rows(client, user, url) -> list:
+    client.force_login(user)
+    return client.get(url).context["rows"]
+
+
+def test_due_count_matches_list(client, coordinator, competitor, today):
+    termination(competitor, response_due_on=today - timedelta(days=1))
+    termination(competitor, response_due_on=today)
+    termination(competitor, response_due_on=today + timedelta(days=60))
+    termination(
+        competitor, response_due_on=today, status=TerminationRequest.Status.ACCEPTED
+    )
+    label = "solicitudes de terminación con respuesta vencida o por vencer"
+    count, url = items_of(coordinator)[label]
+    rows = listed_rows(client, coordinator, url)
+    assert count == 2
+    assert len(rows) == count
+
+
+def test_verify_count_matches_list(client, advisor, competitor):
+    termination(competitor, advisor=advisor)
+    not_located = termination(competitor, advisor=advisor)
+    verified(not_located, Verification.Result.NOT_LOCATED, advisor)
+    withdraws = termination(competitor, advisor=advisor)
+    verified(withdraws, Verification.Result.WITHDRAWS, advisor)
+    termination(competitor, advisor=advisor, status=TerminationRequest.Status.ACCEPTED)
+    count, url = items_of(advisor)["solicitudes de terminación por verificar"]
+    rows = listed_rows(client, advisor, url)
+    assert count == 2
+    assert len(rows) == count
+
+
+def test_located_later_leaves_verify_list(client, advisor, competitor):
+    request = termination(competitor, advisor=advisor)
+    verified(request, Verification.Result.NOT_LOCATED, advisor)
+    verified(request, Verification.Result.NOT_AUTHENTIC, advisor)
+    labels = " ".join(items_of(advisor))
+    assert "por verificar" not in labels
 
 
 def test_advisor_sees_own_visits_only(advisor, other_advisor, customer):

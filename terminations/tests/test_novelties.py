@@ -277,6 +277,7 @@ def test_relinked_account_unlinks_again(competitor, coordinator):
     account = make_account("449000915")
     make_request(competitor, account)
     leave(competitor, account, coordinator)
+    services.terminations_make_effective(today=date(2026, 12, 2))
     report = services.novelty_report(on=date(2026, 12, 2))
     services.novelty_batch_create(
         on=report.on, last_id=report.last_id, digest=report.digest, user=coordinator

@@ -289,7 +289,7 @@ def test_meeting_outcome_spellings(competitor, written, expected):
     )
 
     assert form.is_valid(), form.errors
-    assert form.cleaned_data["agreements"] == [("449000101", expected, "Firmó")]
+    assert form.cleaned_data["agreements"] == [(1, "449000101", expected, "Firmó")]
 
 
 def test_meeting_unknown_outcome_names_line(competitor):

@@ -1,5 +1,6 @@
 """Verification, desistimiento, delivery, reconciliation, novedades and digest."""
 
+import html
 import io
 from datetime import date
 from pathlib import Path
@@ -8,6 +9,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from PIL import Image
 from pypdf import PdfReader
 
@@ -277,7 +279,7 @@ def test_retained_account_closes_request(competitor, coordinator):
 
 
 def test_reported_novelties_are_not_repeated(competitor, coordinator):
-    account = make_account("449000206")
+    account = make_account("449000206", status="desvinculado")
     _meeting(competitor, account, "vinculado", coordinator)
     report = services.novelty_report(on=date(2026, 10, 28))
 
@@ -581,3 +583,40 @@ def test_desistimiento_pdf_closes_plain_name(withdrawn, settings):
     )
 
     assert "continúo como suscriptor de Aseo del Valle." in text
+
+
+def post_delivery(client, user, competitor, chosen):
+    client.force_login(user)
+    return client.post(
+        reverse("terminations:delivery_create", args=[competitor.pk]),
+        {"desistimiento": chosen, "received_by": "Patricia Suárez"},
+        follow=True,
+    )
+
+
+def test_delivery_view_rejects_text_id(client, competitor, coordinator):
+    response = post_delivery(client, coordinator, competitor, ["abc"])
+    text = html.unescape(response.content.decode())
+
+    assert response.status_code == 200
+    assert "«abc» no es un desistimiento de la lista" in text
+    assert not DeliveryBatch.objects.exists()
+
+
+def test_delivery_view_rejects_other_id(client, withdrawn, competitor, coordinator):
+    desistimiento = _sign(withdrawn, coordinator)
+    response = post_delivery(
+        client, coordinator, competitor, [str(desistimiento.pk), "999999"]
+    )
+    text = html.unescape(response.content.decode())
+
+    assert "999999 ya no está listo para entregar" in text
+    assert not DeliveryBatch.objects.exists()
+
+
+def test_delivery_view_records_batch(client, withdrawn, competitor, coordinator):
+    desistimiento = _sign(withdrawn, coordinator)
+    post_delivery(client, coordinator, competitor, [str(desistimiento.pk)])
+
+    batch = DeliveryBatch.objects.get()
+    assert list(batch.desistimientos.all()) == [desistimiento]
