@@ -250,7 +250,8 @@ def _exact_page(accounts, terms, number) -> AccountPage:
             [*params, PAGE_SIZE, offset],
         )
         rows = cursor.fetchall()
-    total = rows[0][1] if rows else None
+    # A page past the end has no rows to carry the count, so it stays unknown.
+    total = rows[0][1] if rows else (0 if offset == 0 else None)
     page_keys = [pk for pk, _total in rows]
     has_next = total is not None and offset + PAGE_SIZE < total
     return AccountPage(_rows(accounts, page_keys), number, has_next, total=total)

@@ -97,6 +97,10 @@ def test_exact_route_of_advisor(registry, advisor):
     assert search(advisor, "garcia").total == 100
 
 
+def test_exact_route_without_matches(registry, director):
+    assert search(director, "zapata").total == 0
+
+
 def test_search_without_zones_is_empty(registry, other_advisor):
     page = search(other_advisor, "garcia")
     assert page.object_list == []
