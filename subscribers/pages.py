@@ -188,6 +188,9 @@ def _first_broad_page(accounts, terms, walk) -> AccountPage | None:
         return _broad_page(accounts, found[: PAGE_SIZE + 1], 1)
     if not found:
         # Nothing to extrapolate from: the matches are too few to walk to.
+        # NOTE: for an advisor this includes a phrase common in other zones
+        # only, and the exact route then reads those zones' matches as well,
+        # because the trigram index has no zone.
         return None
     walk_rows = (PAGE_SIZE + 1 - len(found)) * probe.read / len(found)
     if walk_rows > WALK_LIMIT or walk_rows > _exact_cost(terms):
