@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.forms import MunicipalityChoiceField
 from subscribers.models import SubscriberAccount
+from subscribers.search import MIN_QUERY_LENGTH, Term, parse_query
 from zones.models import Municipality
 
 ESTRATO_CHOICES = [("", _("Todos")), *[(str(n), str(n)) for n in range(1, 7)]]
@@ -14,6 +15,12 @@ class AccountFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Buscar"),
         required=False,
+        min_length=MIN_QUERY_LENGTH,
+        error_messages={
+            "min_length": _(
+                "Escriba al menos %(limit_value)d letras o números para buscar."
+            )
+        },
         widget=forms.TextInput(
             attrs={
                 "type": "search",
@@ -54,13 +61,28 @@ class AccountFilterForm(forms.Form):
 
     @property
     def is_filtered(self) -> bool:
-        return self.is_valid() and any(self.cleaned_data.values())
+        return bool(self.search_terms) or self.has_filters
+
+    @property
+    def has_filters(self) -> bool:
+        """True when a filter other than the search box is set."""
+        data = self.valid_data
+        return any(value for name, value in data.items() if name != "q")
+
+    @property
+    def search_terms(self) -> list[Term]:
+        return parse_query(self.valid_data.get("q") or "")
+
+    @property
+    def valid_data(self) -> dict:
+        """The values that passed validation: an invalid value is ignored
+        without dropping the others."""
+        self.is_valid()
+        return getattr(self, "cleaned_data", {})
 
     def filter(self, queryset):
-        """Apply the valid filters to `queryset` (invalid values are ignored)."""
-        data = self.cleaned_data if self.is_valid() else {}
-        if data.get("q"):
-            queryset = queryset.search(data["q"])
+        """Apply the valid filters other than the search to `queryset`."""
+        data = self.valid_data
         if data.get("municipio"):
             queryset = queryset.filter(municipality=data["municipio"])
         if data.get("uso"):

@@ -777,13 +777,7 @@ class SubscriberImporter(Importer):
         """Set the zone and search text that follow from the row's other columns."""
         row["zone_id"] = self.zones.zone_for(row["municipality_id"], row["barrio"])
         row["search_text"] = account_search_text(
-            row["account_code"],
-            row["billing_account"],
-            row["id_number"],
-            row["check_digit"],
-            row["name"],
-            row["address"],
-            row["barrio"],
+            row["name"], row["address"], row["barrio"]
         )
 
     def _merge(self, record: AccountRecord, existing: dict | None, now):

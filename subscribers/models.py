@@ -1,7 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import ExpressionWrapper, F, Q, Value
+from django.db.models.functions import Replace
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -15,28 +16,40 @@ from customers.identification import (
 )
 from zones.models import Zone
 
+# Knuth's multiplicative hash of the primary key, modulo 2**32: a fixed order
+# of the accounts that looks random. A broad search walks its index in this
+# order, so its matches come up evenly even when they cluster by account code,
+# municipality or import order (subscribers.pages).
+# NOTE: the product overflows bigint for primary keys above 3,474,701,533.
+SEARCH_ORDER_MULTIPLIER = 2_654_435_761
+SEARCH_ORDER_MODULUS = 2**32
 
-def account_search_text(
-    account_code: str,
-    billing_account: str,
-    id_number: str,
-    check_digit: str,
-    name: str,
-    address: str,
-    barrio: str,
-) -> str:
-    """Return the text that registry search matches: account codes, IDs with and
-    without DV, name, address and barrio, folded."""
-    parts = [
-        account_code,
-        billing_account,
-        id_number,
-        id_number + check_digit if check_digit else "",
-        name,
-        address,
-        barrio,
-    ]
-    return fold(" ".join(part for part in parts if part))
+
+def search_order_key() -> ExpressionWrapper:
+    """Return the position of an account in search order, from 0 to 2**32 - 1.
+    Each account has its own, because the hash maps keys below 2**32 one to
+    one."""
+    return ExpressionWrapper(
+        F("id") * SEARCH_ORDER_MULTIPLIER % SEARCH_ORDER_MODULUS,
+        output_field=models.BigIntegerField(),
+    )
+
+
+def search_text_without_spaces() -> Replace:
+    """Return the search text with its spaces removed, which the trigram index
+    of migration 0005 covers. Its trigrams run across words, so "mz e cs 3" is
+    found by "mze", "zec", "ecs"... instead of trigrams such as "  c" (a word
+    that starts with c), which nearly every account has."""
+    return Replace(
+        F("search_text"), Value(" "), Value(""), output_field=models.TextField()
+    )
+
+
+def account_search_text(name: str, address: str, barrio: str) -> str:
+    """Return the folded text that registry search finds words in: name, address
+    and barrio. Account codes and IDs stay out of it because search matches
+    them on their own b-tree indexes, which keeps the trigram index small."""
+    return fold(" ".join(part for part in (name, address, barrio) if part))
 
 
 class Competitor(models.Model):
@@ -82,47 +95,40 @@ class SubscriberAccountQuerySet(models.QuerySet):
         """Accounts `user` may see. Managers, billing and operations see all of
         them. An advisor sees the accounts in the zones they work, so accounts
         with no zone are hidden from advisors. Other roles see none."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_manager or user.has_role(Role.BILLING, Role.OPERATIONS):
+        return self.in_zones(visible_zone_ids(user))
+
+    def in_zones(self, zones: list[int] | None):
+        """Accounts in `zones` as `visible_zone_ids` returns them: every
+        account for None, none for an empty list."""
+        if zones is None:
             return self
-        if user.is_advisor:
-            # The zone keys go in as a list. With a join to the zone advisors the
-            # planner misjudges how many accounts match, and a broad search on
-            # a million accounts read them all (bench/run.py registry_search).
-            zones = Zone.objects.filter(advisors=user).values_list("pk", flat=True)
-            return self.filter(zone_id__in=list(zones))
-        return self.none()
+        if not zones:
+            return self.none()
+        # The zone keys go in as a list. With a join to the zone advisors the
+        # planner misjudges how many accounts match, and a broad search on
+        # a million accounts read them all (bench/run.py registry_search).
+        return self.filter(zone_id__in=zones)
 
     def search(self, query: str):
-        """Filter by account code, ID in any format, name, address or barrio,
-        ignoring case and accents. Every word of the query must appear.
+        """Filter by the terms of `query` (see `subscribers.search.parse_query`):
+        account code, billing account or ID from their first digits, and name,
+        address or barrio ignoring case and accents. Every term must match. A
+        query shorter than three characters has no terms and filters nothing."""
+        from subscribers.search import match_condition, parse_query
 
-        An account code or ID typed with dashes, dots or spaces ("449-000663",
-        "900.123.456-7") also matches as its run of digits. A query made only of
-        words shorter than three characters ("cl 10") must appear as written,
-        because the trigram index cannot serve such short words one by one.
-        """
-        folded = fold(query)
-        words = folded.split()
-        if len(folded) >= 3 and all(len(word) < 3 for word in words):
-            words = [folded]
-        queryset = self
-        digits = "".join(char for char in query if char.isdigit())
-        if (
-            len(digits) >= 6
-            and len(words) > 1
-            and not any(char.isalpha() for char in query)
-        ):
-            # Digits split by spaces ("449 000 663") are one number.
-            words = [digits]
-        for word in words:
-            word_digits = "".join(char for char in word if char.isdigit())
-            condition = Q(search_text__contains=word)
-            if len(word_digits) >= 3 and word_digits != word:
-                condition |= Q(search_text__contains=word_digits)
-            queryset = queryset.filter(condition)
-        return queryset
+        return self.filter(match_condition(parse_query(query)))
+
+
+def visible_zone_ids(user) -> list[int] | None:
+    """Return the keys of the zones whose accounts `user` may see, or None when
+    they may see every account, with or without a zone."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_manager or user.has_role(Role.BILLING, Role.OPERATIONS):
+        return None
+    if user.is_advisor:
+        return list(Zone.objects.filter(advisors=user).values_list("pk", flat=True))
+    return []
 
 
 class SubscriberAccount(models.Model):
@@ -225,7 +231,7 @@ class SubscriberAccount(models.Model):
         help_text=_("Código de la cuenta en la facturación conjunta, si es distinto."),
     )
 
-    # Folded (lower-case, no accents) account code, IDs, name and address, for search.
+    # Folded (lower-case, no accents) name, address and barrio, for search.
     search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(_("creado"), auto_now_add=True)
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
@@ -253,13 +259,48 @@ class SubscriberAccount(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["id_number"], name="subscriber_id_number_idx"),
+            # The pattern operator class lets PostgreSQL serve the prefix
+            # searches (LIKE '449000%') of the code, billing account and ID
+            # whatever the collation. It serves equality lookups too.
+            models.Index(
+                fields=["account_code"],
+                name="subscriber_code_prefix_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["id_number"],
+                name="subscriber_id_number_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["billing_account"],
+                name="subscriber_billing_prefix_idx",
+                opclasses=["varchar_pattern_ops"],
+                condition=~Q(billing_account=""),
+            ),
             models.Index(fields=["municipality", "status"]),
             # Competitors' termination lists may name the property instead of
             # the account (terminations.matching).
             models.Index(fields=["cadastral_number"], name="subscriber_cadastral_idx"),
-            # search_text also has a trigram GIN index, created by migration 0002
-            # on PostgreSQL only (SQLite has no trigram index).
+            # A broad search reads this index zone by zone in search order and
+            # tests each entry without visiting the table (an index-only scan,
+            # once VACUUM has marked the pages all-visible).
+            models.Index(
+                F("zone"),
+                search_order_key(),
+                name="subscriber_search_walk_idx",
+                include=[
+                    "id",
+                    "account_code",
+                    "billing_account",
+                    "id_number",
+                    "check_digit",
+                    "search_text",
+                ],
+            ),
+            # search_text without its spaces also has a trigram GIN index,
+            # created by migration 0005 on PostgreSQL only (SQLite has no
+            # trigram index).
         ]
 
     def __str__(self):
@@ -285,15 +326,7 @@ class SubscriberAccount(models.Model):
         return format_identification(self.id_type, self.id_number, self.check_digit)
 
     def build_search_text(self) -> str:
-        return account_search_text(
-            self.account_code,
-            self.billing_account,
-            self.id_number,
-            self.check_digit,
-            self.name,
-            self.address,
-            self.barrio,
-        )
+        return account_search_text(self.name, self.address, self.barrio)
 
     def clean(self):
         """Estrato only for residential accounts (1 to 6, required), producer type

@@ -1,6 +1,8 @@
 """The registry list and detail pages, their filters and their forbidden cases."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.roles import Role
@@ -207,3 +209,77 @@ def test_detail_counts_multiuser_units(client, director, db, units, expected):
     client.force_login(director)
     page = client.get(account.get_absolute_url()).content.decode()
     assert expected in page
+
+
+def test_list_search_too_short_shows_why(client, director, zoned_account):
+    client.force_login(director)
+    content = client.get(LIST_URL, {"q": "ab"}).content.decode()
+    assert "Escriba al menos 3 letras o números para buscar." in content
+
+
+def test_list_search_too_short_lists_all(
+    client, director, zoned_account, unzoned_account
+):
+    client.force_login(director)
+    response = client.get(LIST_URL, {"q": "ab"})
+    assert listed_codes(response) == ["148000002", "449000001"]
+
+
+def test_list_invalid_filter_keeps_the_search(
+    client, director, zoned_account, unzoned_account
+):
+    client.force_login(director)
+    response = client.get(LIST_URL, {"q": "garcia", "estrato": "9"})
+    assert listed_codes(response) == ["449000001"]
+
+
+def test_list_search_counts_matches(client, director, db):
+    for number in range(60):
+        make_account(account_code=f"449{number:06d}", name="PEDRO GARCÍA")
+    client.force_login(director)
+    content = client.get(LIST_URL, {"q": "garcia"}).content.decode()
+    assert "Cuentas 1 a 50 de 60" in content
+
+
+def test_list_search_second_page(client, director, db):
+    for number in range(60):
+        make_account(account_code=f"449{number:06d}", name="PEDRO GARCÍA")
+    client.force_login(director)
+    response = client.get(LIST_URL, {"q": "garcia", "page": "2"})
+    assert listed_codes(response) == [f"449{number:06d}" for number in range(50, 60)]
+
+
+def test_list_search_without_matches(client, director, zoned_account):
+    client.force_login(director)
+    content = client.get(LIST_URL, {"q": "zapata"}).content.decode()
+    assert "No hay cuentas que coincidan con la búsqueda o los filtros." in content
+
+
+@pytest.mark.postgresql
+def test_list_broad_search_says_it_is_unordered(client, director, db, monkeypatch):
+    from subscribers import pages, walk
+
+    monkeypatch.setattr(walk, "PROBE_ROWS", 20)
+    monkeypatch.setattr(pages, "MATCH_COST", 10_000)
+    for number in range(60):
+        make_account(account_code=f"449{number:06d}", name="PEDRO GARCÍA")
+    client.force_login(director)
+    content = client.get(LIST_URL, {"q": "garcia"}).content.decode()
+    assert "sin un orden particular" in content
+    assert "desde=" in content
+
+
+def count_list_queries(client, parameters) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        client.get(LIST_URL, parameters)
+    return len(queries)
+
+
+@pytest.mark.parametrize("parameters", [{}, {"q": "garcia"}])
+def test_list_queries_do_not_grow_with_rows(client, director, db, parameters):
+    client.force_login(director)
+    make_account(name="ANA GARCÍA")
+    few = count_list_queries(client, parameters)
+    for _ in range(4):
+        make_account(name="ANA GARCÍA")
+    assert count_list_queries(client, parameters) == few

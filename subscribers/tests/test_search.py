@@ -1,0 +1,132 @@
+"""Registry search terms and the accounts they find, on SQLite and PostgreSQL."""
+
+import pytest
+
+from subscribers.models import SubscriberAccount
+from subscribers.search import Term, parse_query
+from subscribers.tests.helpers import make_account
+
+
+@pytest.mark.parametrize(
+    ("query", "terms"),
+    [
+        ("449-000663", [Term(key="449000663")]),
+        ("449 000 663", [Term(key="449000663")]),
+        ("1.019.968.196", [Term(key="1019968196")]),
+        ("GARCÍA  José", [Term("garcia"), Term("jose")]),
+        ("cl 10", [Term("cl 10")]),
+        ("km 4 via melgar", [Term("km 4 via"), Term("melgar")]),
+        ("garcia de", [Term("garcia de")]),
+        ("garcia 1019968196", [Term("garcia"), Term("1019968196", "1019968196")]),
+        ("pa ab123456", [Term("pa ab123456")]),
+        ("ab123456", [Term("ab123456", "AB123456")]),
+        ("ab", []),
+        ("12", []),
+    ],
+)
+def test_parse_query(query, terms):
+    assert parse_query(query) == terms
+
+
+def test_id_key_drops_leading_zeros():
+    assert Term(key="0045830047").id_key == "45830047"
+
+
+def test_code_with_letters_keeps_its_zeros():
+    assert Term(key="AB0012").id_key == "AB0012"
+
+
+def test_id_and_check_digit_of_a_nit():
+    assert Term(key="9017655453").id_and_check_digit == ("901765545", "3")
+
+
+def test_short_number_has_no_check_digit():
+    assert Term(key="123").id_and_check_digit is None
+
+
+@pytest.fixture
+def accounts(db):
+    return {
+        "garcia": make_account(
+            account_code="449000663",
+            name="JOSÉ GARCÍA PÉREZ",
+            address="MZ E CS 3 URB CIUDAD JARDIN",
+            id_type="CC",
+            id_number="1019968196",
+        ),
+        "copy": make_account(
+            account_code="44900066307",
+            name="MARÍA GARCÍA",
+            address="MZ E CS 33 URB CIUDAD JARDIN",
+        ),
+        "company": make_account(
+            account_code="449000700",
+            name="COMIDAS RÁPIDAS EL SOL",
+            address="CL 10 # 5-20",
+            use_class="comercial",
+            estrato=None,
+            id_type="NIT",
+            id_number="901765545",
+            check_digit="3",
+        ),
+        "passport": make_account(
+            account_code="449000800",
+            name="JOHN SMITH",
+            address="KM 4 VIA MELGAR",
+            id_type="PA",
+            id_number="AB123456",
+            billing_account="7700123",
+        ),
+    }
+
+
+def found(query: str) -> set[str]:
+    accounts = SubscriberAccount.objects.search(query)
+    return set(accounts.values_list("account_code", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("query", "codes"),
+    [
+        ("449000663", {"449000663", "44900066307"}),
+        ("449-000663", {"449000663", "44900066307"}),
+        ("44900066307", {"44900066307"}),
+        ("1.019.968.196", {"449000663"}),
+        ("901765545-3", {"449000700"}),
+        ("9017655453", {"449000700"}),
+        ("901.765", {"449000700"}),
+        ("AB123456", {"449000800"}),
+        ("7700123", {"449000800"}),
+        ("garcia", {"449000663", "44900066307"}),
+        ("García josé", {"449000663"}),
+        ("mz e cs 3 urb", {"449000663"}),
+        ("cs 3", {"449000663", "44900066307"}),
+        ("cl 10", {"449000700"}),
+        ("km 4 via melgar", {"449000800"}),
+        ("rapidas sol", {"449000700"}),
+        ("garcia 1019968196", {"449000663"}),
+    ],
+)
+def test_search_finds(accounts, query, codes):
+    assert found(query) == codes
+
+
+def test_search_needs_every_term(accounts):
+    assert found("garcia sol") == set()
+
+
+def test_short_words_keep_their_order(accounts):
+    assert found("3 cs") == set()
+
+
+def test_words_must_not_run_together(accounts):
+    assert found("mzecs") == set()
+
+
+def test_number_does_not_match_an_address(accounts):
+    assert found("5-20") == set()
+
+
+def test_search_text_leaves_out_codes_and_ids(accounts):
+    text = accounts["garcia"].search_text
+    assert text == "jose garcia perez mz e cs 3 urb ciudad jardin"
