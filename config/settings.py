@@ -5,8 +5,6 @@ typed readers in config.env; `.env.example` lists them all. No setting is read
 from anywhere else.
 """
 
-import os
-import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -119,13 +117,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-    }
-    # Tests use a database file rather than Django's shared in-memory database: with
-    # shared cache, a background import thread and the live server's request threads
-    # fail at once with "database table is locked" instead of waiting for the lock.
-    # The process id keeps two test runs on one machine apart.
-    DATABASES["default"]["TEST"] = {
-        "NAME": str(Path(tempfile.gettempdir()) / f"aseo-test-{os.getpid()}.sqlite3"),
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
