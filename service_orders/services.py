@@ -225,7 +225,7 @@ def service_order_create(
 
     with transaction.atomic():
         # Lock the quotation and check it again, so that an annulment running at
-        # the same time either sees this order or happens before it.
+        # the same time either finds this order or completes before it is created.
         _require_accepted(Quotation.objects.select_for_update().get(pk=quotation.pk))
         taken = number_take(kind=NUMBER_KIND, year=timezone.localdate().year)
         order = ServiceOrder.objects.create(

@@ -231,6 +231,7 @@ def _exact_page(accounts, terms, number) -> AccountPage:
     number of matches."""
     offset = (number - 1) * PAGE_SIZE
     matching = accounts.filter(match_condition(terms)).order_by()
+
     if connection.vendor != "postgresql":
         total = matching.count()
         keys = matching.order_by("account_code", "pk").values_list("pk", flat=True)
@@ -241,6 +242,7 @@ def _exact_page(accounts, terms, number) -> AccountPage:
             offset + PAGE_SIZE < total,
             total=total,
         )
+
     sql, params = matching.values("pk", "account_code").query.sql_with_params()
     with connection.cursor() as cursor:
         # OFFSET 0 keeps the planner from walking the account-code index and
@@ -253,8 +255,14 @@ def _exact_page(accounts, terms, number) -> AccountPage:
             [*params, PAGE_SIZE, offset],
         )
         rows = cursor.fetchall()
+
     # A page past the end has no rows to carry the count, so it stays unknown.
-    total = rows[0][1] if rows else (0 if offset == 0 else None)
+    if rows:
+        total = rows[0][1]
+    elif offset == 0:
+        total = 0
+    else:
+        total = None
     page_keys = [pk for pk, _total in rows]
     has_next = total is not None and offset + PAGE_SIZE < total
     return AccountPage(_rows(accounts, page_keys), number, has_next, total=total)
