@@ -5,11 +5,30 @@ import os
 import shutil
 
 import pytest
+from django.db.backends.signals import connection_created
 
 from accounts.roles import Role
 from tests.factories import make_user
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def read_uncommitted_in_shared_memory(sender, connection, **kwargs):
+    """Let readers of Django's in-memory SQLite test database skip table locks.
+
+    The test database is one shared-cache memory database for all threads, and
+    shared-cache table locks fail at once with "database table is locked" instead
+    of waiting. A background import job writing while a live-server thread reads
+    the same table would then fail at random, a conflict that a database file in
+    production (WAL, busy timeout) resolves by waiting.
+    """
+    if connection.vendor != "sqlite":
+        return
+    if "mode=memory" in str(connection.settings_dict["NAME"]):
+        connection.connection.execute("PRAGMA read_uncommitted = 1")
+
+
+connection_created.connect(read_uncommitted_in_shared_memory)
 
 
 @pytest.fixture(autouse=True)
