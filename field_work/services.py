@@ -322,6 +322,7 @@ def aforo_record(
         )
     _require_not_handed_over(order)
     _require_not_future(measured_on, _("fecha del aforo"))
+    _aforo_date_check(order, measured_on)
     if method not in Aforo.Method.values:
         raise ValidationError(
             _("El método «%(method)s» no es válido."), params={"method": method}
@@ -507,6 +508,24 @@ def _prepayment_date_check(order: ServiceOrder, paid_on: date) -> None:
             )
             % {
                 "date": f"{paid_on:%d/%m/%Y}",
+                "code": order.code,
+                "created": f"{created_on:%d/%m/%Y}",
+            }
+        )
+
+
+def _aforo_date_check(order: ServiceOrder, measured_on: date) -> None:
+    """Reject an aforo dated before the order was created (Bogotá date), because
+    the site is measured for an order that already exists."""
+    created_on = timezone.localdate(order.created_at)
+    if measured_on < created_on:
+        raise ValidationError(
+            _(
+                "Fecha del aforo: %(date)s es anterior a la creación de la orden "
+                "%(code)s (%(created)s). Escriba la fecha del acta de aforo."
+            )
+            % {
+                "date": f"{measured_on:%d/%m/%Y}",
                 "code": order.code,
                 "created": f"{created_on:%d/%m/%Y}",
             }
