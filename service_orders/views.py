@@ -125,6 +125,11 @@ def order_detail(request, pk):
         "agreements": Agreement.objects.visible_to(user).filter(
             quotation=order.quotation
         ),
+        # Operations and logistics read orders but not quotations, so for them
+        # the quotation's code is plain text instead of a link that answers 403.
+        "quotation_visible": Quotation.objects.visible_to(user)
+        .filter(pk=order.quotation_id)
+        .exists(),
         "prepayments": prepayments,
         "prepayments_in_force": any(not payment.annulled_at for payment in prepayments),
         # Annulled, cancelled and executed orders are never scheduled again.
