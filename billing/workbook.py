@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 # Excel stores a date as the number of days since 30/12/1899.
 EXCEL_EPOCH = date(1899, 12, 30).toordinal()
 
-MONEY_FORMAT = '"$" #,##0.00'
+# Whole pesos, as the product shows money everywhere; the cells keep the cents.
+MONEY_FORMAT = '"$" #,##0'
 QUANTITY_FORMAT = "#,##0.###"
 DATE_FORMAT = "dd/mm/yyyy"
 

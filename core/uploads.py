@@ -13,6 +13,8 @@ from PIL import Image
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
+from core.formatting import format_megabytes
+
 logger = logging.getLogger(__name__)
 
 PDF = "application/pdf"
@@ -65,12 +67,12 @@ def upload_check(
     if uploaded.size > max_mb * 1024 * 1024:
         raise ValidationError(
             _(
-                "El archivo «%(name)s» pesa %(size)s MB y el máximo es %(limit)s MB. "
+                "El archivo «%(name)s» pesa %(size)s y el máximo es %(limit)s MB. "
                 "Redúzcalo (por ejemplo, escanee a menor resolución) y súbalo de nuevo."
             )
             % {
                 "name": Path(uploaded.name or "").name,
-                "size": round(uploaded.size / (1024 * 1024), 1),
+                "size": format_megabytes(uploaded.size),
                 "limit": max_mb,
             },
             code="too_large",

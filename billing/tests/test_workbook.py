@@ -104,7 +104,7 @@ def test_workbook_dates_are_real_dates(tmp_path, november_order):
 def test_workbook_amounts_have_pesos_format(tmp_path, november_order):
     path, _summary = export(tmp_path)
     sheet = load_workbook(path).active
-    assert sheet.cell(row=5, column=13).number_format == '"$" #,##0.00'
+    assert sheet.cell(row=5, column=13).number_format == '"$" #,##0'
 
 
 def test_workbook_totals_row(tmp_path, november_order):

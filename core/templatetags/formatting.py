@@ -1,14 +1,20 @@
 from django import template
 
-from core.formatting import format_date, format_pesos
+from core.formatting import format_date, format_megabytes, format_pesos
 
 register = template.Library()
 
 
 @register.filter
-def pesos(amount, decimals=None):
-    """Render an amount as `$ 1.250.000`; `{{ value|pesos:2 }}` forces two decimals."""
-    return format_pesos(amount, None if decimals is None else int(decimals))
+def pesos(amount):
+    """Render an amount as whole pesos: `$ 1.250.000`."""
+    return format_pesos(amount)
+
+
+@register.filter
+def megabytes(size):
+    """Render a size in bytes as `12 MB` or `1,5 MB`."""
+    return format_megabytes(size)
 
 
 @register.filter
