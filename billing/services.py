@@ -29,6 +29,7 @@ from billing.consolidation import month_orders, proofs_zip_write, workbook_expor
 from billing.models import Handoff, Reopening
 from billing.periods import Month
 from core.mail import Attachment, email_queue
+from core.models import OutgoingEmail
 from field_work.models import Prepayment, ServiceProof
 from field_work.proof import proof_missing
 from onboarding.models import Onboarding
@@ -396,7 +397,7 @@ def _queue_email(handoff, month, summary, recipients, user):
         for row in handoff_prepaid_orders(handoff)
     ]
     return email_queue(
-        kind="billing_handoff",
+        kind=OutgoingEmail.Kind.BILLING_HANDOFF,
         to=recipients,
         subject=_("Consolidado de servicios especiales de %(month)s (entrega %(id)s)")
         % {"month": month.label, "id": handoff.pk},

@@ -1,5 +1,6 @@
 """Colombian presentation of money and dates, shared by pages, PDFs and exports."""
 
+import math
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
 
@@ -31,6 +32,14 @@ def format_megabytes(size: int) -> str:
     if megabytes == megabytes.to_integral_value():
         return f"{int(megabytes)} MB"
     return f"{megabytes} MB".replace(".", ",")
+
+
+def format_file_size(size: int) -> str:
+    """Format a size in bytes for a table of files: whole kilobytes below one
+    megabyte (`340 KB`), else as format_megabytes (`12 MB`, `1,5 MB`)."""
+    if size < 1024 * 1024:
+        return f"{math.ceil(size / 1024)} KB"
+    return format_megabytes(size)
 
 
 def format_date(value: date | datetime | None) -> str:

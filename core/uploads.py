@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
@@ -29,6 +30,12 @@ SIGNATURES = {
 }
 
 TYPE_LABELS = {PDF: "PDF", JPEG: "JPEG", PNG: "PNG"}
+# What tables of stored files show for each content type.
+CONTENT_TYPE_LABELS = {
+    PDF: gettext_lazy("PDF"),
+    JPEG: gettext_lazy("Imagen JPEG"),
+    PNG: gettext_lazy("Imagen PNG"),
+}
 
 # Content type of a stored copy by the extension upload_extension gave it.
 EXTENSION_TYPES = {extension: kind for kind, extension in SIGNATURES.values()}

@@ -1,6 +1,7 @@
 from django import template
 
-from core.formatting import format_date, format_megabytes, format_pesos
+from core.formatting import format_date, format_file_size, format_pesos
+from core.uploads import CONTENT_TYPE_LABELS
 
 register = template.Library()
 
@@ -12,9 +13,16 @@ def pesos(amount):
 
 
 @register.filter
-def megabytes(size):
-    """Render a size in bytes as `12 MB` or `1,5 MB`."""
-    return format_megabytes(size)
+def file_size(size):
+    """Render a size in bytes as `340 KB`, `12 MB` or `1,5 MB`."""
+    return format_file_size(size)
+
+
+@register.filter
+def content_type_label(content_type):
+    """Render a stored file's content type as people name it: «PDF», «Imagen
+    JPEG», «Imagen PNG»; any other type as it is."""
+    return CONTENT_TYPE_LABELS.get(content_type, content_type)
 
 
 @register.filter

@@ -43,9 +43,32 @@ def test_megabytes_spanish(size, expected):
     assert format_megabytes(size) == expected
 
 
-def test_megabytes_filter():
-    template = Template("{% load formatting %}{{ size|megabytes }}")
-    assert template.render(Context({"size": 12 * 1024 * 1024})) == "12 MB"
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [
+        (340 * 1024, "340 KB"),
+        (1000, "1 KB"),
+        (12 * 1024 * 1024, "12 MB"),
+        (int(2.5 * 1024 * 1024), "2,5 MB"),
+    ],
+)
+def test_file_size_filter(size, expected):
+    template = Template("{% load formatting %}{{ size|file_size }}")
+    assert template.render(Context({"size": size})) == expected
+
+
+@pytest.mark.parametrize(
+    ("content_type", "expected"),
+    [
+        ("application/pdf", "PDF"),
+        ("image/jpeg", "Imagen JPEG"),
+        ("image/png", "Imagen PNG"),
+        ("text/csv", "text/csv"),
+    ],
+)
+def test_content_type_label_filter(content_type, expected):
+    template = Template("{% load formatting %}{{ value|content_type_label }}")
+    assert template.render(Context({"value": content_type})) == expected
 
 
 def test_export_money_whole_pesos_format():
