@@ -197,8 +197,8 @@ def monthly_workbook_write(
 
     summary = _write_rows(sheet, formats, rows)
     _write_totals(sheet, formats, HEADER_ROW + 1 + summary.rows, summary)
-    # In constant-memory mode each sheet is flushed row by row, so the second
-    # sheet is started only after the first one is complete.
+    # Constant-memory mode keeps one row per sheet in memory and needs each
+    # sheet's rows in order, which both sheets follow.
     prepaid = _write_prepayment_sheet(workbook, formats, title, prepayments)
     workbook.close()
     return dataclasses.replace(
