@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from billing.periods import Month
 from billing.workbook import WorkbookSummary, monthly_workbook_write
 from customers.identification import format_identification
-from field_work.models import ServiceProof
+from field_work.models import Prepayment, ServiceProof
 from quotations.money import line_amounts
 from service_orders.models import ServiceOrder, ServiceOrderLine
 from tariffs.models import Unit
@@ -138,6 +138,44 @@ def workbook_rows(orders) -> Iterator[tuple]:
         )
 
 
+def prepayment_rows(orders) -> Iterator[tuple]:
+    """Yield one «Anticipos» row per payment in force of `orders`, sorted by order
+    code and payment date. Annulled payments are left out."""
+    payments = (
+        Prepayment.objects.in_force()
+        .filter(order__in=orders.values("pk"))
+        .order_by("order__code", "paid_on", "pk")
+        .values_list(
+            "order__code",
+            "order__customer__name",
+            "order__customer__id_type",
+            "order__customer__id_number",
+            "order__customer__check_digit",
+            "reference",
+            "paid_on",
+            "amount",
+        )
+    )
+    for (
+        order_code,
+        customer,
+        id_type,
+        id_number,
+        check_digit,
+        reference,
+        paid_on,
+        amount,
+    ) in payments.iterator(chunk_size=CHUNK_SIZE):
+        yield (
+            order_code,
+            customer,
+            format_identification(id_type, id_number, check_digit),
+            reference,
+            paid_on,
+            amount,
+        )
+
+
 def _line_amounts(quantity, unit_price, tax_rate):
     return line_amounts(quantity=quantity, unit_price=unit_price, tax_rate=tax_rate)
 
@@ -158,7 +196,11 @@ def workbook_export(
         "last": month.last_day.strftime("%d/%m/%Y"),
     }
     return monthly_workbook_write(
-        target, title=title, subtitle=subtitle, rows=workbook_rows(orders)
+        target,
+        title=title,
+        subtitle=subtitle,
+        rows=workbook_rows(orders),
+        prepayments=prepayment_rows(orders),
     )
 
 

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
@@ -29,7 +29,8 @@ from billing.consolidation import month_orders, proofs_zip_write, workbook_expor
 from billing.models import Handoff, Reopening
 from billing.periods import Month
 from core.mail import Attachment, email_queue
-from field_work.models import ServiceProof
+from core.models import OutgoingEmail
+from field_work.models import Prepayment, ServiceProof
 from field_work.proof import proof_missing
 from onboarding.models import Onboarding
 from quotations.money import line_amounts
@@ -369,16 +370,46 @@ def _store_files(handoff: Handoff, orders, month: Month):
     return summary
 
 
+# Prepaid orders listed one by one in the hand-off e-mail; the rest are only
+# counted, and the «Anticipos» sheet lists them all. Only first-time customers
+# outside the registry and without credit prepay, so the list is usually short.
+EMAIL_PREPAID_ORDERS_SHOWN = 50
+
+
+def handoff_prepaid_orders(handoff: Handoff) -> list[dict]:
+    """Return the orders of `handoff` with payments in force, as dicts of
+    `code` and `paid` (their sum), sorted by code."""
+    return list(
+        Prepayment.objects.in_force()
+        .filter(order__handoff=handoff)
+        .values("order__code")
+        .annotate(paid=Sum("amount"))
+        .order_by("order__code")
+        .values("order__code", "paid")
+    )
+
+
 def _queue_email(handoff, month, summary, recipients, user):
     with handoff.workbook.open("rb") as workbook:
         content = workbook.read()
+    prepaid = [
+        {"code": row["order__code"], "paid": row["paid"]}
+        for row in handoff_prepaid_orders(handoff)
+    ]
     return email_queue(
-        kind="billing_handoff",
+        kind=OutgoingEmail.Kind.BILLING_HANDOFF,
         to=recipients,
         subject=_("Consolidado de servicios especiales de %(month)s (entrega %(id)s)")
         % {"month": month.label, "id": handoff.pk},
         template="billing/email/handoff",
-        context={"handoff": handoff, "month": month, "summary": summary, "user": user},
+        context={
+            "handoff": handoff,
+            "month": month,
+            "summary": summary,
+            "user": user,
+            "prepaid_shown": prepaid[:EMAIL_PREPAID_ORDERS_SHOWN],
+            "prepaid_hidden": max(0, len(prepaid) - EMAIL_PREPAID_ORDERS_SHOWN),
+        },
         attachments=[
             Attachment(
                 name=f"consolidado-servicios-{month.slug}.xlsx",

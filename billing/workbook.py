@@ -1,13 +1,17 @@
 """The monthly workbook of executed special services ("consolidado mensual"),
 written with XlsxWriter in constant memory.
 
-The builder takes prepared rows (tuples in the order of COLUMNS) and writes them as
-they come, so memory does not grow with the month. Every text cell is written with
+The first sheet, «Servicios», has one row per order line. The second, «Anticipos»,
+has one row per prepayment in force of those orders, so billing deducts what the
+customer already paid instead of invoicing it twice. The builder takes prepared
+rows (tuples in the order of each sheet's columns) and writes them as they come,
+so memory does not grow with the month. Every text cell is written with
 `write_string`, so a customer name or address starting with =, +, - or @ stays text
 and never becomes a formula. Dates are real dates shown dd/mm/aaaa and amounts are
 numbers with a pesos format.
 """
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -20,7 +24,8 @@ from django.utils.translation import gettext as _
 # Excel stores a date as the number of days since 30/12/1899.
 EXCEL_EPOCH = date(1899, 12, 30).toordinal()
 
-MONEY_FORMAT = '"$" #,##0.00'
+# Whole pesos, as the product shows money everywhere; the cells keep the cents.
+MONEY_FORMAT = '"$" #,##0'
 QUANTITY_FORMAT = "#,##0.###"
 DATE_FORMAT = "dd/mm/yyyy"
 
@@ -96,22 +101,70 @@ MONEY_POSITIONS = (UNIT_PRICE, NET, TAX, TOTAL)
 HEADER_ROW = 3
 
 
+def prepayment_columns() -> list[Column]:
+    """Return the «Anticipos» sheet's columns, in the order of its row tuples."""
+    return [
+        Column(_("Orden de servicio"), 15),
+        Column(_("Cliente"), 36),
+        Column(_("NIT o identificación"), 16),
+        Column(_("Referencia del pago"), 22),
+        Column(_("Fecha del pago"), 12),
+        Column(_("Valor pagado"), 16),
+    ]
+
+
+# Positions of the «Anticipos» row tuple.
+(
+    PREPAID_ORDER_CODE,
+    PREPAID_CUSTOMER,
+    PREPAID_IDENTIFICATION,
+    PREPAID_REFERENCE,
+    PREPAID_ON,
+    PREPAID_AMOUNT,
+) = range(6)
+PREPAID_TEXT_POSITIONS = (
+    PREPAID_ORDER_CODE,
+    PREPAID_CUSTOMER,
+    PREPAID_IDENTIFICATION,
+    PREPAID_REFERENCE,
+)
+
+
 @dataclass(frozen=True)
 class WorkbookSummary:
-    """Summary of a written workbook: data rows, distinct orders and the totals."""
+    """Summary of a written workbook: data rows, distinct orders and the totals,
+    and the orders with a prepayment and the sum of their payments."""
 
     rows: int
     orders: int
     net: Decimal
     tax: Decimal
     total: Decimal
+    prepaid_orders: int = 0
+    prepaid_total: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class PrepaymentSummary:
+    """Summary of the «Anticipos» sheet: payments, distinct orders and their sum."""
+
+    payments: int
+    orders: int
+    total: Decimal
 
 
 def monthly_workbook_write(
-    target: str | BinaryIO, *, title: str, subtitle: str, rows: Iterable[tuple]
+    target: str | BinaryIO,
+    *,
+    title: str,
+    subtitle: str,
+    rows: Iterable[tuple],
+    prepayments: Iterable[tuple] = (),
 ) -> WorkbookSummary:
-    """Write `rows` (tuples in the order of `columns()`, sorted by order) into a
-    one-sheet workbook at `target`, with a totals row, and return the summary."""
+    """Write `rows` (tuples in the order of `columns()`, sorted by order) into the
+    «Servicios» sheet and `prepayments` (tuples in the order of
+    `prepayment_columns()`, sorted by order) into the «Anticipos» sheet of a
+    workbook at `target`, each with a totals row, and return the summary."""
     workbook = xlsxwriter.Workbook(
         target,
         {
@@ -144,8 +197,13 @@ def monthly_workbook_write(
 
     summary = _write_rows(sheet, formats, rows)
     _write_totals(sheet, formats, HEADER_ROW + 1 + summary.rows, summary)
+    # Constant-memory mode keeps one row per sheet in memory and needs each
+    # sheet's rows in order, which both sheets follow.
+    prepaid = _write_prepayment_sheet(workbook, formats, title, prepayments)
     workbook.close()
-    return summary
+    return dataclasses.replace(
+        summary, prepaid_orders=prepaid.orders, prepaid_total=prepaid.total
+    )
 
 
 def _write_rows(sheet, formats, rows: Iterable[tuple]) -> WorkbookSummary:
@@ -207,3 +265,58 @@ def _write_totals(sheet, formats, row_index: int, summary: WorkbookSummary) -> N
         (TOTAL, summary.total),
     ):
         sheet.write_number(row_index, position, float(amount), formats["total_money"])
+
+
+def _write_prepayment_sheet(
+    workbook, formats, title: str, prepayments: Iterable[tuple]
+) -> PrepaymentSummary:
+    sheet = workbook.add_worksheet(_("Anticipos")[:31])
+    sheet.write_string(0, 0, title, formats["title"])
+    sheet.write_string(
+        1,
+        0,
+        _(
+            "Pagos anticipados vigentes de los servicios de la hoja «Servicios»: "
+            "descuéntelos al facturar esas órdenes."
+        ),
+    )
+    for position, column in enumerate(prepayment_columns()):
+        sheet.set_column(position, position, column.width)
+        sheet.write_string(HEADER_ROW, position, column.header, formats["header"])
+    sheet.freeze_panes(HEADER_ROW + 1, 0)
+
+    row_index = HEADER_ROW
+    total = Decimal(0)
+    orders = 0
+    last_order = None
+    for row in prepayments:
+        row_index += 1
+        for position in PREPAID_TEXT_POSITIONS:
+            if row[position]:
+                sheet.write_string(row_index, position, row[position])
+        sheet.write_number(
+            row_index,
+            PREPAID_ON,
+            row[PREPAID_ON].toordinal() - EXCEL_EPOCH,
+            formats["date"],
+        )
+        sheet.write_number(
+            row_index, PREPAID_AMOUNT, float(row[PREPAID_AMOUNT]), formats["money"]
+        )
+        total += row[PREPAID_AMOUNT]
+        if row[PREPAID_ORDER_CODE] != last_order:
+            orders += 1
+            last_order = row[PREPAID_ORDER_CODE]
+
+    payments = row_index - HEADER_ROW
+    row_index += 1
+    if payments:
+        label = _("Totales: %(orders)s órdenes, %(payments)s pagos") % {
+            "orders": orders,
+            "payments": payments,
+        }
+    else:
+        label = _("Ningún servicio de este consolidado tiene pago anticipado.")
+    sheet.write_string(row_index, 0, label, formats["total_label"])
+    sheet.write_number(row_index, PREPAID_AMOUNT, float(total), formats["total_money"])
+    return PrepaymentSummary(payments=payments, orders=orders, total=total)

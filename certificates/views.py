@@ -1,4 +1,6 @@
 import logging
+import math
+import time
 from functools import wraps
 
 from django.conf import settings
@@ -343,17 +345,24 @@ def _verify_key(source_ip: str) -> str:
 
 
 def _verify_misses(source_ip: str) -> int:
-    return cache.get(_verify_key(source_ip), 0)
+    misses, _window_ends = cache.get(_verify_key(source_ip), (0, None))
+    return misses
 
 
 def _verify_miss_record(source_ip: str) -> None:
-    # NOTE: with the default per-process cache each worker counts on its own, so
-    # the effective limit is the setting times the number of worker processes.
+    """Count one unknown code from `source_ip` in a window of
+    CERTIFICATE_VERIFY_WINDOW_MINUTES that starts at its first miss.
+
+    The entry is (misses, end of the window as a Unix time) in the database
+    cache, so every worker and a restarted server read the same count. Each
+    write passes the time left in the window as the timeout, because
+    DatabaseCache.incr() would reset it to the default of 300 seconds."""
+    # NOTE: the count is read and then written, so two misses at the same
+    # instant may count as one; the limit can be exceeded by the number of
+    # concurrent requests.
     key = _verify_key(source_ip)
+    now = time.time()
     window = settings.CERTIFICATE_VERIFY_WINDOW_MINUTES * 60
-    if cache.add(key, 1, timeout=window):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=window)
+    misses, window_ends = cache.get(key, (0, now + window))
+    remaining = max(1, math.ceil(window_ends - now))
+    cache.set(key, (misses + 1, window_ends), timeout=remaining)

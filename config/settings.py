@@ -138,6 +138,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Django's cache lives in a database table, so every worker process reads the same
+# counts (the certificate verification rate limit) and a restart keeps them. The
+# migration core.0006 creates the table, as `createcachetable` would.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "django_cache",
+    }
+}
+
 # Failed log-ins: after AXES_FAILURE_LIMIT failures from one user name and address,
 # that pair is locked out for AXES_COOLOFF_MINUTES.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
@@ -268,7 +278,7 @@ PREPAYMENT_MAX_FACTOR = env_int("PREPAYMENT_MAX_FACTOR", 10)
 # Public certificate verification page (/v/<token>/): after
 # CERTIFICATE_VERIFY_MISS_LIMIT unknown tokens from one client address within
 # CERTIFICATE_VERIFY_WINDOW_MINUTES, that address gets 429 for every lookup until the
-# window ends. The count lives in Django's cache (per process by default).
+# window ends. The count lives in Django's database cache, shared by every worker.
 CERTIFICATE_VERIFY_MISS_LIMIT = env_int("CERTIFICATE_VERIFY_MISS_LIMIT", 20)
 CERTIFICATE_VERIFY_WINDOW_MINUTES = env_int("CERTIFICATE_VERIFY_WINDOW_MINUTES", 60)
 

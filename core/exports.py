@@ -44,7 +44,7 @@ def xlsx_build(
             {"bold": True, "bg_color": "#E9EEF0", "border": 1}
         ),
         "title": workbook.add_format({"bold": True, "font_size": 13}),
-        "money": workbook.add_format({"num_format": '"$" #,##0.00'}),
+        "money": workbook.add_format({"num_format": '"$" #,##0'}),
         "integer": workbook.add_format({"num_format": "#,##0"}),
         "date": workbook.add_format({"num_format": "dd/mm/yyyy"}),
         "datetime": workbook.add_format({"num_format": "dd/mm/yyyy hh:mm"}),

@@ -1,30 +1,45 @@
 """Colombian presentation of money and dates, shared by pages, PDFs and exports."""
 
+import math
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
 
 from django.utils import timezone
 
 
-def format_pesos(amount: Decimal | int | None, decimals: int | None = None) -> str:
-    """Format `amount` as Colombian pesos: `$ 1.250.000` or `$ 1.250.000,50`.
+def format_pesos(amount: Decimal | int | None) -> str:
+    """Format `amount` as whole Colombian pesos: `$ 1.250.000`.
 
-    With `decimals=None`, cents are shown only when the amount has them.
+    Cents are rounded half up for display only; the stored amount keeps them.
     """
     if amount is None:
         return ""
-    value = Decimal(amount)
-    if decimals is None:
-        decimals = 0 if value == value.to_integral_value() else 2
-    quantum = Decimal(1).scaleb(-decimals)
-    value = value.quantize(quantum, rounding=ROUND_HALF_UP)
+    value = Decimal(amount).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     sign = "-" if value < 0 else ""
-    whole, _, fraction = f"{abs(value):.{decimals}f}".partition(".")
-    grouped = f"{int(whole):,}".replace(",", ".")
-    text = f"$ {sign}{grouped}"
-    if fraction:
-        text += f",{fraction}"
-    return text
+    grouped = f"{int(abs(value)):,}".replace(",", ".")
+    return f"$ {sign}{grouped}"
+
+
+def format_megabytes(size: int) -> str:
+    """Format a size in bytes as megabytes (MiB) with at most one decimal and a
+    decimal comma: `12 MB`, `1,5 MB`.
+
+    The tenth is rounded up, so a file just over a limit never reads as equal to
+    it (10 MB and 1 byte is `10,1 MB`)."""
+    megabytes = (Decimal(size) / (1024 * 1024)).quantize(
+        Decimal("0.1"), rounding=ROUND_UP
+    )
+    if megabytes == megabytes.to_integral_value():
+        return f"{int(megabytes)} MB"
+    return f"{megabytes} MB".replace(".", ",")
+
+
+def format_file_size(size: int) -> str:
+    """Format a size in bytes for a table of files: whole kilobytes below one
+    megabyte (`340 KB`), else as format_megabytes (`12 MB`, `1,5 MB`)."""
+    if size < 1024 * 1024:
+        return f"{math.ceil(size / 1024)} KB"
+    return format_megabytes(size)
 
 
 def format_date(value: date | datetime | None) -> str:

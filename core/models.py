@@ -21,9 +21,49 @@ class OutgoingEmail(models.Model):
         SENT = "enviado", _("Enviado")
         FAILED = "fallido", _("Fallido")
 
+    class Kind(models.TextChoices):
+        """The event that queued the e-mail. The values are the codes the apps
+        store, and some are Spanish because earlier code stored the label itself."""
+
+        QUOTATION = "cotizacion", _("Cotización al cliente")
+        QUOTE_REQUEST_RECEIVED = (
+            "solicitud_cotizacion_recibida",
+            _("Solicitud de cotización recibida"),
+        )
+        QUOTE_REQUEST_ASSIGNED = (
+            "solicitud_cotizacion_asignada",
+            _("Solicitud de cotización asignada"),
+        )
+        ZONE_ASSIGNMENT = "Asignación de zona", _("Asignación de zona")
+        PORTFOLIO_REDISTRIBUTION = (
+            "Redistribución de cartera",
+            _("Redistribución de cartera"),
+        )
+        VISIT_INVITATION = "visita_invitacion", _("Invitación a visita comercial")
+        VISIT_UPDATE = "visita_actualizacion", _("Visita comercial reprogramada")
+        VISIT_CANCELLATION = "visita_cancelacion", _("Visita comercial cancelada")
+        SCHEDULE_CONFIRMED = (
+            "programacion_confirmacion",
+            _("Programación del servicio y cuadrilla"),
+        )
+        SCHEDULE_RESCHEDULED = (
+            "programacion_reprogramacion",
+            _("Reprogramación del servicio"),
+        )
+        SCHEDULE_CANCELLED = (
+            "programacion_cancelacion",
+            _("Cancelación del servicio"),
+        )
+        BILLING_HANDOFF = "billing_handoff", _("Entrega a facturación")
+        TERMINATION_DIGEST = (
+            "Vencimientos de terminaciones",
+            _("Vencimientos de terminaciones"),
+        )
+
     kind = models.CharField(
         _("tipo"),
         max_length=60,
+        choices=Kind,
         help_text=_("Qué originó el correo, p. ej. asignación de zona."),
     )
     to = models.JSONField(_("para"), default=list)

@@ -9,9 +9,12 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
+
+from core.formatting import format_megabytes
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +30,12 @@ SIGNATURES = {
 }
 
 TYPE_LABELS = {PDF: "PDF", JPEG: "JPEG", PNG: "PNG"}
+# What tables of stored files show for each content type.
+CONTENT_TYPE_LABELS = {
+    PDF: gettext_lazy("PDF"),
+    JPEG: gettext_lazy("Imagen JPEG"),
+    PNG: gettext_lazy("Imagen PNG"),
+}
 
 # Content type of a stored copy by the extension upload_extension gave it.
 EXTENSION_TYPES = {extension: kind for kind, extension in SIGNATURES.values()}
@@ -65,12 +74,12 @@ def upload_check(
     if uploaded.size > max_mb * 1024 * 1024:
         raise ValidationError(
             _(
-                "El archivo «%(name)s» pesa %(size)s MB y el máximo es %(limit)s MB. "
+                "El archivo «%(name)s» pesa %(size)s y el máximo es %(limit)s MB. "
                 "Redúzcalo (por ejemplo, escanee a menor resolución) y súbalo de nuevo."
             )
             % {
                 "name": Path(uploaded.name or "").name,
-                "size": round(uploaded.size / (1024 * 1024), 1),
+                "size": format_megabytes(uploaded.size),
                 "limit": max_mb,
             },
             code="too_large",

@@ -24,6 +24,16 @@ class CustomerQuerySet(models.QuerySet):
             return self.filter(advisor=user)
         return self.none()
 
+    def exportable_by(self, user):
+        """Return the customers `user` may download in the customer export: those
+        of visible_to(user), but only for the roles that manage customers (the
+        director, the coordinator and administrators, and advisors for their own
+        portfolio). Billing, operations and logistics read customers one by one
+        and export none."""
+        if not (user.is_authenticated and (user.is_manager or user.is_advisor)):
+            return self.none()
+        return self.visible_to(user)
+
     def search(self, query: str):
         """Filter by ID in any format, name, trade name, address, barrio, e-mail or
         phone, ignoring case and accents.

@@ -33,7 +33,8 @@ from onboarding.services import customer_onboarding_for_display
 
 PAGE_SIZE = 50
 
-# Every role reads customers (advisors only their own); managers and advisors edit.
+# Every role reads customers (advisors only their own); managers and advisors edit
+# and export (Customer.objects.exportable_by).
 customer_reader_required = role_required(*Role)
 customer_editor_required = role_required(*MANAGER_ROLES, Role.ADVISOR)
 
@@ -76,6 +77,7 @@ def customer_list(request):
         "page": page,
         "query": query.urlencode(),
         "can_create": request.user.is_manager or request.user.is_advisor,
+        "can_export": can_export(request.user),
     }
     if request.htmx and request.htmx.target == "customer-table":
         return render(request, "customers/_table.html", context)
@@ -104,12 +106,20 @@ def export_columns() -> list[Column]:
     ]
 
 
+def can_export(user) -> bool:
+    return user.is_manager or user.is_advisor
+
+
 @require_GET
-@customer_reader_required
+@customer_editor_required
 def customer_export(request):
-    """Send the filtered list as a workbook, with the rows the list shows."""
+    """Send the filtered list as a workbook, with the rows the list shows. Only
+    the roles that manage customers may export (403 for the others)."""
     form = CustomerFilterForm(request.GET or None, user=request.user)
-    customers = form.filter(visible_customers(request.user)).order_by("name", "pk")
+    customers = Customer.objects.exportable_by(request.user).select_related(
+        "municipality", "zone", "advisor"
+    )
+    customers = form.filter(customers).order_by("name", "pk")
     rows = _export_rows(customers)
     content = xlsx_build(
         sheet_name=_("Clientes"),

@@ -160,9 +160,16 @@ class AforoPhoto(models.Model):
         return f"{self.aforo} · {self.pk}"
 
 
+class PrepaymentQuerySet(OrderRelatedQuerySet):
+    def in_force(self):
+        """Payments that count toward the prepayment: those not annulled."""
+        return self.filter(annulled_at__isnull=True)
+
+
 class Prepayment(models.Model):
-    """The payment a customer made in advance; once registered, the order can be
-    scheduled."""
+    """The payment a customer made in advance; once the payments in force cover
+    the aforo's charge, the order can be scheduled. A wrongly recorded payment is
+    annulled with a reason, never deleted."""
 
     order = models.ForeignKey(
         ServiceOrder,
@@ -190,8 +197,18 @@ class Prepayment(models.Model):
         verbose_name=_("registrado por"),
     )
     registered_at = models.DateTimeField(_("registrado"), auto_now_add=True)
+    annulled_at = models.DateTimeField(_("anulado"), null=True, blank=True)
+    annulled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("anulado por"),
+    )
+    annulled_reason = models.TextField(_("motivo de la anulación"), blank=True)
 
-    objects = OrderRelatedQuerySet.as_manager()
+    objects = PrepaymentQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

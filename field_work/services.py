@@ -322,6 +322,7 @@ def aforo_record(
         )
     _require_not_handed_over(order)
     _require_not_future(measured_on, _("fecha del aforo"))
+    _aforo_date_check(order, measured_on)
     if method not in Aforo.Method.values:
         raise ValidationError(
             _("El método «%(method)s» no es válido."), params={"method": method}
@@ -459,8 +460,8 @@ def aforo_current(order: ServiceOrder) -> Aforo | None:
 
 
 def prepayment_paid(order: ServiceOrder) -> Decimal:
-    """Return the sum of the payments registered for `order`."""
-    total = order.prepayments.aggregate(total=Sum("amount"))["total"]
+    """Return the sum of the payments of `order` that are not annulled."""
+    total = order.prepayments.in_force().aggregate(total=Sum("amount"))["total"]
     return total or Decimal("0.00")
 
 
@@ -472,8 +473,9 @@ def prepayment_due(order: ServiceOrder) -> Decimal | None:
 
 
 def prepayment_is_covered(order: ServiceOrder) -> bool:
-    """Return True when the payments of `order` add up to its latest aforo's
-    charge. A later aforo with a higher charge makes it False again."""
+    """Return True when the payments of `order` that are not annulled add up to
+    its latest aforo's charge. A later aforo with a higher charge, or annulling a
+    payment, makes it False again."""
     due = prepayment_due(order)
     return due is not None and prepayment_paid(order) >= due
 
@@ -506,6 +508,24 @@ def _prepayment_date_check(order: ServiceOrder, paid_on: date) -> None:
             )
             % {
                 "date": f"{paid_on:%d/%m/%Y}",
+                "code": order.code,
+                "created": f"{created_on:%d/%m/%Y}",
+            }
+        )
+
+
+def _aforo_date_check(order: ServiceOrder, measured_on: date) -> None:
+    """Reject an aforo dated before the order was created (Bogotá date), because
+    the site is measured for an order that already exists."""
+    created_on = timezone.localdate(order.created_at)
+    if measured_on < created_on:
+        raise ValidationError(
+            _(
+                "Fecha del aforo: %(date)s es anterior a la creación de la orden "
+                "%(code)s (%(created)s). Escriba la fecha del acta de aforo."
+            )
+            % {
+                "date": f"{measured_on:%d/%m/%Y}",
                 "code": order.code,
                 "created": f"{created_on:%d/%m/%Y}",
             }
@@ -563,7 +583,10 @@ def prepayment_register(
             )
         _prepayment_amount_check(amount, due)
         _prepayment_date_check(order, paid_on)
-        if order.prepayments.filter(reference__iexact=reference).exists():
+        # An annulled payment's reference may be registered again, because
+        # annulling and registering again is how a mistyped amount is corrected.
+        in_force = order.prepayments.in_force()
+        if in_force.filter(reference__iexact=reference).exists():
             raise ValidationError(
                 _(
                     "El pago con referencia %(reference)s ya está registrado en la "
@@ -583,6 +606,54 @@ def prepayment_register(
         prepayment.receipt.save(f"pago{upload_extension(receipt)}", receipt, save=False)
         prepayment.save()
     logger.info("Prepayment %s of order %s registered", prepayment.pk, order.code)
+    return prepayment
+
+
+def prepayment_is_final(order: ServiceOrder) -> bool:
+    """Return True when the payments of `order` can no longer be annulled: the
+    order is executed or handed over to billing."""
+    return bool(order.handoff_id) or order.status == ServiceOrder.Status.EXECUTED
+
+
+def prepayment_annul(*, prepayment: Prepayment, user, reason: str) -> Prepayment:
+    """Annul a wrongly recorded payment with the reason: it stays on the order,
+    marked with who annulled it, when and why, and no longer counts toward the
+    prepayment. Register the right payment again if the customer did pay.
+
+    Rejected once the order is executed or handed over to billing, because the
+    service was performed on that payment and billing may already rely on it.
+    An order already scheduled keeps its schedule; the caller warns when the
+    remaining payments no longer cover the charge."""
+    _require_role(user, PREPAYMENT_ROLES)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Escriba el motivo de la anulación del pago."))
+    with transaction.atomic():
+        order = _lock(prepayment.order)
+        prepayment = Prepayment.objects.select_for_update().get(pk=prepayment.pk)
+        if prepayment.annulled_at:
+            raise ValidationError(
+                _("El pago %(reference)s ya está anulado."),
+                params={"reference": prepayment.reference},
+            )
+        if prepayment_is_final(order):
+            raise ValidationError(
+                _(
+                    "La orden %(code)s ya se ejecutó o se entregó a facturación: "
+                    "su pago %(reference)s no se puede anular. Si el pago estaba "
+                    "mal registrado, avise a facturación para que lo corrija en "
+                    "la factura."
+                ),
+                params={"code": order.code, "reference": prepayment.reference},
+                code="executed",
+            )
+        prepayment.annulled_at = timezone.now()
+        prepayment.annulled_by = user
+        prepayment.annulled_reason = reason
+        prepayment._change_reason = reason
+        prepayment._history_user = user
+        prepayment.save(update_fields=["annulled_at", "annulled_by", "annulled_reason"])
+    logger.info("Prepayment %s of order %s annulled", prepayment.pk, order.code)
     return prepayment
 
 

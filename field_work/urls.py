@@ -17,6 +17,7 @@ urlpatterns = [
     ),
     path("aforos/<int:pk>/anular/", views.aforo_annul, name="aforo_annul"),
     path("ordenes/<int:pk>/pago/", views.prepayment_create, name="prepayment_create"),
+    path("pagos/<int:pk>/anular/", views.prepayment_annul, name="prepayment_annul"),
     path("ordenes/<int:pk>/ejecucion/", views.execution_update, name="execution"),
     path("archivos/soportes/<int:pk>/", views.proof_file, name="proof_file"),
     path(

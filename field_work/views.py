@@ -78,6 +78,8 @@ def order_detail(request, pk):
     )
     proofs = order.proofs.select_related("uploaded_by")
     can_execute = user.is_superuser or user.has_role(*services.EXECUTION_ROLES)
+    can_prepay = user.is_superuser or user.has_role(*services.PREPAYMENT_ROLES)
+    can_annul_prepayment = can_prepay and not services.prepayment_is_final(order)
     return render(
         request,
         "field_work/order.html",
@@ -85,7 +87,9 @@ def order_detail(request, pk):
             "order": order,
             "lines": order.lines.all(),
             "aforos": [(aforo, services.aforo_charge(aforo)) for aforo in aforos],
-            "prepayments": order.prepayments.select_related("registered_by"),
+            "prepayments": order.prepayments.select_related(
+                "registered_by", "annulled_by"
+            ),
             "paid": services.prepayment_paid(order),
             "due": services.prepayment_due(order),
             "covered": services.prepayment_is_covered(order),
@@ -93,10 +97,10 @@ def order_detail(request, pk):
             "requirements": proof_requirements(order),
             "missing": proof_missing(order),
             "can_aforo": user.is_superuser or user.has_role(*services.AFORO_ROLES),
-            "can_prepay": user.is_superuser
-            or user.has_role(*services.PREPAYMENT_ROLES),
+            "can_prepay": can_prepay,
             "can_execute": can_execute,
             "proof_form": ProofUploadForm() if can_execute else None,
+            "can_annul_prepayment": can_annul_prepayment,
             "open_states": services.OPEN_STATES,
             "proof_states": services.PROOF_STATES,
         },
@@ -248,6 +252,58 @@ def prepayment_create(request, pk):
             "due": services.prepayment_due(order),
             "paid": services.prepayment_paid(order),
         },
+    )
+
+
+@prepayment_required
+@require_POST
+def prepayment_annul(request, pk):
+    """Annul one payment of an order with the reason typed in the order page, and
+    warn when the payments left no longer cover the aforo's charge."""
+    prepayment = get_object_or_404(
+        Prepayment.objects.visible_to(request.user).select_related("order"), pk=pk
+    )
+    order = prepayment.order
+    try:
+        services.prepayment_annul(
+            prepayment=prepayment,
+            user=request.user,
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        _show_errors(request, error)
+        return redirect(_order_url(order))
+    messages.success(
+        request,
+        _("Pago %(reference)s anulado; ya no cuenta para el pago anticipado.")
+        % {"reference": prepayment.reference},
+    )
+    order.refresh_from_db()
+    if order.prepayment_required and not services.prepayment_is_covered(order):
+        _warn_payments_short(request, order)
+    return redirect(_order_url(order))
+
+
+def _warn_payments_short(request, order: ServiceOrder) -> None:
+    due = services.prepayment_due(order)
+    paid = services.prepayment_paid(order)
+    if due is None:
+        return
+    if order.status == ServiceOrder.Status.SCHEDULED:
+        message = _(
+            "La orden %(code)s ya está programada, pero los pagos vigentes suman "
+            "%(paid)s y el aforo cobra %(due)s. Registre el pago que falta o "
+            "reprograme o cancele el servicio."
+        )
+    else:
+        message = _(
+            "Los pagos vigentes suman %(paid)s y el aforo cobra %(due)s: la orden "
+            "%(code)s no se podrá programar hasta que los pagos cubran el valor."
+        )
+    messages.warning(
+        request,
+        message
+        % {"code": order.code, "paid": format_pesos(paid), "due": format_pesos(due)},
     )
 
 

@@ -21,11 +21,11 @@ def quotation_pdf_context(quotation) -> dict:
             "description": line.description,
             "unit": line.unit,
             "quantity": _format_quantity(line.quantity),
-            "unit_price": format_pesos(line.unit_price, 2),
+            "unit_price": format_pesos(line.unit_price),
             "tax_percent": f"{line.tax_percent} %",
-            "net": format_pesos(line.net_amount, 2),
-            "tax": format_pesos(line.tax_amount, 2),
-            "total": format_pesos(line.total_amount, 2),
+            "net": format_pesos(line.net_amount),
+            "tax": format_pesos(line.tax_amount),
+            "total": format_pesos(line.total_amount),
         }
         for line in quotation.lines.all()
     ]
@@ -49,9 +49,9 @@ def quotation_pdf_context(quotation) -> dict:
             "email": customer.email,
         },
         "lines": lines,
-        "net_total": format_pesos(quotation.net_total, 2),
-        "tax_total": format_pesos(quotation.tax_total, 2),
-        "total": format_pesos(quotation.total, 2),
+        "net_total": format_pesos(quotation.net_total),
+        "tax_total": format_pesos(quotation.tax_total),
+        "total": format_pesos(quotation.total),
         "total_in_words": amount_in_words(quotation.total),
         "conditions": quotation.conditions,
         "advisor": {

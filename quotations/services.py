@@ -346,7 +346,7 @@ def quotation_send_email(
 
     with transaction.atomic():
         email = email_queue(
-            kind="cotizacion",
+            kind=OutgoingEmail.Kind.QUOTATION,
             to=recipients,
             subject=_("Cotización %(code)s · %(company)s")
             % {"code": quotation.code, "company": settings.COMPANY_NAME},

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.roles import Role
 from core.mail import email_queue
+from core.models import OutgoingEmail
 from core.text import fold
 from customers.identification import (
     IdType,
@@ -367,7 +368,7 @@ def _set_status(quote_request: QuoteRequest, status: str, user) -> QuoteRequest:
 
 def _confirm_receipt(quote_request: QuoteRequest, created_by) -> None:
     email_queue(
-        kind="solicitud_cotizacion_recibida",
+        kind=OutgoingEmail.Kind.QUOTE_REQUEST_RECEIVED,
         to=[quote_request.contact_email],
         subject=_("Recibimos su solicitud de cotización %(number)s")
         % {"number": quote_request.number},
@@ -379,7 +380,7 @@ def _confirm_receipt(quote_request: QuoteRequest, created_by) -> None:
 
 def _notify_advisor(quote_request: QuoteRequest, created_by) -> None:
     email_queue(
-        kind="solicitud_cotizacion_asignada",
+        kind=OutgoingEmail.Kind.QUOTE_REQUEST_ASSIGNED,
         to=[quote_request.advisor.email],
         subject=_("Nueva solicitud de cotización %(number)s")
         % {"number": quote_request.number},

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.roles import Role
 from core.calendar import is_business_day
 from core.mail import email_queue
+from core.models import OutgoingEmail
 from core.numbering import number_take
 from core.uploads import upload_check, upload_extension
 from customers.models import Customer
@@ -50,6 +51,13 @@ NUMBERED_AGREEMENT_KINDS = (
     Agreement.Kind.PURCHASE_ORDER,
     Agreement.Kind.SERVICE_ORDER,
 )
+
+# Outbox kind of the e-mail each schedule change sends the customer.
+SCHEDULE_EMAIL_KINDS = {
+    ScheduleChange.Kind.CONFIRMED: OutgoingEmail.Kind.SCHEDULE_CONFIRMED,
+    ScheduleChange.Kind.RESCHEDULED: OutgoingEmail.Kind.SCHEDULE_RESCHEDULED,
+    ScheduleChange.Kind.CANCELLED: OutgoingEmail.Kind.SCHEDULE_CANCELLED,
+}
 
 OPEN_STATUSES = (
     ServiceOrder.Status.TO_SCHEDULE,
@@ -791,7 +799,7 @@ def _notify_customer(change: ScheduleChange, user, *, changes: list[str]) -> Non
         )
         return
     email = email_queue(
-        kind=f"programacion_{change.kind}",
+        kind=SCHEDULE_EMAIL_KINDS[change.kind],
         to=[address],
         subject=_subject(change),
         template="service_orders/email/schedule",

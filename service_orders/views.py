@@ -111,7 +111,11 @@ def order_detail(request, pk):
     from field_work.models import Prepayment
 
     order = _visible(request, pk)
-    prepayments = Prepayment.objects.filter(order=order).order_by("-paid_on")
+    prepayments = (
+        Prepayment.objects.filter(order=order)
+        .select_related("registered_by", "annulled_by")
+        .order_by("-paid_on", "-pk")
+    )
     user = request.user
     context = {
         "order": order,
@@ -121,7 +125,13 @@ def order_detail(request, pk):
         "agreements": Agreement.objects.visible_to(user).filter(
             quotation=order.quotation
         ),
+        # Operations and logistics read orders but not quotations, so for them
+        # the quotation's code is plain text instead of a link that answers 403.
+        "quotation_visible": Quotation.objects.visible_to(user)
+        .filter(pk=order.quotation_id)
+        .exists(),
         "prepayments": prepayments,
+        "prepayments_in_force": any(not payment.annulled_at for payment in prepayments),
         # Annulled, cancelled and executed orders are never scheduled again.
         "prepayment_pending": order.prepayment_required
         and order.status in OPEN_STATES

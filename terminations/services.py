@@ -26,6 +26,7 @@ from core.calendar import BusinessCalendar
 from core.formatting import format_date
 from core.imports import ImportReport, run_import
 from core.mail import email_queue
+from core.models import OutgoingEmail
 from core.numbering import number_take
 from core.uploads import upload_extension
 from subscribers.models import Competitor, SubscriberAccount
@@ -1335,7 +1336,7 @@ def novelty_batch_create(
 # --- Daily digest -----------------------------------------------------------------
 
 
-DIGEST_EMAIL_KIND = "Vencimientos de terminaciones"
+DIGEST_EMAIL_KIND = OutgoingEmail.Kind.TERMINATION_DIGEST
 
 
 def digest_items(*, requests, today: date, horizon: date) -> list[dict]:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from core.mail import Attachment, email_queue
+from core.models import OutgoingEmail
 from customers.models import Customer, DataConsent
 from quote_requests.services import quote_request_create
 from telemarketing.rules import customer_opted_out, visit_allowed
@@ -186,15 +187,17 @@ def _send(visit: Visit, method: str, user, only: list[Person] | None = None):
         return None
     invitation = visit_invitation(visit, method, attendees)
     if method == "CANCEL":
-        kind = "visita_cancelacion"
+        kind = OutgoingEmail.Kind.VISIT_CANCELLATION
     elif visit.sequence == 0:
-        kind = "visita_invitacion"
+        kind = OutgoingEmail.Kind.VISIT_INVITATION
     else:
-        kind = "visita_actualizacion"
+        kind = OutgoingEmail.Kind.VISIT_UPDATE
     subjects = {
-        "visita_invitacion": _("Visita comercial programada: %(date)s"),
-        "visita_actualizacion": _("Visita comercial reprogramada: %(date)s"),
-        "visita_cancelacion": _("Visita comercial cancelada: %(date)s"),
+        OutgoingEmail.Kind.VISIT_INVITATION: _("Visita comercial programada: %(date)s"),
+        OutgoingEmail.Kind.VISIT_UPDATE: _("Visita comercial reprogramada: %(date)s"),
+        OutgoingEmail.Kind.VISIT_CANCELLATION: _(
+            "Visita comercial cancelada: %(date)s"
+        ),
     }
     local_start = timezone.localtime(visit.starts_at)
     return email_queue(

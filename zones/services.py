@@ -24,14 +24,15 @@ from simple_history.utils import bulk_update_with_history
 
 from accounts.models import User
 from core.mail import email_queue
+from core.models import OutgoingEmail
 from customers.models import Customer
 from zones.distribution import Holding, distribute
 from zones.models import AssignmentRun, CustomerAssignment, Zone
 
 logger = logging.getLogger(__name__)
 
-ASSIGNMENT_EMAIL_KIND = "Asignación de zona"
-REDISTRIBUTION_EMAIL_KIND = "Redistribución de cartera"
+ASSIGNMENT_EMAIL_KIND = OutgoingEmail.Kind.ZONE_ASSIGNMENT
+REDISTRIBUTION_EMAIL_KIND = OutgoingEmail.Kind.PORTFOLIO_REDISTRIBUTION
 
 
 class AssignmentError(Exception):

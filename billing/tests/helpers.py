@@ -66,3 +66,28 @@ def add_signed_order(order, user) -> ServiceProof:
     return add_proof(
         order, user, kind=ServiceProof.Kind.SIGNED_ORDER, client_name="orden.png"
     )
+
+
+def add_prepayment(
+    order, user, *, amount, reference, paid_on: date, annulled: bool = False
+):
+    """Store a payment in advance for `order` as field_work would, annulled when
+    `annulled` is true."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from field_work.models import Prepayment
+
+    return Prepayment.objects.create(
+        order=order,
+        reference=reference,
+        paid_on=paid_on,
+        amount=Decimal(amount),
+        receipt=SimpleUploadedFile("recibo.pdf", PDF_BYTES),
+        receipt_content_type="application/pdf",
+        registered_by=user,
+        annulled_at=timezone.now() if annulled else None,
+        annulled_by=user if annulled else None,
+        annulled_reason="Consignación de otro cliente" if annulled else "",
+    )

@@ -10,7 +10,12 @@ from openpyxl import load_workbook
 from billing import services
 from billing.models import Handoff
 from billing.periods import Month
-from billing.tests.helpers import add_proof, add_signed_order, make_executed_order
+from billing.tests.helpers import (
+    add_prepayment,
+    add_proof,
+    add_signed_order,
+    make_executed_order,
+)
 from billing.workbook import ORDER_CODE
 from service_orders.models import ServiceOrder
 
@@ -162,6 +167,65 @@ def test_send_mails_workbook_to_billing(
     assert handoff.get_absolute_url() in message.get_body(("plain",)).get_content()
     handoff.email.refresh_from_db()
     assert handoff.email.status == "enviado"
+
+
+def test_send_mail_names_prepaid_orders(
+    month_orders,
+    coordinator,
+    billing_user,
+    smtp_server,
+    django_capture_on_commit_callbacks,
+):
+    approved, left_out = month_orders
+    add_prepayment(
+        approved[1],
+        billing_user,
+        amount="150000",
+        reference="TRX-1",
+        paid_on=date(2026, 11, 25),
+    )
+    add_prepayment(
+        approved[1],
+        billing_user,
+        amount="88000",
+        reference="TRX-2",
+        paid_on=date(2026, 11, 26),
+    )
+    add_prepayment(
+        approved[0],
+        billing_user,
+        amount="238000",
+        reference="TRX-3",
+        paid_on=date(2026, 11, 1),
+        annulled=True,
+    )
+    add_prepayment(
+        left_out,
+        billing_user,
+        amount="119000",
+        reference="TRX-4",
+        paid_on=date(2026, 11, 2),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.handoff_send(month=NOVEMBER, user=coordinator)
+    _recipients, message = smtp_server.messages[0]
+    body = message.get_body(("plain",)).get_content()
+    assert "Servicios con pago anticipado: 1 órdenes, $ 238.000" in body
+    assert f"- {approved[1].code}: $ 238.000" in body
+    assert approved[0].code not in body
+    assert left_out.code not in body
+    workbook = load_workbook(io.BytesIO(next(message.iter_attachments()).get_content()))
+    references = [row[3] for row in workbook["Anticipos"].iter_rows(values_only=True)]
+    assert references[4:6] == ["TRX-1", "TRX-2"]
+
+
+def test_send_mail_without_prepaid_orders(
+    month_orders, coordinator, smtp_server, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.handoff_send(month=NOVEMBER, user=coordinator)
+    body = smtp_server.messages[0][1].get_body(("plain",)).get_content()
+    assert "Ningún servicio de esta entrega tiene pago anticipado." in body
 
 
 @pytest.mark.postgresql

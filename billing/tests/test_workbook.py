@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from billing.consolidation import month_orders, workbook_export
 from billing.periods import Month, month_current
-from billing.tests.helpers import add_proof, make_executed_order
+from billing.tests.helpers import add_prepayment, add_proof, make_executed_order
 from service_orders.models import ServiceOrder
 from tests.factories import make_customer
 
@@ -104,7 +104,7 @@ def test_workbook_dates_are_real_dates(tmp_path, november_order):
 def test_workbook_amounts_have_pesos_format(tmp_path, november_order):
     path, _summary = export(tmp_path)
     sheet = load_workbook(path).active
-    assert sheet.cell(row=5, column=13).number_format == '"$" #,##0.00'
+    assert sheet.cell(row=5, column=13).number_format == '"$" #,##0'
 
 
 def test_workbook_totals_row(tmp_path, november_order):
@@ -201,3 +201,92 @@ def test_workbook_subtitle_in_spanish(tmp_path, november_order):
     path, _summary = export(tmp_path)
     subtitle = sheet_rows(path)[1][0]
     assert "hora de Colombia" in subtitle
+
+
+def prepayment_sheet_rows(path):
+    workbook = load_workbook(path, read_only=True)
+    return list(workbook["Anticipos"].iter_rows(values_only=True))
+
+
+def test_workbook_has_prepayment_sheet(tmp_path, november_order):
+    path, _summary = export(tmp_path)
+    assert load_workbook(path, read_only=True).sheetnames == ["Servicios", "Anticipos"]
+
+
+def test_prepayment_sheet_lists_payments_in_force(
+    tmp_path, november_order, customer, billing_user
+):
+    add_prepayment(
+        november_order,
+        billing_user,
+        amount="200000",
+        reference="TRX-1",
+        paid_on=date(2026, 11, 20),
+    )
+    add_prepayment(
+        november_order,
+        billing_user,
+        amount="97500.50",
+        reference="=HYPERLINK(1)",
+        paid_on=date(2026, 11, 21),
+    )
+    add_prepayment(
+        november_order,
+        billing_user,
+        amount="999999",
+        reference="TRX-ANULADA",
+        paid_on=date(2026, 11, 22),
+        annulled=True,
+    )
+    path, summary = export(tmp_path)
+    rows = prepayment_sheet_rows(path)
+    assert rows[3] == (
+        "Orden de servicio",
+        "Cliente",
+        "NIT o identificación",
+        "Referencia del pago",
+        "Fecha del pago",
+        "Valor pagado",
+    )
+    first, second, totals = rows[4], rows[5], rows[6]
+    assert first[:4] == (
+        november_order.code,
+        "Panadería La Ñapa S.A.S.",
+        customer.identification_display,
+        "TRX-1",
+    )
+    assert first[4] == datetime(2026, 11, 20)
+    assert first[5] == 200000
+    assert second[3] == "=HYPERLINK(1)"
+    assert second[5] == 97500.5
+    assert totals[0] == "Totales: 1 órdenes, 2 pagos"
+    assert totals[5] == 297500.5
+    assert len(rows) == 7
+    assert summary.prepaid_orders == 1
+    assert summary.prepaid_total == Decimal("297500.50")
+
+
+def test_prepayment_sheet_without_payments(tmp_path, november_order):
+    path, summary = export(tmp_path)
+    rows = prepayment_sheet_rows(path)
+    assert rows[4][0] == "Ningún servicio de este consolidado tiene pago anticipado."
+    assert summary.prepaid_orders == 0
+    assert summary.prepaid_total == 0
+
+
+def test_prepayment_sheet_leaves_other_months_out(
+    tmp_path, november_order, customer, advisor, debris, billing_user
+):
+    october = make_executed_order(
+        customer=customer,
+        advisor=advisor,
+        lines=[(debris, "1")],
+        executed_on=date(2026, 10, 15),
+    )
+    add_prepayment(
+        october, billing_user, amount="1000", reference="OCT", paid_on=date(2026, 10, 1)
+    )
+    path, summary = export(tmp_path)
+    codes = [row[0] for row in prepayment_sheet_rows(path)[4:]]
+    assert october.code not in codes
+    assert summary.prepaid_orders == 0

@@ -18,8 +18,9 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
-    # The verification rate limit counts in the cache; each test starts at zero.
+def empty_cache(db):
+    # The verification rate limit counts in the database cache, whose table a
+    # transactional test does not flush; each test starts at zero.
     cache.clear()
     yield
     cache.clear()

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -435,3 +435,46 @@ def test_revoke_page_of_revoked_redirects(client, director, signed):
         reverse("certificates:revoke", args=[signed.pk])
     )
     assert response.status_code == 302
+
+
+def test_verify_misses_shared_between_workers(client, signed, settings, monkeypatch):
+    from django.core.cache import caches
+    from django.db import connection
+
+    from certificates import views
+
+    settings.CERTIFICATE_VERIFY_MISS_LIMIT = 3
+    for attempt in range(2):
+        response = client.get(reverse("certificates:verify", args=[f"x{attempt}"]))
+        assert response.status_code == 404
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM django_cache")
+        assert cursor.fetchone()[0] == 1
+    # A cache object of its own, as another worker process or a restarted
+    # server has, reads the same count and records the third miss.
+    other_worker = caches.create_connection("default")
+    with monkeypatch.context() as patch:
+        patch.setattr(views, "cache", other_worker)
+        assert views._verify_misses("127.0.0.1") == 2
+        response = client.get(reverse("certificates:verify", args=["x2"]))
+        assert response.status_code == 404
+    blocked = client.get(signed.get_public_url())
+    assert blocked.status_code == 429
+
+
+def test_verify_window_outlives_default_timeout(client, signed, settings):
+    import time_machine
+    from django.utils import timezone
+
+    settings.CERTIFICATE_VERIFY_MISS_LIMIT = 3
+    settings.CERTIFICATE_VERIFY_WINDOW_MINUTES = 60
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as traveller:
+        for attempt, minutes in enumerate((0, 10, 20)):
+            traveller.move_to(start + timedelta(minutes=minutes))
+            response = client.get(reverse("certificates:verify", args=[f"x{attempt}"]))
+            assert response.status_code == 404
+        traveller.move_to(start + timedelta(minutes=59))
+        assert client.get(signed.get_public_url()).status_code == 429
+        traveller.move_to(start + timedelta(minutes=61))
+        assert client.get(signed.get_public_url()).status_code == 200

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.formatting import format_megabytes
 from core.imports.reading import (
     CSV_EXTENSIONS,
     XLSX_EXTENSIONS,
@@ -37,10 +38,13 @@ def spreadsheet_check(uploaded):
     if uploaded.size > limit_mb * 1024 * 1024:
         raise forms.ValidationError(
             _(
-                "El archivo pesa %(size)s MB y el máximo es %(limit)s MB. Divídalo "
+                "El archivo pesa %(size)s y el máximo es %(limit)s MB. Divídalo "
                 "en varios archivos."
             )
-            % {"size": round(uploaded.size / (1024 * 1024), 1), "limit": limit_mb},
+            % {
+                "size": format_megabytes(uploaded.size),
+                "limit": limit_mb,
+            },
             code="too_large",
         )
     if uploaded.size == 0:

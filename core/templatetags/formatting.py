@@ -1,14 +1,28 @@
 from django import template
 
-from core.formatting import format_date, format_pesos
+from core.formatting import format_date, format_file_size, format_pesos
+from core.uploads import CONTENT_TYPE_LABELS
 
 register = template.Library()
 
 
 @register.filter
-def pesos(amount, decimals=None):
-    """Render an amount as `$ 1.250.000`; `{{ value|pesos:2 }}` forces two decimals."""
-    return format_pesos(amount, None if decimals is None else int(decimals))
+def pesos(amount):
+    """Render an amount as whole pesos: `$ 1.250.000`."""
+    return format_pesos(amount)
+
+
+@register.filter
+def file_size(size):
+    """Render a size in bytes as `340 KB`, `12 MB` or `1,5 MB`."""
+    return format_file_size(size)
+
+
+@register.filter
+def content_type_label(content_type):
+    """Render a stored file's content type as people name it: «PDF», «Imagen
+    JPEG», «Imagen PNG»; any other type as it is."""
+    return CONTENT_TYPE_LABELS.get(content_type, content_type)
 
 
 @register.filter

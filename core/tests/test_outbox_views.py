@@ -142,3 +142,19 @@ def test_retry_rejects_get(client, director, failed_email):
     client.force_login(director)
     response = client.get(reverse("core:outbox_retry", args=[failed_email.pk]))
     assert response.status_code == 405
+
+
+def test_outbox_shows_kind_labels(client, director):
+    email = OutgoingEmail.objects.create(
+        kind=OutgoingEmail.Kind.SCHEDULE_CONFIRMED,
+        to=["cliente@example.com"],
+        subject="Programación OS-2026-00001",
+        body_text="Cuadrilla.",
+        status=OutgoingEmail.Status.SENT,
+    )
+    client.force_login(director)
+    listing = client.get(reverse("core:outbox")).content.decode()
+    detail = client.get(reverse("core:outbox_detail", args=[email.pk])).content.decode()
+    for page in (listing, detail):
+        assert "Programación del servicio y cuadrilla" in page
+        assert "programacion_confirmacion" not in page

@@ -203,3 +203,41 @@ def test_export_leaves_advisor_blank_when_unassigned(client, director):
     client.force_login(director)
     rows = read_export(client.get(EXPORT_URL))
     assert rows[3][13] is None
+
+
+@pytest.mark.parametrize("role", ["operations_user", "billing_user", "logistics"])
+def test_export_forbidden_to_readers(client, db, role, request):
+    from accounts.roles import Role
+    from tests.factories import make_user
+
+    make_customer(name="Hotel Solo Lectura")
+    if role == "logistics":
+        user = make_user(Role.LOGISTICS, "logistica")
+    else:
+        user = request.getfixturevalue(role)
+    client.force_login(user)
+    assert client.get(EXPORT_URL).status_code == 403
+    listing = client.get(LIST_URL)
+    assert listing.status_code == 200
+    assert "Hotel Solo Lectura" in listing.content.decode()
+    assert EXPORT_URL not in listing.content.decode()
+
+
+def test_export_link_shown_to_advisor(client, advisor):
+    make_customer(advisor=advisor)
+    client.force_login(advisor)
+    assert EXPORT_URL in client.get(LIST_URL).content.decode()
+
+
+def test_exportable_by_follows_roles(db, director, advisor, other_advisor):
+    from accounts.roles import Role
+    from tests.factories import make_user
+
+    own = make_customer(advisor=advisor)
+    other = make_customer(advisor=other_advisor)
+    assert set(Customer.objects.exportable_by(director)) == {own, other}
+    assert list(Customer.objects.exportable_by(advisor)) == [own]
+    for role in (Role.OPERATIONS, Role.LOGISTICS, Role.BILLING):
+        reader = make_user(role, f"lector-{role.name.lower()}")
+        assert reader.reads_all_customers
+        assert not Customer.objects.exportable_by(reader).exists()

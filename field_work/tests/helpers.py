@@ -48,6 +48,15 @@ def make_order(customer, advisor, lines, **fields):
     return make_service_order(quotation=quotation, **fields)
 
 
+def backdate(order, days):
+    """Move the creation of `order` `days` days back, as if it were created then."""
+    from datetime import timedelta
+
+    order.created_at = timezone.now() - timedelta(days=days)
+    type(order).objects.filter(pk=order.pk).update(created_at=order.created_at)
+    return order
+
+
 def hand_over(order, user):
     """Mark `order` handed over to billing, as billing's hand-off does."""
     handoff = Handoff.objects.create(

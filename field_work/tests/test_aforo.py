@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from field_work.models import Aforo
 from field_work.services import ReadingInput, aforo_record
-from field_work.tests.helpers import big_jpeg, html_as_jpeg, jpeg, pdf, png
+from field_work.tests.helpers import backdate, big_jpeg, html_as_jpeg, jpeg, pdf, png
 from quotations.tests.helpers import make_tariff
 
 pytestmark = pytest.mark.django_db
@@ -83,6 +83,7 @@ def test_kilograms_charged_per_tonne(new_order, logistics_user, weighed_waste):
 
 def test_tariff_in_force_on_aforo_date(new_order, operations_user, director):
     today = timezone.localdate()
+    backdate(new_order, 30)
     make_tariff(director, code="SE-500", price="100000", valid_from=date(2020, 1, 1))
     make_tariff(
         director, code="SE-500", price="120000", valid_from=today - timedelta(days=10)
@@ -108,6 +109,7 @@ def test_unit_must_match_tariff(new_order, operations_user, debris):
 
 
 def test_tariff_not_in_force_rejected(new_order, operations_user, director):
+    backdate(new_order, 2)
     make_tariff(director, code="SE-900", valid_from=timezone.localdate())
     with pytest.raises(ValidationError) as error:
         record(
@@ -151,6 +153,32 @@ def test_aforo_date_not_in_future(new_order, operations_user, debris):
             [reading("SE-101", 1, "1")],
             measured_on=timezone.localdate() + timedelta(days=1),
         )
+
+
+def test_aforo_before_order_rejected(new_order, operations_user, debris):
+    created_on = timezone.localdate(new_order.created_at)
+    with pytest.raises(ValidationError) as error:
+        record(
+            new_order,
+            operations_user,
+            [reading("SE-101", 1, "1")],
+            measured_on=created_on - timedelta(days=1),
+        )
+    message = error.value.messages[0]
+    assert "Fecha del aforo" in message
+    assert f"{created_on - timedelta(days=1):%d/%m/%Y}" in message
+    assert f"({created_on:%d/%m/%Y})" in message
+    assert new_order.code in message
+    assert not Aforo.objects.exists()
+
+
+def test_aforo_on_order_day_accepted(new_order, operations_user, debris):
+    backdate(new_order, 3)
+    created_on = timezone.localdate(new_order.created_at)
+    aforo = record(
+        new_order, operations_user, [reading("SE-101", 1, "1")], measured_on=created_on
+    )
+    assert aforo.measured_on == created_on
 
 
 def test_measurer_must_be_operations_or_logistics(

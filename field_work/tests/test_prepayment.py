@@ -9,10 +9,13 @@ from field_work.models import Aforo, Prepayment
 from field_work.services import (
     ReadingInput,
     aforo_record,
+    prepayment_annul,
     prepayment_is_covered,
+    prepayment_paid,
     prepayment_register,
 )
-from field_work.tests.helpers import big_jpeg, html_as_jpeg, pdf
+from field_work.tests.helpers import big_jpeg, hand_over, html_as_jpeg, pdf
+from service_orders.models import ServiceOrder
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +179,99 @@ def test_payment_before_order_rejected(new_order, operations_user, advisor, debr
         pay(new_order, advisor, "238000", paid_on=date(1999, 1, 1))
     assert "01/01/1999" in error.value.messages[0]
     assert not Prepayment.objects.exists()
+
+
+def test_annulled_payment_stops_counting(
+    new_order, operations_user, billing_user, coordinator, debris
+):
+    measure(new_order, operations_user, "2")
+    first = pay(new_order, billing_user, "200000", reference="TRX-1")
+    pay(new_order, billing_user, "38000", reference="TRX-2")
+    assert prepayment_is_covered(new_order)
+
+    annulled = prepayment_annul(
+        prepayment=first, user=coordinator, reason="Valor digitado mal"
+    )
+
+    assert annulled.annulled_by == coordinator
+    assert annulled.annulled_at is not None
+    assert annulled.annulled_reason == "Valor digitado mal"
+    assert Prepayment.objects.filter(pk=first.pk).exists()
+    assert prepayment_paid(new_order) == Decimal("38000.00")
+    assert not prepayment_is_covered(new_order)
+
+
+def test_annulment_kept_in_history(new_order, operations_user, coordinator, debris):
+    measure(new_order, operations_user, "1")
+    payment = pay(new_order, coordinator, "119000")
+    prepayment_annul(prepayment=payment, user=coordinator, reason="Pago de otra orden")
+    latest = payment.history.order_by("-history_date", "-history_id").first()
+    assert latest.annulled_at is not None
+    assert latest.history_user == coordinator
+    assert latest.history_change_reason == "Pago de otra orden"
+    assert payment.history.count() == 2
+
+
+def test_annulled_reference_registered_again(
+    new_order, operations_user, advisor, debris
+):
+    measure(new_order, operations_user, "1")
+    wrong = pay(new_order, advisor, "11900", reference="TRX-9")
+    prepayment_annul(prepayment=wrong, user=advisor, reason="Faltó un cero")
+    pay(new_order, advisor, "119000", reference="TRX-9")
+    assert prepayment_is_covered(new_order)
+    assert new_order.prepayments.count() == 2
+
+
+def test_annulment_needs_reason(new_order, operations_user, coordinator, debris):
+    measure(new_order, operations_user, "1")
+    payment = pay(new_order, coordinator, "119000")
+    with pytest.raises(ValidationError) as error:
+        prepayment_annul(prepayment=payment, user=coordinator, reason="   ")
+    assert "motivo" in error.value.messages[0]
+    payment.refresh_from_db()
+    assert payment.annulled_at is None
+
+
+def test_payment_annulled_once(new_order, operations_user, coordinator, debris):
+    measure(new_order, operations_user, "1")
+    payment = pay(new_order, coordinator, "119000")
+    prepayment_annul(prepayment=payment, user=coordinator, reason="Duplicado")
+    with pytest.raises(ValidationError) as error:
+        prepayment_annul(prepayment=payment, user=coordinator, reason="Otra vez")
+    assert "ya está anulado" in error.value.messages[0]
+    payment.refresh_from_db()
+    assert payment.annulled_reason == "Duplicado"
+
+
+def test_operations_cannot_annul_payment(
+    new_order, operations_user, coordinator, debris
+):
+    measure(new_order, operations_user, "1")
+    payment = pay(new_order, coordinator, "119000")
+    with pytest.raises(PermissionDenied):
+        prepayment_annul(prepayment=payment, user=operations_user, reason="Error")
+    payment.refresh_from_db()
+    assert payment.annulled_at is None
+
+
+@pytest.mark.parametrize("handed_over", [False, True])
+def test_executed_order_payment_not_annulled(
+    new_order, operations_user, coordinator, debris, handed_over
+):
+    measure(new_order, operations_user, "1")
+    payment = pay(new_order, coordinator, "119000")
+    ServiceOrder.objects.filter(pk=new_order.pk).update(
+        status=ServiceOrder.Status.EXECUTED, executed_on=timezone.localdate()
+    )
+    new_order.refresh_from_db()
+    if handed_over:
+        hand_over(new_order, coordinator)
+    with pytest.raises(ValidationError) as error:
+        prepayment_annul(prepayment=payment, user=coordinator, reason="Error")
+    message = error.value.messages[0]
+    assert new_order.code in message
+    assert "ejecutó o se entregó a facturación" in message
+    payment.refresh_from_db()
+    assert payment.annulled_at is None
+    assert prepayment_is_covered(new_order)

@@ -412,3 +412,59 @@ def test_aforo_before_tariffs_names_date(client, new_order, operations_user, deb
     assert "no está vigente el 01/06/2019" in page
     assert "no es una de las opciones disponibles" not in page
     assert not Aforo.objects.exists()
+
+
+def test_prepayment_annul_view(
+    client, new_order, operations_user, advisor, coordinator, debris
+):
+    measured(new_order, operations_user)
+    payment = prepayment_register(
+        order=new_order,
+        user=advisor,
+        reference="TRX-77",
+        paid_on=timezone.localdate(),
+        amount=Decimal("100000"),
+        receipt=pdf("recibo.pdf"),
+    )
+    client.force_login(operations_user)
+    denied = client.post(url("prepayment_annul", payment.pk), {"reason": "x"})
+    assert denied.status_code == 403
+    client.force_login(advisor)
+    page = client.get(url("order", new_order.pk)).content.decode()
+    assert "Anular pago" in page
+    response = client.post(
+        url("prepayment_annul", payment.pk),
+        {"reason": "Comprobante de otro cliente"},
+        follow=True,
+    )
+    content = response.content.decode()
+    assert "Pago TRX-77 anulado" in content
+    assert "Comprobante de otro cliente" in content
+    assert "no se podrá programar" in content
+    assert "Anular pago" not in content
+    payment.refresh_from_db()
+    assert payment.annulled_by == advisor
+
+
+def test_prepayment_annul_view_executed(client, new_order, operations_user, advisor):
+    measured(new_order, operations_user)
+    payment = prepayment_register(
+        order=new_order,
+        user=advisor,
+        reference="TRX-78",
+        paid_on=timezone.localdate(),
+        amount=Decimal("100000"),
+        receipt=pdf("recibo.pdf"),
+    )
+    ServiceOrder.objects.filter(pk=new_order.pk).update(
+        status=ServiceOrder.Status.EXECUTED, executed_on=timezone.localdate()
+    )
+    client.force_login(advisor)
+    page = client.get(url("order", new_order.pk)).content.decode()
+    assert "Anular pago" not in page
+    response = client.post(
+        url("prepayment_annul", payment.pk), {"reason": "Error"}, follow=True
+    )
+    assert "no se puede anular" in response.content.decode()
+    payment.refresh_from_db()
+    assert payment.annulled_at is None

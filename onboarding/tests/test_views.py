@@ -127,6 +127,14 @@ def test_list_search_by_name(client, onboarding, advisor, director):
     assert onboarding.customer.name not in response.text
 
 
+def test_documents_table_names_type_and_size(client, document, advisor):
+    response = get(client, advisor, document.onboarding.get_absolute_url())
+
+    assert "<td>PDF</td>" in response.text
+    assert "<td>application/pdf</td>" not in response.text
+    assert f'<td class="nowrap">{-(-document.size // 1024)} KB</td>' in response.text
+
+
 # Download
 
 

@@ -180,6 +180,20 @@ def test_prepayment_gate_partial_payments(
     assert prepaid_order.status == ServiceOrder.Status.SCHEDULED
 
 
+def test_annulled_payment_closes_gate(
+    prepaid_order, operations_user, coordinator, service_day, crew, supervisor
+):
+    from field_work.services import prepayment_annul
+
+    payment = register_prepayment(prepaid_order, operations_user)
+    prepayment_annul(prepayment=payment, user=coordinator, reason="Consignación ajena")
+    with pytest.raises(ValidationError, match="no cubren el valor del aforo"):
+        confirm(prepaid_order, operations_user, service_day, crew, supervisor)
+    prepaid_order.refresh_from_db()
+    assert prepaid_order.status == ServiceOrder.Status.TO_SCHEDULE
+    assert not prepaid_order.schedule_changes.exists()
+
+
 def test_prepayment_gate_allows_request(prepaid_order, advisor, service_day):
     services.schedule_request(
         order=prepaid_order, user=advisor, requested_date=service_day

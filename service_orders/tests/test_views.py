@@ -140,6 +140,24 @@ def test_detail_readable_by_billing(client, billing_user, order):
     assert client.get(url("detail", order)).status_code == 200
 
 
+@pytest.mark.parametrize("persona", ["operations_user", "logistics_user"])
+def test_detail_quotation_code_unlinked(client, order, persona, request):
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+    content = client.get(url("detail", order)).content.decode()
+    assert order.quotation.code in content
+    assert order.quotation.get_absolute_url() not in content
+    quotation_page = client.get(order.quotation.get_absolute_url())
+    assert quotation_page.status_code == 403
+
+
+def test_detail_quotation_linked_for_billing(client, billing_user, order):
+    client.force_login(billing_user)
+    content = client.get(url("detail", order)).content.decode()
+    assert order.quotation.get_absolute_url() in content
+    assert client.get(order.quotation.get_absolute_url()).status_code == 200
+
+
 def test_detail_warns_missing_customer_email(client, advisor, order, customer):
     Customer.objects.filter(pk=customer.pk).update(email="")
     client.force_login(advisor)
