@@ -341,15 +341,15 @@ class CustomerImporter(Importer):
         self.started_empty = not Customer.objects.exists()
         # On PostgreSQL an import into an empty table copies its rows straight
         # in and builds the indexes once at the end (customers/initial_load.py).
-        self.initial_load = self.started_empty and uses_copy()
+        self.loads_empty_table = self.started_empty and uses_copy()
         self.restore_statements: list[str] = []
-        if self.initial_load:
+        if self.loads_empty_table:
             self.restore_statements = initial_load.schema_drop()
         else:
             _defer_search_index_updates()
 
     def finish(self) -> None:
-        if not self.initial_load:
+        if not self.loads_empty_table:
             _merge_search_index_updates()
         elif not self.dry_run:
             # A dry run is rolled back, which restores the dropped indexes.
@@ -673,7 +673,7 @@ class CustomerImporter(Importer):
         }
 
     def write_batch(self, batch: list[PendingRecord]) -> list[WriteResult]:
-        if self.initial_load:
+        if self.loads_empty_table:
             initial_load.copy_new_customers(
                 [pending.record for pending in batch], when=self.now
             )
