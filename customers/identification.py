@@ -7,11 +7,12 @@ the NIT built on it (cédula plus check digit) are one customer too.
 
 import re
 from dataclasses import dataclass
+from itertools import accumulate
+from operator import mul
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from stdnum.co import nit as stdnum_nit
 
 
 class IdType(models.TextChoices):
@@ -40,9 +41,29 @@ class Identification:
         return format_identification(self.id_type, self.number, self.check_digit)
 
 
+# DIAN's weights for the NIT check digit, from the last digit of the number
+# leftwards, as python-stdnum's stdnum.co.nit.calc_check_digit uses them.
+_CHECK_DIGIT_WEIGHTS = (3, 7, 13, 17, 19, 23, 29, 37, 41, 43, 47, 53, 59, 67, 71)
+# The sum of the first n weights, at index n. Multiplied by 48, the ASCII code
+# of "0", it turns a sum of weighted digit codes into a sum of weighted digits.
+_CHECK_DIGIT_WEIGHT_SUMS = (0, *accumulate(_CHECK_DIGIT_WEIGHTS))
+
+
 def compute_check_digit(number: str) -> str:
-    """Return the DIAN check digit (DV) of a NIT number given without its DV."""
-    return stdnum_nit.calc_check_digit(number)
+    """Return the DIAN check digit (DV) of a NIT number of up to 15 digits given
+    without its DV. It returns what stdnum.co.nit.calc_check_digit returns
+    (python-stdnum 2.2) by weighting the digits' ASCII codes, which took about a
+    third of stdnum's time in a timeit run."""
+    if number.isascii():
+        weighted = sum(map(mul, _CHECK_DIGIT_WEIGHTS, number[::-1].encode()))
+        # Like stdnum, digits beyond the fifteenth from the right are not weighted.
+        weight_sum = _CHECK_DIGIT_WEIGHT_SUMS[min(len(number), 15)]
+        remainder = (weighted - 48 * weight_sum) % 11
+    else:
+        # Other Unicode digits (str.isdigit accepts them) go through int().
+        digits = map(int, reversed(number))
+        remainder = sum(map(mul, _CHECK_DIGIT_WEIGHTS, digits)) % 11
+    return "01987654321"[remainder]
 
 
 def looks_like_company_nit(number: str) -> bool:

@@ -30,9 +30,15 @@ from core.imports import (
     parse_yes_no,
     register,
 )
-from core.imports.bulk import bulk_insert, bulk_update, history_insert_stored
+from core.imports.bulk import (
+    bulk_insert,
+    bulk_update,
+    history_insert_stored,
+    uses_copy,
+)
 from core.imports.columns import header_key
 from core.text import fold
+from customers import initial_load
 from customers.identification import (
     IdType,
     format_identification,
@@ -330,12 +336,26 @@ class CustomerImporter(Importer):
             names.append(municipality)
         self.zones = {fold(zone.name): zone for zone in Zone.objects.all()}
         self.user_id = self.user.pk if self.user is not None else None
+        self.now = timezone.now()
         _lock_customers()
         self.started_empty = not Customer.objects.exists()
-        _defer_search_index_updates()
+        # On PostgreSQL an import into an empty table copies its rows straight
+        # in and builds the indexes once at the end (customers/initial_load.py).
+        self.loads_empty_table = self.started_empty and uses_copy()
+        self.restore_statements: list[str] = []
+        if self.loads_empty_table:
+            self.restore_statements = initial_load.schema_drop()
+        else:
+            _defer_search_index_updates()
 
     def finish(self) -> None:
-        _merge_search_index_updates()
+        if not self.loads_empty_table:
+            _merge_search_index_updates()
+        elif not self.dry_run:
+            # A dry run is rolled back, which restores the dropped indexes.
+            initial_load.schema_restore(
+                self.restore_statements, user_id=self.user_id, when=self.now
+            )
 
     def parse_row(self, row: RowReader) -> CustomerRecord | None:
         cells = dict(zip(TEXT_KEYS, row.texts(TEXT_KEYS), strict=True))
@@ -653,6 +673,11 @@ class CustomerImporter(Importer):
         }
 
     def write_batch(self, batch: list[PendingRecord]) -> list[WriteResult]:
+        if self.loads_empty_table:
+            initial_load.copy_new_customers(
+                [pending.record for pending in batch], when=self.now
+            )
+            return [WriteResult(Outcome.CREATED)] * len(batch)
         now = timezone.now()
         stored = self._stored_customers([pending.key for pending in batch])
         plan = [

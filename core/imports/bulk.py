@@ -144,6 +144,25 @@ def reserve_keys(model: type[models.Model], count: int) -> list[int]:
         return [key for (key,) in cursor.fetchall()]
 
 
+def reserve_key_range(model: type[models.Model], count: int) -> range:
+    """Take `count` consecutive values from the sequence of `model`'s primary key
+    in one statement (PostgreSQL only), for rows copied in with their keys.
+
+    The caller must hold a lock that keeps other sessions from inserting into
+    the table (SHARE ROW EXCLUSIVE or stronger), because a nextval of another
+    session between this statement's nextval and setval would take a key of
+    the range. reserve_keys has no such condition but fetches every key.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT setval(sequence, nextval(sequence) + %s - 1) "
+            "FROM pg_get_serial_sequence(%s, %s) AS sequence",
+            [count, model._meta.db_table, model._meta.pk.column],
+        )
+        (last,) = cursor.fetchone()
+    return range(last - count + 1, last + 1)
+
+
 def copy_lines(
     model: type[models.Model], columns: Sequence[str], lines: Iterable[str]
 ) -> None:
@@ -463,6 +482,25 @@ def history_insert_stored(
                 f"ORDER BY {pk_column}",
                 [*own_values, *chunk],
             )
+
+
+def history_insert_table(
+    model: type[models.Model],
+    *,
+    history_type: str,
+    user_id: int | None,
+    when: datetime,
+    reason: str = "",
+) -> None:
+    """Write one django-simple-history record for every row of `model`'s table,
+    in one INSERT ... SELECT. It suits a load into a table that was empty and
+    locked against writers when it began, where every row is new."""
+    statement, own_values = _history_copy_statement(
+        model, history_type=history_type, user_id=user_id, when=when, reason=reason
+    )
+    pk_column = _quote(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{statement} ORDER BY {pk_column}", own_values)
 
 
 def drop_secondary_indexes(model: type[models.Model]) -> list[str]:

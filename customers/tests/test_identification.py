@@ -1,5 +1,8 @@
 import pytest
 from django.core.exceptions import ValidationError
+from hypothesis import given
+from hypothesis import strategies as st
+from stdnum.co import nit as stdnum_nit
 
 from customers.identification import (
     IdType,
@@ -22,6 +25,18 @@ VERIFIED_NITS = [
 @pytest.mark.parametrize(("number", "check_digit"), VERIFIED_NITS)
 def test_check_digit_matches_verified_vector(number, check_digit):
     assert compute_check_digit(number) == check_digit
+
+
+@given(st.from_regex(r"[0-9]{1,20}", fullmatch=True))
+def test_check_digit_matches_stdnum(number):
+    assert compute_check_digit(number) == stdnum_nit.calc_check_digit(number)
+
+
+def test_check_digit_of_arabic_indic_digits():
+    assert (
+        compute_check_digit("\u0669\u0660\u0660\u0663\u0667\u0663\u0669\u0662\u0663")
+        == "8"
+    )
 
 
 @pytest.mark.parametrize(("number", "check_digit"), VERIFIED_NITS)
