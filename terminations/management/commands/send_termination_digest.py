@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from terminations.services import digest_send
 
@@ -27,7 +28,11 @@ class Command(BaseCommand):
                 today = date.fromisoformat(options["date"])
             except ValueError as error:
                 raise CommandError(
-                    f"Invalid --date {options['date']!r}; use YYYY-MM-DD."
+                    _(
+                        "La fecha --date «%(value)s» no es válida. Escríbala como "
+                        "AAAA-MM-DD, p. ej. 2026-10-20."
+                    )
+                    % {"value": options["date"]}
                 ) from error
         sent = digest_send(today=today)
         self.stdout.write(f"{sent} e-mails queued.")
