@@ -8,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -46,8 +47,8 @@ worker_required = role_required(
 novelty_reader_required = role_required(
     Role.DIRECTOR, Role.COORDINATOR, Role.ADMINISTRATOR, Role.BILLING
 )
-# Maximum rows on the open-requests page. The search box narrows a longer list.
-LIST_LIMIT = 500
+# Rows per page of the open-requests list.
+PAGE_SIZE = 100
 # Filters of the open-requests page by flag, as (label, condition).
 FLAG_FILTERS = {
     "sin_cuenta": (gettext_lazy("Sin coincidencia"), Q(account__isnull=True)),
@@ -124,20 +125,26 @@ def request_list(request):
     requests = requests.select_related("account", "competitor", "advisor").order_by(
         "response_due_on", "pk"
     )
+    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("pagina"))
     rows = [
         {
             "request": item,
             "response_status": calendar.deadline_status(item.response_due_on, today),
             "effective_status": calendar.deadline_status(item.effective_due_on, today),
         }
-        for item in requests[:LIST_LIMIT]
+        for item in page
     ]
+    # The page links repeat the filters, without the page number.
+    filters = request.GET.copy()
+    filters.pop("pagina", None)
     return render(
         request,
         "terminations/list.html",
         {
             "rows": rows,
-            "total": requests.count(),
+            "page": page,
+            "filter_query": filters.urlencode(),
+            "total": page.paginator.count,
             "today": today,
             "query": query,
             "flag": flag,
@@ -145,7 +152,6 @@ def request_list(request):
             "deadline": deadline if deadline == DEADLINE_DUE_FILTER else "",
             "to_verify": to_verify,
             "filtered": bool(query or flag or deadline or to_verify),
-            "limit": LIST_LIMIT,
             "response_days": settings.TERMINATION_RESPONSE_BUSINESS_DAYS,
         },
     )
