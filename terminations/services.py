@@ -155,7 +155,11 @@ def _request_list_run(
     report.notes.extend(importer.summary_notes())
     tally = dict(importer.tally) if report.committed or dry_run else {}
 
-    request_list.report = {**report.as_dict(), "tally": tally}
+    request_list.report = {
+        **report.as_dict(),
+        "tally": tally,
+        "samples": importer.samples if report.committed or dry_run else {},
+    }
     if not dry_run:
         request_list.status = (
             RequestList.Status.IMPORTED

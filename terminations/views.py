@@ -33,6 +33,7 @@ from terminations.forms import (
     SignedUploadForm,
     VerificationForm,
 )
+from terminations.importer import SAMPLE_KINDS
 from terminations.models import (
     DeliveryBatch,
     NoveltyBatch,
@@ -382,12 +383,18 @@ def list_detail(request, pk):
     plan = None
     if request_list.status == RequestList.Status.IMPORTED:
         plan = services.distribution_plan(request_list=request_list)
+    samples = request_list.report.get("samples", {})
     return render(
         request,
         "terminations/list_detail.html",
         {
             "request_list": request_list,
             "report": request_list.report,
+            "samples": [
+                {"label": label, **samples[kind]}
+                for kind, label in SAMPLE_KINDS.items()
+                if samples.get(kind, {}).get("count")
+            ],
             "plan": plan,
             "preview_hours": settings.TERMINATION_LIST_PREVIEW_HOURS,
         },
