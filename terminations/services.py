@@ -563,6 +563,60 @@ def request_assign_account(
     )
 
 
+def request_assign_advisor(
+    *, request: TerminationRequest, advisor: User, user: User, reason: str = ""
+) -> None:
+    """Assign an open request to `advisor` by hand, or move it to another one.
+
+    The advisor must be active and have the advisor role. The change is kept in
+    the request's history with who made it, the previous advisor and the
+    reason, so a mistaken assignment is undone by assigning again.
+    Raises TerminationError with a Spanish message otherwise.
+    """
+    if not User.objects.advisors().filter(pk=advisor.pk).exists():
+        raise TerminationError(
+            _(
+                "%(name)s no puede recibir solicitudes: no es un asesor comercial "
+                "activo. Elija un asesor de la lista."
+            )
+            % {"name": advisor}
+        )
+    with transaction.atomic():
+        locked = (
+            TerminationRequest.objects.select_for_update()
+            .select_related("advisor")
+            .get(pk=request.pk)
+        )
+        if not locked.is_open:
+            raise TerminationError(
+                _("La solicitud ya no está abierta; no se reasigna.")
+            )
+        previous = locked.advisor
+        if previous is not None and previous.pk == advisor.pk:
+            raise TerminationError(
+                _("La solicitud ya está asignada a %(name)s.") % {"name": advisor}
+            )
+        locked.advisor = advisor
+        change = (
+            _("Asignada a mano a %(new)s (antes: %(old)s)")
+            % {"new": advisor, "old": previous}
+            if previous is not None
+            else _("Asignada a mano a %(new)s") % {"new": advisor}
+        )
+        reason = reason.strip()
+        locked._change_reason = f"{change}. {reason}" if reason else change
+        locked._history_user = user
+        locked.save(update_fields=["advisor", "updated_at"])
+    request.refresh_from_db()
+    logger.info(
+        "Request %s assigned to advisor %s (was %s) by user %s",
+        request.pk,
+        advisor.pk,
+        previous.pk if previous is not None else None,
+        user.pk,
+    )
+
+
 def account_candidates(*, request: TerminationRequest, limit: int = 10) -> list:
     """Return registry accounts a person may mean for an unmatched request: first
     those with the subscriber's document number as the competitor wrote it, then,

@@ -25,6 +25,7 @@ from subscribers.models import Competitor, SubscriberAccount
 from terminations import documents, services
 from terminations.forms import (
     AssignAccountForm,
+    AssignAdvisorForm,
     CompetitorForm,
     DeliveryForm,
     MeetingForm,
@@ -178,6 +179,10 @@ def _detail_render(request, item, verification_form=None):
             "reject_form": RejectForm(),
             "signed_form": SignedUploadForm(),
             "assign_form": AssignAccountForm() if resolving else None,
+            "advisor_form": AssignAdvisorForm()
+            if request.user.is_manager and item.is_open
+            else None,
+            "advisor_changes": _advisor_changes(item),
             "candidates": services.account_candidates(request=item)
             if resolving
             else [],
@@ -207,6 +212,54 @@ def assign_account(request, pk):
     except services.TerminationError as error:
         messages.error(request, str(error))
     return redirect(item)
+
+
+@manager_required
+@require_POST
+def assign_advisor(request, pk):
+    item = _visible(request, pk)
+    form = AssignAdvisorForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Elija el asesor al que se asigna la solicitud."))
+        return redirect(item)
+    advisor = form.cleaned_data["advisor"]
+    try:
+        services.request_assign_advisor(
+            request=item,
+            advisor=advisor,
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+    except services.TerminationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("Solicitud asignada a %(name)s.") % {"name": advisor}
+        )
+    return redirect(item)
+
+
+def _advisor_changes(item: TerminationRequest) -> list[dict]:
+    """Return each change of the request's advisor, oldest first, with who made
+    it, when, the advisor before and after, and the reason recorded."""
+    changes = []
+    previous = None
+    records = item.history.select_related("history_user", "advisor").order_by(
+        "history_date", "history_id"
+    )
+    for record in records:
+        if previous is not None and record.advisor_id != previous.advisor_id:
+            changes.append(
+                {
+                    "when": record.history_date,
+                    "user": record.history_user,
+                    "before": previous.advisor,
+                    "after": record.advisor,
+                    "reason": record.history_change_reason or "",
+                }
+            )
+        previous = record
+    return changes
 
 
 @worker_required
