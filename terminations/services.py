@@ -1400,7 +1400,7 @@ def digest_items(*, requests, today: date, horizon: date) -> list[dict]:
     """Deadlines of `requests` that fall from `today` to `horizon`, inclusive."""
     answering = (TerminationRequest.Status.FILED, TerminationRequest.Status.VERIFYING)
     items = []
-    for request in requests.open().select_related("account", "competitor"):
+    for request in requests.open().select_related("account", "competitor", "advisor"):
         if request.status in answering and today <= request.response_due_on <= horizon:
             items.append(
                 {
@@ -1420,41 +1420,81 @@ def digest_items(*, requests, today: date, horizon: date) -> list[dict]:
     return sorted(items, key=lambda item: (item["due"], item["request"].pk))
 
 
+def digest_overdue(*, requests, today: date) -> list[TerminationRequest]:
+    """Requests of `requests` still waiting for a response (radicada or en
+    verificación) whose response deadline passed before `today`, oldest
+    deadline first."""
+    return list(
+        requests.open()
+        .filter(
+            status__in=(
+                TerminationRequest.Status.FILED,
+                TerminationRequest.Status.VERIFYING,
+            ),
+            response_due_on__lt=today,
+        )
+        .select_related("account", "competitor", "advisor")
+        .order_by("response_due_on", "pk")
+    )
+
+
+def digest_recipients() -> list[User]:
+    """Advisors, directors and coordinators, each once even with several roles."""
+    roles = (Role.ADVISOR, Role.DIRECTOR, Role.COORDINATOR)
+    recipients: dict[int, User] = {}
+    for role in roles:
+        for user in User.objects.with_role(role).order_by("pk"):
+            recipients.setdefault(user.pk, user)
+    return list(recipients.values())
+
+
+def _digest_subject(items: list, overdue: list, horizon: date) -> str:
+    if not overdue:
+        return ngettext(
+            "Terminaciones: %(count)s plazo vence hasta el %(date)s",
+            "Terminaciones: %(count)s plazos vencen hasta el %(date)s",
+            len(items),
+        ) % {"count": len(items), "date": format_date(horizon)}
+    return _(
+        "Terminaciones: vencidas %(overdue)s · por vencer hasta el %(date)s: %(count)s"
+    ) % {"overdue": len(overdue), "count": len(items), "date": format_date(horizon)}
+
+
 def digest_send(*, today: date | None = None) -> int:
-    """E-mail each advisor the deadlines of their requests, and each director
-    all of them, that fall due in the next business days
+    """E-mail the termination deadlines: to each advisor those of their own
+    requests, to each director and coordinator those of every advisor.
+
+    An e-mail lists the requests whose response is overdue and still open
+    («Vencidas»), then the deadlines that fall due in the next business days
     (TERMINATION_DIGEST_BUSINESS_DAYS). Returns the number of e-mails queued;
-    users with nothing due get no e-mail."""
+    users with nothing overdue or due get no e-mail.
+    """
     today = today or timezone.localdate()
     horizon = BusinessCalendar().add_business_days(
         today, settings.TERMINATION_DIGEST_BUSINESS_DAYS
     )
-    recipients = list(User.objects.advisors()) + list(
-        User.objects.with_role(Role.DIRECTOR)
-    )
     sent = 0
-    for user in recipients:
+    for user in digest_recipients():
         if not user.email:
             logger.warning("User %s has no e-mail; termination digest skipped", user.pk)
             continue
-        items = digest_items(
-            requests=TerminationRequest.objects.visible_to(user),
-            today=today,
-            horizon=horizon,
-        )
-        if not items:
+        visible = TerminationRequest.objects.visible_to(user)
+        items = digest_items(requests=visible, today=today, horizon=horizon)
+        overdue = digest_overdue(requests=visible, today=today)
+        if not items and not overdue:
             continue
         email_queue(
             kind=DIGEST_EMAIL_KIND,
             to=[user.email],
-            subject=ngettext(
-                "Terminaciones: %(count)s plazo vence hasta el %(date)s",
-                "Terminaciones: %(count)s plazos vencen hasta el %(date)s",
-                len(items),
-            )
-            % {"count": len(items), "date": format_date(horizon)},
+            subject=_digest_subject(items, overdue, horizon),
             template="terminations/email/digest",
-            context={"user": user, "items": items, "today": today, "horizon": horizon},
+            context={
+                "user": user,
+                "items": items,
+                "overdue": overdue,
+                "today": today,
+                "horizon": horizon,
+            },
         )
         sent += 1
     logger.info("Termination digest: %s e-mails queued for %s", sent, today)

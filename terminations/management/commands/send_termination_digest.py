@@ -10,8 +10,10 @@ from terminations.services import digest_send
 
 class Command(BaseCommand):
     help = (
-        "E-mail each advisor and director the termination deadlines that fall due "
-        "in the next TERMINATION_DIGEST_BUSINESS_DAYS business days. Run daily."
+        "E-mail each advisor the termination requests of theirs whose response "
+        "is overdue and the deadlines that fall due in the next "
+        "TERMINATION_DIGEST_BUSINESS_DAYS business days; directors and "
+        "coordinators get those of every advisor. Run daily."
     )
 
     def add_arguments(self, parser):
