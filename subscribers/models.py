@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.roles import Role
-from core.text import fold
+from core.text import fold, normalise_street_words
 from customers.identification import (
     IdType,
     format_identification,
@@ -57,9 +57,13 @@ def company_nit_number() -> str:
 
 def account_search_text(name: str, address: str, barrio: str) -> str:
     """Return the folded text that registry search finds words in: name, address
-    and barrio. Account codes and IDs stay out of it because search matches
-    them on their own b-tree indexes, which keeps the trigram index small."""
-    return fold(" ".join(part for part in (name, address, barrio) if part))
+    and barrio, with street words spelled one way (normalise_street_words, which
+    subscribers.search applies to the query too). Account codes and IDs stay
+    out of it because search matches them on their own b-tree indexes, which
+    keeps the trigram index small."""
+    return normalise_street_words(
+        fold(" ".join(part for part in (name, address, barrio) if part))
+    )
 
 
 class Competitor(models.Model):
