@@ -582,8 +582,10 @@ def request_assign_advisor(
             % {"name": advisor}
         )
     with transaction.atomic():
+        # Only the request's row is locked: PostgreSQL cannot lock the nullable
+        # side of the outer join to the advisor.
         locked = (
-            TerminationRequest.objects.select_for_update()
+            TerminationRequest.objects.select_for_update(of=("self",))
             .select_related("advisor")
             .get(pk=request.pk)
         )
