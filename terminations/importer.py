@@ -70,7 +70,8 @@ COLUMNS = [
 
 # The billing system's registry export (subscribers.importer), which a person
 # may pick by mistake: its FECHA_VINCULACION would be read as the filing date.
-# These headers are the registry's own; a competitor's list has none of them.
+# A competitor's list may carry one of these headers (ESTADO), so a file needs
+# two of them (ForeignKind.min_headers) to be taken for a registry export.
 REGISTRY_EXPORT = ForeignKind(
     name=gettext_lazy("el catastro de suscriptores (exportación de facturación)"),
     headers=(
