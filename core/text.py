@@ -47,3 +47,54 @@ def fold(text: str) -> str:
 
 def collapse_spaces(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
+
+
+# Colombian street-type words and the number sign, each spelled one way: the
+# short forms of the registry sample (subscribers/tests/data), which writes
+# CL, KR, DG and TV. "Calle 10 No. 5-20" and "CL 10 # 5-20" are then the
+# same text.
+STREET_WORDS = {
+    "calle": "cl",
+    "cll": "cl",
+    "clle": "cl",
+    "cl": "cl",
+    "carrera": "kr",
+    "cra": "kr",
+    "kra": "kr",
+    "carr": "kr",
+    "cr": "kr",
+    "kr": "kr",
+    "avenida": "av",
+    "avda": "av",
+    "av": "av",
+    "diagonal": "dg",
+    "diag": "dg",
+    "dg": "dg",
+    "transversal": "tv",
+    "transv": "tv",
+    "tv": "tv",
+    "numero": "#",
+    "num": "#",
+    "nro": "#",
+    "no": "#",
+    "n°": "#",
+}
+# STREET_WORDS, also written with a final period ("cra.", "no.").
+_STREET_WORDS_DOTTED = {
+    **STREET_WORDS,
+    **{f"{word}.": short for word, short in STREET_WORDS.items()},
+}
+
+
+def normalise_street_words(folded: str) -> str:
+    """Spell the street-type words and the number sign of folded text (see
+    fold) one way, as STREET_WORDS lists them, and set "#" apart as a word of
+    its own: "calle 10 no. 5-20" and "cl 10#5-20" both become "cl 10 # 5-20".
+    Registry search applies it to the stored text and to the query alike."""
+    if "#" in folded:
+        folded = folded.replace("#", " # ")
+    # The registry import runs this once per account. A dictionary lookup per
+    # word took 2.6 µs per account of the registry sample, a regular
+    # expression over the text 4.6 µs (timeit, 2-core machine under load).
+    words = _STREET_WORDS_DOTTED
+    return " ".join([words.get(word, word) for word in folded.split()])

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -8,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.roles import Role
-from core.text import fold
+from core.text import fold, normalise_street_words
 from customers.identification import (
     IdType,
     format_identification,
@@ -45,11 +46,24 @@ def search_text_without_spaces() -> Replace:
     )
 
 
+def company_nit_number() -> str:
+    """Return our company's NIT (COMPANY_NIT) normalised as Competitor.nit is,
+    or "" when the setting is not a valid NIT."""
+    try:
+        return parse_identification(settings.COMPANY_NIT, "", IdType.NIT).number
+    except ValidationError:
+        return ""
+
+
 def account_search_text(name: str, address: str, barrio: str) -> str:
     """Return the folded text that registry search finds words in: name, address
-    and barrio. Account codes and IDs stay out of it because search matches
-    them on their own b-tree indexes, which keeps the trigram index small."""
-    return fold(" ".join(part for part in (name, address, barrio) if part))
+    and barrio, with street words spelled one way (normalise_street_words, which
+    subscribers.search applies to the query too). Account codes and IDs stay
+    out of it because search matches them on their own b-tree indexes, which
+    keeps the trigram index small."""
+    return normalise_street_words(
+        fold(" ".join(part for part in (name, address, barrio) if part))
+    )
 
 
 class Competitor(models.Model):
@@ -69,6 +83,17 @@ class Competitor(models.Model):
         verbose_name = _("competidor")
         verbose_name_plural = _("competidores")
         ordering = ["name"]
+        constraints = [
+            # clean() stores the NIT normalised (digits only, without DV), so
+            # 901.318.645-5 and 901318645 collide here. The form requires a
+            # NIT; rows written without one are left out.
+            models.UniqueConstraint(
+                fields=["nit"],
+                condition=~Q(nit=""),
+                name="competitor_unique_nit",
+                violation_error_message=_("Ya hay un competidor con este NIT."),
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -78,7 +103,8 @@ class Competitor(models.Model):
         return format_identification(IdType.NIT, self.nit, self.check_digit)
 
     def clean(self):
-        """Normalise the NIT and check its DV (DIAN algorithm)."""
+        """Normalise the NIT and check its DV (DIAN algorithm). Reject our own
+        company's NIT (COMPANY_NIT) and a NIT another competitor has."""
         try:
             identification = parse_identification(
                 self.nit, self.check_digit, IdType.NIT
@@ -88,6 +114,31 @@ class Competitor(models.Model):
             raise ValidationError({field: error.messages}) from error
         self.nit = identification.number
         self.check_digit = identification.check_digit
+
+        if self.nit == company_nit_number():
+            raise ValidationError(
+                {
+                    "nit": _(
+                        "El NIT %(nit)s es el de nuestra empresa (%(company)s). "
+                        "Escriba el NIT del competidor."
+                    )
+                    % {"nit": self.nit_display, "company": settings.COMPANY_NAME}
+                },
+                code="own_nit",
+            )
+        same_nit = Competitor.objects.filter(nit=self.nit).exclude(pk=self.pk)
+        holder = same_nit.only("name").first()
+        if holder is not None:
+            raise ValidationError(
+                {
+                    "nit": _(
+                        "El NIT %(nit)s ya es del competidor «%(name)s». Revise el "
+                        "número o use ese competidor."
+                    )
+                    % {"nit": self.nit_display, "name": holder.name}
+                },
+                code="duplicate_nit",
+            )
 
 
 class SubscriberAccountQuerySet(models.QuerySet):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.db.models.lookups import Contains
 
-from core.text import fold
+from core.text import fold, normalise_street_words
 from subscribers.models import search_text_without_spaces
 
 # Shorter queries match too much to be worth searching; the form rejects them.
@@ -55,7 +55,9 @@ def parse_query(query: str) -> list[Term]:
 
     A query made only of digits and separators ("449-000663", "1.019.968.196",
     "901765545-3") is one number, matched against codes and IDs only. Other
-    queries are folded words. A word shorter than three characters joins the
+    queries are folded words, with street words spelled as the search text
+    spells them ("calle" and "cll" become "cl", "no." becomes "#"; see
+    normalise_street_words). A word shorter than three characters joins the
     word after it, or the one before it at the end, so "km 4 via melgar" looks
     for "km 4 via" and "melgar", and "cl 10" for "cl 10" as written. A phrase
     that looks like a code or ID ("1019968196", "AB123456") may match the
@@ -67,7 +69,8 @@ def parse_query(query: str) -> list[Term]:
     digits = number_digits(query)
     if digits:
         return [Term(key=digits)]
-    return [Term(phrase, key_text(phrase)) for phrase in phrases(folded.split())]
+    words = normalise_street_words(folded).split()
+    return [Term(phrase, key_text(phrase)) for phrase in phrases(words)]
 
 
 def phrases(words: list[str]) -> list[str]:

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from core.imports.forms import spreadsheet_check
 from core.text import fold
 from subscribers.models import Competitor, SubscriberAccount
@@ -109,6 +110,24 @@ class AssignAccountForm(forms.Form):
                 % {"code": digits.zfill(9)}
             )
         return account
+
+
+class AssignAdvisorForm(forms.Form):
+    # The list offers active advisors, but any user is accepted here:
+    # request_assign_advisor checks the role and names the person in its error.
+    advisor = forms.ModelChoiceField(label=_("Asesor"), queryset=User.objects.all())
+    reason = forms.CharField(
+        label=_("Motivo"),
+        required=False,
+        max_length=300,
+        help_text=_("Opcional; queda en el historial de la solicitud."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["advisor"].widget.choices = [("", "---------")] + [
+            (advisor.pk, str(advisor)) for advisor in User.objects.advisors()
+        ]
 
 
 class RejectForm(forms.Form):

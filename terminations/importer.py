@@ -14,12 +14,13 @@ from datetime import date
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from simple_history.utils import bulk_create_with_history
 
 from core.calendar import BusinessCalendar
 from core.imports import (
     Column,
+    ForeignKind,
     Importer,
     Outcome,
     PendingRecord,
@@ -67,6 +68,22 @@ COLUMNS = [
     Column("notes", _("OBSERVACIONES"), aliases=("Observación", "Notas")),
 ]
 
+# The billing system's registry export (subscribers.importer), which a person
+# may pick by mistake: its FECHA_VINCULACION would be read as the filing date.
+# A competitor's list may carry one of these headers (ESTADO), so a file needs
+# two of them (ForeignKind.min_headers) to be taken for a registry export.
+REGISTRY_EXPORT = ForeignKind(
+    name=gettext_lazy("el catastro de suscriptores (exportación de facturación)"),
+    headers=(
+        "FECHA_VINCULACION",
+        "COD_DANE_MUNICIPIO",
+        "TIPO_PRODUCTOR",
+        "MULTIUSUARIO",
+        "ESTADO",
+        "TIPO_DOCUMENTO",
+    ),
+)
+
 # Tally keys, with the Spanish line each one prints as in the report's notes.
 TALLY_LABELS = {
     "matched_by_code": _("Coinciden por código de cuenta: %(count)s"),
@@ -85,6 +102,23 @@ TALLY_LABELS = {
 
 # Rows named in the note about filing dates converted from Excel serial numbers.
 SERIAL_ROWS_LISTED = 10
+
+# Rows of each kind the preview lists, the first ones of the file.
+SAMPLE_ROWS = 20
+# Kinds of row the preview lists, with their headings, in the preview's order.
+# A row is listed under every kind it belongs to.
+SAMPLE_KINDS = {
+    "matched": gettext_lazy("Coinciden con el catastro"),
+    "unmatched": gettext_lazy("Sin coincidencia en el catastro"),
+    "duplicates": gettext_lazy("Repiten una solicitud"),
+    "claimed_by_other": gettext_lazy("Reclamadas también por otro competidor"),
+    "already_unlinked": gettext_lazy("Cuenta ya desvinculada"),
+}
+MATCH_PROBLEMS = {
+    "cuenta": gettext_lazy("Coincide por código de cuenta."),
+    "predial": gettext_lazy("Coincide por número predial."),
+    "documento": gettext_lazy("Coincide por documento y dirección."),
+}
 
 
 def months_before(day: date, months: int) -> date:
@@ -112,6 +146,7 @@ class TerminationRequestImporter(Importer):
         "documento y dirección."
     )
     columns = COLUMNS
+    foreign_kinds = (REGISTRY_EXPORT,)
     batch_size = 2000
 
     def __init__(self, *, request_list: RequestList, user=None, dry_run=False):
@@ -119,6 +154,11 @@ class TerminationRequestImporter(Importer):
         self.request_list = request_list
         self.competitor = request_list.competitor
         self.tally: Counter = Counter()
+        # For each of SAMPLE_KINDS, the number of rows and the first
+        # SAMPLE_ROWS of them, for the preview.
+        self.samples: dict[str, dict] = {
+            kind: {"count": 0, "rows": []} for kind in SAMPLE_KINDS
+        }
         # Request written first for each key (account id, or the code as written).
         self.first_by_key: dict = {}
 
@@ -247,6 +287,7 @@ class TerminationRequestImporter(Importer):
             else:
                 self.first_by_key[key] = request
                 firsts.append(request)
+            self._sample(record, hit, request, original)
             results.append(self._result(hit))
 
         bulk_create_with_history(firsts, TerminationRequest, default_user=self.user)
@@ -287,6 +328,79 @@ class TerminationRequestImporter(Importer):
                 % {"count": len(serial_rows), "rows": listed}
             )
         return notes
+
+    def _sample(self, record, hit, request: TerminationRequest, original) -> None:
+        """Add the row to the preview's samples of each kind it belongs to, while
+        that kind has fewer than SAMPLE_ROWS."""
+        kinds = []
+        if request.account_id is None:
+            kinds.append("unmatched")
+        elif not (request.is_duplicate or request.claimed_by_other):
+            kinds.append("matched")
+        if request.is_duplicate:
+            kinds.append("duplicates")
+        if request.claimed_by_other:
+            kinds.append("claimed_by_other")
+        if request.already_unlinked:
+            kinds.append("already_unlinked")
+        for kind in kinds:
+            self.samples[kind]["count"] += 1
+        kinds = [
+            kind for kind in kinds if len(self.samples[kind]["rows"]) < SAMPLE_ROWS
+        ]
+        if not kinds:
+            return
+        received = record["received"]
+        row = {
+            "row": record["row"],
+            "code": record["code"].key,
+            "account_code": hit.account_code if hit else "",
+            "name": received.get(str(COLUMNS[3].label), ""),
+            "address": received.get(str(COLUMNS[5].label), ""),
+            "problem": " ".join(self._problems(request, original)),
+        }
+        for kind in kinds:
+            self.samples[kind]["rows"].append(row)
+
+    def _problems(self, request: TerminationRequest, original) -> list[str]:
+        """Return the Spanish sentences that describe a row's match and flags."""
+        if request.account_id is None:
+            problems = [
+                _(
+                    "Ninguna cuenta del catastro tiene ese código ni ese número "
+                    "predial, ni ese documento con esa dirección."
+                )
+            ]
+            if request.cadastral_number_truncated:
+                problems.append(
+                    _(
+                        "Excel guardó el número predial como número y perdió sus "
+                        "últimos dígitos: asigne la cuenta a mano."
+                    )
+                )
+        else:
+            problems = [str(MATCH_PROBLEMS[request.match_method])]
+        if original is not None:
+            if original.request_list_id == self.request_list.pk:
+                problems.append(
+                    _("Repite la solicitud de la fila %(row)s de esta lista.")
+                    % {"row": original.row_number}
+                )
+            else:
+                problems.append(
+                    _(
+                        "Repite una solicitud abierta de este competidor, radicada "
+                        "el %(date)s."
+                    )
+                    % {"date": original.filed_on.strftime("%d/%m/%Y")}
+                )
+        if request.claimed_by_other:
+            problems.append(
+                _("Otro competidor ya tiene una solicitud abierta para esta cuenta.")
+            )
+        if request.already_unlinked:
+            problems.append(_("La cuenta ya está desvinculada."))
+        return problems
 
     def _build(self, record, hit, claims) -> TerminationRequest:
         filed_on = record["filed_on"]

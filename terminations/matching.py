@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from core.text import fold
+from core.text import STREET_WORDS, fold
 from subscribers.models import SubscriberAccount
 
 ACCOUNT_CODE_LENGTH = 9
@@ -29,19 +29,7 @@ IN_CHUNK = 900
 
 _NON_DIGITS = re.compile(r"\D")
 _ADDRESS_WORDS = {
-    "calle": "cl",
-    "cll": "cl",
-    "cl": "cl",
-    "carrera": "kr",
-    "cra": "kr",
-    "kra": "kr",
-    "kr": "kr",
-    "cr": "kr",
-    "avenida": "av",
-    "diagonal": "dg",
-    "transversal": "tv",
-    "no": "#",
-    "nro": "#",
+    **STREET_WORDS,
     "apto": "ap",
     "apartamento": "ap",
     "manzana": "mz",

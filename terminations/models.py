@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.calendar import BusinessCalendar
-from core.text import fold
+from core.text import fold, normalise_street_words
 
 
 def signed_form_path(instance, filename: str) -> str:
@@ -180,7 +180,8 @@ class TerminationRequestQuerySet(models.QuerySet):
         or without dashes) or by the subscriber's name, ignoring case and accents.
         Every word of the query must appear."""
         queryset = self
-        for word in fold(query).split():
+        # The account's search text spells street words one way; so does the query.
+        for word in normalise_street_words(fold(query)).split():
             digits = word.replace("-", "").replace(".", "")
             if digits.isdigit():
                 condition = Q(account__account_code__contains=digits) | Q(

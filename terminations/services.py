@@ -156,7 +156,11 @@ def _request_list_run(
     report.notes.extend(importer.summary_notes())
     tally = dict(importer.tally) if report.committed or dry_run else {}
 
-    request_list.report = {**report.as_dict(), "tally": tally}
+    request_list.report = {
+        **report.as_dict(),
+        "tally": tally,
+        "samples": importer.samples if report.committed or dry_run else {},
+    }
     if not dry_run:
         request_list.status = (
             RequestList.Status.IMPORTED
@@ -556,6 +560,62 @@ def request_assign_account(
         "Request %s assigned to account %s by user %s",
         request.pk,
         account.account_code,
+        user.pk,
+    )
+
+
+def request_assign_advisor(
+    *, request: TerminationRequest, advisor: User, user: User, reason: str = ""
+) -> None:
+    """Assign an open request to `advisor` by hand, or move it to another one.
+
+    The advisor must be active and have the advisor role. The change is kept in
+    the request's history with who made it, the previous advisor and the
+    reason, so a mistaken assignment is undone by assigning again.
+    Raises TerminationError with a Spanish message otherwise.
+    """
+    if not User.objects.advisors().filter(pk=advisor.pk).exists():
+        raise TerminationError(
+            _(
+                "%(name)s no puede recibir solicitudes: no es un asesor comercial "
+                "activo. Elija un asesor de la lista."
+            )
+            % {"name": advisor}
+        )
+    with transaction.atomic():
+        # Only the request's row is locked: PostgreSQL cannot lock the nullable
+        # side of the outer join to the advisor.
+        locked = (
+            TerminationRequest.objects.select_for_update(of=("self",))
+            .select_related("advisor")
+            .get(pk=request.pk)
+        )
+        if not locked.is_open:
+            raise TerminationError(
+                _("La solicitud ya no está abierta; no se reasigna.")
+            )
+        previous = locked.advisor
+        if previous is not None and previous.pk == advisor.pk:
+            raise TerminationError(
+                _("La solicitud ya está asignada a %(name)s.") % {"name": advisor}
+            )
+        locked.advisor = advisor
+        change = (
+            _("Asignada a mano a %(new)s (antes: %(old)s)")
+            % {"new": advisor, "old": previous}
+            if previous is not None
+            else _("Asignada a mano a %(new)s") % {"new": advisor}
+        )
+        reason = reason.strip()
+        locked._change_reason = f"{change}. {reason}" if reason else change
+        locked._history_user = user
+        locked.save(update_fields=["advisor", "updated_at"])
+    request.refresh_from_db()
+    logger.info(
+        "Request %s assigned to advisor %s (was %s) by user %s",
+        request.pk,
+        advisor.pk,
+        previous.pk if previous is not None else None,
         user.pk,
     )
 
@@ -1343,7 +1403,7 @@ def digest_items(*, requests, today: date, horizon: date) -> list[dict]:
     """Deadlines of `requests` that fall from `today` to `horizon`, inclusive."""
     answering = (TerminationRequest.Status.FILED, TerminationRequest.Status.VERIFYING)
     items = []
-    for request in requests.open().select_related("account", "competitor"):
+    for request in requests.open().select_related("account", "competitor", "advisor"):
         if request.status in answering and today <= request.response_due_on <= horizon:
             items.append(
                 {
@@ -1363,41 +1423,81 @@ def digest_items(*, requests, today: date, horizon: date) -> list[dict]:
     return sorted(items, key=lambda item: (item["due"], item["request"].pk))
 
 
+def digest_overdue(*, requests, today: date) -> list[TerminationRequest]:
+    """Requests of `requests` still waiting for a response (radicada or en
+    verificación) whose response deadline passed before `today`, oldest
+    deadline first."""
+    return list(
+        requests.open()
+        .filter(
+            status__in=(
+                TerminationRequest.Status.FILED,
+                TerminationRequest.Status.VERIFYING,
+            ),
+            response_due_on__lt=today,
+        )
+        .select_related("account", "competitor", "advisor")
+        .order_by("response_due_on", "pk")
+    )
+
+
+def digest_recipients() -> list[User]:
+    """Advisors, directors and coordinators, each once even with several roles."""
+    roles = (Role.ADVISOR, Role.DIRECTOR, Role.COORDINATOR)
+    recipients: dict[int, User] = {}
+    for role in roles:
+        for user in User.objects.with_role(role).order_by("pk"):
+            recipients.setdefault(user.pk, user)
+    return list(recipients.values())
+
+
+def _digest_subject(items: list, overdue: list, horizon: date) -> str:
+    if not overdue:
+        return ngettext(
+            "Terminaciones: %(count)s plazo vence hasta el %(date)s",
+            "Terminaciones: %(count)s plazos vencen hasta el %(date)s",
+            len(items),
+        ) % {"count": len(items), "date": format_date(horizon)}
+    return _(
+        "Terminaciones: vencidas %(overdue)s · por vencer hasta el %(date)s: %(count)s"
+    ) % {"overdue": len(overdue), "count": len(items), "date": format_date(horizon)}
+
+
 def digest_send(*, today: date | None = None) -> int:
-    """E-mail each advisor the deadlines of their requests, and each director
-    all of them, that fall due in the next business days
+    """E-mail the termination deadlines: to each advisor those of their own
+    requests, to each director and coordinator those of every advisor.
+
+    An e-mail lists the requests whose response is overdue and still open
+    («Vencidas»), then the deadlines that fall due in the next business days
     (TERMINATION_DIGEST_BUSINESS_DAYS). Returns the number of e-mails queued;
-    users with nothing due get no e-mail."""
+    users with nothing overdue or due get no e-mail.
+    """
     today = today or timezone.localdate()
     horizon = BusinessCalendar().add_business_days(
         today, settings.TERMINATION_DIGEST_BUSINESS_DAYS
     )
-    recipients = list(User.objects.advisors()) + list(
-        User.objects.with_role(Role.DIRECTOR)
-    )
     sent = 0
-    for user in recipients:
+    for user in digest_recipients():
         if not user.email:
             logger.warning("User %s has no e-mail; termination digest skipped", user.pk)
             continue
-        items = digest_items(
-            requests=TerminationRequest.objects.visible_to(user),
-            today=today,
-            horizon=horizon,
-        )
-        if not items:
+        visible = TerminationRequest.objects.visible_to(user)
+        items = digest_items(requests=visible, today=today, horizon=horizon)
+        overdue = digest_overdue(requests=visible, today=today)
+        if not items and not overdue:
             continue
         email_queue(
             kind=DIGEST_EMAIL_KIND,
             to=[user.email],
-            subject=ngettext(
-                "Terminaciones: %(count)s plazo vence hasta el %(date)s",
-                "Terminaciones: %(count)s plazos vencen hasta el %(date)s",
-                len(items),
-            )
-            % {"count": len(items), "date": format_date(horizon)},
+            subject=_digest_subject(items, overdue, horizon),
             template="terminations/email/digest",
-            context={"user": user, "items": items, "today": today, "horizon": horizon},
+            context={
+                "user": user,
+                "items": items,
+                "overdue": overdue,
+                "today": today,
+                "horizon": horizon,
+            },
         )
         sent += 1
     logger.info("Termination digest: %s e-mails queued for %s", sent, today)

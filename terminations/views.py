@@ -8,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,6 +25,7 @@ from subscribers.models import Competitor, SubscriberAccount
 from terminations import documents, services
 from terminations.forms import (
     AssignAccountForm,
+    AssignAdvisorForm,
     CompetitorForm,
     DeliveryForm,
     MeetingForm,
@@ -32,6 +34,7 @@ from terminations.forms import (
     SignedUploadForm,
     VerificationForm,
 )
+from terminations.importer import SAMPLE_KINDS
 from terminations.models import (
     DeliveryBatch,
     NoveltyBatch,
@@ -46,8 +49,8 @@ worker_required = role_required(
 novelty_reader_required = role_required(
     Role.DIRECTOR, Role.COORDINATOR, Role.ADMINISTRATOR, Role.BILLING
 )
-# Maximum rows on the open-requests page. The search box narrows a longer list.
-LIST_LIMIT = 500
+# Rows per page of the open-requests list.
+PAGE_SIZE = 100
 # Filters of the open-requests page by flag, as (label, condition).
 FLAG_FILTERS = {
     "sin_cuenta": (gettext_lazy("Sin coincidencia"), Q(account__isnull=True)),
@@ -124,20 +127,26 @@ def request_list(request):
     requests = requests.select_related("account", "competitor", "advisor").order_by(
         "response_due_on", "pk"
     )
+    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("pagina"))
     rows = [
         {
             "request": item,
             "response_status": calendar.deadline_status(item.response_due_on, today),
             "effective_status": calendar.deadline_status(item.effective_due_on, today),
         }
-        for item in requests[:LIST_LIMIT]
+        for item in page
     ]
+    # The page links repeat the filters, without the page number.
+    filters = request.GET.copy()
+    filters.pop("pagina", None)
     return render(
         request,
         "terminations/list.html",
         {
             "rows": rows,
-            "total": requests.count(),
+            "page": page,
+            "filter_query": filters.urlencode(),
+            "total": page.paginator.count,
             "today": today,
             "query": query,
             "flag": flag,
@@ -145,7 +154,6 @@ def request_list(request):
             "deadline": deadline if deadline == DEADLINE_DUE_FILTER else "",
             "to_verify": to_verify,
             "filtered": bool(query or flag or deadline or to_verify),
-            "limit": LIST_LIMIT,
             "response_days": settings.TERMINATION_RESPONSE_BUSINESS_DAYS,
         },
     )
@@ -171,6 +179,10 @@ def _detail_render(request, item, verification_form=None):
             "reject_form": RejectForm(),
             "signed_form": SignedUploadForm(),
             "assign_form": AssignAccountForm() if resolving else None,
+            "advisor_form": AssignAdvisorForm()
+            if request.user.is_manager and item.is_open
+            else None,
+            "advisor_changes": _advisor_changes(item),
             "candidates": services.account_candidates(request=item)
             if resolving
             else [],
@@ -200,6 +212,54 @@ def assign_account(request, pk):
     except services.TerminationError as error:
         messages.error(request, str(error))
     return redirect(item)
+
+
+@manager_required
+@require_POST
+def assign_advisor(request, pk):
+    item = _visible(request, pk)
+    form = AssignAdvisorForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Elija el asesor al que se asigna la solicitud."))
+        return redirect(item)
+    advisor = form.cleaned_data["advisor"]
+    try:
+        services.request_assign_advisor(
+            request=item,
+            advisor=advisor,
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+    except services.TerminationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("Solicitud asignada a %(name)s.") % {"name": advisor}
+        )
+    return redirect(item)
+
+
+def _advisor_changes(item: TerminationRequest) -> list[dict]:
+    """Return each change of the request's advisor, oldest first, with who made
+    it, when, the advisor before and after, and the reason recorded."""
+    changes = []
+    previous = None
+    records = item.history.select_related("history_user", "advisor").order_by(
+        "history_date", "history_id"
+    )
+    for record in records:
+        if previous is not None and record.advisor_id != previous.advisor_id:
+            changes.append(
+                {
+                    "when": record.history_date,
+                    "user": record.history_user,
+                    "before": previous.advisor,
+                    "after": record.advisor,
+                    "reason": record.history_change_reason or "",
+                }
+            )
+        previous = record
+    return changes
 
 
 @worker_required
@@ -376,12 +436,18 @@ def list_detail(request, pk):
     plan = None
     if request_list.status == RequestList.Status.IMPORTED:
         plan = services.distribution_plan(request_list=request_list)
+    samples = request_list.report.get("samples", {})
     return render(
         request,
         "terminations/list_detail.html",
         {
             "request_list": request_list,
             "report": request_list.report,
+            "samples": [
+                {"label": label, **samples[kind]}
+                for kind, label in SAMPLE_KINDS.items()
+                if samples.get(kind, {}).get("count")
+            ],
             "plan": plan,
             "preview_hours": settings.TERMINATION_LIST_PREVIEW_HOURS,
         },

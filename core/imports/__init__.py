@@ -2,7 +2,7 @@
 validation report, preview and all-or-nothing commit. See docs/adding-an-import.md.
 """
 
-from core.imports.columns import Column
+from core.imports.columns import Column, ForeignKind
 from core.imports.engine import (
     Importer,
     PendingRecord,
@@ -33,6 +33,7 @@ from core.imports.report import (
 __all__ = [
     "CellError",
     "Column",
+    "ForeignKind",
     "ImportFileError",
     "ImportReport",
     "Importer",

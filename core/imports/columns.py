@@ -34,6 +34,23 @@ class Column:
         object.__setattr__(self, "keys", frozenset(name for name in names if name))
 
 
+@dataclass(frozen=True)
+class ForeignKind:
+    """Another kind of file an importer must reject, known by headers that only
+    that kind has. `name` is Spanish, as a message names it ("el catastro de
+    suscriptores"). A header row with at least `min_headers` of `headers`
+    (compared folded) is taken for that kind."""
+
+    name: str
+    headers: Sequence[str]
+    min_headers: int = 2
+
+    def headers_in(self, found: Sequence[str]) -> list[str]:
+        """Return the headers of `found` that mark this kind, as written."""
+        marks = {header_key(header) for header in self.headers}
+        return [header for header in found if header_key(header) in marks]
+
+
 @dataclass
 class HeaderMatch:
     """Where each expected column sits in a file: column key → position, plus the

@@ -12,6 +12,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from core.imports.engine import Importer, run_import
 from core.imports.report import ImportReport, Severity
@@ -46,7 +47,25 @@ def user_by_username(username: str | None):
     try:
         return get_user_model().objects.get(username=username)
     except get_user_model().DoesNotExist as error:
-        raise CommandError(f"User not found: {username}") from error
+        raise CommandError(
+            _(
+                "No existe el usuario «%(username)s». Escriba el nombre de usuario "
+                "con el que la persona inicia sesión."
+            )
+            % {"username": username}
+        ) from error
+
+
+def file_check(path: Path) -> None:
+    """Raise CommandError in Spanish unless `path` is an existing file."""
+    if not path.is_file():
+        raise CommandError(
+            _(
+                "No se encontró el archivo «%(path)s». Revise la ruta y el nombre "
+                "del archivo."
+            )
+            % {"path": path}
+        )
 
 
 def import_failed(report: ImportReport, *, skip_invalid: bool) -> bool:
@@ -96,8 +115,7 @@ class ImportCommand(BaseCommand):
 
     def handle(self, *args, **options):
         path: Path = options["file"]
-        if not path.is_file():
-            raise CommandError(f"File not found: {path}")
+        file_check(path)
         user = user_by_username(options["user"])
 
         importer = self.importer_build(user, path, options)

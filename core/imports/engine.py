@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from core.imports.columns import Column
+from core.imports.columns import Column, ForeignKind
 from core.imports.parsers import CellError, cell_text
 from core.imports.reading import SourceRow, Table, open_table
 from core.imports.report import (
@@ -213,6 +213,9 @@ class Importer:
     title: ClassVar[str] = ""
     description: ClassVar[str] = ""
     columns: ClassVar[Sequence[Column]] = ()
+    # Other kinds of file people upload here by mistake, rejected by their
+    # headers before any row is read.
+    foreign_kinds: ClassVar[Sequence[ForeignKind]] = ()
     batch_size: ClassVar[int] = 2000
     # True when write_batch may run in a worker thread on PostgreSQL while the
     # next rows are parsed (see core/imports/writer.py). An importer that sets it
@@ -316,7 +319,7 @@ def run_import(
     report = ImportReport(dry_run=dry_run)
     importer.dry_run = dry_run
     try:
-        table = open_table(path, importer.columns)
+        table = open_table(path, importer.columns, importer.foreign_kinds)
     except ImportFileError as error:
         report.errors.append(Issue(row=0, column="", message=error.message))
         return report

@@ -33,7 +33,8 @@ class ImportUploadForm(forms.Form):
 def spreadsheet_check(uploaded):
     """Return `uploaded` when it is a CSV or XLSX file by its extension and its
     content and within IMPORT_MAX_UPLOAD_MB; raise ValidationError in Spanish
-    otherwise. The import pages and the competitor-list upload share it."""
+    otherwise, naming the format the content has when it differs from the
+    extension. The import pages and the competitor-list upload share it."""
     limit_mb = settings.IMPORT_MAX_UPLOAD_MB
     if uploaded.size > limit_mb * 1024 * 1024:
         raise forms.ValidationError(
@@ -60,6 +61,16 @@ def spreadsheet_check(uploaded):
     extension = Path(uploaded.name).suffix.lower()
     head = read_upload_head(uploaded)
     if extension in XLSX_EXTENSIONS:
+        if not looks_like_xlsx(head) and looks_like_text(head):
+            raise forms.ValidationError(
+                _(
+                    "«%(name)s» termina en %(extension)s pero es un archivo de texto "
+                    "(CSV), no un libro de Excel. Cámbiele la extensión a .csv, o "
+                    "ábralo en Excel y guárdelo como «Libro de Excel (.xlsx)»."
+                )
+                % {"name": uploaded.name, "extension": extension},
+                code="csv_named_xlsx",
+            )
         if not (looks_like_xlsx(head) and xlsx_is_workbook(uploaded)):
             raise forms.ValidationError(
                 _(
@@ -71,6 +82,17 @@ def spreadsheet_check(uploaded):
             )
         uploaded.seek(0)
     elif extension in CSV_EXTENSIONS:
+        if looks_like_xlsx(head) and xlsx_is_workbook(uploaded):
+            raise forms.ValidationError(
+                _(
+                    "«%(name)s» termina en %(extension)s pero es un libro de Excel, "
+                    "no un CSV. Cámbiele la extensión a .xlsx, o guárdelo desde "
+                    "Excel como «CSV (delimitado por comas)»."
+                )
+                % {"name": uploaded.name, "extension": extension},
+                code="xlsx_named_csv",
+            )
+        uploaded.seek(0)
         if not looks_like_text(head):
             raise forms.ValidationError(
                 _(

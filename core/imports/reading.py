@@ -12,6 +12,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -19,7 +20,7 @@ from pathlib import Path
 import openpyxl
 from django.utils.translation import gettext as _
 
-from core.imports.columns import Column, HeaderMatch, match_headers
+from core.imports.columns import Column, ForeignKind, HeaderMatch, match_headers
 from core.imports.parsers import cell_text
 from core.imports.report import ImportFileError
 from core.text import fold
@@ -131,10 +132,16 @@ class Table:
         return _csv_rows(self.path, self.encoding, self.delimiter)
 
 
-def open_table(path: Path, columns: Sequence[Column]) -> Table:
+def open_table(
+    path: Path,
+    columns: Sequence[Column],
+    foreign_kinds: Sequence[ForeignKind] = (),
+) -> Table:
     """Open a CSV or XLSX file and locate its header row among the first rows.
+    The content decides the format, whatever the file's extension.
 
-    Raises ImportFileError when the file cannot be read or lacks a required column.
+    Raises ImportFileError when the file cannot be read, when its headers are
+    those of one of `foreign_kinds`, or when it lacks a required column.
     """
     path = Path(path)
     if is_xlsx(path):
@@ -142,6 +149,10 @@ def open_table(path: Path, columns: Sequence[Column]) -> Table:
     else:
         table = _open_csv(path, columns)
 
+    for kind in foreign_kinds:
+        marks = kind.headers_in(table.header.found)
+        if len(marks) >= kind.min_headers:
+            raise ImportFileError(_foreign_kind_message(kind, marks, columns, table))
     missing = table.header.missing(columns)
     if missing:
         raise ImportFileError(_missing_columns_message(missing, table))
@@ -151,6 +162,29 @@ def open_table(path: Path, columns: Sequence[Column]) -> Table:
 def is_xlsx(path: Path) -> bool:
     with open(path, "rb") as handle:
         return handle.read(4) == ZIP_SIGNATURE
+
+
+def _foreign_kind_message(
+    kind: ForeignKind, marks: list[str], columns: Sequence[Column], table: Table
+) -> str:
+    required = ", ".join(f"«{column.label}»" for column in columns if column.required)
+    optional = ", ".join(
+        f"«{column.label}»" for column in columns if not column.required
+    )
+    found = ", ".join(f"«{header}»" for header in table.header.found)
+    return _(
+        "El archivo parece %(kind)s, no el que se importa aquí: tiene las columnas "
+        "%(marks)s. Columnas esperadas: %(required)s (obligatorias) y %(optional)s. "
+        "Columnas encontradas en la fila %(row)s: %(found)s. Elija el archivo "
+        "correcto y cárguelo de nuevo."
+    ) % {
+        "kind": kind.name,
+        "marks": ", ".join(f"«{mark}»" for mark in marks),
+        "required": required,
+        "optional": optional or _("ninguna otra"),
+        "row": table.header_row,
+        "found": found,
+    }
 
 
 def _missing_columns_message(missing: Sequence[Column], table: Table) -> str:
@@ -300,12 +334,24 @@ def _open_csv(path: Path, columns: Sequence[Column]) -> Table:
 # XLSX
 
 
-def _load_workbook(path: Path):
-    try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except DAMAGED_XLSX_ERRORS as error:
-        logger.info("Workbook %s unreadable: %r", path, error)
-        raise ImportFileError(_damaged_workbook_message()) from error
+@contextmanager
+def _opened_workbook(path: Path) -> Iterator:
+    """Open the workbook read-only and close it on exit.
+
+    openpyxl gets an open file, not the path: given a path it rejects any
+    extension but its own, so a workbook named .csv would raise instead of
+    being read by its content as every other file is.
+    """
+    with open(path, "rb") as handle:
+        try:
+            workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        except DAMAGED_XLSX_ERRORS as error:
+            logger.info("Workbook %s unreadable: %r", path, error)
+            raise ImportFileError(_damaged_workbook_message()) from error
+        try:
+            yield workbook
+        finally:
+            workbook.close()
 
 
 def _damaged_workbook_message() -> str:
@@ -317,35 +363,30 @@ def _damaged_workbook_message() -> str:
 
 
 def _xlsx_rows(path: Path, sheet_name: str):
-    workbook = _load_workbook(path)
-    number = 0
-    try:
-        sheet = workbook[sheet_name]
-        # Read-only sheets yield every row, empty ones included, so counting from 1
-        # gives the row numbers Excel shows.
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, cells
-    except DAMAGED_XLSX_ERRORS as error:
-        # Read-only mode parses the sheet while it is read, so damage deep in the
-        # file shows up here, after the rows before it were yielded.
-        logger.info(
-            "Workbook %s unreadable after row %s of %r: %r",
-            path,
-            number,
-            sheet_name,
-            error,
-        )
-        raise ImportFileError(_damaged_workbook_message()) from error
-    finally:
-        workbook.close()
+    with _opened_workbook(path) as workbook:
+        number = 0
+        try:
+            sheet = workbook[sheet_name]
+            # Read-only sheets yield every row, empty ones included, so counting
+            # from 1 gives the row numbers Excel shows.
+            for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield number, cells
+        except DAMAGED_XLSX_ERRORS as error:
+            # Read-only mode parses the sheet while it is read, so damage deep in
+            # the file shows up here, after the rows before it were yielded.
+            logger.info(
+                "Workbook %s unreadable after row %s of %r: %r",
+                path,
+                number,
+                sheet_name,
+                error,
+            )
+            raise ImportFileError(_damaged_workbook_message()) from error
 
 
 def _open_xlsx(path: Path, columns: Sequence[Column]) -> Table:
-    workbook = _load_workbook(path)
-    try:
+    with _opened_workbook(path) as workbook:
         sheet_names = workbook.sheetnames
-    finally:
-        workbook.close()
 
     best = None
     first_error = None

@@ -153,7 +153,8 @@ def test_unreadable_file_is_rejected_at_preview(client, director):
     ("name", "content", "message"),
     [
         ("clientes.pdf", b"%PDF-1.4", "no se admite"),
-        ("clientes.xlsx", b"NIT;Nombre\n", "no es un libro de Excel"),
+        ("clientes.xlsx", b"NIT;Nombre\n", "pero es un archivo de texto (CSV)"),
+        ("clientes.xlsx", b"\x00\x01\x02binary", "no es un libro de Excel válido"),
         ("clientes.csv", b"\x00\x01\x02binary", "no parece un archivo CSV"),
         ("clientes.csv", b"", "vac"),
     ],

@@ -99,7 +99,7 @@ def test_command_fails_when_a_send_fails(db, settings):
     settings.EMAIL_PORT = closed_port()
     settings.EMAIL_TIMEOUT = 5
     email = stored_email()
-    with pytest.raises(CommandError, match="1 correos fallaron"):
+    with pytest.raises(CommandError, match="1 correo falló"):
         call_command("send_pending_emails")
     email.refresh_from_db()
     assert email.attempts == 2

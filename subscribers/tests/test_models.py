@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from subscribers.models import Competitor, SubscriberAccount
 from subscribers.tests.helpers import make_account
@@ -137,3 +138,46 @@ def test_change_is_recorded_in_history(accounts):
     account.status = SubscriberAccount.Status.SUSPENDED
     account.save()
     assert account.history.first().status == "suspendido"
+
+
+def test_competitor_nit_repeated_is_rejected(db):
+    Competitor.objects.create(name="Aseo Rival", nit="900123456", check_digit="8")
+    competitor = Competitor(name="Aseo Rival Dos", nit="900.123.456-8")
+
+    with pytest.raises(ValidationError) as raised:
+        competitor.full_clean()
+
+    assert raised.value.message_dict["nit"] == [
+        "El NIT 900.123.456-8 ya es del competidor «Aseo Rival». Revise el número "
+        "o use ese competidor."
+    ]
+
+
+def test_competitor_keeps_own_nit_on_save(db):
+    competitor = Competitor.objects.create(
+        name="Aseo Rival", nit="900123456", check_digit="8"
+    )
+    competitor.email = "contacto@rival.example.com"
+
+    competitor.full_clean()
+
+
+def test_competitor_own_company_nit_rejected(db, settings):
+    settings.COMPANY_NIT = "900.373.923-8"
+    settings.COMPANY_NAME = "Aseo Valle del Sumapaz S.A. E.S.P."
+    competitor = Competitor(name="Nosotros", nit="900373923")
+
+    with pytest.raises(ValidationError) as raised:
+        competitor.full_clean()
+
+    assert raised.value.message_dict["nit"] == [
+        "El NIT 900.373.923-8 es el de nuestra empresa (Aseo Valle del Sumapaz "
+        "S.A. E.S.P.). Escriba el NIT del competidor."
+    ]
+
+
+def test_competitor_nit_unique_in_database(db):
+    Competitor.objects.create(name="Aseo Rival", nit="900123456", check_digit="8")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Competitor.objects.create(name="Aseo Rival Dos", nit="900123456")

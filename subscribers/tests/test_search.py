@@ -22,6 +22,10 @@ from subscribers.tests.helpers import make_account
         ("ab123456", [Term("ab123456", "AB123456")]),
         ("ab", []),
         ("12", []),
+        ("Calle 10 No. 5", [Term("cl 10 # 5")]),
+        ("carrera 26#8", [Term("kr 26 # 8")]),
+        ("avenida bolivar", [Term("av bolivar")]),
+        ("calle", [Term("cl")]),
     ],
 )
 def test_parse_query(query, terms):
@@ -130,3 +134,40 @@ def test_number_does_not_match_an_address(accounts):
 def test_search_text_leaves_out_codes_and_ids(accounts):
     text = accounts["garcia"].search_text
     assert text == "jose garcia perez mz e cs 3 urb ciudad jardin"
+
+
+@pytest.fixture
+def street_accounts(db):
+    addresses = {
+        "449000901": "CALLE 10 NO. 5-20",
+        "449000902": "CRA 26 # 8-15 AP 301",
+        "449000903": "AV. BOLÍVAR N° 12-30",
+        "449000904": "DIAGONAL 4 NUMERO 3-10",
+        "449000905": "TV 7 NRO 2-45",
+    }
+    for code, address in addresses.items():
+        make_account(account_code=code, name="SUSCRIPTOR", address=address)
+
+
+@pytest.mark.parametrize(
+    ("query", "codes"),
+    [
+        ("cl 10 # 5-20", {"449000901"}),
+        ("cll 10 no 5", {"449000901"}),
+        ("calle 10 numero 5-20", {"449000901"}),
+        ("cl 10#5", {"449000901"}),
+        ("carrera 26 no. 8-15", {"449000902"}),
+        ("kr 26 # 8", {"449000902"}),
+        ("cr 26", {"449000902"}),
+        ("avenida bolivar # 12", {"449000903"}),
+        ("dg 4 # 3-10", {"449000904"}),
+        ("transversal 7 # 2-45", {"449000905"}),
+    ],
+)
+def test_street_words_are_equivalent(street_accounts, query, codes):
+    assert found(query) == codes
+
+
+def test_street_words_stored_one_way(street_accounts):
+    account = SubscriberAccount.objects.get(account_code="449000903")
+    assert account.search_text == "suscriptor av bolivar # 12-30"

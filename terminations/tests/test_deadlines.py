@@ -13,8 +13,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from accounts.roles import Role
 from core.models import OutgoingEmail
 from terminations import services
 from terminations.services import request_list_create, request_list_import
@@ -156,3 +158,107 @@ def test_digest_director_gets_every_advisor(
     assert "449000806" in to_director
     assert "449000807" in to_director
     assert "449000807" not in to_advisor
+
+
+def test_digest_lists_overdue_open_requests(competitor, advisor):
+    make_request(
+        competitor,
+        make_account("449000810"),
+        advisor=advisor,
+        status="en_verificacion",
+        response_due_on=date(2026, 10, 16),
+    )
+    make_request(
+        competitor,
+        make_account("449000811"),
+        advisor=advisor,
+        status="rechazada",
+        response_due_on=date(2026, 10, 15),
+    )
+    make_request(
+        competitor,
+        make_account("449000812"),
+        advisor=advisor,
+        status="aceptada",
+        response_due_on=date(2026, 10, 15),
+    )
+    make_request(
+        competitor,
+        make_account("449000813"),
+        advisor=advisor,
+        response_due_on=date(2026, 10, 22),
+    )
+
+    services.digest_send(today=date(2026, 10, 20))
+    email = OutgoingEmail.objects.get(to=[advisor.email])
+    overdue_part, upcoming_part = email.body_text.split("Por vencer")
+
+    assert email.subject == (
+        "Terminaciones: vencidas 1 · por vencer hasta el 23/10/2026: 1"
+    )
+    assert "Vencidas" in overdue_part
+    assert "Esta solicitud de terminación anticipada sigue sin respuesta" in (
+        overdue_part
+    )
+    assert "16/10/2026 · En verificación · 449000810" in overdue_part
+    assert "449000811" not in email.body_text
+    assert "449000812" not in email.body_text
+    assert "449000813" in upcoming_part
+
+
+def test_digest_sent_with_only_overdue(competitor, advisor):
+    make_request(
+        competitor,
+        make_account("449000814"),
+        advisor=advisor,
+        response_due_on=date(2026, 10, 1),
+    )
+
+    sent = services.digest_send(today=date(2026, 10, 20))
+    email = OutgoingEmail.objects.get(to=[advisor.email])
+
+    assert sent == 1
+    assert "449000814" in email.body_text
+    assert "Por vencer" not in email.body_text
+    assert "vencen entre" not in email.body_text
+
+
+def test_digest_coordinator_gets_every_advisor(
+    competitor, advisor, other_advisor, coordinator
+):
+    make_request(
+        competitor,
+        make_account("449000815"),
+        advisor=advisor,
+        response_due_on=date(2026, 10, 2),
+    )
+    make_request(
+        competitor,
+        make_account("449000816"),
+        advisor=other_advisor,
+        response_due_on=date(2026, 10, 22),
+    )
+    make_request(
+        competitor, make_account("449000817"), response_due_on=date(2026, 10, 5)
+    )
+
+    services.digest_send(today=date(2026, 10, 20))
+    to_coordinator = OutgoingEmail.objects.get(to=[coordinator.email]).body_text
+
+    assert "449000815" in to_coordinator
+    assert "Andrés Gómez" in to_coordinator
+    assert "449000816" in to_coordinator
+    assert "449000817 ·" in to_coordinator
+    assert "sin asesor" in to_coordinator
+
+
+def test_digest_once_per_user_with_two_roles(competitor, coordinator):
+    coordinator.groups.add(Group.objects.get(name=Role.DIRECTOR.value))
+    make_request(
+        competitor, make_account("449000818"), response_due_on=date(2026, 10, 2)
+    )
+
+    sent = services.digest_send(today=date(2026, 10, 20))
+
+    assert sent == 1
+    assert OutgoingEmail.objects.filter(to=[coordinator.email]).count() == 1

@@ -4,6 +4,7 @@ the flags for repeats and claimed accounts."""
 import json
 from datetime import date
 from io import StringIO
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -322,3 +323,51 @@ def test_xlsx_serial_cells_are_noted(competitor, tmp_path):
     assert report.rejected == 0
     assert "2 fechas de radicación venían como número de serie" in report.notes[-1]
     assert "(filas 2, 4)" in report.notes[-1]
+
+
+def test_command_rejects_registry_export(competitor, capsys):
+    output = StringIO()
+    registry_export = (
+        Path(__file__).parents[2]
+        / "subscribers"
+        / "tests"
+        / "data"
+        / "catastro_suscriptores.csv"
+    )
+
+    with pytest.raises(SystemExit) as exit_status:
+        call_command(
+            "import_termination_requests",
+            str(registry_export),
+            "--competitor",
+            competitor.name,
+            stdout=output,
+        )
+
+    assert exit_status.value.code == 1
+    assert "ERROR El archivo parece el catastro de suscriptores" in output.getvalue()
+    assert "«FECHA_VINCULACION»" in output.getvalue()
+    assert "filas 0 · creadas 0" in output.getvalue()
+    assert TerminationRequest.objects.count() == 0
+
+
+def test_command_reads_workbook_named_csv(registry, competitor, tmp_path):
+    renamed = tmp_path / "lista.csv"
+    renamed.write_bytes(COMPETITOR_LIST.read_bytes())
+    output = StringIO()
+
+    call_command(
+        "import_termination_requests",
+        str(renamed),
+        "--competitor",
+        competitor.name,
+        "--received-on",
+        LIST_RECEIVED_ON.isoformat(),
+        "--dry-run",
+        "--json",
+        stdout=output,
+    )
+
+    data = json.loads(output.getvalue())
+    assert data["rows"] == 1500
+    assert data["rejected"] == 0

@@ -14,9 +14,11 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from subscribers.models import SubscriberAccount
+from terminations import importer as importer_module
 from terminations import services
 from terminations.models import RequestList, TerminationRequest
-from terminations.tests.conftest import make_account
+from terminations.tests.conftest import make_account, make_request
 
 HEADER = "No.;FECHA RADICACIÓN;CÓDIGO CUENTA / CATASTRO;NOMBRE SUSCRIPTOR\n"
 
@@ -62,7 +64,12 @@ def stored_files(settings) -> list:
 @pytest.mark.parametrize(
     ("name", "content", "expected"),
     [
-        ("lista.xlsx", b"No.;FECHA;CODIGO\n1;01/10/2026;449000701\n", "no es un libro"),
+        (
+            "lista.xlsx",
+            b"No.;FECHA;CODIGO\n1;01/10/2026;449000701\n",
+            "termina en .xlsx pero es un archivo de texto (CSV)",
+        ),
+        ("lista.csv", workbook_bytes(), "termina en .csv pero es un libro de Excel"),
         ("lista.xlsx", b"", "está vacío"),
         ("lista.csv", b"", "está vacío"),
         ("lista.pdf", b"%PDF-1.4", "no se admite"),
@@ -271,3 +278,108 @@ def test_preview_shows_implausible_dates(client, director, competitor):
     )
     assert "La lista tiene filas con errores; no se guardó." in confirmed
     assert not TerminationRequest.objects.exists()
+
+
+REGISTRY_HEADER = (
+    "CODIGO_CUENTA;NUMERO_PREDIAL;NOMBRE_SUSCRIPTOR;DIRECCION;ESTADO;"
+    "FECHA_VINCULACION\n"
+)
+
+
+def test_registry_export_rejected_by_headers(client, director, competitor, settings):
+    client.force_login(director)
+    registry_file = SimpleUploadedFile(
+        "lista.csv",
+        (REGISTRY_HEADER + "449000701;;ANA;CL 1;ACTIVO;2021-07-12\n").encode(),
+    )
+
+    response = upload(client, competitor, registry_file)
+
+    assert response.status_code == 200
+    assert "El archivo parece el catastro de suscriptores" in response.text
+    assert "tiene las columnas «ESTADO», «FECHA_VINCULACION»" in response.text
+    assert "Columnas esperadas: «FECHA RADICACIÓN», «CÓDIGO CUENTA" in response.text
+    assert "Columnas encontradas en la fila 1: «CODIGO_CUENTA»" in response.text
+    assert not RequestList.objects.exists()
+    assert stored_files(settings) == []
+
+
+def test_list_with_one_registry_header_accepted(client, director, competitor):
+    # A list may carry one column a registry export also has, such as ESTADO.
+    make_account("449000701")
+    client.force_login(director)
+    list_file = SimpleUploadedFile(
+        "lista.csv",
+        "FECHA RADICACIÓN;CÓDIGO CUENTA / CATASTRO;ESTADO\n"
+        "01/10/2026;449000701;ACTIVO\n".encode(),
+    )
+
+    with time_machine.travel("2026-11-03 10:00 -05:00", tick=False):
+        response = upload(client, competitor, list_file)
+
+    assert response.status_code == 302
+    assert RequestList.objects.get().status == RequestList.Status.PREVIEW
+
+
+def test_preview_lists_rows_by_kind(client, director, competitor, other_competitor):
+    claimed = make_account("449000702")
+    make_account("449000701")
+    make_account("449000703", status=SubscriberAccount.Status.UNLINKED)
+    make_request(other_competitor, claimed)
+    client.force_login(director)
+    rows = (
+        "1;01/10/2026;449000701;Ana Díaz\n",
+        "2;01/10/2026;449000799;Luis Pérez\n",
+        "3;02/10/2026;449000701;Ana Díaz\n",
+        "4;01/10/2026;449000702;Eva Ruiz\n",
+        "5;01/10/2026;449000703;Pía Gil\n",
+    )
+    with time_machine.travel("2026-11-03 10:00 -05:00", tick=False):
+        upload(client, competitor, csv_list(*rows))
+        request_list = RequestList.objects.get(competitor=competitor)
+        response = client.get(request_list.get_absolute_url())
+
+    samples = {sample["label"]: sample for sample in response.context["samples"]}
+    assert list(samples) == [
+        "Coinciden con el catastro",
+        "Sin coincidencia en el catastro",
+        "Repiten una solicitud",
+        "Reclamadas también por otro competidor",
+        "Cuenta ya desvinculada",
+    ]
+    assert [row["row"] for row in samples["Coinciden con el catastro"]["rows"]] == [
+        2,
+        6,
+    ]
+    unmatched = samples["Sin coincidencia en el catastro"]["rows"]
+    assert [(row["code"], row["name"]) for row in unmatched] == [
+        ("449000799", "Luis Pérez")
+    ]
+    assert unmatched[0]["account_code"] == ""
+    repeat = samples["Repiten una solicitud"]["rows"][0]
+    assert repeat["row"] == 4
+    assert "Repite la solicitud de la fila 2 de esta lista." in repeat["problem"]
+    claim = samples["Reclamadas también por otro competidor"]["rows"][0]
+    assert claim["account_code"] == "449000702"
+    assert "Otro competidor ya tiene una solicitud abierta" in claim["problem"]
+    unlinked = samples["Cuenta ya desvinculada"]["rows"][0]
+    assert "La cuenta ya está desvinculada." in unlinked["problem"]
+    assert "Coincide por código de cuenta." in unlinked["problem"]
+    assert "<h2>Filas por tipo</h2>" in response.text
+    assert "<td>Luis Pérez</td>" in response.text
+
+
+def test_preview_samples_stop_at_limit(client, director, competitor, monkeypatch):
+    monkeypatch.setattr(importer_module, "SAMPLE_ROWS", 2)
+    client.force_login(director)
+    rows = [f"{number};01/10/2026;44900080{number};Ana\n" for number in range(5)]
+    with time_machine.travel("2026-11-03 10:00 -05:00", tick=False):
+        upload(client, competitor, csv_list(*rows))
+        response = client.get(RequestList.objects.get().get_absolute_url())
+
+    sample = response.context["samples"][0]
+    assert sample["count"] == 5
+    assert [row["row"] for row in sample["rows"]] == [2, 3]
+    assert "Sin coincidencia en el catastro (5) · se muestran las primeras 2" in (
+        response.text
+    )

@@ -542,3 +542,14 @@ def test_meeting_minutes_download(client, competitor, director, advisor):
     assert response["Content-Disposition"].startswith("attachment")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert forbidden.status_code == 403
+
+
+def test_competitor_same_nit_twice_rejected(client, director, competitor):
+    response = login(client, director).post(
+        reverse("terminations:competitors"),
+        {"name": "SERVIASEO BIS", "nit": "901.318.645-5"},
+    )
+
+    assert response.status_code == 200
+    assert "ya es del competidor «SERVIASEO ALTO MAGDALENA" in response.text
+    assert Competitor.objects.count() == 1

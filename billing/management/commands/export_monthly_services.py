@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from billing.consolidation import month_orders, proofs_zip_write, workbook_export
 from billing.periods import month_parse
@@ -35,15 +36,18 @@ class Command(BaseCommand):
             raise CommandError(error.messages[0]) from error
         if output.suffix.lower() != ".xlsx":
             raise CommandError(
-                f"El archivo de salida «{output}» debe terminar en .xlsx."
+                _("El archivo de salida «%(path)s» debe terminar en .xlsx.")
+                % {"path": output}
             )
         if not output.parent.is_dir():
             raise CommandError(
-                f"La carpeta «{output.parent}» no existe. Créela o elija otra ruta."
+                _("La carpeta «%(path)s» no existe. Créela o elija otra ruta.")
+                % {"path": output.parent}
             )
         if proofs is not None and not proofs.parent.is_dir():
             raise CommandError(
-                f"La carpeta «{proofs.parent}» no existe. Créela o elija otra ruta."
+                _("La carpeta «%(path)s» no existe. Créela o elija otra ruta.")
+                % {"path": proofs.parent}
             )
 
         orders = month_orders(period)

@@ -1,4 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.mail import email_send_pending
 
@@ -24,12 +26,18 @@ class Command(BaseCommand):
     def handle(self, *args, max_attempts=None, **options):
         if max_attempts is not None and max_attempts < 1:
             raise CommandError(
-                f"--max-attempts={max_attempts} no es válido; use 1 o más."
+                _("--max-attempts=%(value)s no es válido: use 1 o más.")
+                % {"value": max_attempts}
             )
         summary = email_send_pending(max_attempts=max_attempts)
         self.stdout.write(f"Enviados: {summary.sent}, fallidos: {summary.failed}")
         if summary.failed:
             raise CommandError(
-                f"{summary.failed} correos fallaron; vea el error de cada uno en "
-                "Correos enviados."
+                ngettext(
+                    "%(count)s correo falló. Vea su error en Correos enviados.",
+                    "%(count)s correos fallaron. Vea el error de cada uno en "
+                    "Correos enviados.",
+                    summary.failed,
+                )
+                % {"count": summary.failed}
             )

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from customers.models import Customer
 from demo import data
@@ -41,8 +42,10 @@ class Command(BaseCommand):
     def handle(self, *args, if_empty, seed, customers, **options):
         if settings.IS_PRODUCTION:
             raise CommandError(
-                "No se cargan datos de demostración en producción "
-                "(DJANGO_ENV=production). Use una base de datos de desarrollo."
+                _(
+                    "No se cargan datos de demostración en producción "
+                    "(DJANGO_ENV=production). Use una base de datos de desarrollo."
+                )
             )
         if if_empty and Customer.objects.exists():
             self.stdout.write(

@@ -7,10 +7,12 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.imports import Severity
 from core.imports.command import (
     add_import_arguments,
+    file_check,
     import_failed,
     user_by_username,
 )
@@ -45,8 +47,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         path: Path = options["file"]
-        if not path.is_file():
-            raise CommandError(f"File not found: {path}")
+        file_check(path)
         competitor = self._competitor(options["competitor"])
         user = user_by_username(options["user"])
 
@@ -92,7 +93,15 @@ class Command(BaseCommand):
         try:
             return Competitor.objects.get(name__iexact=name.strip())
         except Competitor.DoesNotExist as error:
-            known = ", ".join(Competitor.objects.values_list("name", flat=True))
+            known = ", ".join(
+                f"«{known_name}»"
+                for known_name in Competitor.objects.values_list("name", flat=True)
+            )
             raise CommandError(
-                f"Competitor not found: {name!r}. Known competitors: {known or 'none'}"
+                _(
+                    "No existe el competidor «%(name)s». Competidores registrados: "
+                    "%(known)s. Escriba el nombre como está registrado o regístrelo "
+                    "en Terminaciones → Listas de competidores."
+                )
+                % {"name": name, "known": known or _("ninguno")}
             ) from error

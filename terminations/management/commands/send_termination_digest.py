@@ -3,14 +3,17 @@
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from terminations.services import digest_send
 
 
 class Command(BaseCommand):
     help = (
-        "E-mail each advisor and director the termination deadlines that fall due "
-        "in the next TERMINATION_DIGEST_BUSINESS_DAYS business days. Run daily."
+        "E-mail each advisor the termination requests of theirs whose response "
+        "is overdue and the deadlines that fall due in the next "
+        "TERMINATION_DIGEST_BUSINESS_DAYS business days; directors and "
+        "coordinators get those of every advisor. Run daily."
     )
 
     def add_arguments(self, parser):
@@ -27,7 +30,11 @@ class Command(BaseCommand):
                 today = date.fromisoformat(options["date"])
             except ValueError as error:
                 raise CommandError(
-                    f"Invalid --date {options['date']!r}; use YYYY-MM-DD."
+                    _(
+                        "La fecha --date «%(value)s» no es válida. Escríbala como "
+                        "AAAA-MM-DD, p. ej. 2026-10-20."
+                    )
+                    % {"value": options["date"]}
                 ) from error
         sent = digest_send(today=today)
         self.stdout.write(f"{sent} e-mails queued.")

@@ -1,0 +1,86 @@
+"""The errors management commands raise for bad arguments are Spanish sentences
+that name the value and the fix."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from subscribers.models import Competitor
+
+
+def test_import_missing_file_is_spanish(db, tmp_path):
+    missing = tmp_path / "no-existe.csv"
+
+    with pytest.raises(CommandError) as raised:
+        call_command("import_subscribers", str(missing), stdout=StringIO())
+
+    assert str(raised.value) == (
+        f"No se encontró el archivo «{missing}». Revise la ruta y el nombre del "
+        "archivo."
+    )
+
+
+def test_import_unknown_user_is_spanish(db, tmp_path):
+    path = tmp_path / "catastro.csv"
+    path.write_text("CODIGO_CUENTA\n", encoding="utf-8")
+
+    with pytest.raises(CommandError) as raised:
+        call_command(
+            "import_subscribers", str(path), "--user", "nadie", stdout=StringIO()
+        )
+
+    assert "No existe el usuario «nadie»" in str(raised.value)
+
+
+def test_termination_import_unknown_competitor(db, tmp_path):
+    Competitor.objects.create(name="Aseo Uno", nit="901318645", check_digit="5")
+    path = tmp_path / "lista.csv"
+    path.write_text("FECHA RADICACIÓN;CÓDIGO CUENTA\n", encoding="utf-8")
+
+    with pytest.raises(CommandError) as raised:
+        call_command(
+            "import_termination_requests",
+            str(path),
+            "--competitor",
+            "Aseo Dos",
+            stdout=StringIO(),
+        )
+
+    message = str(raised.value)
+    assert message.startswith("No existe el competidor «Aseo Dos».")
+    assert "Competidores registrados: «Aseo Uno»." in message
+
+
+def test_termination_import_missing_file(db, tmp_path):
+    with pytest.raises(CommandError, match="No se encontró el archivo"):
+        call_command(
+            "import_termination_requests",
+            str(tmp_path / "lista.xlsx"),
+            "--competitor",
+            "Aseo Uno",
+            stdout=StringIO(),
+        )
+
+
+def test_digest_invalid_date_is_spanish(db):
+    with pytest.raises(CommandError) as raised:
+        call_command("send_termination_digest", "--date", "20/10/2026")
+
+    assert str(raised.value) == (
+        "La fecha --date «20/10/2026» no es válida. Escríbala como AAAA-MM-DD, "
+        "p. ej. 2026-10-20."
+    )
+
+
+def test_monthly_export_wrong_suffix(db, tmp_path):
+    with pytest.raises(CommandError) as raised:
+        call_command(
+            "export_monthly_services",
+            "--month",
+            "2026-11",
+            "--output",
+            str(tmp_path / "noviembre.csv"),
+        )
+
+    assert "debe terminar en .xlsx" in str(raised.value)
