@@ -412,7 +412,7 @@ class SubscriberImporter(Importer):
                 ),
             )
         values.update(self._parse_identity(row, texts, name))
-        category_texts = tuple(texts.get(key) for key in CATEGORY_KEYS)
+        category_texts = tuple(map(texts.get, CATEGORY_KEYS))
         categories = self.category_cache.get(category_texts)
         if categories is None:
             categories = self._parse_categories(category_texts)
