@@ -20,7 +20,7 @@ from core.imports.bulk import (
     drop_foreign_keys,
     drop_secondary_indexes,
     history_insert_table,
-    reserve_key_range,
+    reserve_key_block,
     restore_schema,
 )
 from core.text import fold
@@ -109,7 +109,7 @@ def schema_restore(
 def copy_new_customers(records: list, *, when: datetime) -> int:
     """COPY `records` (CustomerRecords of customers not stored yet) and their
     primary contacts into the tables, and return the number of contacts."""
-    keys = reserve_key_range(Customer, len(records))
+    keys = reserve_key_block(Customer, len(records))
     stamp = when.isoformat()
     # advisor_id, notes, created_at and updated_at are the same on every row.
     tail = f"\t{COPY_NULL}\t\t{stamp}\t{stamp}\n"
@@ -122,7 +122,7 @@ def copy_new_customers(records: list, *, when: datetime) -> int:
     copy_lines(Customer, CUSTOMER_COPY_COLUMNS, lines)
 
     if contacts:
-        contact_keys = reserve_key_range(Contact, len(contacts))
+        contact_keys = reserve_key_block(Contact, len(contacts))
         copy_lines(
             Contact,
             CONTACT_COPY_COLUMNS,

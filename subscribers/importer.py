@@ -11,6 +11,7 @@ DESVINCULADO, because reactivating it would hide its unlinking from the noveltie
 report. Every created or changed account gets a history record.
 """
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -18,7 +19,7 @@ from functools import lru_cache
 from types import MappingProxyType
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,7 @@ from core.imports import (
     CellError,
     Column,
     Importer,
+    ImportReport,
     Outcome,
     PendingRecord,
     RowReader,
@@ -45,7 +47,7 @@ from core.imports.bulk import (
     drop_secondary_indexes,
     history_insert,
     history_insert_stored,
-    reserve_keys,
+    reserve_key_block,
     restore_schema,
     uses_copy,
 )
@@ -58,6 +60,12 @@ from customers.identification import (
 from subscribers.models import SubscriberAccount, account_search_text
 from subscribers.zoning import ZoneResolver
 from zones.models import Municipality
+
+logger = logging.getLogger(__name__)
+
+# An import that creates or changes at least this many accounts refreshes the
+# planner statistics and the visibility map of the table when it commits.
+LARGE_IMPORT_ACCOUNTS = 10_000
 
 COLUMNS = [
     Column(
@@ -191,6 +199,7 @@ NEW_ACCOUNT = {
 }
 WRITE_FIELDS = list(NEW_ACCOUNT)
 # The text columns of a new account, in the order _copy_line writes them.
+# NOTE: _copy_line lists them itself; keep the two in the same order.
 COPY_TEXT_FIELDS = (
     "account_code",
     "cadastral_number",
@@ -227,6 +236,21 @@ COMPARE_FIELDS = [f for f in UPDATE_FIELDS if f != "updated_at"]
 
 _CODE_SEPARATORS = re.compile(r"[\s.\-]+")
 
+# Columns whose few distinct values decide the municipality, use class, estrato,
+# producer type and status. Their combinations repeat on most rows, so each
+# combination is checked once (SubscriberImporter._parse_categories).
+CATEGORY_KEYS = (
+    "dane_code",
+    "municipality",
+    "use_class",
+    "estrato",
+    "producer_type",
+    "status",
+)
+# Combinations remembered per import: a registry has a few hundred, and the
+# bound keeps memory flat on a file where they do not repeat.
+CATEGORY_CACHE_SIZE = 4096
+
 # Classes, statuses and types repeat on every row: fold each once.
 cached_fold = lru_cache(maxsize=4096)(fold)
 
@@ -252,6 +276,34 @@ def _unlinked_by_termination() -> frozenset[str]:
         for code, kind in latest_kind.items()
         if kind == RegistryNovelty.Kind.UNLINKED
     )
+
+
+class _IssueLog:
+    """Stand-in for RowReader that stores the problems a parse method reports,
+    so that they can be replayed on every row with the same cells."""
+
+    __slots__ = ("issues", "rejected")
+
+    def __init__(self):
+        self.issues: list[tuple[bool, str, str, object]] = []
+        self.rejected = False
+
+    def error(self, key: str, message: str, value=None) -> None:
+        self.issues.append((True, key, message, value))
+        self.rejected = True
+
+    def warning(self, key: str, message: str, value=None) -> None:
+        self.issues.append((False, key, message, value))
+
+
+@dataclass(frozen=True, slots=True)
+class _Categories:
+    """What the category cells of a row parse to, with the problems found."""
+
+    municipality: Municipality | None
+    class_values: dict
+    status: str | None
+    issues: tuple[tuple[bool, str, str, object], ...]
 
 
 @dataclass
@@ -290,6 +342,7 @@ class SubscriberImporter(Importer):
         self.unlinked_by_termination = _unlinked_by_termination()
         self.user_id = self.user.pk if self.user is not None else None
         self.now = timezone.now()
+        self.category_cache: dict[tuple, _Categories] = {}
         self.restore_statements: list[str] = []
         self.started_empty = False
         if uses_copy():
@@ -324,6 +377,25 @@ class SubscriberImporter(Importer):
             # A dry run is rolled back, which restores the dropped indexes.
             restore_schema(self.restore_statements)
 
+    def after_commit(self, report: ImportReport) -> None:
+        """Run VACUUM (ANALYZE) on the account table after a large import
+        (PostgreSQL only). The planner then knows the new rows, and the broad
+        registry search reads its covering index without visiting the table,
+        which needs the pages marked all-visible. Inside an enclosing
+        transaction, where VACUUM cannot run, only ANALYZE runs."""
+        if not uses_copy() or report.created + report.updated < LARGE_IMPORT_ACCOUNTS:
+            return
+        table = connection.ops.quote_name(SubscriberAccount._meta.db_table)
+        statement = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"{statement} {table}")
+        except DatabaseError:
+            # The accounts are committed: autovacuum catches up later.
+            logger.warning(
+                "%s of %s failed after an import", statement, table, exc_info=True
+            )
+
     def parse_row(self, row: RowReader) -> AccountRecord | None:
         # Every cell is read once, as text: the import runs this for each of
         # hundreds of thousands of rows.
@@ -340,9 +412,18 @@ class SubscriberImporter(Importer):
                 ),
             )
         values.update(self._parse_identity(row, texts, name))
-        municipality = self._parse_municipality(row, texts)
-        values.update(self._parse_class(row, texts))
-        status = self._parse_status(row, texts)
+        category_texts = tuple(map(texts.get, CATEGORY_KEYS))
+        categories = self.category_cache.get(category_texts)
+        if categories is None:
+            categories = self._parse_categories(category_texts)
+        for is_error, key, message, value in categories.issues:
+            if is_error:
+                row.error(key, message, value)
+            else:
+                row.warning(key, message, value)
+        municipality = categories.municipality
+        values.update(categories.class_values)
+        status = categories.status
         if row.rejected:
             return None
         if account_code in self.unlinked_by_termination:
@@ -366,6 +447,27 @@ class SubscriberImporter(Importer):
         if "is_multiuser" in texts or "unit_count" in texts:
             self._parse_units(row, values)
         return AccountRecord(values=values, municipality_name=municipality.name)
+
+    def _parse_categories(self, category_texts: tuple) -> _Categories:
+        """Parse the CATEGORY_KEYS cells (None for a column the file lacks) and
+        remember the outcome for the rows that repeat them. The issues keep
+        the value None where the parse method passed none, so a replayed issue
+        shows the cell of its own row."""
+        texts = {
+            key: text
+            for key, text in zip(CATEGORY_KEYS, category_texts, strict=True)
+            if text is not None
+        }
+        log = _IssueLog()
+        categories = _Categories(
+            municipality=self._parse_municipality(log, texts),
+            class_values=self._parse_class(log, texts),
+            status=self._parse_status(log, texts),
+            issues=tuple(log.issues),
+        )
+        if len(self.category_cache) < CATEGORY_CACHE_SIZE:
+            self.category_cache[category_texts] = categories
+        return categories
 
     def _parse_account_code(self, row: RowReader, text: str) -> str:
         code = text if text.isalnum() else _CODE_SEPARATORS.sub("", text)
@@ -727,7 +829,8 @@ class SubscriberImporter(Importer):
         """Write the batch into a registry that was empty when the import began,
         with one history record per account. Keys do not repeat across
         batches, so every record is a new account."""
-        keys = reserve_keys(SubscriberAccount, len(batch))
+        # The lock prepare() took keeps other inserts out of the table.
+        keys = reserve_key_block(SubscriberAccount, len(batch))
         # The columns after linked_on are the same for every new account.
         now = self.now.isoformat()
         tail = f"\t{COPY_NULL}\t{COPY_NULL}\t{now}\t{now}\n"
@@ -750,23 +853,42 @@ class SubscriberImporter(Importer):
 
     def _copy_line(self, key: int, values: dict, tail: str) -> str:
         """Return a new account as a line of COPY_COLUMNS in COPY text format.
-        `tail` contains the columns after linked_on."""
-        row = NEW_ACCOUNT.copy()
-        row.update(values)
-        self._fill_derived(row)
-        zone_id = row["zone_id"]
-        estrato = row["estrato"]
-        linked_on = row["linked_on"]
+        `tail` contains the columns after linked_on. Columns the file lacks
+        take their NEW_ACCOUNT values."""
+        get = values.get
+        name = values["name"]
+        address = get("address", "")
+        barrio = get("barrio", "")
+        municipality_id = values["municipality_id"]
+        zone_id = self.zones.zone_for(municipality_id, barrio)
+        estrato = values["estrato"]
+        linked_on = get("linked_on")
+        texts = (
+            values["account_code"],
+            get("cadastral_number", ""),
+            values["id_type"],
+            values["id_number"],
+            values["check_digit"],
+            name,
+            address,
+            barrio,
+            municipality_id,
+            values["use_class"],
+            values["producer_type"],
+            values["status"],
+            get("billing_account", ""),
+            account_search_text(name, address, barrio),
+        )
         return (
             "\t".join(
                 (
                     str(key),
-                    copy_text_fields([row[field] for field in COPY_TEXT_FIELDS]),
-                    "t" if row["check_digit_mismatch"] else "f",
+                    copy_text_fields(texts),
+                    "t" if values["check_digit_mismatch"] else "f",
                     COPY_NULL if zone_id is None else str(zone_id),
                     COPY_NULL if estrato is None else str(estrato),
-                    "t" if row["is_multiuser"] else "f",
-                    str(row["unit_count"]),
+                    "t" if get("is_multiuser", False) else "f",
+                    str(get("unit_count", 1)),
                     COPY_NULL if linked_on is None else linked_on.isoformat(),
                 )
             )

@@ -9,6 +9,7 @@ rolled back, so a file is imported whole or not at all.
 import logging
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -82,21 +83,27 @@ class RowReader:
     def text_map(self) -> dict[str, str]:
         """Return text(key) of every column the file has, read in one pass: an
         importer that needs most cells saves a method call per cell."""
+        keys, pick = _cell_picker(self._table)
         cells = self._cells
         try:
-            return {
-                key: " ".join(value.split())
-                if isinstance(value := cells[position], str)
-                else cell_text(value)
-                for key, position in self._positions.items()
-            }
-        except IndexError:
-            # A short row: the cells it lacks are empty.
+            picked = pick(cells)
+            # Joined by NUL, which is not white space, to check every cell at once.
+            line = "\0".join(picked)
+        except (IndexError, TypeError):
+            # A short row, or cells that are not text (XLSX numbers and dates).
             width = len(cells)
             return {
                 key: cell_text(cells[position]) if position < width else ""
                 for key, position in self._positions.items()
             }
+        # When the line has no white space other than single spaces between
+        # words, and no space next to a NUL, every cell equals its text().
+        if " ".join(line.split()) == line and " \0" not in line and "\0 " not in line:
+            return dict(zip(keys, picked, strict=True))
+        return {
+            key: " ".join(value.split())
+            for key, value in zip(keys, picked, strict=True)
+        }
 
     def texts(self, keys: tuple[str, ...]) -> list[str]:
         """Return text(key) for each of `keys`, in one call per row."""
@@ -150,6 +157,25 @@ class RowReader:
                 severity=severity,
             )
         )
+
+
+def _cell_picker(table: Table) -> tuple[tuple[str, ...], Callable]:
+    """Return the keys of the columns the file has and a function of a row's
+    cells that returns their cells in the same order, as a tuple."""
+    picker = table.text_getters.get(None)
+    if picker is None:
+        positions = table.header.positions
+        keys = tuple(positions)
+        if len(keys) == 1:
+            (position,) = positions.values()
+
+            def pick(cells: Sequence) -> tuple:
+                return (cells[position],)
+
+        else:
+            pick = itemgetter(*positions.values())
+        picker = table.text_getters[None] = (keys, pick)
+    return picker
 
 
 def _text_getter(table: Table, keys: tuple[str, ...]) -> Callable:
@@ -240,6 +266,10 @@ class Importer:
     def finish(self) -> None:
         """Run once after the last batch, inside the transaction, also when it is
         about to be rolled back."""
+
+    def after_commit(self, report: ImportReport) -> None:
+        """Run once after the import's transaction committed, outside it unless
+        the caller's own transaction encloses the import (as in tests)."""
 
     def skip_row(self, row: RowReader) -> bool:
         """Return True for rows that carry no record (section titles, notes)."""
@@ -334,6 +364,8 @@ def run_import(
         if type(importer).scan_key is not Importer.scan_key:
             run.repeated = _scan_repeated_keys(importer, table)
         _run_in_transaction(run, table)
+        if report.committed:
+            importer.after_commit(report)
     except ImportFileError as error:
         # Damage past the header (a broken sheet, a bad CSV quote) surfaces while
         # rows are read; the transaction has rolled back, so nothing was written.

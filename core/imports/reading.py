@@ -112,7 +112,8 @@ class Table:
     delimiter: str = ""
     encoding: str = ""
     sheet_name: str = ""
-    # RowReader.texts's functions of a row's cells, by tuple of column keys.
+    # RowReader.texts's functions of a row's cells, by tuple of column keys,
+    # and under None the column keys and cell picker of RowReader.text_map.
     text_getters: dict = field(default_factory=dict, repr=False, compare=False)
 
     def rows(self) -> Iterator[SourceRow]:

@@ -11,6 +11,8 @@ from core.imports import (
     parse_yes_no,
     run_import,
 )
+from core.imports.engine import RowReader
+from core.imports.reading import open_table
 from zones.models import Zone
 
 
@@ -188,3 +190,24 @@ def test_damage_after_header_writes_nothing(tmp_path):
     assert not report.committed
     assert report.created == 0
     assert Zone.objects.count() == 0
+
+
+TEXT_MAP_CELLS = [
+    "Zona Norte;a;SÍ",
+    "Zona  Sur;  b ;NO",
+    "Zona\tCentro;c\u00a0d;SI",
+    "Zona Este; ;",
+    "Zona Oeste",
+    "Zona | Alta;e |;SÍ",
+]
+
+
+@pytest.mark.parametrize("line", TEXT_MAP_CELLS)
+def test_text_map_equals_text_of_each_column(tmp_path, line):
+    path = write(tmp_path, f"Zona;Descripción;Activa\n{line}\n")
+    table = open_table(path, ZoneImporter.columns)
+    columns = {column.key: column for column in ZoneImporter.columns}
+    (source,) = list(table.rows())
+    row = RowReader(source, table, columns)
+    expected = {key: row.text(key) for key in table.header.positions}
+    assert row.text_map() == expected

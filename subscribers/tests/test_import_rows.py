@@ -7,9 +7,16 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection
 
 from core.imports import Severity, run_import
+from core.imports.bulk import reserve_key_block
 from core.models import ImportJob
-from subscribers.importer import COPY_COLUMNS, WRITE_FIELDS, SubscriberImporter
+from subscribers.importer import (
+    COPY_COLUMNS,
+    NEW_ACCOUNT,
+    WRITE_FIELDS,
+    SubscriberImporter,
+)
 from subscribers.models import SubscriberAccount
+from subscribers.tests.helpers import make_account
 from tests.factories import make_zone
 from zones.models import Municipality
 
@@ -294,3 +301,93 @@ def test_empty_registry_history_names_the_user(db, tmp_path, director):
 
 def test_copy_columns_cover_write_fields():
     assert sorted(COPY_COLUMNS) == sorted(["id", *WRITE_FIELDS])
+
+
+def test_repeated_bad_class_names_each_row(db, tmp_path):
+    bad = GOOD.replace("RESIDENCIAL", "RESIDENCAL")
+    report = import_lines(
+        tmp_path, bad, bad.replace("449000001", "449000003"), skip_invalid=True
+    )
+    errors = [(issue.row, issue.column, issue.value) for issue in report.row_errors]
+    assert errors == [(2, "USO", "RESIDENCAL"), (3, "USO", "RESIDENCAL")]
+    assert report.rejected == 2
+
+
+def test_repeated_commercial_estrato_warns_each_row(db, tmp_path):
+    line = COMMERCIAL.replace(",,COMERCIAL", ",4,COMERCIAL")
+    report = import_lines(tmp_path, line, line.replace("449000002", "449000004"))
+    warnings = [
+        (issue.row, issue.column)
+        for issue in report.warnings
+        if issue.column == "ESTRATO"
+    ]
+    assert warnings == [(2, "ESTRATO"), (3, "ESTRATO")]
+    assert report.created == 2
+
+
+def test_empty_registry_import_fills_absent_columns(db, tmp_path):
+    path = tmp_path / "corto.csv"
+    path.write_text(
+        "CODIGO_CUENTA,NOMBRE_SUSCRIPTOR,TIPO_DOCUMENTO,NUMERO_DOCUMENTO,"
+        "COD_DANE_MUNICIPIO,USO,ESTRATO\n"
+        "449000005,ANA RUIZ,CC,52123456,73449,RESIDENCIAL,2\n",
+        encoding="utf-8",
+    )
+    run_import(SubscriberImporter(), path)
+    stored = SubscriberAccount.objects.values(*NEW_ACCOUNT).get()
+    defaults = {
+        field: value
+        for field, value in NEW_ACCOUNT.items()
+        if field not in ("created_at", "updated_at")
+    }
+    expected = {
+        **defaults,
+        "account_code": "449000005",
+        "name": "ANA RUIZ",
+        "id_type": "CC",
+        "id_number": "52123456",
+        "municipality_id": "73449",
+        "use_class": "residencial",
+        "estrato": 2,
+        "search_text": "ana ruiz",
+    }
+    assert {field: stored[field] for field in expected} == expected
+
+
+@pytest.mark.postgresql
+def test_key_block_is_consecutive(db):
+    first = reserve_key_block(SubscriberAccount, 3)
+    second = reserve_key_block(SubscriberAccount, 2)
+    assert len(first) == 3
+    assert list(second) == [first[-1] + 1, first[-1] + 2]
+    account = make_account()
+    assert account.pk > second[-1]
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_large_import_vacuums_and_analyzes(tmp_path, monkeypatch):
+    monkeypatch.setattr("subscribers.importer.LARGE_IMPORT_ACCOUNTS", 2)
+    import_lines(tmp_path, GOOD, COMMERCIAL)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relpages, relallvisible, reltuples FROM pg_class "
+            "WHERE oid = %s::regclass",
+            [SubscriberAccount._meta.db_table],
+        )
+        pages, all_visible_pages, tuples = cursor.fetchone()
+    assert pages >= 1
+    assert all_visible_pages == pages
+    assert tuples == 2
+
+
+@pytest.mark.postgresql
+def test_small_import_skips_vacuum(db, tmp_path):
+    import_lines(tmp_path, GOOD, COMMERCIAL)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relallvisible FROM pg_class WHERE oid = %s::regclass",
+            [SubscriberAccount._meta.db_table],
+        )
+        (all_visible_pages,) = cursor.fetchone()
+    assert all_visible_pages == 0
