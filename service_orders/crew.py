@@ -46,11 +46,8 @@ def cedula_normalise(raw: str) -> str:
     try:
         identification = parse_identification(raw, id_type=IdType.CC)
     except ValidationError as error:
-        raise ValidationError(
-            _("La cédula «%(value)s» no es válida: %(reason)s")
-            % {"value": raw.strip(), "reason": " ".join(error.messages)},
-            code="invalid_cedula",
-        ) from None
+        # The identification messages already name the value and the fix.
+        raise ValidationError(" ".join(error.messages), code="invalid_cedula") from None
     if len(identification.number) > CEDULA_MAX_DIGITS:
         raise ValidationError(
             _(

@@ -23,6 +23,14 @@ def test_cedula_invalid_rejected(raw):
         cedula_normalise(raw)
 
 
+def test_cedula_message_names_value_once():
+    with pytest.raises(ValidationError) as caught:
+        cedula_normalise("abc")
+    message = caught.value.messages[0]
+    assert message.count("«abc»") == 1
+    assert "dígitos" in message
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
