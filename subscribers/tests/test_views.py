@@ -175,8 +175,9 @@ def test_list_rejects_post(client, director):
     [
         ("director", True),
         ("billing_user", True),
-        ("advisor", False),
-        ("operations_user", False),
+        ("advisor", True),
+        ("operations_user", True),
+        ("no_role_user", False),
     ],
 )
 def test_menu_entry(db, client, request, persona, shown):
