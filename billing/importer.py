@@ -62,7 +62,10 @@ class InvoiceImporter(Importer):
         self.order_rows: dict[str, int] = {}
 
     def parse_row(self, row):
-        code = row.text("order").upper()
+        # Codes and numbers are matched in capitals, and messages show them as
+        # the file writes them.
+        written_code = row.text("order")
+        code = written_code.upper()
         number = invoice_number_clean(row.text("number"))
         invoice_date = row.parse("date", parse_date, severity=Severity.ERROR)
         if not code:
@@ -91,15 +94,20 @@ class InvoiceImporter(Importer):
                     "La orden %(code)s está repetida: aparece en las filas %(first)s y "
                     "%(row)s. Deje una sola fila por orden."
                 )
-                % {"code": code, "first": first_row, "row": row.number},
+                % {"code": written_code, "first": first_row, "row": row.number},
             )
             return None
-        order = self._find_order(row, code)
+        order = self._find_order(row, code, written_code)
         if order is not None:
             self._check_nit(row, order)
         if row.rejected:
             return None
-        problems = invoice_check(order=order, number=number, invoice_date=invoice_date)
+        problems = invoice_check(
+            order=order,
+            number=number,
+            invoice_date=invoice_date,
+            written_number=row.text("number"),
+        )
         for field, message in problems:
             row.error(field, message)
         seen = self.invoice_customers.get(number)
@@ -122,7 +130,7 @@ class InvoiceImporter(Importer):
             "date": invoice_date,
         }
 
-    def _find_order(self, row, code):
+    def _find_order(self, row, code, written_code):
         order = (
             ServiceOrder.objects.select_related("customer").filter(code=code).first()
         )
@@ -130,7 +138,7 @@ class InvoiceImporter(Importer):
             row.error(
                 "order",
                 _("No existe la orden de servicio «%(code)s». Revise el código.")
-                % {"code": code},
+                % {"code": written_code},
             )
         return order
 
@@ -147,7 +155,10 @@ class InvoiceImporter(Importer):
                     "El NIT no coincide con el del cliente de la orden %(code)s "
                     "(%(customer)s). Revise la fila."
                 )
-                % {"code": order.code, "customer": order.customer.id_number},
+                % {
+                    "code": order.code,
+                    "customer": order.customer.identification_display,
+                },
             )
 
     def record_key(self, record):

@@ -500,11 +500,13 @@ def invoice_check(
     number: str,
     invoice_date: date | None,
     today: date | None = None,
+    written_number: str = "",
 ) -> list[tuple[str, str]]:
     """Return the problems that prevent recording invoice `number` of
     `invoice_date` on `order`, as (field, Spanish message) pairs where the field is
     "order", "number" or "date". The list is empty when the invoice may be
-    recorded."""
+    recorded. A message about an invalid number shows `written_number`, the
+    number as the user typed it, when given."""
     problems = []
     today = today or timezone.localdate()
     max_length = ServiceOrder._meta.get_field("invoice_number").max_length
@@ -522,7 +524,7 @@ def invoice_check(
         message = _(
             "El número de factura «%(number)s» no es válido: use solo letras, "
             "dígitos, espacios y los signos - / . (por ejemplo FE-10231)."
-        ) % {"number": number}
+        ) % {"number": written_number or number}
         problems.append(("number", message))
     if invoice_date is None:
         message = _("Falta la fecha de la factura. Escríbala como dd/mm/aaaa.")

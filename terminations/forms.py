@@ -67,6 +67,10 @@ class SubmissionTokenMixin(forms.Form):
         return cleaned_data
 
 
+# Observations of a verification: a few sentences about the call or the visit.
+VERIFICATION_NOTES_MAX_LENGTH = 2000
+
+
 class VerificationForm(SubmissionTokenMixin, forms.Form):
     # No default: a confirmation accepts the request and cannot be undone, so the
     # advisor must choose every result.
@@ -83,6 +87,14 @@ class VerificationForm(SubmissionTokenMixin, forms.Form):
         label=_("Observaciones"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
+        max_length=VERIFICATION_NOTES_MAX_LENGTH,
+        error_messages={
+            "max_length": _(
+                "Las observaciones tienen %(show_value)s caracteres y el máximo es "
+                "%(limit_value)s. Resúmalas y adjunte el detalle como archivo de "
+                "soporte."
+            )
+        },
     )
 
 

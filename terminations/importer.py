@@ -9,6 +9,7 @@ because it needs the competitor; terminations.services.request_list_import runs 
 """
 
 import calendar as month_calendar
+import re
 from collections import Counter
 from datetime import date
 
@@ -30,6 +31,8 @@ from core.imports import (
     is_excel_serial,
     parse_date,
 )
+from core.imports.reading import xlsx_formulas
+from core.text import fold
 from subscribers.models import SubscriberAccount
 from terminations.matching import (
     MatchKeys,
@@ -83,6 +86,46 @@ REGISTRY_EXPORT = ForeignKind(
         "TIPO_DOCUMENTO",
     ),
 )
+
+# Maximum length of each text column. Name, address and barrio may be copied to
+# the registry account, so they take its fields' max_length. The others are kept
+# only in TerminationRequest.received (a JSONField) and get a limit long enough
+# for any real value, so a pasted document cannot flood the pages that show it.
+_ACCOUNT_FIELDS = {field.name: field for field in SubscriberAccount._meta.fields}
+MAX_LENGTHS = {
+    "number": 20,
+    "name": _ACCOUNT_FIELDS["name"].max_length,
+    # An identification as written, with dots, a dash and a type ("CC 1.019.968.196").
+    "id_number": 30,
+    "address": _ACCOUNT_FIELDS["address"].max_length,
+    "barrio": _ACCOUNT_FIELDS["barrio"].max_length,
+    "estrato": 10,
+    "use": 60,
+    "phone": 60,
+    "notes": 2000,
+}
+
+# Folded estrato cells that mean a non-residential account, which has none.
+ESTRATO_NOT_APPLICABLE = frozenset({"", "n/a", "na", "no aplica", "-"})
+
+# Text columns searched for formula cells in an XLSX list.
+FORMULA_COLUMNS = tuple(MAX_LENGTHS)
+
+# The display text of =HYPERLINK("link", "text"), the usual formula in a name cell.
+HYPERLINK_TEXT = re.compile(
+    r'^=\s*HYPERLINK\s*\(\s*"(?:[^"]|"")*"\s*[,;]\s*"((?:[^"]|"")*)"\s*\)\s*$',
+    re.IGNORECASE,
+)
+
+
+def formula_text(formula: str) -> str:
+    """Return the text a formula cell shows when it can be read without Excel:
+    the display text of a HYPERLINK, otherwise the formula as written."""
+    match = HYPERLINK_TEXT.match(formula)
+    if match:
+        return " ".join(match.group(1).replace('""', '"').split())
+    return formula
+
 
 # Tally keys, with the Spanish line each one prints as in the report's notes.
 TALLY_LABELS = {
@@ -177,6 +220,9 @@ class TerminationRequestImporter(Importer):
         )
         # Spreadsheet rows whose filing date came as an Excel serial number.
         self.serial_date_rows: list[int] = []
+        # Formula cells of an XLSX list, read on the first row (the importer
+        # gets the table only with its rows).
+        self.formulas: dict[tuple[int, str], str] | None = None
 
     def parse_row(self, row: RowReader):
         filed_on = row.parse("filed_on", parse_date, severity=Severity.ERROR)
@@ -196,12 +242,16 @@ class TerminationRequestImporter(Importer):
                     "código de 9 dígitos o el predial de 30."
                 ),
             )
+        texts = {column.key: row.text(column.key) for column in COLUMNS}
+        self._read_formulas(row, texts)
+        self._check_lengths(row, texts)
+        self._check_estrato(row, texts["estrato"])
         if row.rejected:
             return None
         received = {
-            str(column.label): row.text(column.key)
+            str(column.label): texts[column.key]
             for column in COLUMNS
-            if row.text(column.key)
+            if texts[column.key]
         }
         return {
             "row": row.number,
@@ -209,11 +259,67 @@ class TerminationRequestImporter(Importer):
             "code": code,
             "keys": MatchKeys(
                 code=code,
-                id_number=normalise_id(row.text("id_number")),
-                address=normalise_address(row.text("address")),
+                id_number=normalise_id(texts["id_number"]),
+                address=normalise_address(texts["address"]),
             ),
             "received": received,
         }
+
+    def _read_formulas(self, row: RowReader, texts: dict[str, str]) -> None:
+        """Keep the value Excel saved for a formula cell, or the formula's text
+        when it saved none, and warn so the person checks it."""
+        if self.formulas is None:
+            self.formulas = xlsx_formulas(row.table, FORMULA_COLUMNS)
+        if not self.formulas:
+            return
+        for key in FORMULA_COLUMNS:
+            formula = self.formulas.get((row.number, key))
+            if formula is None:
+                continue
+            if texts[key]:
+                message = _(
+                    "la celda tiene una fórmula (%(formula)s); se usó el valor que "
+                    "Excel guardó, «%(value)s». Revise que sea el correcto."
+                )
+            else:
+                texts[key] = " ".join(formula_text(formula).split())
+                message = _(
+                    "la celda tiene una fórmula (%(formula)s) sin valor guardado; "
+                    "se usó su texto, «%(value)s». Revise que sea el correcto o "
+                    "escriba el valor en lugar de la fórmula."
+                )
+            shown = formula if len(formula) <= 80 else formula[:80] + "…"
+            row.warning(key, message % {"formula": shown, "value": texts[key]})
+
+    def _check_lengths(self, row: RowReader, texts: dict[str, str]) -> None:
+        for key, maximum in MAX_LENGTHS.items():
+            length = len(texts[key])
+            if length > maximum:
+                row.error(
+                    key,
+                    _(
+                        "el texto tiene %(length)s caracteres y el máximo es "
+                        "%(maximum)s. Acórtelo en el archivo y cárguelo de nuevo."
+                    )
+                    % {"length": length, "maximum": maximum},
+                    value=texts[key][:80] + "…",
+                )
+
+    def _check_estrato(self, row: RowReader, text: str) -> None:
+        """Reject an estrato other than a whole number from 1 to 6. An empty cell
+        or «N/A» is kept, because a non-residential account has none."""
+        if fold(text) in ESTRATO_NOT_APPLICABLE:
+            return
+        if text.isdigit() and 1 <= int(text) <= 6:
+            return
+        row.error(
+            "estrato",
+            _(
+                "El estrato «%(value)s» no es válido: escriba un número de 1 a 6, o "
+                "deje la celda vacía si la cuenta no es residencial."
+            )
+            % {"value": text[:20]},
+        )
 
     def _check_filing_date(self, row: RowReader, filed_on: date) -> None:
         """Reject a filing date after the day the list was received or older than

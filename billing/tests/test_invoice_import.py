@@ -9,6 +9,7 @@ from billing.importer import InvoiceImporter
 from billing.periods import Month
 from billing.tests.helpers import add_signed_order, make_executed_order
 from core.imports import run_import
+from customers.identification import format_identification
 from service_orders.models import ServiceOrder
 
 DATA = Path(__file__).parent / "data"
@@ -104,6 +105,28 @@ def test_nit_must_match_customer(handed_over, billing_user, tmp_path):
     report = run_import(InvoiceImporter(user=billing_user), path)
     assert report.rejected == 1
     assert "NIT no coincide" in report.errors[0].message
+    customer = handed_over[0].customer
+    shown = format_identification("NIT", customer.id_number, customer.check_digit)
+    assert f"({shown}). Revise la fila." in report.errors[0].message
+    assert "." in shown
+
+
+def test_unknown_order_echoed_as_written(handed_over, billing_user, tmp_path):
+    path = write_csv(
+        tmp_path, "Orden;Factura;Fecha factura\nos-2026-00099;FE-1;02/12/2026\n"
+    )
+    report = run_import(InvoiceImporter(user=billing_user), path)
+    assert report.rejected == 1
+    assert "«os-2026-00099»" in report.errors[0].message
+
+
+def test_invalid_number_echoed_as_written(handed_over, billing_user, tmp_path):
+    path = write_csv(
+        tmp_path, "Orden;Factura;Fecha factura\nos-2026-00001;fe_10;02/12/2026\n"
+    )
+    report = run_import(InvoiceImporter(user=billing_user), path)
+    assert report.rejected == 1
+    assert "«fe_10» no es válido" in report.errors[0].message
 
 
 def test_one_number_for_two_customers_in_file(

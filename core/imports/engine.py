@@ -59,6 +59,11 @@ class RowReader:
         self.issues: list[Issue] = []
         self.rejected = False
 
+    @property
+    def table(self) -> Table:
+        """The file the row comes from."""
+        return self._table
+
     def has(self, key: str) -> bool:
         """True when the file has the column, even if this row leaves it empty."""
         return key in self._positions

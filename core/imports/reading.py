@@ -448,3 +448,38 @@ def xlsx_is_workbook(data: io.BufferedIOBase) -> bool:
             return "xl/workbook.xml" in archive.namelist()
     except zipfile.BadZipFile:
         return False
+
+
+def xlsx_formulas(table: Table, keys: Sequence[str]) -> dict[tuple[int, str], str]:
+    """Return the formulas in the columns `keys` of an XLSX table, as written
+    (`=HYPERLINK(...)`), by (row number, column key); {} for a CSV table.
+
+    Rows are read with cached values (data_only=True), so a formula cell comes
+    as the value Excel saved, or None when the file was never recalculated.
+    This second pass over the sheet, without data_only, finds those cells.
+    """
+    positions = {
+        table.header.positions[key]: key
+        for key in keys
+        if key in table.header.positions
+    }
+    if table.file_format != "xlsx" or not positions:
+        return {}
+    formulas = {}
+    with open(table.path, "rb") as handle:
+        workbook = openpyxl.load_workbook(handle, read_only=True, data_only=False)
+        try:
+            sheet = workbook[table.sheet_name]
+            rows = sheet.iter_rows(
+                min_row=table.data_start,
+                min_col=min(positions) + 1,
+                max_col=max(positions) + 1,
+            )
+            for number, cells in enumerate(rows, start=table.data_start):
+                for cell in cells:
+                    key = positions.get(getattr(cell, "column", 0) - 1)
+                    if key is not None and cell.data_type == "f":
+                        formulas[number, key] = str(cell.value)
+        finally:
+            workbook.close()
+    return formulas

@@ -256,3 +256,29 @@ def test_second_load_adds_nothing(story):
     before = ServiceOrder.objects.count()
     assert demo_after_sales_load() is None
     assert ServiceOrder.objects.count() == before
+
+
+def test_certificate_waste_matches_services():
+    from demo.after_sales import waste_type_of
+
+    class Line:
+        def __init__(self, description):
+            self.description = description
+
+    class Order:
+        def __init__(self, *descriptions):
+            self.lines = self
+            self.items = [Line(text) for text in descriptions]
+
+        def all(self):
+            return self.items
+
+    pruning_and_compactor = Order(
+        "Poda de árbol - altura hasta 5 m",
+        "Vehículo compactador de 25 yd³ con conductor y dos operarios",
+    )
+    assert waste_type_of([pruning_and_compactor]) == (
+        "Residuos de poda y corte de césped; "
+        "Residuos sólidos ordinarios no aprovechables"
+    )
+    assert "voluminosos" not in waste_type_of([pruning_and_compactor])

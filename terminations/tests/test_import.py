@@ -371,3 +371,181 @@ def test_command_reads_workbook_named_csv(registry, competitor, tmp_path):
     data = json.loads(output.getvalue())
     assert data["rows"] == 1500
     assert data["rejected"] == 0
+
+
+def _workbook_list(competitor, tmp_path, rows, headers=None):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(
+        headers
+        or ["No.", "FECHA RADICACIÓN", "CÓDIGO CUENTA / CATASTRO", "NOMBRE SUSCRIPTOR"]
+    )
+    for row in rows:
+        sheet.append(row)
+    path = tmp_path / "novedades_competidor.xlsx"
+    workbook.save(path)
+    return request_list_create(
+        competitor=competitor, path=path, received_on=LIST_RECEIVED_ON
+    )
+
+
+def test_hyperlink_formula_name_uses_its_text(competitor, tmp_path):
+    make_account("449000721")
+    # openpyxl saves the formula with no cached value, as an unrecalculated file.
+    request_list = _workbook_list(
+        competitor,
+        tmp_path,
+        [[1, "01/10/2026", "449000721", '=HYPERLINK("http://x.co/1","Lucero Díaz")']],
+    )
+
+    report, _tally = request_list_import(request_list=request_list)
+
+    request = TerminationRequest.objects.get()
+    assert request.received["NOMBRE SUSCRIPTOR"] == "Lucero Díaz"
+    assert report.rejected == 0
+    assert len(report.warnings) == 1
+    assert report.warnings[0].message.startswith(
+        "Fila 2, columna «NOMBRE SUSCRIPTOR»: la celda tiene una fórmula"
+    )
+    assert "se usó su texto, «Lucero Díaz»" in report.warnings[0].message
+
+
+def test_other_formula_keeps_formula_text(competitor, tmp_path):
+    make_account("449000722")
+    request_list = _workbook_list(
+        competitor, tmp_path, [[1, "01/10/2026", "449000722", '=A1&"Pérez"']]
+    )
+
+    report, _tally = request_list_import(request_list=request_list)
+
+    request = TerminationRequest.objects.get()
+    assert request.received["NOMBRE SUSCRIPTOR"] == '=A1&"Pérez"'
+    assert len(report.warnings) == 1
+
+
+def test_formula_with_cached_value_keeps_value(competitor, tmp_path):
+    make_account("449000723")
+    request_list = _workbook_list(
+        competitor, tmp_path, [[1, "01/10/2026", "449000723", "=B9"]]
+    )
+    # Write the value Excel would have saved next to the formula.
+    _add_cached_value(Path(request_list.file.path), "D2", "Ana Ruiz")
+
+    report, _tally = request_list_import(request_list=request_list)
+
+    request = TerminationRequest.objects.get()
+    assert request.received["NOMBRE SUSCRIPTOR"] == "Ana Ruiz"
+    assert "se usó el valor que Excel guardó, «Ana Ruiz»" in report.warnings[0].message
+
+
+def _add_cached_value(path: Path, reference: str, value: str) -> None:
+    """Rewrite the sheet XML so the formula cell carries a cached string value."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    sheet = members["xl/worksheets/sheet1.xml"].decode()
+    start = sheet.index(f'<c r="{reference}"')
+    end = sheet.index("</c>", start) + len("</c>")
+    cell = sheet[start:end]
+    formula = cell[cell.index("<f>") : cell.index("</f>") + len("</f>")]
+    sheet = (
+        sheet[:start]
+        + f'<c r="{reference}" t="str">{formula}<v>{value}</v></c>'
+        + sheet[end:]
+    )
+    members["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+def test_plain_text_cells_have_no_warning(competitor, tmp_path):
+    make_account("449000724")
+    request_list = _workbook_list(
+        competitor, tmp_path, [[1, "01/10/2026", "449000724", "Lucero Díaz"]]
+    )
+
+    report, _tally = request_list_import(request_list=request_list)
+
+    assert report.warnings == []
+    assert TerminationRequest.objects.get().received["NOMBRE SUSCRIPTOR"] == (
+        "Lucero Díaz"
+    )
+
+
+@pytest.mark.parametrize("estrato", ["-4", "0", "7", "3,5", "alto"])
+def test_invalid_estrato_is_rejected(competitor, tmp_path, estrato):
+    make_account("449000725")
+    path = tmp_path / "lista.csv"
+    path.write_text(
+        "No.;FECHA RADICACIÓN;CÓDIGO CUENTA / CATASTRO;ESTRATO\n"
+        f"1;01/10/2026;449000725;{estrato}\n",
+        encoding="utf-8",
+    )
+    request_list = request_list_create(
+        competitor=competitor, path=path, received_on=LIST_RECEIVED_ON
+    )
+
+    report, _tally = request_list_import(request_list=request_list)
+
+    assert report.rejected == 1
+    assert report.errors[0].message == (
+        f"Fila 2, columna «ESTRATO»: El estrato «{estrato}» no es válido: escriba "
+        "un número de 1 a 6, o deje la celda vacía si la cuenta no es residencial."
+    )
+    assert not TerminationRequest.objects.exists()
+
+
+@pytest.mark.parametrize("estrato", ["1", "6", "", "N/A"])
+def test_valid_estrato_is_kept(competitor, tmp_path, estrato):
+    make_account("449000726")
+    path = tmp_path / "lista.csv"
+    path.write_text(
+        "No.;FECHA RADICACIÓN;CÓDIGO CUENTA / CATASTRO;ESTRATO\n"
+        f"1;01/10/2026;449000726;{estrato}\n",
+        encoding="utf-8",
+    )
+    request_list = request_list_create(
+        competitor=competitor, path=path, received_on=LIST_RECEIVED_ON
+    )
+
+    report, _tally = request_list_import(request_list=request_list)
+
+    assert report.rejected == 0
+    assert TerminationRequest.objects.count() == 1
+
+
+def test_long_observation_is_rejected(competitor, tmp_path):
+    make_account("449000727")
+    path = tmp_path / "lista.csv"
+    path.write_text(
+        "No.;FECHA RADICACIÓN;CÓDIGO CUENTA / CATASTRO;OBSERVACIONES\n"
+        f"1;01/10/2026;449000727;{'x' * 40000}\n"
+        f"2;01/10/2026;449000727;{'x' * 2000}\n",
+        encoding="utf-8",
+    )
+    request_list = request_list_create(
+        competitor=competitor, path=path, received_on=LIST_RECEIVED_ON
+    )
+
+    report, _tally = request_list_import(request_list=request_list)
+
+    assert report.rejected == 1
+    assert report.errors[0].message == (
+        "Fila 2, columna «OBSERVACIONES»: el texto tiene 40000 caracteres y el "
+        "máximo es 2000. Acórtelo en el archivo y cárguelo de nuevo."
+    )
+    assert not TerminationRequest.objects.exists()
+
+
+def test_long_name_is_rejected(competitor, tmp_path):
+    make_account("449000728")
+    request_list = _workbook_list(
+        competitor, tmp_path, [[1, "01/10/2026", "449000728", "N" * 201]]
+    )
+
+    report, _tally = request_list_import(request_list=request_list, dry_run=True)
+
+    assert report.rejected == 1
+    assert "tiene 201 caracteres y el máximo es 200" in report.errors[0].message

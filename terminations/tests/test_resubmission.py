@@ -221,3 +221,32 @@ def test_concurrent_meetings_record_once(competitor, director):
     assert len(repeats) == 1
     assert ReconciliationMeeting.objects.count() == 1
     assert RegistryNovelty.objects.count() == 1
+
+
+def test_long_verification_notes_are_rejected(client, competitor, advisor):
+    item = make_request(competitor, make_account(), advisor=advisor)
+    client.force_login(advisor)
+    token = rendered_token(client, item.get_absolute_url())
+    url = reverse("terminations:verify", args=[item.pk])
+    data = {**verification_data(token), "notes": "x" * 100_000}
+
+    response = client.post(url, data, follow=True)
+
+    assert Verification.objects.count() == 0
+    assert (
+        "Las observaciones tienen 100000 caracteres y el máximo es 2000."
+        in response.text
+    )
+
+
+def test_verification_notes_wrap_on_detail(client, competitor, advisor):
+    item = make_request(competitor, make_account(), advisor=advisor)
+    client.force_login(advisor)
+    token = rendered_token(client, item.get_absolute_url())
+    url = reverse("terminations:verify", args=[item.pk])
+    data = {**verification_data(token), "notes": "y" * 2000}
+
+    response = client.post(url, data, follow=True)
+
+    assert Verification.objects.get().notes == "y" * 2000
+    assert f'<span class="notes">{"y" * 2000}</span>' in response.text
