@@ -20,12 +20,16 @@ from typing import BinaryIO
 
 import xlsxwriter
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 # Excel stores a date as the number of days since 30/12/1899.
 EXCEL_EPOCH = date(1899, 12, 30).toordinal()
 
 # Whole pesos, as the product shows money everywhere; the cells keep the cents.
 MONEY_FORMAT = '"$" #,##0'
+# A whole quantity gets a format without decimals, because "#,##0.###" shows 12
+# as «12,» (a trailing decimal separator) in Excel and LibreOffice.
+WHOLE_QUANTITY_FORMAT = "#,##0"
 QUANTITY_FORMAT = "#,##0.###"
 DATE_FORMAT = "dd/mm/yyyy"
 
@@ -181,6 +185,7 @@ def monthly_workbook_write(
         ),
         "date": workbook.add_format({"num_format": DATE_FORMAT}),
         "money": workbook.add_format({"num_format": MONEY_FORMAT}),
+        "whole_quantity": workbook.add_format({"num_format": WHOLE_QUANTITY_FORMAT}),
         "quantity": workbook.add_format({"num_format": QUANTITY_FORMAT}),
         "total_label": workbook.add_format({"bold": True, "top": 1}),
         "total_money": workbook.add_format(
@@ -212,6 +217,7 @@ def _write_rows(sheet, formats, rows: Iterable[tuple]) -> WorkbookSummary:
     write_string = sheet.write_string
     write_number = sheet.write_number
     date_format, money_format = formats["date"], formats["money"]
+    whole_quantity_format = formats["whole_quantity"]
     quantity_format = formats["quantity"]
     net_sum = tax_sum = total_sum = Decimal(0)
     orders = 0
@@ -230,7 +236,11 @@ def _write_rows(sheet, formats, rows: Iterable[tuple]) -> WorkbookSummary:
                 write_number(
                     row_index, position, day.toordinal() - EXCEL_EPOCH, date_format
                 )
-        write_number(row_index, QUANTITY, float(row[QUANTITY]), quantity_format)
+        quantity = row[QUANTITY]
+        if quantity == quantity.to_integral_value():
+            write_number(row_index, QUANTITY, float(quantity), whole_quantity_format)
+        else:
+            write_number(row_index, QUANTITY, float(quantity), quantity_format)
         for position in MONEY_POSITIONS:
             write_number(row_index, position, float(row[position]), money_format)
         write_number(row_index, PROOF_COUNT, row[PROOF_COUNT])
@@ -251,12 +261,17 @@ def _write_rows(sheet, formats, rows: Iterable[tuple]) -> WorkbookSummary:
     )
 
 
+def _orders_text(count: int) -> str:
+    return ngettext("%(count)s orden", "%(count)s órdenes", count) % {"count": count}
+
+
 def _write_totals(sheet, formats, row_index: int, summary: WorkbookSummary) -> None:
     # Plain numbers rather than =SUM() formulas: the totals are exact Decimal sums,
     # and readers that do not compute formulas still see them.
-    label = _("Totales: %(orders)s órdenes, %(rows)s servicios") % {
-        "orders": summary.orders,
-        "rows": summary.rows,
+    label = _("Totales: %(orders)s, %(rows)s") % {
+        "orders": _orders_text(summary.orders),
+        "rows": ngettext("%(count)s servicio", "%(count)s servicios", summary.rows)
+        % {"count": summary.rows},
     }
     sheet.write_string(row_index, 0, label, formats["total_label"])
     for position, amount in (
@@ -311,9 +326,10 @@ def _write_prepayment_sheet(
     payments = row_index - HEADER_ROW
     row_index += 1
     if payments:
-        label = _("Totales: %(orders)s órdenes, %(payments)s pagos") % {
-            "orders": orders,
-            "payments": payments,
+        label = _("Totales: %(orders)s, %(payments)s") % {
+            "orders": _orders_text(orders),
+            "payments": ngettext("%(count)s pago", "%(count)s pagos", payments)
+            % {"count": payments},
         }
     else:
         label = _("Ningún servicio de este consolidado tiene pago anticipado.")

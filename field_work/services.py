@@ -61,6 +61,10 @@ OPEN_STATES = (
     ServiceOrder.Status.REQUESTED,
     ServiceOrder.Status.SCHEDULED,
 )
+# Order states in which an aforo may still be annulled. A scheduled order was
+# confirmed on the prepayment of its aforo, so annulling that aforo would leave it
+# scheduled while its prepayment shows as unpaid.
+AFORO_ANNUL_STATES = (ServiceOrder.Status.TO_SCHEDULE, ServiceOrder.Status.REQUESTED)
 # Order states that accept proof of service.
 PROOF_STATES = (ServiceOrder.Status.SCHEDULED, ServiceOrder.Status.EXECUTED)
 
@@ -410,7 +414,10 @@ def aforo_record(
 def aforo_annul(*, aforo: Aforo, user, reason: str) -> Aforo:
     """Annul a mistaken aforo with the reason: it stays on the order, marked with
     who annulled it, when and why, and no longer counts for the charge or the
-    prepayment. Record a new aforo to replace it."""
+    prepayment. Record a new aforo to replace it.
+
+    Rejected once the order is scheduled or executed, because it was scheduled on
+    the prepayment of that aforo, and once it is closed or handed over to billing."""
     _require_role(user, AFORO_ROLES)
     reason = (reason or "").strip()
     if not reason:
@@ -421,7 +428,25 @@ def aforo_annul(*, aforo: Aforo, user, reason: str) -> Aforo:
         aforo = Aforo.objects.select_for_update().get(pk=aforo.pk)
         if aforo.annulled_at:
             raise ValidationError(_("Este aforo ya está anulado."))
-        if order.status not in OPEN_STATES:
+        if order.status in (
+            ServiceOrder.Status.SCHEDULED,
+            ServiceOrder.Status.EXECUTED,
+        ):
+            raise ValidationError(
+                _(
+                    "La orden %(code)s está %(status)s: su aforo ya no se puede "
+                    "anular, porque la orden se programó con ese aforo. Si la "
+                    "orden sigue programada, cancele primero la programación; si "
+                    "ya se ejecutó, avise a facturación para que corrija el valor "
+                    "en la factura."
+                ),
+                params={
+                    "code": order.code,
+                    "status": order.get_status_display().lower(),
+                },
+                code="scheduled",
+            )
+        if order.status not in AFORO_ANNUL_STATES:
             raise ValidationError(
                 _("La orden %(code)s está %(status)s: su aforo ya no se puede anular."),
                 params={

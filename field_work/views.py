@@ -102,6 +102,7 @@ def order_detail(request, pk):
             "proof_form": ProofUploadForm() if can_execute else None,
             "can_annul_prepayment": can_annul_prepayment,
             "open_states": services.OPEN_STATES,
+            "aforo_annul_states": services.AFORO_ANNUL_STATES,
             "proof_states": services.PROOF_STATES,
         },
     )

@@ -4,6 +4,7 @@ import uuid
 from functools import cache
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -155,6 +156,31 @@ class SignedUploadForm(forms.Form):
     file = forms.FileField(label=_("Formato firmado (PDF, JPEG o PNG)"))
 
 
+class DesistimientoChoiceField(forms.ModelMultipleChoiceField):
+    """Desistimientos chosen by id. A desistimiento that exists but is no longer a
+    candidate is named by its code, because the staff never see the internal id."""
+
+    def _check_values(self, value):
+        try:
+            return super()._check_values(value)
+        except ValidationError as error:
+            if error.code != "invalid_choice":
+                raise
+            pk = error.params["value"]
+            desistimiento = Desistimiento.objects.filter(pk=pk).only("code").first()
+            if desistimiento is None:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                ) from error
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"code": desistimiento.code},
+            ) from error
+
+
 class DeliveryForm(forms.Form):
     received_by = forms.CharField(
         label=_("Recibe (nombre y cargo)"),
@@ -163,7 +189,7 @@ class DeliveryForm(forms.Form):
     )
     # The page lists the candidates as checkboxes of its own, so the field
     # renders nothing and only validates what they send.
-    desistimiento = forms.ModelMultipleChoiceField(
+    desistimiento = DesistimientoChoiceField(
         queryset=Desistimiento.objects.none(),
         required=False,
         widget=forms.MultipleHiddenInput,
@@ -173,7 +199,7 @@ class DeliveryForm(forms.Form):
                 "elija de nuevo los desistimientos por entregar."
             ),
             "invalid_choice": _(
-                "El desistimiento %(value)s ya no está listo para entregar a este "
+                "El desistimiento %(code)s ya no está listo para entregar a este "
                 "competidor. Recargue la página y elija de nuevo."
             ),
         },

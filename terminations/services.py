@@ -1109,8 +1109,8 @@ def _agreement_check(meeting, item: AgreementInput, request) -> None:
         raise TerminationError(
             _(
                 "%(agreement)s: la cuenta no tiene una solicitud de terminación "
-                "abierta de %(competitor)s. Revise el código, o quite la línea si "
-                "la solicitud ya se cerró."
+                "de %(competitor)s que siga abierta. Revise el código, o quite la "
+                "línea si la solicitud ya se cerró."
             )
             % {"agreement": item.label(), "competitor": meeting.competitor.name}
         )

@@ -107,10 +107,20 @@ def test_workbook_amounts_have_pesos_format(tmp_path, november_order):
     assert sheet.cell(row=5, column=13).number_format == '"$" #,##0'
 
 
+def test_workbook_quantity_formats(tmp_path, november_order):
+    path, _summary = export(tmp_path)
+    sheet = load_workbook(path).active
+    fractional, whole = sheet.cell(row=5, column=8), sheet.cell(row=6, column=8)
+    assert fractional.value == 2.5
+    assert fractional.number_format == "#,##0.###"
+    assert whole.value == 2
+    assert whole.number_format == "#,##0"
+
+
 def test_workbook_totals_row(tmp_path, november_order):
     path, summary = export(tmp_path)
     totals = sheet_rows(path)[6]
-    assert totals[0].startswith("Totales: 1 órdenes, 2 servicios")
+    assert totals[0] == "Totales: 1 orden, 2 servicios"
     assert totals[10] == 420000
     assert totals[11] == 47500
     assert totals[12] == 467500
@@ -259,7 +269,7 @@ def test_prepayment_sheet_lists_payments_in_force(
     assert first[5] == 200000
     assert second[3] == "=HYPERLINK(1)"
     assert second[5] == 97500.5
-    assert totals[0] == "Totales: 1 órdenes, 2 pagos"
+    assert totals[0] == "Totales: 1 orden, 2 pagos"
     assert totals[5] == 297500.5
     assert len(rows) == 7
     assert summary.prepaid_orders == 1

@@ -342,6 +342,52 @@ def test_annulled_aforo_kept_and_ignored(
         aforo_annul(aforo=wrong, user=coordinator, reason="otra vez")
 
 
+@pytest.mark.parametrize("status", ["programada", "ejecutada"])
+def test_aforo_of_scheduled_order_kept(
+    new_order, operations_user, coordinator, debris, status
+):
+    from field_work.services import aforo_annul, prepayment_due
+
+    aforo = record(new_order, operations_user, [reading("SE-101", 1, "2")])
+    new_order.status = status
+    new_order.save(update_fields=["status"])
+    with pytest.raises(ValidationError) as error:
+        aforo_annul(aforo=aforo, user=coordinator, reason="Lectura equivocada")
+    message = error.value.messages[0]
+    assert error.value.code == "scheduled"
+    assert new_order.code in message
+    assert "cancele primero la programación" in message
+    aforo.refresh_from_db()
+    assert aforo.annulled_at is None
+    assert prepayment_due(new_order) == aforo.charge_total
+
+
+def test_aforo_of_requested_order_annulled(
+    new_order, operations_user, coordinator, debris
+):
+    from field_work.services import aforo_annul
+
+    aforo = record(new_order, operations_user, [reading("SE-101", 1, "2")])
+    new_order.status = "solicitada"
+    new_order.save(update_fields=["status"])
+    aforo_annul(aforo=aforo, user=coordinator, reason="Lectura equivocada")
+    aforo.refresh_from_db()
+    assert aforo.annulled_at is not None
+
+
+def test_aforo_of_cancelled_order_kept(new_order, operations_user, coordinator, debris):
+    from field_work.services import aforo_annul
+
+    aforo = record(new_order, operations_user, [reading("SE-101", 1, "2")])
+    new_order.status = "cancelada"
+    new_order.save(update_fields=["status"])
+    with pytest.raises(ValidationError) as error:
+        aforo_annul(aforo=aforo, user=coordinator, reason="Lectura equivocada")
+    assert "cancelada" in error.value.messages[0]
+    aforo.refresh_from_db()
+    assert aforo.annulled_at is None
+
+
 def test_advisor_cannot_annul_aforo(new_order, operations_user, advisor, debris):
     from field_work.services import aforo_annul
 

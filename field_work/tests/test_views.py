@@ -387,6 +387,23 @@ def test_aforo_annul_view(client, new_order, operations_user, advisor, debris):
     assert aforo.annulled_by == operations_user
 
 
+def test_scheduled_order_hides_aforo_annul(client, new_order, operations_user, debris):
+    aforo_record(
+        order=new_order,
+        user=operations_user,
+        measured_on=timezone.localdate(),
+        measured_by=operations_user,
+        method="volumen",
+        readings=[ReadingInput("Pila", 1, Decimal("2"), "m3", "SE-101")],
+        signed_record=pdf(),
+    )
+    new_order.status = ServiceOrder.Status.SCHEDULED
+    new_order.save(update_fields=["status"])
+    client.force_login(operations_user)
+    page = client.get(url("order", new_order.pk)).content.decode()
+    assert "Anular aforo" not in page
+
+
 def test_execution_form_plain_quantities(client, scheduled_order, operations_user):
     client.force_login(operations_user)
     page = client.get(url("execution", scheduled_order.pk)).content.decode()

@@ -35,6 +35,8 @@ def test_leaving_without_request_rejected(client, competitor, director):
     text = post_meeting(client, director, competitor, "449000101;se va")
 
     assert "Línea 1 (cuenta 449000101): la cuenta no tiene una solicitud" in text
+    assert f"de {competitor.name} que siga abierta." in text
+    assert "E.S.P.." not in text
     assert not ReconciliationMeeting.objects.exists()
 
 

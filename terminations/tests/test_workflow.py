@@ -610,8 +610,19 @@ def test_delivery_view_rejects_other_id(client, withdrawn, competitor, coordinat
     )
     text = html.unescape(response.content.decode())
 
-    assert "999999 ya no está listo para entregar" in text
+    assert "«999999» no es un desistimiento de la lista" in text
     assert not DeliveryBatch.objects.exists()
+
+
+def test_delivery_replay_names_code(client, withdrawn, competitor, coordinator):
+    desistimiento = _sign(withdrawn, coordinator)
+    post_delivery(client, coordinator, competitor, [str(desistimiento.pk)])
+    response = post_delivery(client, coordinator, competitor, [str(desistimiento.pk)])
+    text = html.unescape(response.content.decode())
+
+    assert f"El desistimiento {desistimiento.code} ya no está listo" in text
+    assert f"El desistimiento {desistimiento.pk} " not in text
+    assert DeliveryBatch.objects.count() == 1
 
 
 def test_delivery_view_records_batch(client, withdrawn, competitor, coordinator):
