@@ -88,6 +88,14 @@ def parse_identification(
         check_digit = _SEPARATORS.sub("", check_digit)
     if not text:
         raise ValidationError(_("Falta el número de identificación."), code="missing")
+    if text.startswith("-"):
+        # A leading dash is a minus sign, not a separator: `-123` is a negative
+        # number that a spreadsheet produced, not a document.
+        raise ValidationError(
+            _("El número «%(value)s» no puede ser negativo: escriba solo sus dígitos."),
+            code="invalid",
+            params={"value": raw_number.strip()},
+        )
 
     if id_type in (IdType.CE, IdType.PPT, IdType.PASSPORT):
         number = _SEPARATORS.sub("", text)

@@ -22,11 +22,13 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.formatting import format_date
 from core.imports import (
     CellError,
     Column,
+    ForeignKind,
     Importer,
     ImportReport,
     Outcome,
@@ -129,6 +131,30 @@ COLUMNS = [
         aliases=("Cuenta facturación", "Cuenta en facturación conjunta"),
     ),
 ]
+
+# A competitor's list of termination requests (terminations.importer), which a
+# person may upload here by mistake: its CÓDIGO CUENTA / CATASTRO and NOMBRE
+# SUSCRIPTOR headers match registry columns, so without this check every row
+# would be rejected one by one for its missing municipality and use class.
+COMPETITOR_LIST = ForeignKind(
+    name=gettext_lazy("una lista de solicitudes de terminación de un competidor"),
+    headers=(
+        "FECHA RADICACIÓN",
+        "Fecha de radicación",
+        "Fecha radicado",
+        "CÓDIGO CUENTA / CATASTRO",
+        "CÉDULA / NIT",
+        "OBSERVACIONES",
+        "TELÉFONO",
+    ),
+)
+
+# Text columns copied from the file as written, which parse_row checks against
+# the length of their model field. The other text columns are parsed into
+# values that fit their fields.
+CHECKED_TEXT_KEYS = ("name", "address", "barrio", "billing_account")
+# The earliest linking date accepted: an earlier year is taken for a typing error.
+EARLIEST_LINKED_ON = date(1900, 1, 1)
 
 ID_TYPES = {
     "nit": IdType.NIT,
@@ -324,6 +350,7 @@ class SubscriberImporter(Importer):
         "registradas se actualizan por su código."
     )
     columns = COLUMNS
+    foreign_kinds = (COMPETITOR_LIST,)
     # parse_row reads only the lookups prepare() loads, so batches may be
     # written while the next rows are parsed.
     write_behind = True
@@ -342,6 +369,11 @@ class SubscriberImporter(Importer):
         self.unlinked_by_termination = _unlinked_by_termination()
         self.user_id = self.user.pk if self.user is not None else None
         self.now = timezone.now()
+        self.today = timezone.localdate(self.now)
+        self.max_lengths = {
+            key: SubscriberAccount._meta.get_field(key).max_length
+            for key in ("account_code", *CHECKED_TEXT_KEYS)
+        }
         self.category_cache: dict[tuple, _Categories] = {}
         self.restore_statements: list[str] = []
         self.started_empty = False
@@ -411,6 +443,9 @@ class SubscriberImporter(Importer):
                     "no se conoce."
                 ),
             )
+        for key in CHECKED_TEXT_KEYS:
+            if key in texts:
+                row.check_length(key, texts[key], self.max_lengths[key])
         values.update(self._parse_identity(row, texts, name))
         category_texts = tuple(map(texts.get, CATEGORY_KEYS))
         categories = self.category_cache.get(category_texts)
@@ -470,20 +505,34 @@ class SubscriberImporter(Importer):
         return categories
 
     def _parse_account_code(self, row: RowReader, text: str) -> str:
-        code = text if text.isalnum() else _CODE_SEPARATORS.sub("", text)
+        """Return the code without the spaces, dots and dashes that group its
+        digits, leading zeros kept. A code must be digits only, as the
+        termination requests' account form requires, and a leading dash is a
+        minus sign, not a separator."""
+        code = text if text.isdigit() else _CODE_SEPARATORS.sub("", text)
+        max_length = self.max_lengths["account_code"]
         if not code:
             row.error(
                 "account_code",
                 _("Falta el código de cuenta. Escríbalo para identificar la cuenta."),
             )
-        elif len(code) > 20:
+        elif not code.isdigit() or not text[0].isdigit():
+            row.error(
+                "account_code",
+                _(
+                    "El código de cuenta «%(value)s» no es válido: escriba solo los "
+                    "dígitos de la cuenta, con los ceros iniciales (p. ej. 449001234)."
+                )
+                % {"value": text},
+            )
+        elif len(code) > max_length:
             row.error(
                 "account_code",
                 _(
                     "El código de cuenta «%(value)s» es demasiado largo: use a lo sumo "
-                    "20 caracteres."
+                    "%(max_length)s dígitos."
                 )
-                % {"value": text},
+                % {"value": text, "max_length": max_length},
             )
         return code
 
@@ -685,7 +734,37 @@ class SubscriberImporter(Importer):
         return SubscriberAccount.Status.UNLINKED
 
     def _parse_linked_on(self, row: RowReader, text: str) -> date | None:
-        """Return the date, or None with a warning when it is invalid."""
+        """Return the date, or None with a warning when it is invalid, after
+        today (Bogotá) or before EARLIEST_LINKED_ON."""
+        try:
+            linked_on = self._read_date(text)
+        except CellError as error:
+            problem = error.message
+        else:
+            if EARLIEST_LINKED_ON <= linked_on <= self.today:
+                return linked_on
+            problem = _(
+                "La fecha de vinculación %(value)s no es válida: debe estar entre "
+                "el %(earliest)s y hoy, %(today)s."
+            ) % {
+                "value": format_date(linked_on),
+                "earliest": format_date(EARLIEST_LINKED_ON),
+                "today": format_date(self.today),
+            }
+        row.warning(
+            "linked_on",
+            problem
+            + " "
+            + _(
+                "Se conservó la fecha de vinculación registrada; una cuenta nueva "
+                "queda sin fecha."
+            ),
+            text,
+        )
+        return None
+
+    @staticmethod
+    def _read_date(text: str) -> date:
         # Registry exports write ISO dates: read them without the general parser,
         # which costs a tenth of the import on large files.
         if len(text) == 10 and text[4] == "-":
@@ -693,20 +772,7 @@ class SubscriberImporter(Importer):
                 return date.fromisoformat(text)
             except ValueError:
                 pass
-        try:
-            return parse_date(text)
-        except CellError as error:
-            row.warning(
-                "linked_on",
-                error.message
-                + " "
-                + _(
-                    "Se conservó la fecha de vinculación registrada; una cuenta nueva "
-                    "queda sin fecha."
-                ),
-                text,
-            )
-            return None
+        return parse_date(text)
 
     def _parse_cadastral_number(self, row: RowReader, text: str) -> str:
         number = text if text.isdigit() else _CODE_SEPARATORS.sub("", text)

@@ -13,6 +13,7 @@ from core.imports.engine import (
 from core.imports.parsers import (
     CellError,
     cell_text,
+    check_text_length,
     clean_text,
     is_excel_serial,
     parse_date,
@@ -46,6 +47,7 @@ __all__ = [
     "WriteResult",
     "all_importers",
     "cell_text",
+    "check_text_length",
     "clean_text",
     "get_importer",
     "is_excel_serial",

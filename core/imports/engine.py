@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from core.imports.columns import Column, ForeignKind
-from core.imports.parsers import CellError, cell_text
+from core.imports.parsers import CellError, cell_text, check_text_length
 from core.imports.reading import SourceRow, Table, open_table
 from core.imports.report import (
     ImportFileError,
@@ -113,6 +113,16 @@ class RowReader:
     def texts(self, keys: tuple[str, ...]) -> list[str]:
         """Return text(key) for each of `keys`, in one call per row."""
         return _text_getter(self._table, keys)(self._cells)
+
+    def check_length(self, key: str, text: str, max_length: int | None) -> bool:
+        """Record an error that rejects the row when `text`, the cell of `key`,
+        is longer than `max_length` characters. Returns whether it fits."""
+        try:
+            check_text_length(text, max_length)
+        except CellError as error:
+            self.error(key, error.message, text)
+            return False
+        return True
 
     def column_name(self, key: str) -> str:
         return self._table.header.headers.get(key) or self._columns[key].label

@@ -121,6 +121,18 @@ _KEEP_UPPER = re.compile(
 _LOWER_WORDS = frozenset({"de", "del", "la", "las", "los", "y", "e", "en", "el"})
 
 
+def check_text_length(text: str, max_length: int | None) -> str:
+    """Return `text` when it fits a text field of `max_length` characters (None
+    means no limit). Raises CellError naming the length, the maximum and the fix."""
+    if max_length is not None and len(text) > max_length:
+        raise CellError(
+            _("Tiene %(length)s caracteres; el máximo es %(max_length)s. Acórtelo.")
+            % {"length": len(text), "max_length": max_length},
+            text,
+        )
+    return text
+
+
 def _title_word(word: str) -> str:
     if _KEEP_UPPER.match(word):
         return word

@@ -6,6 +6,7 @@ import pytest
 from core.imports import (
     CellError,
     cell_text,
+    check_text_length,
     clean_text,
     is_excel_serial,
     parse_date,
@@ -141,3 +142,16 @@ def test_clean_text_keeps_upper_names_by_default():
 )
 def test_is_excel_serial(raw, expected):
     assert is_excel_serial(raw) is expected
+
+
+def test_check_text_length_accepts_text_at_limit():
+    assert check_text_length("abc", 3) == "abc"
+    assert check_text_length("x" * 500, None) == "x" * 500
+
+
+def test_check_text_length_rejects_longer_text():
+    with pytest.raises(CellError) as raised:
+        check_text_length("abcd", 3)
+
+    assert raised.value.message == "Tiene 4 caracteres; el máximo es 3. Acórtelo."
+    assert raised.value.value == "abcd"

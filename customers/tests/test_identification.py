@@ -182,3 +182,18 @@ def test_error_message_is_spanish_and_names_value():
 )
 def test_identification_is_displayed_with_dots(id_type, number, check_digit, expected):
     assert format_identification(id_type, number, check_digit) == expected
+
+
+@pytest.mark.parametrize("id_type", [None, IdType.CC, IdType.NIT, IdType.CE])
+def test_negative_number_is_rejected(id_type):
+    with pytest.raises(ValidationError) as raised:
+        parse_identification("-123", "", id_type)
+
+    assert raised.value.code == "invalid"
+    assert raised.value.messages == [
+        "El número «-123» no puede ser negativo: escriba solo sus dígitos."
+    ]
+
+
+def test_inner_dash_is_still_a_separator():
+    assert parse_identification("1.019-968.196").number == "1019968196"

@@ -1,8 +1,13 @@
 """The registry import on small files: rejected rows, updates and the command."""
 
+import csv
+import io
 import json
+from datetime import date
+from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import IntegrityError, connection
 
@@ -391,3 +396,183 @@ def test_small_import_skips_vacuum(db, tmp_path):
         )
         (all_visible_pages,) = cursor.fetchone()
     assert all_visible_pages == 0
+
+
+def with_cell(line: str, index: int, value: str) -> str:
+    """Return a CSV line of HEADER with the cell at `index` replaced."""
+    cells = next(csv.reader([line]))
+    cells[index] = value
+    output = io.StringIO()
+    csv.writer(output, lineterminator="").writerow(cells)
+    return output.getvalue()
+
+
+NAME, ADDRESS, BARRIO = 5, 6, 7
+ACCOUNT_CODE, ID_NUMBER, LINKED_ON = 0, 3, 14
+
+
+@pytest.mark.parametrize(
+    ("index", "header", "max_length"),
+    [
+        (NAME, "NOMBRE_SUSCRIPTOR", 200),
+        (ADDRESS, "DIRECCION", 200),
+        (BARRIO, "BARRIO", 120),
+    ],
+)
+def test_text_longer_than_field_is_rejected(db, tmp_path, index, header, max_length):
+    too_long = "A" * (max_length + 1)
+
+    report = import_lines(tmp_path, with_cell(GOOD, index, too_long))
+
+    assert error_messages(report) == [
+        f"Fila 2, columna «{header}»: Tiene {max_length + 1} caracteres; el máximo "
+        f"es {max_length}. Acórtelo."
+    ]
+    assert not SubscriberAccount.objects.exists()
+
+
+def test_long_address_rejected_on_update(db, tmp_path):
+    # A registry with accounts writes through bulk_upsert, not COPY.
+    make_account(account_code="449000001", address="CL 1")
+
+    report = import_lines(tmp_path, with_cell(GOOD, ADDRESS, "A" * 201))
+
+    assert error_messages(report) == [
+        "Fila 2, columna «DIRECCION»: Tiene 201 caracteres; el máximo es 200. Acórtelo."
+    ]
+    assert SubscriberAccount.objects.get().address == "CL 1"
+
+
+def test_text_at_field_length_is_stored(db, tmp_path):
+    address = "A" * 200
+
+    report = import_lines(tmp_path, with_cell(GOOD, ADDRESS, address))
+
+    assert report.row_errors == []
+    assert SubscriberAccount.objects.get().address == address
+
+
+def test_billing_account_longer_than_field_is_rejected(db, tmp_path):
+    path = tmp_path / "catastro.csv"
+    path.write_text(
+        HEADER + ",CUENTA_FACTURACION\n" + GOOD + "," + "9" * 31 + "\n",
+        encoding="utf-8",
+    )
+
+    report = run_import(SubscriberImporter(), path)
+
+    assert error_messages(report) == [
+        "Fila 2, columna «CUENTA_FACTURACION»: Tiene 31 caracteres; el máximo es "
+        "30. Acórtelo."
+    ]
+
+
+@pytest.mark.parametrize("code", ["12AB", "-5", "449-00A"])
+def test_account_code_not_digits_is_rejected(db, tmp_path, code):
+    report = import_lines(tmp_path, with_cell(GOOD, ACCOUNT_CODE, code))
+
+    assert error_messages(report) == [
+        f"Fila 2, columna «CODIGO_CUENTA»: El código de cuenta «{code}» no es "
+        "válido: escriba solo los dígitos de la cuenta, con los ceros iniciales "
+        "(p. ej. 449001234)."
+    ]
+    assert not SubscriberAccount.objects.exists()
+
+
+def test_account_code_separators_are_removed(db, tmp_path):
+    report = import_lines(tmp_path, with_cell(GOOD, ACCOUNT_CODE, "044-900.0001"))
+
+    assert report.row_errors == []
+    assert SubscriberAccount.objects.get().account_code == "0449000001"
+
+
+def test_account_code_longer_than_field_is_rejected(db, tmp_path):
+    report = import_lines(tmp_path, with_cell(GOOD, ACCOUNT_CODE, "1" * 21))
+
+    assert len(error_messages(report)) == 1
+    assert "use a lo sumo 20 dígitos" in error_messages(report)[0]
+
+
+def linked_on_warnings(report):
+    return [
+        issue.message
+        for issue in report.errors
+        if issue.severity == Severity.WARNING and issue.column == "FECHA_VINCULACION"
+    ]
+
+
+@pytest.mark.parametrize("written", ["2099-01-01", "1850-01-01", "31/12/1899"])
+def test_linked_on_out_of_range_keeps_no_date(db, tmp_path, written):
+    with time_machine.travel("2026-11-03 10:00 -05:00", tick=False):
+        report = import_lines(tmp_path, with_cell(GOOD, LINKED_ON, written))
+
+    warnings = linked_on_warnings(report)
+    assert len(warnings) == 1
+    assert "debe estar entre el 01/01/1900 y hoy, 03/11/2026" in warnings[0]
+    assert "Se conservó la fecha de vinculación registrada" in warnings[0]
+    assert SubscriberAccount.objects.get().linked_on is None
+
+
+def test_future_linked_on_keeps_stored_date(db, tmp_path):
+    make_account(account_code="449000001", linked_on=date(2021, 7, 12))
+
+    report = import_lines(tmp_path, with_cell(GOOD, LINKED_ON, "2099-01-01"))
+
+    assert len(linked_on_warnings(report)) == 1
+    assert SubscriberAccount.objects.get().linked_on == date(2021, 7, 12)
+
+
+def test_linked_on_today_in_bogota_is_accepted(db, tmp_path):
+    # 23:00 in Bogotá is already the next day in UTC.
+    with time_machine.travel("2026-11-03 23:00 -05:00", tick=False):
+        report = import_lines(tmp_path, with_cell(GOOD, LINKED_ON, "2026-11-03"))
+        later = import_lines(tmp_path, with_cell(GOOD, LINKED_ON, "2026-11-04"))
+
+    assert linked_on_warnings(report) == []
+    assert len(linked_on_warnings(later)) == 1
+    assert SubscriberAccount.objects.get().linked_on == date(2026, 11, 3)
+
+
+def test_negative_document_number_is_rejected(db, tmp_path):
+    report = import_lines(tmp_path, with_cell(GOOD, ID_NUMBER, "-123"))
+
+    assert error_messages(report) == [
+        "Fila 2, columna «NUMERO_DOCUMENTO»: El número «-123» no puede ser "
+        "negativo: escriba solo sus dígitos."
+    ]
+    assert not SubscriberAccount.objects.exists()
+
+
+COMPETITOR_LIST = (
+    Path(__file__).parents[2]
+    / "terminations"
+    / "tests"
+    / "data"
+    / "novedades_competidor.xlsx"
+)
+
+
+def test_competitor_list_is_rejected(db):
+    report = run_import(SubscriberImporter(), COMPETITOR_LIST)
+
+    assert report.committed is False
+    assert len(report.errors) == 1
+    message = report.errors[0].message
+    assert message.startswith(
+        "El archivo parece una lista de solicitudes de terminación de un competidor"
+    )
+    assert "«CÓDIGO CUENTA / CATASTRO», «CÉDULA / NIT»" in message
+    assert "Columnas esperadas: «CODIGO_CUENTA», «NOMBRE_SUSCRIPTOR»" in message
+    assert "Columnas encontradas en la fila" in message
+    assert not SubscriberAccount.objects.exists()
+
+
+def test_registry_with_one_competitor_header_accepted(db, tmp_path):
+    # A registry export may carry one header a competitor's list also has.
+    path = tmp_path / "catastro.csv"
+    path.write_text(HEADER + ",OBSERVACIONES\n" + GOOD + ",\n", encoding="utf-8")
+
+    report = run_import(SubscriberImporter(), path)
+
+    assert report.errors == []
+    assert SubscriberAccount.objects.count() == 1
