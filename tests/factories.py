@@ -1,6 +1,7 @@
 """Builders for test data: users in each role, zones and customers with valid IDs."""
 
 import itertools
+from datetime import datetime
 
 from django.contrib.auth.models import Group
 
@@ -155,7 +156,10 @@ def pdf_bytes(text: str = "Documento de prueba") -> bytes:
     image = Image.new("RGB", (200, 120), "white")
     ImageDraw.Draw(image).text((10, 50), text, fill="black")
     output = io.BytesIO()
-    image.save(output, format="PDF", resolution=72)
+    # Fixed dates keep the bytes equal between calls: Pillow would otherwise
+    # stamp the current second, and tests compare a stored upload with a new call.
+    stamp = datetime(2026, 1, 2, 10, 0, 0).timetuple()
+    image.save(output, format="PDF", resolution=72, creationDate=stamp, modDate=stamp)
     return output.getvalue()
 
 
