@@ -89,7 +89,7 @@ def test_command_writes_workbook_and_zip(tmp_path, order_with_proofs, capsys):
     printed = capsys.readouterr().out
     sheet = load_workbook(output, read_only=True).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert "noviembre de 2026: 1 órdenes, 1 servicios" in printed
+    assert "noviembre de 2026: 1 orden, 1 servicio" in printed
     assert "$ 238.000" in printed
     assert "Soportes: 2 archivos" in printed
     assert rows[4][ORDER_CODE] == order_with_proofs.code

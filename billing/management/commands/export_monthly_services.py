@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from billing.consolidation import month_orders, proofs_zip_write, workbook_export
 from billing.periods import month_parse
@@ -52,10 +53,30 @@ class Command(BaseCommand):
 
         orders = month_orders(period)
         summary = workbook_export(orders, str(output), month=period)
+        orders_text = ngettext(
+            "%(count)s orden", "%(count)s órdenes", summary.orders
+        ) % {"count": summary.orders}
+        rows_text = ngettext(
+            "%(count)s servicio", "%(count)s servicios", summary.rows
+        ) % {"count": summary.rows}
         self.stdout.write(
-            f"Consolidado de {period.label}: {summary.orders} órdenes, "
-            f"{summary.rows} servicios, total {format_pesos(summary.total)} → {output}"
+            _(
+                "Consolidado de %(month)s: %(orders)s, %(rows)s, total %(total)s → %(path)s"
+            )
+            % {
+                "month": period.label,
+                "orders": orders_text,
+                "rows": rows_text,
+                "total": format_pesos(summary.total),
+                "path": output,
+            }
         )
         if proofs is not None:
             count = proofs_zip_write(orders, proofs)
-            self.stdout.write(f"Soportes: {count} archivos → {proofs}")
+            files_text = ngettext("%(count)s archivo", "%(count)s archivos", count) % {
+                "count": count
+            }
+            self.stdout.write(
+                _("Soportes: %(files)s → %(path)s")
+                % {"files": files_text, "path": proofs}
+            )
