@@ -488,7 +488,7 @@ class CustomerImporter(Importer):
                 "municipality",
                 _(
                     "No se encontró el municipio «%(value)s»: revise cómo está escrito "
-                    "o agregue la columna CÓDIGO DANE. El cliente se guardó sin "
+                    "o agregue la columna CÓDIGO DANE. El cliente se guarda sin "
                     "municipio."
                 )
                 % {"value": text},

@@ -548,11 +548,11 @@ class SubscriberImporter(Importer):
             if cached_fold(name) in NO_DOCUMENT_NAMES:
                 message = _(
                     "La cuenta no tiene documento del suscriptor (SIN INFORMACION). "
-                    "Se guardó sin documento; complételo cuando se conozca."
+                    "Se guarda sin documento; complételo cuando se conozca."
                 )
             else:
                 message = _(
-                    "Falta el número de documento del suscriptor. Se guardó la cuenta "
+                    "Falta el número de documento del suscriptor. La cuenta se guarda "
                     "sin documento; complételo cuando se conozca."
                 )
             row.warning("id_number", message)
@@ -582,7 +582,7 @@ class SubscriberImporter(Importer):
                 "check_digit",
                 " ".join(error.messages)
                 + " "
-                + _("Se guardó la cuenta con el DV como venía, marcado para revisar."),
+                + _("La cuenta se guarda con el DV como venía, marcado para revisar."),
             )
             identification = parse_identification(raw_number, "", id_type)
             return {
@@ -618,6 +618,15 @@ class SubscriberImporter(Importer):
         municipality = self.municipalities_by_name.get(cached_fold(text))
         if municipality is None:
             key = "municipality" if "municipality" in texts else "dane_code"
+            if not text:
+                row.error(
+                    key,
+                    _(
+                        "Falta el municipio: escriba el código DANE de 5 dígitos en "
+                        "COD_DANE_MUNICIPIO (73449 para Melgar)."
+                    ),
+                )
+                return None
             row.error(
                 key,
                 _(

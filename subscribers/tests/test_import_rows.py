@@ -87,6 +87,14 @@ def test_unknown_municipality_code_is_rejected(db, tmp_path):
     ]
 
 
+def test_missing_municipality_is_named_missing(db, tmp_path):
+    report = import_lines(tmp_path, GOOD.replace(",73449,MELGAR,", ",,,"))
+    assert error_messages(report) == [
+        "Fila 2, columna «MUNICIPIO»: Falta el municipio: escriba el código DANE de "
+        "5 dígitos en COD_DANE_MUNICIPIO (73449 para Melgar)."
+    ]
+
+
 def test_unknown_use_class_is_rejected(db, tmp_path):
     report = import_lines(tmp_path, GOOD.replace("RESIDENCIAL", "MIXTO"))
     assert "«MIXTO» no es una clase de uso" in error_messages(report)[0]
