@@ -717,6 +717,8 @@ def novelties_mark_sent(request):
             digest=request.POST.get("digest", ""),
             user=request.user,
         )
+    except services.DuplicateSubmission as error:
+        messages.info(request, str(error))
     except services.TerminationError as error:
         messages.error(request, str(error))
     else:
