@@ -16,7 +16,7 @@ class LocalDecimalField(forms.DecimalField):
     in `error_messages` take precedence."""
 
     def __init__(self, *, label, **kwargs):
-        given = kwargs.get("error_messages") or {}
+        given_messages = kwargs.get("error_messages") or {}
         super().__init__(label=label, **kwargs)
         defaults = {
             "required": format_lazy(
@@ -28,15 +28,15 @@ class LocalDecimalField(forms.DecimalField):
             ),
         }
         for code, message in defaults.items():
-            if code not in given:
+            if code not in given_messages:
                 self.error_messages[code] = message
         self.validators = [
             self._localized(validator, label) for validator in self.validators
         ]
 
     def _localized(self, validator, label):
-        """Return `validator` again with a message that names `label`, or as it
-        is when it is not one of the validators DecimalField adds."""
+        """Return a copy of `validator` with a message that names `label`, or it
+        unchanged when it is not one of the validators DecimalField adds."""
         if isinstance(validator, validators.MinValueValidator):
             limit = format_number(validator.limit_value)
             message = _(
