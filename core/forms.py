@@ -13,7 +13,9 @@ from core.formatting import format_number
 class LocalDecimalField(forms.DecimalField):
     """A DecimalField whose messages name its label: missing or invalid value,
     below `min_value`, above `max_value`, and too many digits. Messages passed
-    in `error_messages` take precedence."""
+    in `error_messages` take precedence. A comma is read as the decimal
+    separator ("2,5"), as people in Colombia type it, so the field takes no
+    thousands separator."""
 
     def __init__(self, *, label, **kwargs):
         given_messages = kwargs.get("error_messages") or {}
@@ -33,6 +35,11 @@ class LocalDecimalField(forms.DecimalField):
         self.validators = [
             self._localized(validator, label) for validator in self.validators
         ]
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(",", ".")
+        return super().to_python(value)
 
     def _localized(self, validator, label):
         """Return a copy of `validator` with a message that names `label`, or it

@@ -80,6 +80,18 @@ def test_decimal_not_a_number():
     )
 
 
+def test_decimal_takes_decimal_comma():
+    form_class = type("OneFieldForm", (forms.Form,), {"value": quantity_field()})
+    form = form_class({"value": "2,5"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["value"] == Decimal("2.5")
+
+
+def test_decimal_thousands_dots_invalid():
+    (message,) = field_errors(quantity_field(), "1.250.000")
+    assert message.startswith("«Cantidad» debe ser un número.")
+
+
 def test_decimal_missing():
     (message,) = field_errors(quantity_field(), "")
     assert message == "Falta «Cantidad». Escriba un número."
