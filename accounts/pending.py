@@ -3,9 +3,9 @@ on the user, each with a link to the page that lists them.
 
 Every count starts from the app's `visible_to(user)` queryset, as the linked page
 does, and reuses the app's own rule (proof_inbox, handoff_blockers,
-orders_awaiting_aforo, delivery_candidates, the follow-up rows), so a count
-matches what the user can open. An item appears only to the roles whose work it
-is, and each of those roles may open its link.
+orders_awaiting_aforo, delivery_candidates, novelty_report, the follow-up rows),
+so a count matches what the user can open. An item appears only to the roles
+whose work it is, and each of those roles may open its link.
 """
 
 from collections import Counter
@@ -33,8 +33,12 @@ from service_orders.models import ServiceOrder
 from subscribers.models import Competitor
 from tariffs.models import TariffVersion
 from terminations.models import TerminationRequest
-from terminations.services import delivery_candidates
-from terminations.views import DEADLINE_DUE_FILTER, FLAG_FILTERS
+from terminations.services import delivery_candidates, novelty_report
+from terminations.views import (
+    DEADLINE_DUE_FILTER,
+    DEADLINE_OVERDUE_FILTER,
+    FLAG_FILTERS,
+)
 from visits.models import Visit
 
 
@@ -216,18 +220,30 @@ def quotations_to_follow_up(user, today: date) -> list[PendingItem]:
 
 
 def terminations_to_verify(user, today: date) -> list[PendingItem]:
-    count = (
-        TerminationRequest.objects.visible_to(user)
-        .open()
-        .awaiting_verification()
-        .count()
+    """Return the requests still to verify and, as a second item, how many of
+    them have their response overdue."""
+    to_verify = (
+        TerminationRequest.objects.visible_to(user).open().awaiting_verification()
     )
+    count = to_verify.count()
     label = ngettext(
         "solicitud de terminación por verificar",
         "solicitudes de terminación por verificar",
         count,
     )
-    return [PendingItem(count, label, _url("terminations:list", "por_verificar=1"))]
+    overdue_count = to_verify.response_overdue(today).count()
+    overdue_label = ngettext(
+        "solicitud de terminación por verificar con respuesta vencida",
+        "solicitudes de terminación por verificar con respuesta vencida",
+        overdue_count,
+    )
+    overdue_query = f"por_verificar=1&plazo={DEADLINE_OVERDUE_FILTER}"
+    return [
+        PendingItem(count, label, _url("terminations:list", "por_verificar=1")),
+        PendingItem(
+            overdue_count, overdue_label, _url("terminations:list", overdue_query)
+        ),
+    ]
 
 
 def visits_today(user, today: date) -> list[PendingItem]:
@@ -307,6 +323,19 @@ def services_to_invoice(user, today: date) -> list[PendingItem]:
     return [PendingItem(count, label, _url("billing:invoice_list"))]
 
 
+def novelties_to_report(user, today: date) -> list[PendingItem]:
+    """Count the novedades not yet reported to the joint-billing company, as the
+    novelties page lists them. Building the report makes the terminations due
+    today effective first, as opening that page does."""
+    count = len(novelty_report(on=today).reported)
+    label = ngettext(
+        "novedad de catastro sin reportar a la empresa de facturación",
+        "novedades de catastro sin reportar a la empresa de facturación",
+        count,
+    )
+    return [PendingItem(count, label, _url("terminations:novelties"))]
+
+
 # --- Operations and logistics -----------------------------------------------------
 
 
@@ -335,6 +364,8 @@ ROLE_CHECKS: dict[Role, tuple[Check, ...]] = {
         certificates_to_sign,
         prices_to_approve,
         tariff_versions_to_approve,
+        terminations_due,
+        terminations_without_account,
     ),
     Role.COORDINATOR: (
         services_without_proof,
@@ -352,7 +383,7 @@ ROLE_CHECKS: dict[Role, tuple[Check, ...]] = {
         onboardings_open,
         onboardings_returned,
     ),
-    Role.BILLING: (onboardings_to_decide, services_to_invoice),
+    Role.BILLING: (onboardings_to_decide, services_to_invoice, novelties_to_report),
     Role.OPERATIONS: (dates_to_confirm, aforos_to_record, services_without_proof),
     Role.LOGISTICS: (dates_to_confirm, aforos_to_record, services_without_proof),
 }

@@ -20,6 +20,15 @@ def format_pesos(amount: Decimal | int | None) -> str:
     return f"$ {sign}{grouped}"
 
 
+def format_number(value: Decimal | int | float) -> str:
+    """Format a number the Colombian way, with a decimal comma and dots between
+    thousands: `0,01`, `1.250.000,5`. Trailing decimal zeros are kept."""
+    text = f"{Decimal(str(value)):,f}"
+    whole, _dot, decimals = text.partition(".")
+    whole = whole.replace(",", ".")
+    return f"{whole},{decimals}" if decimals else whole
+
+
 def format_megabytes(size: int) -> str:
     """Format a size in bytes as megabytes (MiB) with at most one decimal and a
     decimal comma: `12 MB`, `1,5 MB`.

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import Role
+from core.forms import LocalDecimalField
 from field_work.models import Aforo, ServiceProof
 from field_work.services import READING_UNIT_CHOICES, READING_UNITS, quantity_text
 from tariffs.models import TariffItem
@@ -34,7 +35,7 @@ class MultipleFileField(forms.FileField):
         return [cleaned] if cleaned else []
 
 
-class QuantityField(forms.DecimalField):
+class QuantityField(LocalDecimalField):
     """A decimal number input that also takes a comma as the decimal separator
     ("2,5"), as people in Colombia type it; it has no thousands separator."""
 
@@ -142,7 +143,7 @@ class PrepaymentForm(forms.Form):
         help_text=_("Número de la transacción, consignación o recibo de caja."),
     )
     paid_on = forms.DateField(label=_("Fecha del pago"), widget=DATE_INPUT)
-    amount = forms.DecimalField(
+    amount = LocalDecimalField(
         label=_("Valor pagado"), min_value=0.01, max_digits=16, decimal_places=2
     )
     receipt = forms.FileField(

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import Role
+from core.forms import LocalDecimalField
 from service_orders.crew import crew_parse
 from service_orders.models import Agreement, ServiceOrder
 
@@ -114,7 +115,7 @@ class OrderCreateForm(forms.Form):
                 required=False,
                 initial=True,
             )
-            self.fields[f"quantity_{line.pk}"] = forms.DecimalField(
+            self.fields[f"quantity_{line.pk}"] = LocalDecimalField(
                 label=_("Cantidad (%(unit)s)") % {"unit": line.unit},
                 required=False,
                 min_value=0.001,
@@ -142,9 +143,11 @@ class OrderCreateForm(forms.Form):
         data = super().clean()
         for line in self.quotation_lines:
             ticked = data.get(f"line_{line.pk}")
-            if ticked and data.get(f"quantity_{line.pk}") is None:
+            name = f"quantity_{line.pk}"
+            # A quantity that failed its own check already has its message.
+            if ticked and data.get(name) is None and name not in self.errors:
                 self.add_error(
-                    f"quantity_{line.pk}",
+                    name,
                     _("Escriba la cantidad de %(code)s.") % {"code": line.code},
                 )
         if not any(data.get(f"line_{line.pk}") for line in self.quotation_lines):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.forms import date_error_messages
 from core.imports.forms import spreadsheet_check
 from core.text import fold
 from subscribers.models import Competitor, SubscriberAccount
@@ -76,7 +77,11 @@ class VerificationForm(SubmissionTokenMixin, forms.Form):
     # No default: a confirmation accepts the request and cannot be undone, so the
     # advisor must choose every result.
     result = forms.ChoiceField(
-        label=_("Resultado"), choices=[("", _("Elija…")), *Verification.Result.choices]
+        label=_("Resultado"),
+        choices=[("", _("Elija…")), *Verification.Result.choices],
+        error_messages={
+            "required": _("Falta el resultado de la verificación. Elija uno.")
+        },
     )
     evidence_kind = forms.ChoiceField(
         label=_("Soporte"), choices=Verification.EvidenceKind
@@ -104,6 +109,12 @@ class AssignAccountForm(forms.Form):
         label=_("Código de cuenta"),
         max_length=20,
         help_text=_("Los 9 dígitos de la cuenta en el catastro, p. ej. 449001234."),
+        error_messages={
+            "required": _(
+                "Falta el código de cuenta. Escriba los 9 dígitos de la cuenta del "
+                "catastro que corresponde a esta solicitud."
+            )
+        },
     )
 
     def clean_account_code(self):
@@ -216,7 +227,11 @@ class MeetingForm(SubmissionTokenMixin, forms.Form):
     competitor = forms.ModelChoiceField(
         label=_("Competidor"), queryset=Competitor.objects.all()
     )
-    held_on = forms.DateField(label=_("Fecha"), input_formats=["%d/%m/%Y", "%Y-%m-%d"])
+    held_on = forms.DateField(
+        label=_("Fecha"),
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        error_messages=date_error_messages(_("Fecha de la reunión")),
+    )
     frequency = forms.ChoiceField(
         label=_("Periodicidad"), choices=ReconciliationMeeting.Frequency
     )

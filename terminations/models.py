@@ -158,6 +158,18 @@ class TerminationRequestQuerySet(models.QuerySet):
             response_due_on__lte=horizon,
         )
 
+    def response_overdue(self, today):
+        """Requests waiting for a response (radicada or en verificación) whose
+        response deadline passed before `today`: overdue for
+        BusinessCalendar.deadline_status."""
+        return self.filter(
+            status__in=(
+                TerminationRequest.Status.FILED,
+                TerminationRequest.Status.VERIFYING,
+            ),
+            response_due_on__lt=today,
+        )
+
     def awaiting_verification(self):
         """Requests an advisor still has to verify: radicadas, and those whose
         latest verification found the subscriber not located, so they need

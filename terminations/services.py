@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -66,6 +66,11 @@ class DuplicateSubmission(TerminationError):
                 "del %(date)s con %(competitor)s quedó registrada y no se registró "
                 "otra vez."
             ) % {"date": format_date(record.held_on), "competitor": record.competitor}
+        elif isinstance(record, NoveltyBatch):
+            message = _(
+                "Estas novedades ya quedaron marcadas como reportadas. Están en el "
+                "lote %(batch)s, que se puede descargar abajo."
+            ) % {"batch": record.pk}
         else:
             message = _(
                 "Este formulario ya se había enviado: la verificación quedó "
@@ -1235,8 +1240,7 @@ class NoveltyReport:
     def digest(self) -> str:
         """Return a fingerprint of the novelties the report closes, which the
         page sends back when the user marks it as reported."""
-        ids = ",".join(str(novelty.pk) for novelty in self.novelties)
-        return hashlib.sha256(f"{self.on}|{ids}".encode()).hexdigest()
+        return _novelty_digest(self.on, self.novelties)
 
     def rows(self) -> list[list]:
         return [
@@ -1260,6 +1264,11 @@ class NoveltyReport:
 
     def csv(self) -> bytes:
         return documents.novelties_csv(self.rows())
+
+
+def _novelty_digest(on: date, novelties) -> str:
+    ids = ",".join(str(novelty.pk) for novelty in novelties)
+    return hashlib.sha256(f"{on}|{ids}".encode()).hexdigest()
 
 
 def novelty_report(
@@ -1333,8 +1342,11 @@ def novelty_batch_create(
     batch that keeps its XLSX and CSV files.
 
     The report is rebuilt from `on` and `last_id` under a lock on its
-    novelties. Raises TerminationError, marking nothing, when it differs from
-    the one shown (`digest`): marked meanwhile by someone else, or changed."""
+    novelties. Raises DuplicateSubmission, marking nothing, when a batch
+    already carries exactly the novelties shown (`digest`), as a second press
+    of the button finds. Raises TerminationError, marking nothing, when the
+    report differs from the one shown in any other way: partly marked by
+    someone else, or changed."""
     with transaction.atomic():
         report = novelty_report(on=on, last_id=last_id)
         locked = list(
@@ -1348,6 +1360,9 @@ def novelty_batch_create(
             or report.digest != digest
             or len(locked) != len(report.novelties)
         ):
+            earlier = _novelty_batch_with_digest(on, digest)
+            if earlier is not None:
+                raise DuplicateSubmission(earlier)
             raise TerminationError(
                 _(
                     "Las novedades pendientes cambiaron desde que abrió la página "
@@ -1391,6 +1406,23 @@ def novelty_batch_create(
         user.pk,
     )
     return batch
+
+
+def _novelty_batch_with_digest(on: date, digest: str) -> NoveltyBatch | None:
+    """Return the batch of `on` whose novelties are those a report with
+    `digest` listed, or None. The novelties are taken in the report's order."""
+    batches = NoveltyBatch.objects.filter(report_on=on).prefetch_related(
+        Prefetch(
+            "novelties",
+            queryset=RegistryNovelty.objects.order_by(
+                "effective_on", "account__account_code", "pk"
+            ),
+        )
+    )
+    for batch in batches:
+        if _novelty_digest(on, batch.novelties.all()) == digest:
+            return batch
+    return None
 
 
 # --- Daily digest -----------------------------------------------------------------

@@ -68,6 +68,8 @@ FLAG_FILTERS = {
 # Value of the page's `plazo` filter for requests whose response is overdue or
 # due soon, as the start page counts them.
 DEADLINE_DUE_FILTER = "vencido_o_pronto"
+# Value of the `plazo` filter for requests whose response is overdue.
+DEADLINE_OVERDUE_FILTER = "vencido"
 
 CSV_TYPE = "text/csv; charset=utf-8"
 
@@ -122,6 +124,10 @@ def request_list(request):
         requests = requests.filter(FLAG_FILTERS[flag][1])
     if deadline == DEADLINE_DUE_FILTER:
         requests = requests.response_due_soon(today)
+    elif deadline == DEADLINE_OVERDUE_FILTER:
+        requests = requests.response_overdue(today)
+    else:
+        deadline = ""
     if to_verify:
         requests = requests.awaiting_verification()
     requests = requests.select_related("account", "competitor", "advisor").order_by(
@@ -151,7 +157,7 @@ def request_list(request):
             "query": query,
             "flag": flag,
             "flags": [(key, label) for key, (label, _q) in FLAG_FILTERS.items()],
-            "deadline": deadline if deadline == DEADLINE_DUE_FILTER else "",
+            "deadline": deadline,
             "to_verify": to_verify,
             "filtered": bool(query or flag or deadline or to_verify),
             "response_days": settings.TERMINATION_RESPONSE_BUSINESS_DAYS,
@@ -717,6 +723,8 @@ def novelties_mark_sent(request):
             digest=request.POST.get("digest", ""),
             user=request.user,
         )
+    except services.DuplicateSubmission as error:
+        messages.info(request, str(error))
     except services.TerminationError as error:
         messages.error(request, str(error))
     else:

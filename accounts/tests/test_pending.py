@@ -26,10 +26,13 @@ from subscribers.models import Competitor
 from tariffs.models import TariffVersion
 from terminations.models import (
     Desistimiento,
+    NoveltyBatch,
+    RegistryNovelty,
     RequestList,
     TerminationRequest,
     Verification,
 )
+from terminations.tests.conftest import make_account
 from tests.factories import (
     make_accepted_quotation,
     make_customer,
@@ -184,6 +187,20 @@ def test_director_without_work_sees_nothing_pending(client, director, debris):
     response = client.get(HOME_URL)
     assert response.context["pending"] == []
     assert "Nada pendiente." in response.text
+
+
+def test_director_sees_regulated_items(client, director, competitor, today):
+    termination(competitor, response_due_on=today - timedelta(days=1))
+    termination(competitor, response_due_on=today)
+    termination(competitor, response_due_on=today + timedelta(days=60))
+    items = items_of(director)
+    due_label = "solicitudes de terminación con respuesta vencida o por vencer"
+    unmatched_label = "solicitudes de terminación sin cuenta del catastro"
+    assert items[due_label] == (2, "/terminaciones/?plazo=vencido_o_pronto")
+    assert items[unmatched_label] == (3, "/terminaciones/?alerta=sin_cuenta")
+    for label in (due_label, unmatched_label):
+        count, url = items[label]
+        assert len(listed_rows(client, director, url)) == count, label
 
 
 # --- Coordinator ------------------------------------------------------------------
@@ -375,6 +392,34 @@ def test_verify_count_matches_list(client, advisor, competitor):
     assert len(rows) == count
 
 
+def test_overdue_verify_count_matches_list(
+    client, advisor, other_advisor, competitor, today
+):
+    yesterday = today - timedelta(days=1)
+    termination(competitor, advisor=advisor, response_due_on=yesterday)
+    termination(competitor, advisor=advisor, response_due_on=today)
+    not_located = termination(competitor, advisor=advisor, response_due_on=yesterday)
+    verified(not_located, Verification.Result.NOT_LOCATED, advisor)
+    withdraws = termination(competitor, advisor=advisor, response_due_on=yesterday)
+    verified(withdraws, Verification.Result.WITHDRAWS, advisor)
+    termination(competitor, advisor=other_advisor, response_due_on=yesterday)
+    items = items_of(advisor)
+    label = "solicitudes de terminación por verificar con respuesta vencida"
+    count, url = items[label]
+    rows = listed_rows(client, advisor, url)
+    assert url == "/terminaciones/?por_verificar=1&plazo=vencido"
+    assert count == 2
+    assert len(rows) == count
+    assert items["solicitudes de terminación por verificar"][0] == 3
+
+
+def test_no_overdue_item_when_on_time(advisor, competitor, today):
+    termination(competitor, advisor=advisor, response_due_on=today)
+    labels = " ".join(items_of(advisor))
+    assert "por verificar" in labels
+    assert "con respuesta vencida" not in labels
+
+
 def test_located_later_leaves_verify_list(client, advisor, competitor):
     request = termination(competitor, advisor=advisor)
     verified(request, Verification.Result.NOT_LOCATED, advisor)
@@ -466,6 +511,50 @@ def test_billing_sees_services_to_invoice(
     assert items["orden entregada sin factura"] == (1, "/facturacion/facturas/")
 
 
+def novelty(code, **fields) -> RegistryNovelty:
+    """Record a linking of a new account, effective today unless `fields` say."""
+    values = {
+        "account": make_account(code),
+        "kind": RegistryNovelty.Kind.LINKED,
+        "effective_on": timezone.localdate(),
+    }
+    values.update(fields)
+    return RegistryNovelty.objects.create(**values)
+
+
+def test_billing_sees_unreported_novelties(client, billing_user, coordinator, today):
+    novelty("449000801")
+    novelty("449000802")
+    novelty("449000803", effective_on=today + timedelta(days=3))
+    batch = NoveltyBatch.objects.create(
+        report_on=today,
+        applies_from=today + timedelta(days=60),
+        novelty_count=1,
+        marked_by=coordinator,
+    )
+    novelty("449000804", reported_on=today, batch=batch)
+    items = items_of(billing_user)
+    label = "novedades de catastro sin reportar a la empresa de facturación"
+    count, url = items[label]
+    client.force_login(billing_user)
+    listed = client.get(url).context["report"].reported
+    assert url == "/terminaciones/novedades/"
+    assert count == 2
+    assert len(listed) == count
+
+
+def test_billing_sees_no_reported_novelties(billing_user, coordinator, today):
+    batch = NoveltyBatch.objects.create(
+        report_on=today,
+        applies_from=today + timedelta(days=60),
+        novelty_count=1,
+        marked_by=coordinator,
+    )
+    novelty("449000805", reported_on=today, batch=batch)
+    labels = " ".join(items_of(billing_user))
+    assert "sin reportar" not in labels
+
+
 @pytest.mark.parametrize("persona", ["operations_user", "logistics_user"])
 def test_field_staff_see_dates_to_confirm(request, persona, customer, advisor, debris):
     order_of(customer, advisor, debris, status="solicitada")
@@ -555,7 +644,9 @@ def every_item(
     )
     order_of(customer, advisor, debris, status="solicitada", prepayment_required=True)
 
-    termination(competitor, advisor=advisor, response_due_on=today)
+    # Overdue, so the advisor also sees it among the overdue ones to verify.
+    termination(competitor, advisor=advisor, response_due_on=today - timedelta(days=1))
+    novelty("449000806")
     request = termination(
         competitor,
         status=TerminationRequest.Status.WITHDRAWN,
@@ -589,10 +680,10 @@ def every_item(
 # Number of items in each persona's panel when every kind of pending work has one
 # record.
 EXPECTED_ITEM_COUNTS = {
-    "director": 3,
+    "director": 5,
     "coordinator": 6,
-    "advisor": 6,
-    "billing_user": 2,
+    "advisor": 7,
+    "billing_user": 3,
     "operations_user": 3,
     "logistics_user": 3,
 }

@@ -86,3 +86,41 @@ def test_month_sent_and_invoiced(
     page.get_by_role("button", name="Registrar").click()
     assert page.get_by_text(f"Factura registrada en la orden {order.code}").is_visible()
     assert ServiceOrder.objects.get(pk=order.pk).invoice_number == "FE-90001"
+
+
+def test_send_page_keeps_money_whole(
+    page, live_server, customer, advisor, debris, coordinator, operations_user
+):
+    for day in (3, 12, 30):
+        order = make_executed_order(
+            customer=customer,
+            advisor=advisor,
+            lines=[(debris, "2")],
+            executed_on=date(2026, 11, day),
+        )
+        add_proof(order, operations_user)
+        add_signed_order(order, operations_user)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    log_in(page, live_server, coordinator.username)
+    page.goto(f"{live_server.url}/facturacion/enviar/?mes=2026-11")
+
+    # Each money amount and order code: its white-space and its number of lines.
+    cells = page.eval_on_selector_all(
+        "td.money, td.doc-code",
+        """cells => cells.map(cell => {
+            const range = document.createRange();
+            range.selectNodeContents(cell);
+            return {
+                text: cell.textContent,
+                whiteSpace: getComputedStyle(cell).whiteSpace,
+                lines: new Set([...range.getClientRects()].map(r => r.top)).size,
+            };
+        })""",
+    )
+    money = [cell for cell in cells if cell["text"].startswith("$ ")]
+    codes = [cell for cell in cells if cell["text"].startswith("OS-")]
+    assert len(money) == 9
+    assert len(codes) == 3
+    for cell in cells:
+        assert cell["whiteSpace"] == "nowrap", cell
+        assert cell["lines"] == 1, cell

@@ -139,7 +139,28 @@ def test_page_lists_batches(client, competitor, coordinator, director, two_linke
     assert "Diana Rojas" in response.text
 
 
-def test_mark_refused_after_other_marked(
+def test_second_press_says_already_marked(
+    client, competitor, coordinator, director, two_linked
+):
+    first, _second = two_linked
+    link(competitor, first, coordinator)
+    client.force_login(director)
+    fields = page_fields(client)
+    client.post(reverse("terminations:novelties_mark_sent"), fields)
+    batch = NoveltyBatch.objects.get()
+
+    response = client.post(
+        reverse("terminations:novelties_mark_sent"), fields, follow=True
+    )
+
+    assert "Estas novedades ya quedaron marcadas como reportadas." in response.text
+    assert f"Están en el lote {batch.pk}" in response.text
+    assert "Las novedades pendientes cambiaron" not in response.text
+    assert "márquelo" not in response.text
+    assert NoveltyBatch.objects.count() == 1
+
+
+def test_mark_same_page_by_other_user(
     client, competitor, coordinator, director, two_linked
 ):
     first, _second = two_linked
@@ -157,7 +178,30 @@ def test_mark_refused_after_other_marked(
         reverse("terminations:novelties_mark_sent"), fields, follow=True
     )
 
+    assert "Estas novedades ya quedaron marcadas como reportadas." in response.text
+    assert NoveltyBatch.objects.count() == 1
+
+
+def test_mark_refused_after_other_marked_more(
+    client, competitor, coordinator, director, two_linked
+):
+    first, second = two_linked
+    link(competitor, first, coordinator)
+    client.force_login(director)
+    fields = page_fields(client)
+    link(competitor, second, coordinator)
+    # Another user marks a later page that also lists the second novelty.
+    report = services.novelty_report()
+    services.novelty_batch_create(
+        on=report.on, last_id=report.last_id, digest=report.digest, user=coordinator
+    )
+
+    response = client.post(
+        reverse("terminations:novelties_mark_sent"), fields, follow=True
+    )
+
     assert "Las novedades pendientes cambiaron" in response.text
+    assert "ya quedaron marcadas" not in response.text
     assert NoveltyBatch.objects.count() == 1
 
 
