@@ -1,5 +1,6 @@
 """Forms of the termination screens."""
 
+import re
 import uuid
 from functools import cache
 
@@ -104,34 +105,57 @@ class VerificationForm(SubmissionTokenMixin, forms.Form):
     )
 
 
+# Digits, optionally grouped by single spaces, dots or dashes: "449.000.189".
+ACCOUNT_CODE_TYPED = re.compile(r"\d+(?:[ .-]\d+)*")
+
+
 class AssignAccountForm(forms.Form):
     account_code = forms.CharField(
         label=_("Código de cuenta"),
         max_length=20,
-        help_text=_("Los 9 dígitos de la cuenta en el catastro, p. ej. 449001234."),
+        help_text=_("Los dígitos de la cuenta en el catastro, p. ej. 449001234."),
         error_messages={
             "required": _(
-                "Falta el código de cuenta. Escriba los 9 dígitos de la cuenta del "
+                "Falta el código de cuenta. Escriba los dígitos de la cuenta del "
                 "catastro que corresponde a esta solicitud."
             )
         },
     )
 
     def clean_account_code(self):
-        """Return the registry account the code names (dashes and spaces ignored,
-        leading zeros added)."""
+        """Return the registry account the code names. Spaces, dots and dashes
+        between digits are ignored, and a code shorter than 9 digits also
+        matches with leading zeros added (the registry's usual width)."""
         raw = self.cleaned_data["account_code"]
-        digits = "".join(char for char in raw if char.isdigit())
-        if not digits or len(digits) > 9:
+        if not ACCOUNT_CODE_TYPED.fullmatch(raw):
             raise forms.ValidationError(
-                _("«%(code)s» no es un código de cuenta: escriba sus 9 dígitos.")
+                _(
+                    "«%(code)s» no es un código de cuenta: escriba solo los dígitos "
+                    "de la cuenta del catastro."
+                )
                 % {"code": raw}
             )
-        account = SubscriberAccount.objects.filter(account_code=digits.zfill(9)).first()
+        digits = "".join(char for char in raw if char.isdigit())
+        max_length = SubscriberAccount._meta.get_field("account_code").max_length
+        if not digits or len(digits) > max_length:
+            raise forms.ValidationError(
+                _(
+                    "«%(code)s» no es un código de cuenta: escriba sus dígitos "
+                    "(hasta %(max)s)."
+                )
+                % {"code": raw, "max": max_length}
+            )
+        candidates = SubscriberAccount.objects.filter(
+            account_code__in={digits, digits.zfill(9)}
+        )
+        account = next(
+            (found for found in candidates if found.account_code == digits),
+            None,
+        ) or next(iter(candidates), None)
         if account is None:
             raise forms.ValidationError(
                 _("La cuenta %(code)s no existe en el catastro. Revise el código.")
-                % {"code": digits.zfill(9)}
+                % {"code": digits}
             )
         return account
 

@@ -182,6 +182,6 @@ def test_account_to_assign_missing():
     form = AssignAccountForm({})
     assert not form.is_valid()
     assert form.errors["account_code"] == [
-        "Falta el código de cuenta. Escriba los 9 dígitos de la cuenta del catastro "
+        "Falta el código de cuenta. Escriba los dígitos de la cuenta del catastro "
         "que corresponde a esta solicitud."
     ]

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from subscribers.models import SubscriberAccount
 from terminations import services
+from terminations.forms import AssignAccountForm
 from terminations.models import TerminationRequest
 from terminations.tests.conftest import make_account, make_request
 
@@ -134,3 +135,30 @@ def test_advisor_cannot_assign(client, competitor, advisor):
     )
 
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("raw", ["-5", "449A00189", "449_000_189"])
+def test_account_code_with_letters_rejected(db, raw):
+    make_account("000000005")
+    form = AssignAccountForm(data={"account_code": raw})
+
+    assert not form.is_valid()
+    assert "no es un código de cuenta" in form.errors["account_code"][0]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("449.000.189", "449000189"),
+        ("189", "000000189"),
+        ("4490001890123", "4490001890123"),
+    ],
+)
+def test_account_code_forms_accepted(db, raw, expected):
+    make_account("449000189")
+    make_account("000000189")
+    make_account("4490001890123")
+    form = AssignAccountForm(data={"account_code": raw})
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["account_code"].account_code == expected
