@@ -43,6 +43,7 @@ from core.calendar import is_business_day
 from customers.identification import compute_check_digit
 from customers.models import Customer
 from demo import data
+from demo.history import history_author
 from demo.sales import _clock
 from demo.services import DEFAULT_SEED, DemoRefusedError
 from field_work import services as field_services
@@ -167,7 +168,9 @@ def demo_after_sales_load(*, seed: int = DEFAULT_SEED) -> AfterSalesResult | Non
         logger.info("Demo after-sales data skipped: service orders exist")
         return None
     users = {user.username: user for user in User.objects.all()}
-    with transaction.atomic():
+    # The history of steps whose services take no acting user is attributed to
+    # the coordinator, who runs the after-sales procedure.
+    with transaction.atomic(), history_author(users["coordinadora"]):
         AfterSalesStory(random.Random(seed), users, timezone.now()).tell()
 
     result = AfterSalesResult(

@@ -35,6 +35,7 @@ from core.text import fold
 from customers.models import Customer, DataConsent
 from customers.services import consent_record
 from demo import data
+from demo.history import history_author
 from demo.services import DEFAULT_SEED, DemoRefusedError
 from quotations import services as quotation_services
 from quotations.models import Quotation
@@ -185,7 +186,7 @@ def demo_sales_load(*, seed: int = DEFAULT_SEED) -> SalesResult | None:
     director = users["director"]
     today = timezone.localdate()
 
-    with transaction.atomic():
+    with transaction.atomic(), history_author(director):
         items = _load_tariffs(director)
         if Quotation.objects.exists() or QuoteRequest.objects.exists():
             logger.info("Demo sales data skipped: quotations or requests exist")

@@ -25,6 +25,7 @@ from customers.identification import IdType, compute_check_digit
 from customers.models import Contact, Customer, DataConsent
 from customers.phones import normalise_phone
 from demo import data
+from demo.history import history_author
 from zones import services as zone_services
 from zones.models import Municipality, Zone
 
@@ -77,11 +78,15 @@ def demo_load(
 
     with transaction.atomic():
         users = _load_staff()
-        zones = _load_zones(users)
-        created = _load_customers(generator, zones, customer_count, users["director"])
+        with history_author(users["director"]):
+            zones = _load_zones(users)
+            created = _load_customers(
+                generator, zones, customer_count, users["director"]
+            )
 
-    for zone in zones.values():
-        _assign_zone(zone, users["director"])
+    with history_author(users["director"]):
+        for zone in zones.values():
+            _assign_zone(zone, users["director"])
 
     logger.info("Demo data loaded: %s customers created", created)
     return DemoResult(

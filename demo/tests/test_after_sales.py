@@ -282,3 +282,17 @@ def test_certificate_waste_matches_services():
         "Residuos sólidos ordinarios no aprovechables"
     )
     assert "voluminosos" not in waste_type_of([pruning_and_compactor])
+
+
+def test_history_records_name_their_user(story):
+    from simple_history.models import registered_models
+
+    missing = {}
+    for model in registered_models.values():
+        manager = getattr(model, "history", None)
+        if manager is None:
+            continue
+        count = manager.filter(history_user__isnull=True).count()
+        if count:
+            missing[model._meta.label] = count
+    assert missing == {}
