@@ -358,8 +358,8 @@ def _verify_miss_record(source_ip: str) -> None:
     write passes the time left in the window as the timeout, because
     DatabaseCache.incr() would reset it to the default of 300 seconds."""
     # NOTE: the count is read and then written, so two misses at the same
-    # instant may count as one; the limit can be exceeded by the number of
-    # concurrent requests.
+    # instant may count as one. The limit can therefore be exceeded by the
+    # number of concurrent requests.
     key = _verify_key(source_ip)
     now = time.time()
     window = settings.CERTIFICATE_VERIFY_WINDOW_MINUTES * 60

@@ -30,7 +30,7 @@ SIGNATURES = {
 }
 
 TYPE_LABELS = {PDF: "PDF", JPEG: "JPEG", PNG: "PNG"}
-# What tables of stored files show for each content type.
+# Labels that tables of stored files show for each content type.
 CONTENT_TYPE_LABELS = {
     PDF: gettext_lazy("PDF"),
     JPEG: gettext_lazy("Imagen JPEG"),

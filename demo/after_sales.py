@@ -565,8 +565,8 @@ class AfterSalesStory:
         in_force = TariffItem.objects.in_force(on=timezone.localdate())
         codes = [line.code for line in order.lines.all()]
         item = in_force.filter(code__in=codes, unit=Unit.CUBIC_METRE).first()
-        # TODO: the fallback charges an item that is not one of the order's lines;
-        # the prepaid first-time customer should be one who bought an m³ service.
+        # TODO: the fallback charges an item that is not one of the order's lines.
+        # The prepaid first-time customer should be one who bought an m³ service.
         return item or in_force.filter(unit=Unit.CUBIC_METRE).order_by("code").first()
 
     def _queue_schedule(self, pipeline, holder, confirmed_at, service_day) -> None:

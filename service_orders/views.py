@@ -126,7 +126,7 @@ def order_detail(request, pk):
             quotation=order.quotation
         ),
         # Operations and logistics read orders but not quotations, so for them
-        # the quotation's code is plain text instead of a link that answers 403.
+        # the quotation's code is plain text instead of a link that returns 403.
         "quotation_visible": Quotation.objects.visible_to(user)
         .filter(pk=order.quotation_id)
         .exists(),

@@ -133,9 +133,9 @@ COLUMNS = [
 ]
 
 # A competitor's list of termination requests (terminations.importer), which a
-# person may upload here by mistake: its CÓDIGO CUENTA / CATASTRO and NOMBRE
-# SUSCRIPTOR headers match registry columns, so without this check every row
-# would be rejected one by one for its missing municipality and use class.
+# person may upload here by mistake. Its CÓDIGO CUENTA / CATASTRO and NOMBRE
+# SUSCRIPTOR headers match registry columns. Without this check every row would
+# be rejected one by one for its missing municipality and use class.
 COMPETITOR_LIST = ForeignKind(
     name=gettext_lazy("una lista de solicitudes de terminación de un competidor"),
     headers=(
@@ -324,7 +324,7 @@ class _IssueLog:
 
 @dataclass(frozen=True, slots=True)
 class _Categories:
-    """What the category cells of a row parse to, with the problems found."""
+    """Parsed category cells of a row, with the problems found."""
 
     municipality: Municipality | None
     class_values: dict
@@ -411,7 +411,7 @@ class SubscriberImporter(Importer):
 
     def after_commit(self, report: ImportReport) -> None:
         """Run VACUUM (ANALYZE) on the account table after a large import
-        (PostgreSQL only). The planner then knows the new rows, and the broad
+        (PostgreSQL only). The planner then has statistics of the new rows, and the broad
         registry search reads its covering index without visiting the table,
         which needs the pages marked all-visible. Inside an enclosing
         transaction, where VACUUM cannot run, only ANALYZE runs."""

@@ -512,7 +512,7 @@ def test_billing_sees_services_to_invoice(
 
 
 def novelty(code, **fields) -> RegistryNovelty:
-    """Record a linking of a new account, effective today unless `fields` say."""
+    """Record a linking of a new account, effective today unless `fields` set a date."""
     values = {
         "account": make_account(code),
         "kind": RegistryNovelty.Kind.LINKED,
