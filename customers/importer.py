@@ -353,9 +353,7 @@ class CustomerImporter(Importer):
             _merge_search_index_updates()
         elif not self.dry_run:
             # A dry run is rolled back, which restores the dropped indexes.
-            initial_load.schema_restore(
-                self.restore_statements, user_id=self.user_id, when=self.now
-            )
+            initial_load.schema_restore(self.restore_statements)
 
     def parse_row(self, row: RowReader) -> CustomerRecord | None:
         cells = dict(zip(TEXT_KEYS, row.texts(TEXT_KEYS), strict=True))
@@ -675,7 +673,9 @@ class CustomerImporter(Importer):
     def write_batch(self, batch: list[PendingRecord]) -> list[WriteResult]:
         if self.loads_empty_table:
             initial_load.copy_new_customers(
-                [pending.record for pending in batch], when=self.now
+                [pending.record for pending in batch],
+                user_id=self.user_id,
+                when=self.now,
             )
             return [WriteResult(Outcome.CREATED)] * len(batch)
         now = timezone.now()

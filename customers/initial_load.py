@@ -3,9 +3,9 @@
 
 Nothing stored can match a row, so every record is a new customer. The import
 drops the secondary indexes and foreign keys of the customer and contact tables
-and copies rows straight in as COPY text lines. At the end it writes one history
-record per customer and contact, builds the indexes once and adds the foreign
-keys back. Adding a foreign key checks every row in one join, where a kept one
+and copies rows straight in as COPY text lines, each batch with the history records
+of its customers and contacts. At the end it builds the indexes once and adds
+the foreign keys back. Adding a foreign key checks every row in one join, where a kept one
 queues a deferred check per row for the commit.
 """
 
@@ -16,10 +16,10 @@ from django.db import connection
 from core.imports.bulk import (
     COPY_NULL,
     copy_lines,
+    copy_text,
     copy_text_fields,
     drop_foreign_keys,
     drop_secondary_indexes,
-    history_insert_table,
     reserve_key_block,
     restore_schema,
 )
@@ -41,10 +41,8 @@ CUSTOMER_TEXT_FIELDS = (
     "mobile",
     "email",
 )
-CUSTOMER_COPY_COLUMNS = (
-    "id",
-    *CUSTOMER_TEXT_FIELDS,
-    "search_text",
+# The columns after the text ones, the same in both tables.
+_CUSTOMER_VALUE_COLUMNS = (
     "municipality_id",
     "zone_id",
     "in_catastro",
@@ -53,7 +51,25 @@ CUSTOMER_COPY_COLUMNS = (
     "advisor_id",
     "notes",
     "created_at",
+)
+CUSTOMER_COPY_COLUMNS = (
+    "id",
+    *CUSTOMER_TEXT_FIELDS,
+    "search_text",
+    *_CUSTOMER_VALUE_COLUMNS,
     "updated_at",
+)
+_HISTORY_COLUMNS = (
+    "history_date",
+    "history_change_reason",
+    "history_type",
+    "history_user_id",
+)
+CUSTOMER_HISTORY_COPY_COLUMNS = (
+    "id",
+    *CUSTOMER_TEXT_FIELDS,
+    *_CUSTOMER_VALUE_COLUMNS,
+    *_HISTORY_COLUMNS,
 )
 CONTACT_COPY_COLUMNS = (
     "id",
@@ -65,6 +81,24 @@ CONTACT_COPY_COLUMNS = (
     "email",
     "is_primary",
 )
+CONTACT_HISTORY_COPY_COLUMNS = (*CONTACT_COPY_COLUMNS, *_HISTORY_COLUMNS)
+
+
+# The columns that lists filter and join on. Statistics of the long text columns
+# (names, addresses, search text) cost most of an ANALYZE, and the planner uses
+# their indexes without them. Autovacuum, where it runs, analyses them later.
+ANALYZED_COLUMNS = {
+    Customer: (
+        "id",
+        "person_kind",
+        "customer_type",
+        "municipality_id",
+        "zone_id",
+        "advisor_id",
+        "in_catastro",
+    ),
+    Contact: ("id", "customer_id", "is_primary"),
+}
 
 
 def schema_drop() -> list[str]:
@@ -89,56 +123,70 @@ def schema_drop() -> list[str]:
     ]
 
 
-def schema_restore(
-    statements: list[str], *, user_id: int | None, when: datetime
-) -> None:
-    """Write a `+` history record for every customer and contact, then run the
-    statements schema_drop returned and update the planner's statistics.
-
-    Every stored customer and contact was created by this import, because the
-    customer table was empty and locked against writers when it began.
-    """
-    history_insert_table(Customer, history_type="+", user_id=user_id, when=when)
-    history_insert_table(Contact, history_type="+", user_id=user_id, when=when)
+def schema_restore(statements: list[str]) -> None:
+    """Run the statements schema_drop returned and update the planner's
+    statistics of ANALYZED_COLUMNS."""
     restore_schema(statements)
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        for model in (Customer, Contact):
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        for model, columns in ANALYZED_COLUMNS.items():
+            cursor.execute(
+                f"ANALYZE {quote(model._meta.db_table)} "
+                f"({', '.join(quote(column) for column in columns)})"
+            )
 
 
-def copy_new_customers(records: list, *, when: datetime) -> int:
-    """COPY `records` (CustomerRecords of customers not stored yet) and their
-    primary contacts into the tables, and return the number of contacts."""
+def copy_new_customers(records: list, *, user_id: int | None, when: datetime) -> int:
+    """COPY `records` (CustomerRecords of customers not stored yet), their primary
+    contacts and a `+` history record of each into the tables, and return the
+    number of contacts.
+
+    The history records are copied batch by batch, so the server writes them
+    while Python parses the next batch. Written after the last row, they would
+    add time that nothing overlaps."""
     keys = reserve_key_block(Customer, len(records))
     stamp = when.isoformat()
-    # advisor_id, notes, created_at and updated_at are the same on every row.
-    tail = f"\t{COPY_NULL}\t\t{stamp}\t{stamp}\n"
+    user = COPY_NULL if user_id is None else str(user_id)
+    # advisor_id, notes, created_at (and updated_at, or the history fields) are
+    # the same on every row.
+    customer_tail = f"\t{COPY_NULL}\t\t{stamp}\t{stamp}\n"
+    history_tail = f"\t{COPY_NULL}\t\t{stamp}\t{stamp}\t{COPY_NULL}\t+\t{user}\n"
     contacts = []
     lines = []
+    history_lines = []
     for key, record in zip(keys, records, strict=True):
-        lines.append(_customer_line(key, record.values, tail))
+        line, history_line = _customer_lines(
+            key, record.values, customer_tail, history_tail
+        )
+        lines.append(line)
+        history_lines.append(history_line)
         if record.contact:
             contacts.append((key, record))
     copy_lines(Customer, CUSTOMER_COPY_COLUMNS, lines)
+    copy_lines(Customer.history.model, CUSTOMER_HISTORY_COPY_COLUMNS, history_lines)
 
     if contacts:
         contact_keys = reserve_key_block(Contact, len(contacts))
-        copy_lines(
-            Contact,
-            CONTACT_COPY_COLUMNS,
-            (
-                _contact_line(contact_key, customer_key, record)
-                for contact_key, (customer_key, record) in zip(
-                    contact_keys, contacts, strict=True
-                )
-            ),
-        )
+        lines = []
+        history_lines = []
+        contact_history_tail = f"\t{stamp}\t{COPY_NULL}\t+\t{user}\n"
+        for contact_key, (customer_key, record) in zip(
+            contact_keys, contacts, strict=True
+        ):
+            line = _contact_line(contact_key, customer_key, record)
+            lines.append(line + "\n")
+            history_lines.append(line + contact_history_tail)
+        copy_lines(Contact, CONTACT_COPY_COLUMNS, lines)
+        copy_lines(Contact.history.model, CONTACT_HISTORY_COPY_COLUMNS, history_lines)
     return len(contacts)
 
 
-def _customer_line(key: int, values: dict, tail: str) -> str:
-    """Return a new customer as a COPY text line of CUSTOMER_COPY_COLUMNS, up to
-    `tail`, which contains the columns after last_service_amount."""
+def _customer_lines(
+    key: int, values: dict, customer_tail: str, history_tail: str
+) -> tuple[str, str]:
+    """Return a new customer as a COPY text line of CUSTOMER_COPY_COLUMNS and
+    its history record as one of CUSTOMER_HISTORY_COPY_COLUMNS. The tails
+    contain the columns from advisor_id on."""
     get = values.get
     name = values["name"]
     trade_name = get("trade_name", "")
@@ -148,47 +196,49 @@ def _customer_line(key: int, values: dict, tail: str) -> str:
     search_text = fold(
         " ".join(part for part in (name, trade_name, address, barrio, email) if part)
     )
+    texts = copy_text_fields(
+        (
+            values["id_type"],
+            values["id_number"],
+            values["check_digit"],
+            values["person_kind"],
+            name,
+            trade_name,
+            get("customer_type", Customer.CustomerType.NEW),
+            address,
+            barrio,
+            get("phone", ""),
+            get("mobile", ""),
+            email,
+        )
+    )
     municipality_id = get("municipality_id")
     zone_id = get("zone_id")
     last_date = get("last_service_date")
     amount = get("last_service_amount")
-    return (
-        "\t".join(
-            (
-                str(key),
-                copy_text_fields(
-                    (
-                        values["id_type"],
-                        values["id_number"],
-                        values["check_digit"],
-                        values["person_kind"],
-                        name,
-                        trade_name,
-                        get("customer_type", Customer.CustomerType.NEW),
-                        address,
-                        barrio,
-                        get("phone", ""),
-                        get("mobile", ""),
-                        email,
-                        search_text,
-                    )
-                ),
-                COPY_NULL if municipality_id is None else municipality_id,
-                COPY_NULL if zone_id is None else str(zone_id),
-                "t" if get("in_catastro") else "f",
-                COPY_NULL if last_date is None else last_date.isoformat(),
-                COPY_NULL if amount is None else str(amount),
-            )
+    common = "\t".join(
+        (
+            COPY_NULL if municipality_id is None else municipality_id,
+            COPY_NULL if zone_id is None else str(zone_id),
+            "t" if get("in_catastro") else "f",
+            COPY_NULL if last_date is None else last_date.isoformat(),
+            COPY_NULL if amount is None else str(amount),
         )
-        + tail
+    )
+    head = f"{key}\t{texts}\t"
+    return (
+        f"{head}{copy_text(search_text)}\t{common}{customer_tail}",
+        f"{head}{common}{history_tail}",
     )
 
 
 def _contact_line(key: int, customer_key: int, record) -> str:
+    """Return a contact as a COPY text line of CONTACT_COPY_COLUMNS, without
+    its newline."""
     contact = record.contact
     get = contact.get
     name = get("name") or record.values["name"][:150]
     fields = copy_text_fields(
         (name, get("role", ""), get("phone", ""), get("mobile", ""), "")
     )
-    return f"{key}\t{customer_key}\t{fields}\tt\n"
+    return f"{key}\t{customer_key}\t{fields}\tt"

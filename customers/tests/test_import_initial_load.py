@@ -21,7 +21,21 @@ CUSTOMER_FIELDS = [
     if field.attname not in ("id", "created_at", "updated_at")
 ]
 CONTACT_FIELDS = ["customer__id_number", "name", "role", "phone", "mobile", "email"]
-HISTORY_FIELDS = ["id_number", "name", "phone", "email", "history_type"]
+# Every tracked field but the key and the timestamps.
+HISTORY_FIELDS = [
+    field.attname
+    for field in Customer.history.model._meta.concrete_fields
+    if field.attname not in ("id", "created_at", "history_id", "history_date")
+]
+CONTACT_HISTORY_FIELDS = [
+    "name",
+    "role",
+    "phone",
+    "mobile",
+    "email",
+    "is_primary",
+    "history_type",
+]
 
 
 def import_sample(**options):
@@ -44,9 +58,7 @@ def stored_rows(exclude_id: str = "") -> dict:
         "customers": sorted(customers.values_list(*CUSTOMER_FIELDS)),
         "contacts": sorted(contacts.values_list(*CONTACT_FIELDS, "is_primary")),
         "customer_history": sorted(customer_history.values_list(*HISTORY_FIELDS)),
-        "contact_history": sorted(
-            contact_history.values_list("name", "mobile", "history_type")
-        ),
+        "contact_history": sorted(contact_history.values_list(*CONTACT_HISTORY_FIELDS)),
     }
 
 
