@@ -343,16 +343,15 @@ class CustomerImporter(Importer):
         # in and builds the indexes once at the end (customers/initial_load.py).
         self.loads_empty_table = self.started_empty and uses_copy()
         self.restore_statements: list[str] = []
-        if self.loads_empty_table:
-            self.restore_statements = initial_load.schema_drop()
-        else:
+        if not self.loads_empty_table:
             _defer_search_index_updates()
+        elif not self.dry_run:
+            self.restore_statements = initial_load.schema_drop()
 
     def finish(self) -> None:
         if not self.loads_empty_table:
             _merge_search_index_updates()
         elif not self.dry_run:
-            # A dry run is rolled back, which restores the dropped indexes.
             initial_load.schema_restore(self.restore_statements)
 
     def parse_row(self, row: RowReader) -> CustomerRecord | None:
@@ -671,6 +670,11 @@ class CustomerImporter(Importer):
         }
 
     def write_batch(self, batch: list[PendingRecord]) -> list[WriteResult]:
+        if self.loads_empty_table and self.dry_run:
+            # Every record of a load into an empty table is a new customer, so a
+            # dry run counts them without writing. Dropping the indexes would
+            # lock readers out of the customer list while the preview runs.
+            return [WriteResult(Outcome.CREATED)] * len(batch)
         if self.loads_empty_table:
             initial_load.copy_new_customers(
                 [pending.record for pending in batch],

@@ -118,6 +118,35 @@ def test_dry_run_initial_load_keeps_every_index(db):
     assert after == before
 
 
+@pytest.mark.postgresql
+def test_dry_run_initial_load_lets_readers_in(db):
+    modes = []
+
+    class LockProbe(CustomerImporter):
+        def finish(self) -> None:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT mode FROM pg_locks WHERE pid = pg_backend_pid() "
+                    "AND relation = %s::regclass",
+                    [Customer._meta.db_table],
+                )
+                modes.extend(mode for (mode,) in cursor.fetchall())
+            super().finish()
+
+    run_import(LockProbe(), SAMPLE, dry_run=True, skip_invalid=True)
+    assert modes
+    assert "AccessExclusiveLock" not in modes
+
+
+def test_dry_run_initial_load_counts_as_import(db):
+    preview = import_sample(dry_run=True)
+    imported = import_sample()
+    for count in ("rows", "created", "updated", "unchanged", "rejected"):
+        assert getattr(preview, count) == getattr(imported, count), count
+    assert len(preview.warnings) == len(imported.warnings)
+    assert len(preview.matches) == len(imported.matches)
+
+
 def test_initial_load_then_search_finds_customer(db):
     import_sample()
     assert Customer.objects.search("parrilla san jorge").exists()
