@@ -7,6 +7,12 @@ from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
 from django.utils import timezone
 
 
+def whole_pesos(amount: Decimal | int) -> Decimal:
+    """Return `amount` rounded half up to whole pesos, as pages and documents
+    print it."""
+    return Decimal(amount).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+
+
 def format_pesos(amount: Decimal | int | None) -> str:
     """Format `amount` as whole Colombian pesos: `$ 1.250.000`.
 
@@ -14,7 +20,7 @@ def format_pesos(amount: Decimal | int | None) -> str:
     """
     if amount is None:
         return ""
-    value = Decimal(amount).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    value = whole_pesos(amount)
     sign = "-" if value < 0 else ""
     grouped = f"{int(abs(value)):,}".replace(",", ".")
     return f"$ {sign}{grouped}"

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 
 from core.amounts import amount_in_words
-from core.formatting import format_date, format_pesos
+from core.formatting import format_date, format_pesos, whole_pesos
 from core.pdf import render_pdf
 
 TEMPLATE = "quotations/pdf/quotation.html"
@@ -52,7 +52,8 @@ def quotation_pdf_context(quotation) -> dict:
         "net_total": format_pesos(quotation.net_total),
         "tax_total": format_pesos(quotation.tax_total),
         "total": format_pesos(quotation.total),
-        "total_in_words": amount_in_words(quotation.total),
+        # In words, the total as the page prints it: whole pesos.
+        "total_in_words": amount_in_words(whole_pesos(quotation.total)),
         "conditions": quotation.conditions,
         "advisor": {
             "name": quotation.advisor.get_full_name() or quotation.advisor.username,

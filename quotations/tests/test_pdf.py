@@ -5,7 +5,7 @@ import pytest
 from pypdf import PdfReader
 
 from quotations import services
-from quotations.pdf import quotation_render_pdf
+from quotations.pdf import quotation_pdf_context, quotation_render_pdf
 from quotations.tests.helpers import make_quotation, make_tariff
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +53,16 @@ def test_pdf_shows_totals(issued_text):
 def test_pdf_shows_total_in_words(issued_text):
     text, _ = issued_text
     assert "UN MILLÓN CIENTO NOVENTA MIL PESOS M/CTE" in text
+
+
+def test_pdf_words_match_printed_total(advisor, customer, director, settings):
+    settings.QUOTATION_ROUND_TO_PESOS = False
+    item = make_tariff(director, code="SE-501", price="1000.50", service="Poda")
+    quotation = make_quotation(customer=customer, advisor=advisor, lines=[(item, "1")])
+    context = quotation_pdf_context(quotation)
+    assert quotation.total != quotation.total.to_integral_value()
+    assert context["total"] == "$ 1.191"
+    assert context["total_in_words"] == "MIL CIENTO NOVENTA Y UN PESOS M/CTE"
 
 
 def test_pdf_shows_advisor_and_letterhead(issued_text, settings):
