@@ -6,8 +6,11 @@ one transaction: a dry run, or a run with rejected rows and no `skip_invalid`, i
 rolled back, so a file is imported whole or not at all.
 """
 
+import gc
 import logging
+import threading
 from collections.abc import Callable, Hashable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
@@ -373,12 +376,13 @@ def run_import(
 
     run = _Run(importer, report, skip_invalid, progress, preview_limit)
     try:
-        if progress is not None:
-            run.total = table.count_rows()
-            progress(0, run.total)
-        if type(importer).scan_key is not Importer.scan_key:
-            run.repeated = _scan_repeated_keys(importer, table)
-        _run_in_transaction(run, table)
+        with _fewer_collections():
+            if progress is not None:
+                run.total = table.count_rows()
+                progress(0, run.total)
+            if type(importer).scan_key is not Importer.scan_key:
+                run.repeated = _scan_repeated_keys(importer, table)
+            _run_in_transaction(run, table)
         if report.committed:
             importer.after_commit(report)
     except ImportFileError as error:
@@ -393,6 +397,36 @@ def run_import(
         report.matches.clear()
     report.matches.sort(key=lambda match: match.row)
     return report
+
+
+# Python's cyclic garbage collector runs once allocated container objects
+# outnumber freed ones by 700 (the default threshold). An import keeps objects
+# alive per row (seen keys, batches, issues), so it triggers many runs that find
+# little: about a tenth of the customer import's CPU time on 100,000 rows.
+_IMPORT_GC_THRESHOLD = 50_000
+_gc_lock = threading.Lock()
+_gc_users = 0
+_gc_saved_threshold: tuple = ()
+
+
+@contextmanager
+def _fewer_collections():
+    """Run the garbage collector's youngest generation less often while the
+    block runs. The setting is global to the process, so imports running in
+    several threads share it, and the last one to finish restores it."""
+    global _gc_users, _gc_saved_threshold
+    with _gc_lock:
+        if _gc_users == 0:
+            _gc_saved_threshold = gc.get_threshold()
+            gc.set_threshold(_IMPORT_GC_THRESHOLD, *_gc_saved_threshold[1:])
+        _gc_users += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_users -= 1
+            if _gc_users == 0:
+                gc.set_threshold(*_gc_saved_threshold)
 
 
 def _run_in_transaction(run: _Run, table: Table) -> None:

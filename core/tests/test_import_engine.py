@@ -1,5 +1,7 @@
 """The engine's contract, driven by a small importer of zones."""
 
+import gc
+
 import pytest
 
 from core.imports import (
@@ -211,3 +213,26 @@ def test_text_map_equals_text_of_each_column(tmp_path, line):
     row = RowReader(source, table, columns)
     expected = {key: row.text(key) for key in table.header.positions}
     assert row.text_map() == expected
+
+
+def test_import_collects_garbage_less_often(db, tmp_path):
+    before = gc.get_threshold()
+    seen = []
+
+    class ThresholdProbe(ZoneImporter):
+        def write_batch(self, batch):
+            seen.append(gc.get_threshold())
+            return super().write_batch(batch)
+
+    path = write(tmp_path, "Zona;Descripción\nZona Norte;Ibagué norte\n")
+    run_import(ThresholdProbe(), path)
+    assert seen[0][0] > before[0]
+    assert gc.get_threshold() == before
+
+
+def test_import_restores_gc_after_bad_file(db, tmp_path):
+    before = gc.get_threshold()
+    path = tmp_path / "zonas.csv"
+    path.write_bytes(b'Zona;Descripci\xf3n\nZona "Norte;x\n')
+    run_import(ZoneImporter(), path)
+    assert gc.get_threshold() == before
