@@ -15,6 +15,7 @@ from django.core.validators import validate_email
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.formatting import format_date, format_pesos
 from core.imports import (
@@ -36,7 +37,7 @@ from core.imports.bulk import (
     history_insert_stored,
     uses_copy,
 )
-from core.imports.columns import header_key
+from core.imports.columns import ForeignKind, header_key
 from core.text import fold
 from customers import initial_load
 from customers.identification import (
@@ -46,7 +47,12 @@ from customers.identification import (
     parse_identification,
 )
 from customers.models import Contact, Customer
-from customers.phones import is_mobile, normalise_phone, split_phone_list
+from customers.phones import (
+    format_phone,
+    is_mobile,
+    normalise_phone,
+    split_phone_list,
+)
 from zones.models import Municipality, Zone
 
 COLUMNS = [
@@ -224,9 +230,51 @@ TEXT_KEYS = (
     "zone",
 )
 SCAN_KEYS = ("id_type", "id_number", "check_digit")
+
+# Text columns stored as the file writes them, with the length of their field.
+# A longer cell rejects the row: cutting it would store a wrong name or address.
+_FIELD_LENGTHS = {field.name: field.max_length for field in Customer._meta.fields}
+CHECKED_LENGTHS = {
+    "name": _FIELD_LENGTHS["name"],
+    "trade_name": _FIELD_LENGTHS["trade_name"],
+    "address": _FIELD_LENGTHS["address"],
+    "barrio": _FIELD_LENGTHS["barrio"],
+    "zone": Zone._meta.get_field("name").max_length,
+}
+CONTACT_NAME_LENGTH = Contact._meta.get_field("name").max_length
+CONTACT_ROLE_LENGTH = Contact._meta.get_field("role").max_length
+
+# Files of the regulated service that a person may upload here by mistake. They
+# have an ID and a name column, so without these checks their subscribers would
+# be created as customers.
+COMPETITOR_LIST = ForeignKind(
+    name=gettext_lazy("una lista de solicitudes de terminación de un competidor"),
+    headers=(
+        "FECHA RADICACIÓN",
+        "Fecha de radicación",
+        "Fecha radicado",
+        "CÓDIGO CUENTA / CATASTRO",
+        "NOMBRE SUSCRIPTOR",
+        "ESTRATO",
+        "USO",
+    ),
+)
+REGISTRY_EXPORT = ForeignKind(
+    name=gettext_lazy("el catastro de suscriptores (exportación de facturación)"),
+    headers=(
+        "CODIGO_CUENTA",
+        "NUMERO_PREDIAL",
+        "NOMBRE_SUSCRIPTOR",
+        "COD_DANE_MUNICIPIO",
+        "TIPO_PRODUCTOR",
+        "FECHA_VINCULACION",
+    ),
+)
 CONTACT_FIELDS = ["name", "role", "phone", "mobile"]
 
 # A municipality written with its department: "Cunday (Tol.)", "Melgar, Tolima".
+# The "D.C." of «Bogotá, D.C.» or «Bogota DC», left out of town-name lookups.
+_CAPITAL_DISTRICT = re.compile(r"[\s,]*\bd\.?\s?c\.?$")
 _DEPARTMENT_SUFFIX = re.compile(r"\s*(?:\(([^)]*)\)|[,\-]\s*([^,\-]+))\s*$")
 # A contact written as "Name (Role)": the role may itself hold brackets, "Dueño(a)".
 _CONTACT_WITH_ROLE = re.compile(r"^([^()]+?)\s*\((.+)\)$")
@@ -325,6 +373,7 @@ class CustomerImporter(Importer):
         "contacto y zona. Los clientes ya registrados se actualizan."
     )
     columns = COLUMNS
+    foreign_kinds = (COMPETITOR_LIST, REGISTRY_EXPORT)
     write_behind = True
 
     def prepare(self) -> None:
@@ -332,8 +381,10 @@ class CustomerImporter(Importer):
         self.municipalities_by_name: dict[str, list[Municipality]] = {}
         for municipality in Municipality.objects.all():
             self.municipalities_by_code[municipality.dane_code] = municipality
-            names = self.municipalities_by_name.setdefault(fold(municipality.name), [])
-            names.append(municipality)
+            folded = fold(municipality.name)
+            for name in {folded, _CAPITAL_DISTRICT.sub("", folded)}:
+                self.municipalities_by_name.setdefault(name, []).append(municipality)
+        self.today = timezone.localdate()
         self.zones = {fold(zone.name): zone for zone in Zone.objects.all()}
         self.user_id = self.user.pk if self.user is not None else None
         self.now = timezone.now()
@@ -359,6 +410,11 @@ class CustomerImporter(Importer):
         values = self._parse_identity(row, cells)
         if values is None:
             return None
+        for key, max_length in CHECKED_LENGTHS.items():
+            if len(cells[key]) > max_length:
+                row.check_length(key, cells[key], max_length)
+        if row.rejected:
+            return None
         record = CustomerRecord(values=values)
 
         for key in ("trade_name", "address", "barrio"):
@@ -377,10 +433,27 @@ class CustomerImporter(Importer):
         self._parse_zone(row, cells["zone"], record)
 
         last_date = row.parse("last_service_date", cached_parse_date)
-        if last_date is not None:
+        if last_date is not None and last_date > self.today:
+            row.warning(
+                "last_service_date",
+                _(
+                    "La fecha del último servicio %(date)s es posterior a hoy: "
+                    "escriba la fecha en que se prestó. Se dejó vacía."
+                )
+                % {"date": format_date(last_date)},
+            )
+        elif last_date is not None:
             values["last_service_date"] = last_date
         amount = row.parse("last_service_amount", cached_parse_decimal)
-        if amount is not None:
+        if amount is not None and amount < 0:
+            row.warning(
+                "last_service_amount",
+                _(
+                    "El valor del último servicio no puede ser negativo: escriba "
+                    "el valor cobrado. Se dejó vacío."
+                ),
+            )
+        elif amount is not None:
             values["last_service_amount"] = amount
         in_catastro = row.parse("in_catastro", cached_parse_yes_no)
         if in_catastro is not None:
@@ -496,6 +569,10 @@ class CustomerImporter(Importer):
         name, department = cached_fold(text), ""
         candidates = self.municipalities_by_name.get(name)
         if candidates is None:
+            candidates = self.municipalities_by_name.get(
+                _CAPITAL_DISTRICT.sub("", name)
+            )
+        if candidates is None:
             suffix = _DEPARTMENT_SUFFIX.search(name)
             if suffix:
                 department = (suffix.group(1) or suffix.group(2) or "").strip(" .")
@@ -581,9 +658,13 @@ class CustomerImporter(Importer):
         name, role = lines[0], " ".join(lines[1:])
         if not role and (match := _CONTACT_WITH_ROLE.match(name)):
             name, role = match.group(1).strip(), match.group(2).strip()
-        record.contact["name"] = name[:150]
+        if not row.check_length("contact", name, CONTACT_NAME_LENGTH):
+            return
+        if role and not row.check_length("contact", role, CONTACT_ROLE_LENGTH):
+            return
+        record.contact["name"] = name
         if role:
-            record.contact["role"] = role[:100]
+            record.contact["role"] = role
 
     def _parse_zone(self, row: RowReader, name: str, record: CustomerRecord) -> None:
         if not name:
@@ -591,16 +672,22 @@ class CustomerImporter(Importer):
         zone = self.zones.get(cached_fold(name))
         if zone is None:
             self.wait_for_writes()
-            zone = Zone(name=name[:80])
+            zone = Zone(name=name)
             zone._history_user = self.user
             zone.save()
             self.zones[fold(name)] = zone
-            self.notes.append(
-                _(
-                    "Se creó la zona «%(zone)s» (aparece por primera vez en la fila %(row)s)."
+            if self.dry_run:
+                note = _(
+                    "Se creará la zona «%(zone)s», que no existe (aparece por "
+                    "primera vez en la fila %(row)s). Si es un error de escritura, "
+                    "corrija el archivo antes de confirmar."
                 )
-                % {"zone": zone.name, "row": row.number}
-            )
+            else:
+                note = _(
+                    "Se creó la zona «%(zone)s» (aparece por primera vez en la "
+                    "fila %(row)s)."
+                )
+            self.notes.append(note % {"zone": zone.name, "row": row.number})
         record.values["zone_id"] = zone.pk
         record.zone_name = zone.name
 
@@ -636,7 +723,7 @@ class CustomerImporter(Importer):
         self, earlier: CustomerRecord, later: CustomerRecord
     ) -> tuple[CustomerRecord, bool]:
         merged = CustomerRecord(
-            values={**earlier.values, **later.values},
+            values=_latest_service_kept({**earlier.values, **later.values}, earlier),
             contact={**earlier.contact, **later.contact},
             municipality_name=later.municipality_name or earlier.municipality_name,
             zone_name=later.zone_name or earlier.zone_name,
@@ -659,8 +746,8 @@ class CustomerImporter(Importer):
             _("Tipo"): values.get("customer_type", ""),
             _("Municipio"): record.municipality_name,
             _("Zona"): record.zone_name,
-            _("Teléfono"): values.get("phone", ""),
-            _("Celular"): values.get("mobile", ""),
+            _("Teléfono"): format_phone(values.get("phone", "")),
+            _("Celular"): format_phone(values.get("mobile", "")),
             _("Correo"): values.get("email", ""),
             _("Contacto"): " · ".join(
                 part for part in (contact.get("name"), contact.get("role")) if part
@@ -744,7 +831,7 @@ class CustomerImporter(Importer):
             row["created_at"] = row["updated_at"] = now
             outcome = Outcome.CREATED
         else:
-            row = {**existing, **record.values}
+            row = _latest_service_kept({**existing, **record.values}, existing)
             differs = any(row[name] != existing[name] for name in record.values)
             outcome = Outcome.UPDATED if differs else UNCHANGED
             row["updated_at"] = now
@@ -806,3 +893,18 @@ class CustomerImporter(Importer):
             when=now,
         )
         return written
+
+
+def _latest_service_kept(merged: dict, earlier: dict | CustomerRecord) -> dict:
+    """Return `merged` (earlier values updated by a later row's) with the last
+    service of `earlier` when it is more recent: an older file, or an older row
+    of the same customer, must not move the last service back in time."""
+    if isinstance(earlier, CustomerRecord):
+        earlier = earlier.values
+    earlier_date = earlier.get("last_service_date")
+    merged_date = merged.get("last_service_date")
+    if earlier_date is None or merged_date is None or earlier_date <= merged_date:
+        return merged
+    merged["last_service_date"] = earlier_date
+    merged["last_service_amount"] = earlier.get("last_service_amount")
+    return merged
