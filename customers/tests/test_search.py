@@ -79,6 +79,11 @@ def test_search_finds_phone(hotel, other, query):
     assert list(Customer.objects.search(query)) == [hotel]
 
 
+def test_search_finds_contact_phone(hotel, other):
+    hotel.contacts.create(name="Germán Cortés", mobile="+573116069031")
+    assert list(Customer.objects.search("311 606 9031")) == [hotel]
+
+
 def test_search_text_leaves_out_ids_and_phones(hotel):
     assert "900123456" not in hotel.search_text
     assert "3105551234" not in hotel.search_text
