@@ -15,7 +15,7 @@ from django.core.validators import validate_email
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.formatting import format_date, format_pesos
 from core.imports import (
@@ -394,12 +394,16 @@ class CustomerImporter(Importer):
         # in and builds the indexes once at the end (customers/initial_load.py).
         self.loads_empty_table = self.started_empty and uses_copy()
         self.restore_statements: list[str] = []
+        # Rows that move an assigned customer to another zone.
+        self.zone_moves: list[int] = []
         if not self.loads_empty_table:
             _defer_search_index_updates()
         elif not self.dry_run:
             self.restore_statements = initial_load.schema_drop()
 
     def finish(self) -> None:
+        if self.zone_moves:
+            self.notes.append(self._zone_moves_note())
         if not self.loads_empty_table:
             _merge_search_index_updates()
         elif not self.dry_run:
@@ -776,6 +780,14 @@ class CustomerImporter(Importer):
             for pending in batch
         ]
 
+        for pending, (row, _outcome, existing) in zip(batch, plan, strict=True):
+            if (
+                existing is not None
+                and existing["advisor_id"] is not None
+                and row["zone_id"] != existing["zone_id"]
+            ):
+                self.zone_moves.append(pending.row)
+
         created = [row for row, _outcome, existing in plan if existing is None]
         changed = [
             row
@@ -809,6 +821,33 @@ class CustomerImporter(Importer):
                 label = _("cliente registrado «%(name)s»") % {"name": existing["name"]}
             results.append(WriteResult(outcome, label))
         return results
+
+    def _zone_moves_note(self) -> str:
+        """Return the note listing the rows that move an assigned customer to
+        another zone: the advisor stays, so the assignment needs a look."""
+        count = len(self.zone_moves)
+        rows = ", ".join(str(row) for row in sorted(self.zone_moves)[:20])
+        if count > 20:
+            rows += ", …"
+        if self.dry_run:
+            text = ngettext(
+                "%(count)s cliente con asesor pasará a otra zona y seguirá con el "
+                "mismo asesor (fila %(rows)s). Después de importar, revise la "
+                "asignación en Zonas.",
+                "%(count)s clientes con asesor pasarán a otra zona y seguirán con "
+                "el mismo asesor (filas %(rows)s). Después de importar, revise la "
+                "asignación en Zonas.",
+                count,
+            )
+        else:
+            text = ngettext(
+                "%(count)s cliente con asesor pasó a otra zona y sigue con el mismo "
+                "asesor (fila %(rows)s). Revise la asignación en Zonas.",
+                "%(count)s clientes con asesor pasaron a otra zona y siguen con el "
+                "mismo asesor (filas %(rows)s). Revise la asignación en Zonas.",
+                count,
+            )
+        return text % {"count": count, "rows": rows}
 
     def _stored_customers(self, id_numbers: list[str]) -> dict[str, dict]:
         """Return the stored customers of a batch by id_number, in one query."""

@@ -10,6 +10,7 @@ from core.imports import Severity, run_import
 from customers.importer import CustomerImporter
 from customers.models import Customer
 from customers.tests.test_import_customer_files import write_csv, write_xlsx
+from tests.factories import make_customer
 from zones.models import Zone
 
 
@@ -133,3 +134,18 @@ def test_preview_shows_phones_as_written_locally(db, tmp_path):
     records = [["NIT", "Nombre", "Celular"], ["900123456", "Aseo", "3105551234"]]
     report = import_rows(tmp_path, records, dry_run=True)
     assert "310 555 1234" in report.preview[0].values()
+
+
+def test_zone_change_of_assigned_customer_is_noted(db, tmp_path, advisor):
+    rural = Zone.objects.create(name="RURAL")
+    make_customer(id_number="900123456", check_digit="8", zone=rural, advisor=advisor)
+    records = [["NIT", "Nombre", "Zona"], ["900123456", "Aseo", "URBANA"]]
+    preview = import_rows(tmp_path, records, dry_run=True)
+    assert any(
+        "pasará a otra zona" in note and "fila 2" in note for note in preview.notes
+    )
+    report = import_rows(tmp_path, records)
+    assert any("pasó a otra zona" in note for note in report.notes)
+    customer = Customer.objects.get()
+    assert customer.zone.name == "URBANA"
+    assert customer.advisor == advisor
