@@ -118,6 +118,23 @@ def parse_identification(
         dashed = _DASHED_CHECK_DIGIT.match(text)
         if dashed and check_digit in ("", dashed.group(2)):
             text, check_digit = dashed.group(1), dashed.group(2)
+        elif dashed and check_digit.isdigit() and id_type in (None, IdType.NIT):
+            # Two different DVs: the one after the dash and the DV column's.
+            number = _SEPARATORS.sub("", dashed.group(1)).lstrip("0") or "0"
+            raise ValidationError(
+                _(
+                    "El número «%(value)s» trae el DV %(glued)s después del guion y "
+                    "la columna DV dice %(given)s; el correcto es %(expected)s. "
+                    "Deje el DV en un solo lugar."
+                ),
+                code="wrong_dv",
+                params={
+                    "value": raw_number.strip(),
+                    "glued": dashed.group(2),
+                    "given": check_digit,
+                    "expected": compute_check_digit(number),
+                },
+            )
         number = _SEPARATORS.sub("", text)
     if not number.isdigit():
         raise ValidationError(

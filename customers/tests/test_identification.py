@@ -197,3 +197,12 @@ def test_negative_number_is_rejected(id_type):
 
 def test_inner_dash_is_still_a_separator():
     assert parse_identification("1.019-968.196").number == "1019968196"
+
+
+def test_two_different_check_digits_named():
+    with pytest.raises(ValidationError) as raised:
+        parse_identification("900.032.725-3", "4")
+    message = " ".join(raised.value.messages)
+    assert "trae el DV 3 después del guion" in message
+    assert "la columna DV dice 4" in message
+    assert raised.value.code == "wrong_dv"
