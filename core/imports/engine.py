@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.imports.columns import Column, ForeignKind
 from core.imports.parsers import CellError, cell_text, check_text_length
@@ -449,10 +450,38 @@ def _run_in_transaction(run: _Run, table: Table) -> None:
             importer._writer = None
         importer.finish()
         report.notes.extend(importer.notes)
+        repeats = sum(1 for match in report.matches if match.earlier_row is not None)
+        if repeats:
+            report.notes.append(_repeats_note(repeats, importer.dry_run))
         if importer.dry_run or not run.writing:
             transaction.set_rollback(True)
         else:
             report.committed = True
+
+
+def _repeats_note(count: int, dry_run: bool) -> str:
+    """Return the note that explains how rows repeating an earlier row count."""
+    if dry_run:
+        text = ngettext(
+            "%(count)s fila repite un registro de una fila anterior del archivo: se "
+            "combinará con ella y cuenta como actualizada (o sin cambios si no cambia "
+            "nada), aunque el registro sea nuevo. Vea «Coincidencias».",
+            "%(count)s filas repiten un registro de una fila anterior del archivo: se "
+            "combinarán con ella y cuentan como actualizadas (o sin cambios si no "
+            "cambian nada), aunque el registro sea nuevo. Vea «Coincidencias».",
+            count,
+        )
+    else:
+        text = ngettext(
+            "%(count)s fila repetía un registro de una fila anterior del archivo: se "
+            "combinó con ella y cuenta como actualizada (o sin cambios si no cambió "
+            "nada). Vea «Coincidencias».",
+            "%(count)s filas repetían un registro de una fila anterior del archivo: "
+            "se combinaron con ella y cuentan como actualizadas (o sin cambios si no "
+            "cambiaron nada). Vea «Coincidencias».",
+            count,
+        )
+    return text % {"count": count}
 
 
 def _scan_repeated_keys(importer: Importer, table: Table) -> frozenset:

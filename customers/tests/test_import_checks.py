@@ -149,3 +149,9 @@ def test_zone_change_of_assigned_customer_is_noted(db, tmp_path, advisor):
     customer = Customer.objects.get()
     assert customer.zone.name == "URBANA"
     assert customer.advisor == advisor
+
+
+def test_repeated_rows_are_explained(db, tmp_path):
+    preview = import_rows(tmp_path, REPEATED, dry_run=True)
+    assert preview.updated == 1
+    assert any("1 fila repite un registro" in note for note in preview.notes)

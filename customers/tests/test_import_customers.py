@@ -147,7 +147,12 @@ def test_sample_creates_zones_and_says_so(sample_report):
         "RURAL",
         "URBANA",
     ]
-    assert len(sample_report.notes) == 3
+    zone_notes = [note for note in sample_report.notes if "la zona" in note]
+    assert len(zone_notes) == 3
+
+
+def test_sample_explains_repeated_rows(sample_report):
+    assert f"{len(REPEATED_ROWS)} filas repetían un registro" in sample_report.notes[-1]
 
 
 @pytest.mark.parametrize(
