@@ -70,6 +70,11 @@ class RequestList(models.Model):
         _("archivo"), upload_to="terminaciones/listas/", max_length=200, blank=True
     )
     received_on = models.DateField(_("fecha de recepción"), default=timezone.localdate)
+    # SHA-256 of the file's bytes, to tell when the very same file comes again.
+    # Empty for lists stored before it was recorded.
+    content_sha256 = models.CharField(
+        _("SHA-256 del archivo"), max_length=64, blank=True, db_index=True
+    )
     status = models.CharField(
         _("estado"), max_length=12, choices=Status, default=Status.PREVIEW
     )

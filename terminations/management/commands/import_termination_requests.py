@@ -70,10 +70,16 @@ class Command(BaseCommand):
                 request_list.file.delete(save=False)
 
         if options["json"]:
-            data = {**report.as_dict(), "tally": tally}
+            data = {
+                **report.as_dict(),
+                "tally": tally,
+                "same_file": request_list.report.get("same_file", []),
+            }
             data.pop("preview", None)
             self.stdout.write(json.dumps(data, ensure_ascii=False, default=str))
         else:
+            for warning in request_list.report.get("same_file", []):
+                self.stdout.write(f"AVISO {warning}")
             for issue in report.errors:
                 prefix = "ERROR" if issue.severity == Severity.ERROR else "AVISO"
                 self.stdout.write(f"{prefix} {issue.message}")
