@@ -167,8 +167,8 @@ class ImportCommand(BaseCommand):
             rejected=report.rejected,
             warnings=len(report.warnings),
             report=report.as_dict(),
-            progress_done=report.rows + report.skipped,
-            progress_total=report.rows + report.skipped,
+            progress_done=report.progress_rows,
+            progress_total=report.progress_rows,
         )
         with path.open("rb") as handle:
             job.file.save(path.name, File(handle), save=False)

@@ -378,7 +378,7 @@ def run_import(
     try:
         with _fewer_collections():
             if progress is not None:
-                run.total = table.count_rows()
+                run.total = table.count_data_rows()
                 progress(0, run.total)
             if type(importer).scan_key is not Importer.scan_key:
                 run.repeated = _scan_repeated_keys(importer, table)
@@ -486,10 +486,11 @@ def _process_rows(run: _Run, table: Table) -> None:
     done = 0
 
     for source in table.rows():
-        done += 1
         if source.is_blank_or_footer():
             report.skipped += 1
+            report.blank_rows += 1
             continue
+        done += 1
         row = RowReader(source, table, columns)
         if importer.skip_row(row):
             report.skipped += 1

@@ -122,9 +122,10 @@ class Table:
             if number >= self.data_start:
                 yield SourceRow(number, cells)
 
-    def count_rows(self) -> int:
-        """Count the rows after the header (a cheap pass used for progress)."""
-        return sum(1 for _row in self.rows())
+    def count_data_rows(self) -> int:
+        """Count the rows after the header, blank and footer lines left out (a
+        cheap pass used for progress)."""
+        return sum(1 for row in self.rows() if not row.is_blank_or_footer())
 
     def _numbered_rows(self) -> Iterator[tuple[int, Sequence]]:
         if self.file_format == "xlsx":

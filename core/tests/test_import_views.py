@@ -5,9 +5,11 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, connections
 from django.urls import reverse
 
 from core.imports import jobs
+from core.imports.registry import get_importer
 from core.models import ImportJob
 from customers.models import Customer
 
@@ -245,3 +247,80 @@ def test_one_rejected_row_in_singular(client, director):
 
     assert "se omite 1 fila con errores" in page
     assert "Hay 1 fila con errores." in response
+
+
+def test_preview_total_leaves_out_blank_rows(client, director):
+    content = SAMPLE.read_bytes()
+
+    upload(log_in(client, director), content + b"\n;;;\nTOTAL;600\n")
+    job = ImportJob.objects.get()
+
+    assert job.rows == 600
+    assert job.progress_total == 600
+
+
+def test_progress_page_shows_running_job(client, director):
+    job = ImportJob.objects.create(
+        kind="clientes",
+        original_name="a.csv",
+        status=ImportJob.Status.RUNNING,
+        progress_total=600,
+    )
+    jobs._progress_in_process[job.pk] = (300, 600)
+    try:
+        response = log_in(client, director).get(
+            reverse("core:import_progress", args=[job.pk])
+        )
+    finally:
+        jobs._progress_in_process.pop(job.pk)
+
+    assert "300 de 600 filas (50 %)" in response.content.decode()
+
+
+def _progress_seen_elsewhere(job_id: int) -> tuple[int, int]:
+    """Read a job's progress the way a progress request does, from another
+    thread with its own database connection."""
+    seen = []
+
+    def read():
+        try:
+            job = ImportJob.objects.get(pk=job_id)
+            if connection.vendor == "sqlite":
+                seen.append(jobs.import_job_progress(job))
+            else:
+                seen.append((job.progress_done, job.progress_total))
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    thread.join(timeout=60)
+    return seen[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_visible_before_commit(director, monkeypatch):
+    job = jobs.import_job_create(
+        kind="clientes",
+        uploaded_file=SimpleUploadedFile("clientes.csv", SAMPLE.read_bytes()),
+        user=director,
+    )
+    jobs.import_job_preview(job=job)
+    monkeypatch.setattr(jobs, "PROGRESS_EVERY_ROWS", 1)
+    monkeypatch.setattr(get_importer("clientes"), "batch_size", 100)
+    seen = []
+    save = jobs.ProgressStore.save
+
+    def save_and_read(store, done, total):
+        save(store, done, total)
+        seen.append(_progress_seen_elsewhere(job.pk))
+
+    monkeypatch.setattr(jobs.ProgressStore, "save", save_and_read)
+
+    jobs.import_job_run(job=job, skip_invalid=True)
+    job.refresh_from_db()
+
+    assert any(0 < done < 600 for done, _total in seen)
+    assert {total for _done, total in seen} == {600}
+    assert (job.progress_done, job.progress_total) == (600, 600)
+    assert job.status == ImportJob.Status.DONE
