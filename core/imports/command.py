@@ -10,11 +10,13 @@ import shutil
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from core.imports.engine import Importer, run_import
+from core.imports.forms import spreadsheet_content_check
 from core.imports.report import ImportReport, Severity
 from core.models import ImportJob
 
@@ -57,7 +59,9 @@ def user_by_username(username: str | None):
 
 
 def file_check(path: Path) -> None:
-    """Raise CommandError in Spanish unless `path` is an existing file."""
+    """Raise CommandError in Spanish unless `path` is an existing file whose
+    content is text or an XLSX workbook, with the message the import pages give
+    (core.imports.forms.spreadsheet_content_check)."""
     if not path.is_file():
         raise CommandError(
             _(
@@ -66,6 +70,11 @@ def file_check(path: Path) -> None:
             )
             % {"path": path}
         )
+    with path.open("rb") as handle:
+        try:
+            spreadsheet_content_check(File(handle, name=path.name))
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
 
 
 def import_failed(report: ImportReport, *, skip_invalid: bool) -> bool:

@@ -84,3 +84,42 @@ def test_monthly_export_wrong_suffix(db, tmp_path):
         )
 
     assert "debe terminar en .xlsx" in str(raised.value)
+
+
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
+
+
+@pytest.mark.parametrize("name", ["catastro.pdf", "catastro.xlsx", "catastro.csv"])
+def test_import_pdf_says_it_is_a_pdf(db, tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(PDF)
+
+    with pytest.raises(CommandError) as raised:
+        call_command("import_subscribers", str(path), stdout=StringIO())
+
+    assert str(raised.value).startswith(f"«{name}» es un documento PDF")
+
+
+def test_import_binary_named_xlsx_has_web_message(db, tmp_path):
+    path = tmp_path / "catastro.xlsx"
+    path.write_bytes(b"\x00\x01\x02binary")
+
+    with pytest.raises(CommandError) as raised:
+        call_command("import_subscribers", str(path), stdout=StringIO())
+
+    assert "no es un libro de Excel válido" in str(raised.value)
+
+
+def test_termination_import_pdf_named_xlsx(db, tmp_path):
+    Competitor.objects.create(name="Aseo Uno", nit="901318645", check_digit="5")
+    path = tmp_path / "lista.xlsx"
+    path.write_bytes(PDF)
+
+    with pytest.raises(CommandError, match="es un documento PDF"):
+        call_command(
+            "import_termination_requests",
+            str(path),
+            "--competitor",
+            "Aseo Uno",
+            stdout=StringIO(),
+        )

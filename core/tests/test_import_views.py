@@ -154,7 +154,9 @@ def test_unreadable_file_is_rejected_at_preview(client, director):
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("clientes.pdf", b"%PDF-1.4", "no se admite"),
+        ("clientes.pdf", b"%PDF-1.4", "es un documento PDF"),
+        ("clientes.xlsx", b"%PDF-1.4", "es un documento PDF"),
+        ("clientes.doc", b"\xd0\xcf\x11\xe0", "no se admite"),
         ("clientes.xlsx", b"NIT;Nombre\n", "pero es un archivo de texto (CSV)"),
         ("clientes.xlsx", b"\x00\x01\x02binary", "no es un libro de Excel válido"),
         ("clientes.csv", b"\x00\x01\x02binary", "no parece un archivo CSV"),
