@@ -449,10 +449,23 @@ def _run_in_transaction(run: _Run, table: Table) -> None:
             importer._writer = None
         importer.finish()
         report.notes.extend(importer.notes)
+        if report.rows == 0:
+            report.errors.append(
+                Issue(row=0, column="", message=_no_data_rows_message(table))
+            )
+            run.writing = False
         if importer.dry_run or not run.writing:
             transaction.set_rollback(True)
         else:
             report.committed = True
+
+
+def _no_data_rows_message(table: Table) -> str:
+    return _(
+        "El archivo no tiene filas de datos: debajo de los encabezados (fila "
+        "%(row)s) no hay ninguna fila que importar. Agregue las filas y cargue el "
+        "archivo de nuevo."
+    ) % {"row": table.header_row}
 
 
 def _scan_repeated_keys(importer: Importer, table: Table) -> frozenset:

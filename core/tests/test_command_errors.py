@@ -123,3 +123,16 @@ def test_termination_import_pdf_named_xlsx(db, tmp_path):
             "Aseo Uno",
             stdout=StringIO(),
         )
+
+
+def test_import_header_only_file_fails(db, tmp_path):
+    path = tmp_path / "clientes.csv"
+    path.write_text("NIT;Razón social;Teléfono\n", encoding="utf-8")
+    output = StringIO()
+
+    with pytest.raises(SystemExit) as raised:
+        call_command("import_customers", str(path), stdout=output)
+
+    assert raised.value.code == 1
+    assert "ERROR El archivo no tiene filas de datos" in output.getvalue()
+    assert "filas 0" in output.getvalue()

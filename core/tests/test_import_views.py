@@ -326,3 +326,14 @@ def test_progress_visible_before_commit(director, monkeypatch):
     assert {total for _done, total in seen} == {600}
     assert (job.progress_done, job.progress_total) == (600, 600)
     assert job.status == ImportJob.Status.DONE
+
+
+def test_header_only_file_cannot_be_confirmed(client, director):
+    response = upload(log_in(client, director), "NIT;Razón social\n".encode())
+    job = ImportJob.objects.get()
+    page = log_in(client, director).get(response.url).content.decode()
+
+    assert job.status == "rechazada"
+    assert "El archivo no tiene filas de datos" in page
+    assert "import_confirm" not in page
+    assert reverse("core:import_confirm", args=[job.pk]) not in page

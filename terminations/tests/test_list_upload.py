@@ -384,3 +384,13 @@ def test_preview_samples_stop_at_limit(client, director, competitor, monkeypatch
     assert "Sin coincidencia en el catastro (5) · se muestran las primeras 2" in (
         response.text
     )
+
+
+def test_header_only_list_is_refused(client, director, competitor):
+    client.force_login(director)
+
+    response = upload(client, competitor, csv_list())
+
+    assert response.status_code == 200
+    assert "El archivo no tiene filas de datos" in response.text
+    assert not RequestList.objects.exists()
