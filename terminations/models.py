@@ -120,6 +120,14 @@ class RequestList(models.Model):
         return now - timedelta(hours=settings.TERMINATION_LIST_PREVIEW_HOURS)
 
     @property
+    def has_no_valid_rows(self) -> bool:
+        """True when the preview rejected every row of the file, so confirming
+        it could import nothing. False for a list not previewed (no report)."""
+        if not self.report:
+            return False
+        return self.report.get("rejected", 0) >= self.report.get("rows", 0)
+
+    @property
     def is_open_preview(self) -> bool:
         """True for a preview that may still be confirmed or discarded."""
         return (

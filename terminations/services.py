@@ -143,6 +143,13 @@ def request_list_import(
                     "hours": settings.TERMINATION_LIST_PREVIEW_HOURS,
                 }
             )
+        if locked.has_no_valid_rows:
+            raise TerminationError(
+                _(
+                    "Ninguna fila de la lista es válida, así que no hay nada que "
+                    "importar. Corrija el archivo y cárguelo de nuevo."
+                )
+            )
         result = _request_list_run(locked, user, dry_run, skip_invalid)
     request_list.refresh_from_db()
     return result

@@ -394,3 +394,19 @@ def test_header_only_list_is_refused(client, director, competitor):
     assert response.status_code == 200
     assert "El archivo no tiene filas de datos" in response.text
     assert not RequestList.objects.exists()
+
+
+def test_all_rejected_preview_offers_no_confirm(client, director, competitor):
+    client.force_login(director)
+    upload(client, competitor, csv_list("1;;449000701;Ana\n", "2;;449000702;Luz\n"))
+    request_list = RequestList.objects.get()
+
+    detail = client.get(request_list.get_absolute_url()).text
+    with pytest.raises(services.TerminationError, match="Ninguna fila"):
+        services.request_list_import(request_list=request_list, user=director)
+
+    assert request_list.status == "vista_previa"
+    assert "2 rechazadas" in detail
+    assert "Confirmar importación" not in detail
+    assert "Ninguna fila de la lista es válida" in detail
+    assert "Descartar vista previa" in detail
