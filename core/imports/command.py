@@ -109,7 +109,22 @@ def json_report(report: ImportReport) -> dict:
     }
 
 
-class ImportCommand(BaseCommand):
+class JsonErrorMixin:
+    """With --json, print a CommandError as one JSON object, {"error": message},
+    on standard output and exit with its status (1), so a script reading the
+    output always gets JSON."""
+
+    def execute(self, *args, **options):
+        try:
+            return super().execute(*args, **options)
+        except CommandError as error:
+            if not options.get("json"):
+                raise
+            self.stdout.write(json.dumps({"error": str(error)}, ensure_ascii=False))
+            raise SystemExit(error.returncode) from error
+
+
+class ImportCommand(JsonErrorMixin, BaseCommand):
     """Import one file with `importer_class`, record the import job unless it is a
     dry run, print the report and exit with status 1 when the import failed."""
 

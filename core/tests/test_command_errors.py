@@ -1,6 +1,7 @@
 """The errors management commands raise for bad arguments are Spanish sentences
 that name the value and the fix."""
 
+import json
 from io import StringIO
 
 import pytest
@@ -136,3 +137,46 @@ def test_import_header_only_file_fails(db, tmp_path):
     assert raised.value.code == 1
     assert "ERROR El archivo no tiene filas de datos" in output.getvalue()
     assert "filas 0" in output.getvalue()
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["import_subscribers"],
+        ["import_termination_requests", "--competitor", "Aseo Uno"],
+    ],
+)
+def test_json_missing_file_is_json(db, tmp_path, arguments):
+    missing = tmp_path / "no-existe.csv"
+    output = StringIO()
+
+    with pytest.raises(SystemExit) as raised:
+        call_command(
+            arguments[0], str(missing), *arguments[1:], "--json", stdout=output
+        )
+
+    assert raised.value.code == 1
+    assert json.loads(output.getvalue()) == {
+        "error": f"No se encontró el archivo «{missing}». Revise la ruta y el "
+        "nombre del archivo."
+    }
+
+
+def test_json_unknown_competitor_is_json(db, tmp_path):
+    path = tmp_path / "lista.csv"
+    path.write_text("FECHA RADICACIÓN;CÓDIGO CUENTA\n", encoding="utf-8")
+    output = StringIO()
+
+    with pytest.raises(SystemExit):
+        call_command(
+            "import_termination_requests",
+            str(path),
+            "--competitor",
+            "Aseo Dos",
+            "--json",
+            stdout=output,
+        )
+
+    assert json.loads(output.getvalue())["error"].startswith(
+        "No existe el competidor «Aseo Dos»."
+    )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from core.imports import Severity
 from core.imports.command import (
+    JsonErrorMixin,
     add_import_arguments,
     file_check,
     import_failed,
@@ -20,7 +21,7 @@ from subscribers.models import Competitor
 from terminations.services import request_list_create, request_list_import
 
 
-class Command(BaseCommand):
+class Command(JsonErrorMixin, BaseCommand):
     help = (
         "Import a competitor's list of termination requests (CSV or XLSX) and "
         "match each row to the subscriber registry. Rows with no match, repeats "
