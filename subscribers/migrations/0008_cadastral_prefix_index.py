@@ -4,19 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('subscribers', '0007_search_text_street_words'),
-        ('zones', '0002_load_municipalities'),
+        ("subscribers", "0007_search_text_street_words"),
+        ("zones", "0002_load_municipalities"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='subscriberaccount',
-            name='subscriber_cadastral_idx',
+            model_name="subscriberaccount",
+            name="subscriber_cadastral_idx",
         ),
         migrations.AddIndex(
-            model_name='subscriberaccount',
-            index=models.Index(fields=['cadastral_number'], name='subscriber_predial_prefix_idx', opclasses=['varchar_pattern_ops']),
+            model_name="subscriberaccount",
+            index=models.Index(
+                fields=["cadastral_number"],
+                name="subscriber_predial_prefix_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ),
     ]

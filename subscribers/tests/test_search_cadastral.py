@@ -67,9 +67,7 @@ def test_registry_page_finds_cadastral_number(accounts, director, monkeypatch):
         data["q"] = query
         _form, page = list_page(director, data)
 
-        assert [account.account_code for account in page.object_list] == [
-            "449100001"
-        ]
+        assert [account.account_code for account in page.object_list] == ["449100001"]
 
 
 @pytest.mark.postgresql

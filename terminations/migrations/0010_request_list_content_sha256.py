@@ -4,20 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('terminations', '0009_novelty_batches'),
+        ("terminations", "0009_novelty_batches"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalrequestlist',
-            name='content_sha256',
-            field=models.CharField(blank=True, db_index=True, max_length=64, verbose_name='SHA-256 del archivo'),
+            model_name="historicalrequestlist",
+            name="content_sha256",
+            field=models.CharField(
+                blank=True,
+                db_index=True,
+                max_length=64,
+                verbose_name="SHA-256 del archivo",
+            ),
         ),
         migrations.AddField(
-            model_name='requestlist',
-            name='content_sha256',
-            field=models.CharField(blank=True, db_index=True, max_length=64, verbose_name='SHA-256 del archivo'),
+            model_name="requestlist",
+            name="content_sha256",
+            field=models.CharField(
+                blank=True,
+                db_index=True,
+                max_length=64,
+                verbose_name="SHA-256 del archivo",
+            ),
         ),
     ]
