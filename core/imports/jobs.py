@@ -5,7 +5,7 @@ import threading
 from pathlib import Path
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, connections
+from django.db import DatabaseError, connection, connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -77,15 +77,27 @@ class ProgressStore:
         if self.connection is None:
             return
         table = self.connection.ops.quote_name(ImportJob._meta.db_table)
-        with self.connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET progress_done = %s, progress_total = %s "
-                "WHERE id = %s",
-                [done, total, self.job_id],
+        try:
+            with self.connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} SET progress_done = %s, progress_total = %s "
+                    "WHERE id = %s",
+                    [done, total, self.job_id],
+                )
+        except DatabaseError:
+            # Progress is for the page only: the import goes on without it.
+            logger.warning(
+                "Import job %s: progress not saved, no longer trying",
+                self.job_id,
+                exc_info=True,
             )
+            self.close_connection()
 
     def close(self) -> None:
         _progress_in_process.pop(self.job_id, None)
+        self.close_connection()
+
+    def close_connection(self) -> None:
         if self.connection is not None:
             self.connection.close()
             self.connection = None

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, connections
+from django.db import DatabaseError, connection, connections
 from django.urls import reverse
 
 from core.imports import jobs
@@ -337,3 +337,16 @@ def test_header_only_file_cannot_be_confirmed(client, director):
     assert "El archivo no tiene filas de datos" in page
     assert "import_confirm" not in page
     assert reverse("core:import_confirm", args=[job.pk]) not in page
+
+
+def test_progress_store_survives_database_error(db):
+    store = jobs.ProgressStore(job_id=1)
+    store.connection = connection.copy()
+    store.connection.close = lambda: None
+    store.connection.cursor = lambda: (_ for _ in ()).throw(DatabaseError("caída"))
+
+    store.save(10, 100)
+
+    assert store.connection is None
+    assert jobs.import_job_progress(ImportJob(pk=1)) == (10, 100)
+    store.close()
