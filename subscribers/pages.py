@@ -171,7 +171,7 @@ def _branches(zones: list[int] | None) -> list[int | None]:
 
 def _is_narrow(terms) -> bool:
     """True when a term is a long number, which few accounts match, or a number
-    searched in the cadastral number, which the walk index does not hold."""
+    searched in the cadastral number, which the walk index does not contain."""
     return any(
         (len(term.key) >= LONG_NUMBER_DIGITS and not term.phrase)
         or matches_cadastral_number(term)

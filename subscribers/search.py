@@ -25,8 +25,8 @@ SHORT_WORD = 3
 MIN_KEY_DIGITS = 3
 # A number needs this many digits to be matched against the start of the
 # 30-digit cadastral number. Its first 5 digits are the municipality's DANE
-# code and the next 4 the zone and sector, so a shorter prefix would match
-# whole municipalities.
+# code and the next 4 the zone and sector, so a shorter prefix would match a
+# whole municipality or sector.
 MIN_CADASTRAL_DIGITS = 10
 
 # Digits and the separators people type inside codes and IDs.

@@ -63,7 +63,7 @@ class ProgressStore:
     progress page reads (import_job_progress).
 
     NOTE: on SQLite, a progress request served by another web process than the
-    one running the import sees the job's stored progress (0) until the end.
+    one running the import reads the job's stored progress (0) until the end.
     """
 
     def __init__(self, job_id: int):
