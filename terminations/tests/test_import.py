@@ -74,6 +74,33 @@ def test_sample_list_exact_counts(registry, competitor):
     assert text_dated.effective_due_on == date(2026, 12, 1)
 
 
+def test_sample_again_after_withdrawal_reopens_nothing(registry, competitor):
+    first = request_list_create(
+        competitor=competitor, path=COMPETITOR_LIST, received_on=LIST_RECEIVED_ON
+    )
+    request_list_import(request_list=first)
+    withdrawn = TerminationRequest.objects.get(
+        account__account_code="449007995", is_duplicate=False
+    )
+    withdrawn.status = TerminationRequest.Status.WITHDRAWN
+    withdrawn.save()
+    open_before = TerminationRequest.objects.open().count()
+    second = request_list_create(
+        competitor=competitor, path=COMPETITOR_LIST, received_on=LIST_RECEIVED_ON
+    )
+
+    _report, preview_tally = request_list_import(request_list=second, dry_run=True)
+    _report, tally = request_list_import(request_list=second)
+    repeat = second.requests.get(account=withdrawn.account)
+
+    assert preview_tally["duplicates"] == 1500
+    assert tally["duplicates"] == 1500
+    assert repeat.is_duplicate
+    assert repeat.duplicate_of == withdrawn
+    assert TerminationRequest.objects.open().count() == open_before
+    assert len(second.report["same_file"]) == 1
+
+
 def test_command_json_dry_run_writes_nothing(registry, competitor):
     output = StringIO()
     call_command(
