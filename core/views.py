@@ -8,7 +8,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.imports.forms import ImportUploadForm
-from core.imports.jobs import import_job_create, import_job_preview, import_job_start
+from core.imports.jobs import (
+    import_job_create,
+    import_job_preview,
+    import_job_progress,
+    import_job_start,
+)
 from core.imports.registry import all_importers, get_importer
 from core.imports.report import ImportReport
 from core.models import ImportJob
@@ -52,6 +57,7 @@ def import_detail(request, pk):
     job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
     report = ImportReport.from_dict(job.report) if job.report else ImportReport()
     preview_headers = list(report.preview[0]) if report.preview else []
+    job.progress_done, job.progress_total = import_job_progress(job)
     context = {
         "job": job,
         "importer": _importer_or_404(job.kind),
@@ -100,6 +106,7 @@ def import_progress(request, pk):
         response = HttpResponse()
         response["HX-Redirect"] = reverse("core:import_detail", args=[job.pk])
         return response
+    job.progress_done, job.progress_total = import_job_progress(job)
     return render(request, "core/imports/_progress.html", {"job": job})
 
 

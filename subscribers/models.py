@@ -331,8 +331,13 @@ class SubscriberAccount(models.Model):
             ),
             models.Index(fields=["municipality", "status"]),
             # Competitors' termination lists may name the property instead of
-            # the account (terminations.matching).
-            models.Index(fields=["cadastral_number"], name="subscriber_cadastral_idx"),
+            # the account (terminations.matching, equality), and the registry
+            # search matches the start of the number (LIKE '7314801%').
+            models.Index(
+                fields=["cadastral_number"],
+                name="subscriber_predial_prefix_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
             # A broad search reads this index zone by zone in search order and
             # tests each entry without visiting the table (an index-only scan,
             # once VACUUM has marked the pages all-visible).

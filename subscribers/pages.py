@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 from django.db import connection
 
 from subscribers.models import SEARCH_ORDER_MODULUS
-from subscribers.search import Term, match_condition
+from subscribers.search import Term, match_condition, matches_cadastral_number
 from subscribers.walk import Walk
 from zones.models import Zone
 
@@ -170,9 +170,12 @@ def _branches(zones: list[int] | None) -> list[int | None]:
 
 
 def _is_narrow(terms) -> bool:
-    """True when a term is a long number, which few accounts match."""
+    """True when a term is a long number, which few accounts match, or a number
+    searched in the cadastral number, which the walk index does not contain."""
     return any(
-        len(term.key) >= LONG_NUMBER_DIGITS and not term.phrase for term in terms
+        (len(term.key) >= LONG_NUMBER_DIGITS and not term.phrase)
+        or matches_cadastral_number(term)
+        for term in terms
     )
 
 

@@ -2,7 +2,8 @@
 
 A query is split into terms that every match must contain. A term of words is
 found in the folded name, address and barrio (`search_text`). A number is
-matched at the start of the account code, the billing account and the ID.
+matched at the start of the account code, the billing account and the ID, and
+a number of 10 digits or more also at the start of the cadastral number.
 `subscribers.pages` reads the pages of matches.
 """
 
@@ -22,6 +23,11 @@ MIN_QUERY_LENGTH = 3
 SHORT_WORD = 3
 # A number needs this many digits to be matched against codes and IDs.
 MIN_KEY_DIGITS = 3
+# A number needs this many digits to be matched against the start of the
+# 30-digit cadastral number. Its first 5 digits are the municipality's DANE
+# code and the next 4 the zone and sector, so a shorter prefix would match a
+# whole municipality or sector.
+MIN_CADASTRAL_DIGITS = 10
 
 # Digits and the separators people type inside codes and IDs.
 _NUMBER = re.compile(r"[\d\s.,\-/]+")
@@ -131,9 +137,15 @@ def match_condition(terms: list[Term]) -> Q:
     return condition
 
 
+def matches_cadastral_number(term: Term) -> bool:
+    """True when the term's key is a number long enough to be searched at the
+    start of the cadastral number (número predial)."""
+    return term.key.isdigit() and len(term.key) >= MIN_CADASTRAL_DIGITS
+
+
 def _key_condition(term: Term) -> Q:
     """Return the condition that the code, billing account or ID starts with the
-    term's key."""
+    term's key, or, for a long number, the cadastral number does."""
     # The billing-account index leaves blank values out; the second condition
     # lets the planner use it.
     condition = (
@@ -141,6 +153,8 @@ def _key_condition(term: Term) -> Q:
         | (Q(billing_account__startswith=term.key) & ~Q(billing_account=""))
         | Q(id_number__startswith=term.id_key)
     )
+    if matches_cadastral_number(term):
+        condition |= Q(cadastral_number__startswith=term.key)
     if term.id_and_check_digit:
         number, check_digit = term.id_and_check_digit
         condition |= Q(id_number=number, check_digit=check_digit)

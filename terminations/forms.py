@@ -31,6 +31,26 @@ class CompetitorForm(forms.ModelForm):
             "check_digit": _("Déjelo vacío para calcularlo."),
         }
 
+    def clean_name(self):
+        """Reject a name another competitor has, also written in other case,
+        because the import command finds the competitor by its name ignoring
+        case."""
+        name = " ".join(self.cleaned_data["name"].split())
+        others = Competitor.objects.filter(name__iexact=name)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        existing = others.first()
+        if existing is not None:
+            raise forms.ValidationError(
+                _(
+                    "Ya hay un competidor registrado con el nombre «%(name)s». "
+                    "Búsquelo en la lista de competidores o escriba otro nombre."
+                )
+                % {"name": existing.name},
+                code="unique",
+            )
+        return name
+
 
 class RequestListUploadForm(forms.Form):
     competitor = forms.ModelChoiceField(

@@ -14,6 +14,7 @@ from collections import Counter
 from datetime import date
 
 from django.conf import settings
+from django.db.models import Case, When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from simple_history.utils import bulk_create_with_history
@@ -495,10 +496,13 @@ class TerminationRequestImporter(Importer):
             else:
                 problems.append(
                     _(
-                        "Repite una solicitud abierta de este competidor, radicada "
-                        "el %(date)s."
+                        "Repite una solicitud de este competidor radicada el "
+                        "%(date)s, en estado «%(status)s»."
                     )
-                    % {"date": original.filed_on.strftime("%d/%m/%Y")}
+                    % {
+                        "date": original.filed_on.strftime("%d/%m/%Y"),
+                        "status": original.get_status_display(),
+                    }
                 )
         if request.claimed_by_other:
             problems.append(
@@ -552,8 +556,10 @@ class TerminationRequestImporter(Importer):
         return self.deadlines[filed_on]
 
     def _earlier_requests(self, records, hits) -> dict:
-        """Requests of earlier imports from this competitor, still open, for the
-        batch's accounts and unmatched codes."""
+        """Requests of earlier imports from this competitor for the batch's
+        accounts and unmatched codes, in any status: a withdrawn, rejected or
+        effective request is repeated too, never reopened. An open request wins
+        over a closed one, then the latest filed."""
         account_ids = {hit.account_id for hit in hits if hit}
         codes = {
             record["code"].key
@@ -561,14 +567,21 @@ class TerminationRequestImporter(Importer):
             if hit is None
         }
         earlier = {}
-        open_requests = TerminationRequest.objects.open().filter(
-            competitor=self.competitor
+        originals = TerminationRequest.objects.filter(
+            competitor=self.competitor, is_duplicate=False
+        ).order_by(
+            Case(
+                When(status__in=TerminationRequest.OPEN_STATUSES, then=0),
+                default=1,
+            ),
+            "-filed_on",
+            "-pk",
         )
-        for request in open_requests.filter(account_id__in=account_ids):
+        for request in originals.filter(account_id__in=account_ids):
             earlier.setdefault(request.account_id, request)
-        for request in open_requests.filter(
-            account__isnull=True, received_code__in=codes
-        ):
+        # A code the registry does not know repeats a request with that code
+        # also when a manager assigned that request's account by hand since.
+        for request in originals.filter(received_code__in=codes):
             earlier.setdefault(("code", request.received_code), request)
         return earlier
 

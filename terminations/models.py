@@ -70,6 +70,11 @@ class RequestList(models.Model):
         _("archivo"), upload_to="terminaciones/listas/", max_length=200, blank=True
     )
     received_on = models.DateField(_("fecha de recepción"), default=timezone.localdate)
+    # SHA-256 of the file's bytes, to tell when the very same file comes again.
+    # Empty for lists stored before it was recorded.
+    content_sha256 = models.CharField(
+        _("SHA-256 del archivo"), max_length=64, blank=True, db_index=True
+    )
     status = models.CharField(
         _("estado"), max_length=12, choices=Status, default=Status.PREVIEW
     )
@@ -113,6 +118,14 @@ class RequestList(models.Model):
         """Return the creation time before which a preview is abandoned."""
         now = now or timezone.now()
         return now - timedelta(hours=settings.TERMINATION_LIST_PREVIEW_HOURS)
+
+    @property
+    def has_no_valid_rows(self) -> bool:
+        """True when the preview rejected every row of the file, so confirming
+        it could import nothing. False for a list not previewed (no report)."""
+        if not self.report:
+            return False
+        return self.report.get("rejected", 0) >= self.report.get("rows", 0)
 
     @property
     def is_open_preview(self) -> bool:

@@ -143,6 +143,13 @@ def request_list_import(
                     "hours": settings.TERMINATION_LIST_PREVIEW_HOURS,
                 }
             )
+        if locked.has_no_valid_rows:
+            raise TerminationError(
+                _(
+                    "Ninguna fila de la lista es válida, así que no hay nada que "
+                    "importar. Corrija el archivo y cárguelo de nuevo."
+                )
+            )
         result = _request_list_run(locked, user, dry_run, skip_invalid)
     request_list.refresh_from_db()
     return result
@@ -151,10 +158,13 @@ def request_list_import(
 def _request_list_run(
     request_list: RequestList, user, dry_run: bool, skip_invalid: bool
 ) -> tuple[ImportReport, dict]:
+    path = Path(request_list.file.path)
+    if not request_list.content_sha256:
+        request_list.content_sha256 = _file_sha256(path)
     importer = TerminationRequestImporter(request_list=request_list, user=user)
     report = run_import(
         importer,
-        Path(request_list.file.path),
+        path,
         dry_run=dry_run,
         skip_invalid=skip_invalid,
     )
@@ -165,6 +175,7 @@ def _request_list_run(
         **report.as_dict(),
         "tally": tally,
         "samples": importer.samples if report.committed or dry_run else {},
+        "same_file": request_list_same_file_warnings(request_list=request_list),
     }
     if not dry_run:
         request_list.status = (
@@ -181,6 +192,44 @@ def _request_list_run(
         report.rejected,
     )
     return report, tally
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def request_list_same_file_warnings(*, request_list: RequestList) -> list[str]:
+    """Return a Spanish warning for each earlier imported list whose file had the
+    same bytes (same SHA-256), naming its competitor, upload time and uploader."""
+    if not request_list.content_sha256:
+        return []
+    earlier = (
+        RequestList.objects.filter(
+            content_sha256=request_list.content_sha256,
+            status=RequestList.Status.IMPORTED,
+        )
+        .exclude(pk=request_list.pk)
+        .select_related("competitor", "imported_by")
+        .order_by("created_at", "pk")
+    )
+    return [
+        _(
+            "Este mismo archivo (idéntico byte a byte, misma huella SHA-256) ya "
+            "se cargó el %(when)s, por %(user)s, y se importó como lista de "
+            "%(competitor)s («%(name)s»). Revise que no sea un envío repetido."
+        )
+        % {
+            "when": timezone.localtime(other.created_at).strftime("%d/%m/%Y %H:%M"),
+            "user": other.imported_by or _("un usuario sin registrar"),
+            "competitor": other.competitor,
+            "name": other.original_name,
+        }
+        for other in earlier
+    ]
 
 
 def request_list_preview(*, competitor, uploaded, user) -> RequestList:

@@ -10,11 +10,13 @@ import shutil
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from core.imports.engine import Importer, run_import
+from core.imports.forms import spreadsheet_content_check
 from core.imports.report import ImportReport, Severity
 from core.models import ImportJob
 
@@ -57,7 +59,9 @@ def user_by_username(username: str | None):
 
 
 def file_check(path: Path) -> None:
-    """Raise CommandError in Spanish unless `path` is an existing file."""
+    """Raise CommandError in Spanish unless `path` is an existing file whose
+    content is text or an XLSX workbook, with the message the import pages give
+    (core.imports.forms.spreadsheet_content_check)."""
     if not path.is_file():
         raise CommandError(
             _(
@@ -66,6 +70,11 @@ def file_check(path: Path) -> None:
             )
             % {"path": path}
         )
+    with path.open("rb") as handle:
+        try:
+            spreadsheet_content_check(File(handle, name=path.name))
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
 
 
 def import_failed(report: ImportReport, *, skip_invalid: bool) -> bool:
@@ -100,7 +109,22 @@ def json_report(report: ImportReport) -> dict:
     }
 
 
-class ImportCommand(BaseCommand):
+class JsonErrorMixin:
+    """With --json, print a CommandError as one JSON object, {"error": message},
+    on standard output and exit with its status (1), so a script reading the
+    output always gets JSON."""
+
+    def execute(self, *args, **options):
+        try:
+            return super().execute(*args, **options)
+        except CommandError as error:
+            if not options.get("json"):
+                raise
+            self.stdout.write(json.dumps({"error": str(error)}, ensure_ascii=False))
+            raise SystemExit(error.returncode) from error
+
+
+class ImportCommand(JsonErrorMixin, BaseCommand):
     """Import one file with `importer_class`, record the import job unless it is a
     dry run, print the report and exit with status 1 when the import failed."""
 
@@ -167,8 +191,8 @@ class ImportCommand(BaseCommand):
             rejected=report.rejected,
             warnings=len(report.warnings),
             report=report.as_dict(),
-            progress_done=report.rows + report.skipped,
-            progress_total=report.rows + report.skipped,
+            progress_done=report.progress_rows,
+            progress_total=report.progress_rows,
         )
         with path.open("rb") as handle:
             job.file.save(path.name, File(handle), save=False)

@@ -379,7 +379,7 @@ def run_import(
     try:
         with _fewer_collections():
             if progress is not None:
-                run.total = table.count_rows()
+                run.total = table.count_data_rows()
                 progress(0, run.total)
             if type(importer).scan_key is not Importer.scan_key:
                 run.repeated = _scan_repeated_keys(importer, table)
@@ -453,6 +453,11 @@ def _run_in_transaction(run: _Run, table: Table) -> None:
         repeats = sum(1 for match in report.matches if match.earlier_row is not None)
         if repeats:
             report.notes.append(_repeats_note(repeats, importer.dry_run))
+        if report.rows == 0:
+            report.errors.append(
+                Issue(row=0, column="", message=_no_data_rows_message(table))
+            )
+            run.writing = False
         if importer.dry_run or not run.writing:
             transaction.set_rollback(True)
         else:
@@ -482,6 +487,14 @@ def _repeats_note(count: int, dry_run: bool) -> str:
             count,
         )
     return text % {"count": count}
+
+
+def _no_data_rows_message(table: Table) -> str:
+    return _(
+        "El archivo no tiene filas de datos: debajo de los encabezados (fila "
+        "%(row)s) no hay ninguna fila que importar. Agregue las filas y cargue el "
+        "archivo de nuevo."
+    ) % {"row": table.header_row}
 
 
 def _scan_repeated_keys(importer: Importer, table: Table) -> frozenset:
@@ -515,10 +528,11 @@ def _process_rows(run: _Run, table: Table) -> None:
     done = 0
 
     for source in table.rows():
-        done += 1
         if source.is_blank_or_footer():
             report.skipped += 1
+            report.blank_rows += 1
             continue
+        done += 1
         row = RowReader(source, table, columns)
         if importer.skip_row(row):
             report.skipped += 1

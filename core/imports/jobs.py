@@ -5,7 +5,7 @@ import threading
 from pathlib import Path
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connections
+from django.db import DatabaseError, connection, connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,9 +42,70 @@ def import_job_preview(*, job: ImportJob) -> ImportReport:
         if _file_unreadable(report)
         else ImportJob.Status.PREVIEW
     )
-    job.progress_total = report.rows + report.skipped
+    job.progress_total = report.progress_rows
     job.save()
     return report
+
+
+# Progress of the jobs running in this process, by job id: (rows done, total).
+_progress_in_process: dict[int, tuple[int, int]] = {}
+
+
+class ProgressStore:
+    """Where a running job's progress is saved so that other requests see it
+    before the import's transaction commits.
+
+    The import writes all its rows in one transaction, so progress saved through
+    that transaction's connection stays invisible until the end. On PostgreSQL
+    the store updates the job row through a second connection in autocommit
+    mode. SQLite allows one writer at a time and the import holds the lock, so
+    there the store keeps the progress in this process's memory, which the
+    progress page reads (import_job_progress).
+
+    NOTE: on SQLite, a progress request served by another web process than the
+    one running the import reads the job's stored progress (0) until the end.
+    """
+
+    def __init__(self, job_id: int):
+        self.job_id = job_id
+        self.connection = None
+        if connection.vendor != "sqlite":
+            self.connection = connection.copy()
+
+    def save(self, done: int, total: int) -> None:
+        _progress_in_process[self.job_id] = (done, total)
+        if self.connection is None:
+            return
+        table = self.connection.ops.quote_name(ImportJob._meta.db_table)
+        try:
+            with self.connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} SET progress_done = %s, progress_total = %s "
+                    "WHERE id = %s",
+                    [done, total, self.job_id],
+                )
+        except DatabaseError:
+            # Progress is for the page only: the import goes on without it.
+            logger.warning(
+                "Import job %s: progress not saved, no longer trying",
+                self.job_id,
+                exc_info=True,
+            )
+            self.close_connection()
+
+    def close(self) -> None:
+        _progress_in_process.pop(self.job_id, None)
+        self.close_connection()
+
+    def close_connection(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+
+def import_job_progress(job: ImportJob) -> tuple[int, int]:
+    """Return the rows done and the total of a job, as it runs."""
+    return _progress_in_process.get(job.pk, (job.progress_done, job.progress_total))
 
 
 def import_job_run(*, job: ImportJob, skip_invalid: bool) -> ImportReport | None:
@@ -56,12 +117,12 @@ def import_job_run(*, job: ImportJob, skip_invalid: bool) -> ImportReport | None
     job.progress_done = 0
     job.save(update_fields=["skip_invalid", "status", "started_at", "progress_done"])
 
+    store = ProgressStore(job.pk)
+
     def progress(done: int, total: int) -> None:
         if done in (0, total) or done - progress.saved >= PROGRESS_EVERY_ROWS:
             progress.saved = done
-            ImportJob.objects.filter(pk=job.pk).update(
-                progress_done=done, progress_total=total
-            )
+            store.save(done, total)
 
     progress.saved = 0
     importer = get_importer(job.kind)(user=job.created_by)
@@ -70,6 +131,7 @@ def import_job_run(*, job: ImportJob, skip_invalid: bool) -> ImportReport | None
             importer, Path(job.file.path), skip_invalid=skip_invalid, progress=progress
         )
     except Exception as error:
+        store.close()
         logger.exception("Import job %s failed", job.pk)
         job.status = ImportJob.Status.FAILED
         job.failure = _("Error inesperado: %(error)s") % {"error": error}
@@ -77,12 +139,13 @@ def import_job_run(*, job: ImportJob, skip_invalid: bool) -> ImportReport | None
         job.save(update_fields=["status", "failure", "finished_at"])
         return None
 
+    store.close()
     _store_counts(job, report)
     job.status = (
         ImportJob.Status.DONE if report.committed else ImportJob.Status.REJECTED
     )
     job.finished_at = timezone.now()
-    job.progress_done = job.progress_total = report.rows + report.skipped
+    job.progress_done = job.progress_total = report.progress_rows
     job.save()
     logger.info(
         "Import job %s finished: %s rows, %s created, %s updated, %s rejected",

@@ -122,9 +122,10 @@ class Table:
             if number >= self.data_start:
                 yield SourceRow(number, cells)
 
-    def count_rows(self) -> int:
-        """Count the rows after the header (a cheap pass used for progress)."""
-        return sum(1 for _row in self.rows())
+    def count_data_rows(self) -> int:
+        """Count the rows after the header, blank and footer lines left out (a
+        cheap pass used for progress)."""
+        return sum(1 for row in self.rows() if not row.is_blank_or_footer())
 
     def _numbered_rows(self) -> Iterator[tuple[int, Sequence]]:
         if self.file_format == "xlsx":
@@ -291,6 +292,8 @@ def _csv_rows(path: Path, encoding: str, delimiter: str):
                 yield number, cells
         except (csv.Error, UnicodeDecodeError) as error:
             logger.info("CSV file %s unreadable after row %s: %s", path, number, error)
+            if str(error).startswith("field larger than field limit"):
+                raise ImportFileError(_cell_too_long_message(number + 1)) from error
             raise ImportFileError(
                 _(
                     "El archivo CSV no se pudo leer después de la fila %(row)s: tiene "
@@ -299,6 +302,16 @@ def _csv_rows(path: Path, encoding: str, delimiter: str):
                 )
                 % {"row": number}
             ) from error
+
+
+def _cell_too_long_message(row: int) -> str:
+    limit = f"{csv.field_size_limit():,}".replace(",", ".")
+    return _(
+        "La fila %(row)s del archivo CSV tiene una celda de más de %(limit)s "
+        "caracteres, más de lo que se puede importar. Revise esa fila: una comilla "
+        "sin cerrar junta las filas siguientes en una sola celda. Acorte o corrija "
+        "la celda y cargue el archivo de nuevo."
+    ) % {"row": row, "limit": limit}
 
 
 def _binary_file_message() -> str:

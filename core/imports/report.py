@@ -66,6 +66,8 @@ class ImportReport:
     unchanged: int = 0
     rejected: int = 0
     skipped: int = 0
+    # Blank and footer lines, also counted in `skipped`.
+    blank_rows: int = 0
     errors: list[Issue] = field(default_factory=list)
     matches: list[Match] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -74,6 +76,13 @@ class ImportReport:
     preview: list[dict] = field(default_factory=list)
     committed: bool = False
     dry_run: bool = False
+
+    @property
+    def progress_rows(self) -> int:
+        """Rows an import's progress counts: every row but the blank and footer
+        lines, so the rows the report counts plus the importer's skipped rows
+        (section titles, notes)."""
+        return self.rows + self.skipped - self.blank_rows
 
     @property
     def warnings(self) -> list[Issue]:
@@ -94,6 +103,7 @@ class ImportReport:
             "unchanged": self.unchanged,
             "rejected": self.rejected,
             "skipped": self.skipped,
+            "blank_rows": self.blank_rows,
             "errors": [issue.as_dict() for issue in self.errors],
             "matches": [match.as_dict() for match in self.matches],
             "notes": list(self.notes),
@@ -116,6 +126,7 @@ class ImportReport:
                     "unchanged",
                     "rejected",
                     "skipped",
+                    "blank_rows",
                     "notes",
                     "header_row",
                     "columns",

@@ -192,3 +192,19 @@ def test_csv_bad_bytes_name_the_row(tmp_path):
         read_all(path)
     assert "después de la fila" in raised.value.message
     assert "codec" not in raised.value.message
+
+
+def test_csv_cell_too_long_names_the_row(tmp_path):
+    path = tmp_path / "datos.csv"
+    long_cell = "x" * (2 * 1024 * 1024)
+    path.write_text(
+        f"Codigo;Nombre\nC1;Ana\nC2;{long_cell}\nC3;Luz\n", encoding="utf-8"
+    )
+
+    with pytest.raises(ImportFileError) as raised:
+        read_all(path)
+
+    message = raised.value.message
+    assert message.startswith("La fila 3 del archivo CSV tiene una celda de más de")
+    assert "1.048.576 caracteres" in message
+    assert "comillas que un CSV no admite" not in message

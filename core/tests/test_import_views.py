@@ -5,9 +5,11 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError, connection, connections
 from django.urls import reverse
 
 from core.imports import jobs
+from core.imports.registry import get_importer
 from core.models import ImportJob
 from customers.models import Customer
 
@@ -152,7 +154,9 @@ def test_unreadable_file_is_rejected_at_preview(client, director):
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("clientes.pdf", b"%PDF-1.4", "no se admite"),
+        ("clientes.pdf", b"%PDF-1.4", "es un documento PDF"),
+        ("clientes.xlsx", b"%PDF-1.4", "es un documento PDF"),
+        ("clientes.doc", b"\xd0\xcf\x11\xe0", "no se admite"),
         ("clientes.xlsx", b"NIT;Nombre\n", "pero es un archivo de texto (CSV)"),
         ("clientes.xlsx", b"\x00\x01\x02binary", "no es un libro de Excel válido"),
         ("clientes.csv", b"\x00\x01\x02binary", "no parece un archivo CSV"),
@@ -245,3 +249,104 @@ def test_one_rejected_row_in_singular(client, director):
 
     assert "se omite 1 fila con errores" in page
     assert "Hay 1 fila con errores." in response
+
+
+def test_preview_total_leaves_out_blank_rows(client, director):
+    content = SAMPLE.read_bytes()
+
+    upload(log_in(client, director), content + b"\n;;;\nTOTAL;600\n")
+    job = ImportJob.objects.get()
+
+    assert job.rows == 600
+    assert job.progress_total == 600
+
+
+def test_progress_page_shows_running_job(client, director):
+    job = ImportJob.objects.create(
+        kind="clientes",
+        original_name="a.csv",
+        status=ImportJob.Status.RUNNING,
+        progress_total=600,
+    )
+    jobs._progress_in_process[job.pk] = (300, 600)
+    try:
+        response = log_in(client, director).get(
+            reverse("core:import_progress", args=[job.pk])
+        )
+    finally:
+        jobs._progress_in_process.pop(job.pk)
+
+    assert "300 de 600 filas (50 %)" in response.content.decode()
+
+
+def _progress_seen_elsewhere(job_id: int) -> tuple[int, int]:
+    """Read a job's progress the way a progress request does, from another
+    thread with its own database connection."""
+    seen = []
+
+    def read():
+        try:
+            job = ImportJob.objects.get(pk=job_id)
+            if connection.vendor == "sqlite":
+                seen.append(jobs.import_job_progress(job))
+            else:
+                seen.append((job.progress_done, job.progress_total))
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    thread.join(timeout=60)
+    return seen[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_visible_before_commit(director, monkeypatch):
+    job = jobs.import_job_create(
+        kind="clientes",
+        uploaded_file=SimpleUploadedFile("clientes.csv", SAMPLE.read_bytes()),
+        user=director,
+    )
+    jobs.import_job_preview(job=job)
+    monkeypatch.setattr(jobs, "PROGRESS_EVERY_ROWS", 1)
+    monkeypatch.setattr(get_importer("clientes"), "batch_size", 100)
+    seen = []
+    save = jobs.ProgressStore.save
+
+    def save_and_read(store, done, total):
+        save(store, done, total)
+        seen.append(_progress_seen_elsewhere(job.pk))
+
+    monkeypatch.setattr(jobs.ProgressStore, "save", save_and_read)
+
+    jobs.import_job_run(job=job, skip_invalid=True)
+    job.refresh_from_db()
+
+    assert any(0 < done < 600 for done, _total in seen)
+    assert {total for _done, total in seen} == {600}
+    assert (job.progress_done, job.progress_total) == (600, 600)
+    assert job.status == ImportJob.Status.DONE
+
+
+def test_header_only_file_cannot_be_confirmed(client, director):
+    response = upload(log_in(client, director), "NIT;Razón social\n".encode())
+    job = ImportJob.objects.get()
+    page = log_in(client, director).get(response.url).content.decode()
+
+    assert job.status == "rechazada"
+    assert "El archivo no tiene filas de datos" in page
+    assert "import_confirm" not in page
+    assert reverse("core:import_confirm", args=[job.pk]) not in page
+
+
+def test_progress_store_survives_database_error(db):
+    store = jobs.ProgressStore(job_id=1)
+    store.connection = connection.copy()
+    store.connection.close = lambda: None
+    store.connection.cursor = lambda: (_ for _ in ()).throw(DatabaseError("caída"))
+
+    store.save(10, 100)
+
+    assert store.connection is None
+    assert jobs.import_job_progress(ImportJob(pk=1)) == (10, 100)
+    store.close()

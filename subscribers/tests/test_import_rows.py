@@ -229,7 +229,7 @@ def account_constraints() -> dict[str, dict]:
 def test_cadastral_number_has_one_index(db):
     indexes = account_indexes()
     assert list(indexes.values()).count(["cadastral_number"]) == 1
-    assert "subscriber_cadastral_idx" in indexes
+    assert "subscriber_predial_prefix_idx" in indexes
 
 
 def test_import_into_empty_registry_keeps_every_index(db, tmp_path):

@@ -9,6 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from subscribers.models import SubscriberAccount
 from terminations.matching import (
@@ -71,6 +72,33 @@ def test_sample_list_exact_counts(registry, competitor):
     # two months later is Tuesday 1 December.
     assert text_dated.response_due_on == date(2026, 10, 23)
     assert text_dated.effective_due_on == date(2026, 12, 1)
+
+
+def test_sample_again_after_withdrawal_reopens_nothing(registry, competitor):
+    first = request_list_create(
+        competitor=competitor, path=COMPETITOR_LIST, received_on=LIST_RECEIVED_ON
+    )
+    request_list_import(request_list=first)
+    withdrawn = TerminationRequest.objects.get(
+        account__account_code="449007995", is_duplicate=False
+    )
+    withdrawn.status = TerminationRequest.Status.WITHDRAWN
+    withdrawn.save()
+    open_before = TerminationRequest.objects.open().count()
+    second = request_list_create(
+        competitor=competitor, path=COMPETITOR_LIST, received_on=LIST_RECEIVED_ON
+    )
+
+    _report, preview_tally = request_list_import(request_list=second, dry_run=True)
+    _report, tally = request_list_import(request_list=second)
+    repeat = second.requests.get(account=withdrawn.account)
+
+    assert preview_tally["duplicates"] == 1500
+    assert tally["duplicates"] == 1500
+    assert repeat.is_duplicate
+    assert repeat.duplicate_of == withdrawn
+    assert TerminationRequest.objects.open().count() == open_before
+    assert len(second.report["same_file"]) == 1
 
 
 def test_command_json_dry_run_writes_nothing(registry, competitor):
@@ -180,6 +208,125 @@ def test_reimport_same_account_is_duplicate(competitor, tmp_path):
 
     assert request.is_duplicate
     assert request.duplicate_of == first.requests.get()
+
+
+@pytest.mark.parametrize(
+    "status",
+    [
+        TerminationRequest.Status.WITHDRAWN,
+        TerminationRequest.Status.REJECTED,
+        TerminationRequest.Status.EFFECTIVE,
+    ],
+)
+def test_reimport_closed_request_is_duplicate(competitor, tmp_path, status):
+    make_account("449007995")
+    first = _one_row_list(competitor, tmp_path, "449007995")
+    request_list_import(request_list=first)
+    TerminationRequest.objects.update(status=status)
+    second = _one_row_list(competitor, tmp_path, "449007995")
+
+    _report, tally = request_list_import(request_list=second)
+    request = second.requests.get()
+
+    assert request.is_duplicate
+    assert request.duplicate_of == first.requests.get()
+    assert not request.is_open
+    assert tally["duplicates"] == 1
+    assert TerminationRequest.objects.open().count() == 0
+
+
+def test_repeat_preview_names_earlier_status(competitor, tmp_path):
+    make_account("449007995")
+    first = _one_row_list(competitor, tmp_path, "449007995")
+    request_list_import(request_list=first)
+    TerminationRequest.objects.update(status=TerminationRequest.Status.WITHDRAWN)
+    second = _one_row_list(competitor, tmp_path, "449007995")
+
+    request_list_import(request_list=second, dry_run=True)
+    rows = second.report["samples"]["duplicates"]["rows"]
+
+    assert len(rows) == 1
+    assert "«Desistida»" in rows[0]["problem"]
+    assert "01/10/2026" in rows[0]["problem"]
+
+
+def test_repeat_prefers_open_request(competitor, tmp_path):
+    account = make_account("449007996")
+    make_request(
+        competitor,
+        account,
+        filed_on=date(2026, 10, 5),
+        status=TerminationRequest.Status.WITHDRAWN,
+    )
+    open_request = make_request(competitor, account, filed_on=date(2026, 9, 1))
+    request_list = _one_row_list(competitor, tmp_path, "449007996")
+
+    request_list_import(request_list=request_list)
+
+    assert request_list.requests.get().duplicate_of == open_request
+
+
+def test_unmatched_code_repeats_manually_assigned(competitor, tmp_path):
+    account = make_account("449007997")
+    earlier = make_request(
+        competitor, account, received_code="123456789", match_method="manual"
+    )
+    request_list = _one_row_list(competitor, tmp_path, "123456789")
+
+    request_list_import(request_list=request_list)
+
+    assert request_list.requests.get().duplicate_of == earlier
+
+
+def test_same_file_again_warns_in_preview(competitor, tmp_path, django_user_model):
+    director = django_user_model.objects.create_user(
+        username="directora", first_name="Ana", last_name="Rojas"
+    )
+    make_account("449000790")
+    first = _one_row_list(competitor, tmp_path, "449000790")
+    first.imported_by = director
+    first.save()
+    request_list_import(request_list=first, user=director)
+    second = _one_row_list(competitor, tmp_path, "449000790")
+
+    request_list_import(request_list=second, dry_run=True)
+    warnings = second.report["same_file"]
+
+    assert first.content_sha256 == second.content_sha256
+    assert len(warnings) == 1
+    assert "Ana Rojas" in warnings[0]
+    assert (
+        timezone.localtime(first.created_at).strftime("%d/%m/%Y %H:%M") in warnings[0]
+    )
+
+
+def test_other_file_has_no_same_file_warning(competitor, tmp_path):
+    make_account("449000791")
+    make_account("449000792")
+    request_list_import(request_list=_one_row_list(competitor, tmp_path, "449000791"))
+    second = _one_row_list(competitor, tmp_path, "449000792")
+
+    request_list_import(request_list=second, dry_run=True)
+
+    assert second.report["same_file"] == []
+
+
+def test_command_prints_same_file_warning(registry, competitor, tmp_path):
+    path = tmp_path / "lista.csv"
+    path.write_text(
+        "No.;FECHA RADICACIÓN;CÓDIGO CUENTA / CATASTRO\n1;01/10/2026;449000793\n",
+        encoding="utf-8",
+    )
+    make_account("449000793")
+    arguments = ["--competitor", competitor.name, "--received-on", "2026-11-03"]
+    call_command(
+        "import_termination_requests", str(path), *arguments, stdout=StringIO()
+    )
+    output = StringIO()
+
+    call_command("import_termination_requests", str(path), *arguments, stdout=output)
+
+    assert "AVISO Este mismo archivo" in output.getvalue()
 
 
 def test_unlinked_account_is_flagged(competitor, tmp_path):

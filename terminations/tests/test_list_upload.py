@@ -72,7 +72,8 @@ def stored_files(settings) -> list:
         ("lista.csv", workbook_bytes(), "termina en .csv pero es un libro de Excel"),
         ("lista.xlsx", b"", "está vacío"),
         ("lista.csv", b"", "está vacío"),
-        ("lista.pdf", b"%PDF-1.4", "no se admite"),
+        ("lista.pdf", b"%PDF-1.4", "es un documento PDF"),
+        ("lista.pdf", b"hola;mundo", "no se admite"),
         ("lista.xlsx", damaged_workbook(), "dañado o incompleto"),
         ("lista.csv", b"hola;mundo\n1;2\n", "No se encontró la fila de encabezados"),
     ],
@@ -383,3 +384,29 @@ def test_preview_samples_stop_at_limit(client, director, competitor, monkeypatch
     assert "Sin coincidencia en el catastro (5) · se muestran las primeras 2" in (
         response.text
     )
+
+
+def test_header_only_list_is_refused(client, director, competitor):
+    client.force_login(director)
+
+    response = upload(client, competitor, csv_list())
+
+    assert response.status_code == 200
+    assert "El archivo no tiene filas de datos" in response.text
+    assert not RequestList.objects.exists()
+
+
+def test_all_rejected_preview_offers_no_confirm(client, director, competitor):
+    client.force_login(director)
+    upload(client, competitor, csv_list("1;;449000701;Ana\n", "2;;449000702;Luz\n"))
+    request_list = RequestList.objects.get()
+
+    detail = client.get(request_list.get_absolute_url()).text
+    with pytest.raises(services.TerminationError, match="Ninguna fila"):
+        services.request_list_import(request_list=request_list, user=director)
+
+    assert request_list.status == "vista_previa"
+    assert "2 rechazadas" in detail
+    assert "Confirmar importación" not in detail
+    assert "Ninguna fila de la lista es válida" in detail
+    assert "Descartar vista previa" in detail

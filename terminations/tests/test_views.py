@@ -553,3 +553,22 @@ def test_competitor_same_nit_twice_rejected(client, director, competitor):
     assert response.status_code == 200
     assert "ya es del competidor «SERVIASEO ALTO MAGDALENA" in response.text
     assert Competitor.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "SERVIASEO ALTO MAGDALENA S.A.S. E.S.P.",
+        "serviaseo alto  magdalena s.a.s. e.s.p. ",
+    ],
+)
+def test_competitor_same_name_twice_rejected(client, director, competitor, name):
+    response = login(client, director).post(
+        reverse("terminations:competitors"),
+        {"name": name, "nit": "900.123.456"},
+    )
+
+    assert response.status_code == 200
+    assert "Ya hay un competidor registrado con el nombre" in response.text
+    assert "Ya existe" not in response.text
+    assert Competitor.objects.count() == 1

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from core.imports import Severity
 from core.imports.command import (
+    JsonErrorMixin,
     add_import_arguments,
     file_check,
     import_failed,
@@ -20,7 +21,7 @@ from subscribers.models import Competitor
 from terminations.services import request_list_create, request_list_import
 
 
-class Command(BaseCommand):
+class Command(JsonErrorMixin, BaseCommand):
     help = (
         "Import a competitor's list of termination requests (CSV or XLSX) and "
         "match each row to the subscriber registry. Rows with no match, repeats "
@@ -70,10 +71,16 @@ class Command(BaseCommand):
                 request_list.file.delete(save=False)
 
         if options["json"]:
-            data = {**report.as_dict(), "tally": tally}
+            data = {
+                **report.as_dict(),
+                "tally": tally,
+                "same_file": request_list.report.get("same_file", []),
+            }
             data.pop("preview", None)
             self.stdout.write(json.dumps(data, ensure_ascii=False, default=str))
         else:
+            for warning in request_list.report.get("same_file", []):
+                self.stdout.write(f"AVISO {warning}")
             for issue in report.errors:
                 prefix = "ERROR" if issue.severity == Severity.ERROR else "AVISO"
                 self.stdout.write(f"{prefix} {issue.message}")
