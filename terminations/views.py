@@ -481,15 +481,34 @@ def list_discard(request, pk):
 @require_POST
 def list_confirm(request, pk):
     request_list = get_object_or_404(RequestList, pk=pk)
+    skip_invalid = request.POST.get("skip_invalid") == "on"
+    if (
+        request_list.status == RequestList.Status.PREVIEW
+        and request_list.report.get("rejected")
+        and not skip_invalid
+    ):
+        # The import would roll back and close the preview: ask first.
+        messages.error(
+            request,
+            _(
+                "La lista tiene filas con errores. Marque «Importar solo las filas "
+                "válidas» para importar las demás, o corrija el archivo y cárguelo "
+                "de nuevo."
+            ),
+        )
+        return redirect(request_list)
     try:
         report, _tally = services.request_list_import(
-            request_list=request_list, user=request.user
+            request_list=request_list,
+            user=request.user,
+            skip_invalid=skip_invalid,
         )
         if report.committed:
             messages.success(request, _("Lista importada."))
         else:
             messages.error(
-                request, _("La lista tiene filas con errores; no se guardó.")
+                request,
+                _("La lista tiene filas con errores; no se guardó."),
             )
     except services.TerminationError as error:
         messages.error(request, str(error))

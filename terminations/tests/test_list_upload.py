@@ -277,7 +277,7 @@ def test_preview_shows_implausible_dates(client, director, competitor):
     assert "Fila 3, columna «FECHA RADICACIÓN»: la fecha de radicación 01/10/2206" in (
         preview
     )
-    assert "La lista tiene filas con errores; no se guardó." in confirmed
+    assert "La lista tiene filas con errores. Marque" in confirmed
     assert not TerminationRequest.objects.exists()
 
 
@@ -410,3 +410,27 @@ def test_all_rejected_preview_offers_no_confirm(client, director, competitor):
     assert "Confirmar importación" not in detail
     assert "Ninguna fila de la lista es válida" in detail
     assert "Descartar vista previa" in detail
+
+
+def test_list_with_bad_row_imports_valid_rows_when_asked(client, director, competitor):
+    make_account("449000701")
+    make_account("449000702")
+    client.force_login(director)
+    upload(
+        client,
+        competitor,
+        csv_list("1;01/10/2026;449000701;Ana\n", "2;99/99/2026;449000702;Luis\n"),
+    )
+    request_list = RequestList.objects.get()
+    url = reverse("terminations:list_confirm", args=[request_list.pk])
+    page = client.get(request_list.get_absolute_url()).text
+    assert "Importar solo las filas válidas (se omite 1 fila con errores)" in page
+
+    refused = client.post(url, follow=True)
+    assert "Marque «Importar solo las filas válidas»" in refused.text
+    assert not TerminationRequest.objects.exists()
+
+    client.post(url, {"skip_invalid": "on"})
+    request_list.refresh_from_db()
+    assert request_list.status == RequestList.Status.IMPORTED
+    assert TerminationRequest.objects.count() == 1
