@@ -172,7 +172,7 @@ def _branches(zones: list[int] | None) -> list[int | None]:
 def _is_narrow(terms) -> bool:
     """True when a term is a long number, which few accounts match."""
     return any(
-        len(term.key) >= LONG_NUMBER_DIGITS and not term.phrase for term in terms
+        len(term.key) >= LONG_NUMBER_DIGITS and not term.phrases for term in terms
     )
 
 
