@@ -27,6 +27,8 @@ MIN_QUERY_LENGTH = 3
 # A word shorter than this is searched together with its neighbours: "cl",
 # "4" or "e" alone match most accounts, and trigrams need three characters.
 SHORT_WORD = 3
+# Characters a LIKE pattern needs for the trigram index to serve it.
+TRIGRAM_LENGTH = 3
 # A number needs this many digits to be matched against codes and IDs.
 MIN_KEY_DIGITS = 3
 
@@ -198,12 +200,24 @@ def match_condition(terms: list[Term]) -> Q:
     return condition
 
 
+def has_trigrams(phrase: str) -> bool:
+    """True when the trigram index of the text without spaces can serve
+    `phrase`, which needs three characters besides its spaces."""
+    return len(phrase.replace(" ", "")) >= TRIGRAM_LENGTH
+
+
 def _phrase_condition(phrase: str) -> Q:
-    compact = Contains(search_text_without_spaces(), phrase.replace(" ", ""))
     if phrase == phrase.strip():
-        return Q(compact) & Q(search_text__contains=phrase)
-    # A street word at an end of the phrase must be a whole word.
-    return Q(compact) & Q(Contains(padded_search_text(), phrase))
+        condition = Q(search_text__contains=phrase)
+    else:
+        # A street word at an end of the phrase must be a whole word.
+        condition = Q(Contains(padded_search_text(), phrase))
+    if not has_trigrams(phrase):
+        # A LIKE without trigrams would read the whole trigram index, so the
+        # other terms' indexes find the rows and this condition filters them.
+        return condition
+    compact = Contains(search_text_without_spaces(), phrase.replace(" ", ""))
+    return Q(compact) & condition
 
 
 def _key_condition(term: Term) -> Q:
