@@ -95,7 +95,8 @@ class Word:
     """A word of a query. `text` is searched as written, and as a whole word
     when `is_street` is true (a street word in its short spelling). A word
     that begins a street word («carre») keeps its text and has the street
-    word's short spelling in `street`, searched as a whole word instead."""
+    word's short spelling in `street`, which the phrase may contain in its
+    place as a whole word."""
 
     text: str
     is_street: bool = False
