@@ -54,6 +54,10 @@ class OutgoingEmail(models.Model):
             "programacion_cancelacion",
             _("Cancelación del servicio"),
         )
+        SCHEDULE_UNSCHEDULED = (
+            "programacion_desprogramacion",
+            _("Desprogramación del servicio"),
+        )
         BILLING_HANDOFF = "billing_handoff", _("Entrega a facturación")
         TERMINATION_DIGEST = (
             "Vencimientos de terminaciones",

@@ -86,6 +86,40 @@ _STREET_WORDS_DOTTED = {
 }
 
 
+# A word of at least this many letters that begins a longer spelling of
+# STREET_WORDS ("carre", "ave", "diag") is searched as that street word too.
+STREET_PREFIX_MIN_LENGTH = 3
+
+
+def street_abbreviation(word: str) -> str | None:
+    """Return the short spelling of the street word `word` (folded, as one word
+    of normalise_street_words' input) spells, or None when it spells none."""
+    return _STREET_WORDS_DOTTED.get(word)
+
+
+def street_abbreviation_of_prefix(word: str) -> str | None:
+    """Return the short spelling of the street word that folded `word` begins
+    without spelling it whole ("carre" begins "carrera": "kr"), or None. The
+    word needs STREET_PREFIX_MIN_LENGTH letters, and a final period is ignored.
+    No such prefix begins spellings of two different street words."""
+    word = word.removesuffix(".")
+    if len(word) < STREET_PREFIX_MIN_LENGTH or not word.isalpha():
+        return None
+    return _STREET_PREFIXES.get(word)
+
+
+def _street_prefixes() -> dict[str, str]:
+    prefixes = {}
+    for spelling, short in STREET_WORDS.items():
+        for end in range(STREET_PREFIX_MIN_LENGTH, len(spelling)):
+            if prefixes.setdefault(spelling[:end], short) != short:
+                raise ValueError(f"{spelling[:end]!r} begins two street words")
+    return prefixes
+
+
+_STREET_PREFIXES = _street_prefixes()
+
+
 def normalise_street_words(folded: str) -> str:
     """Spell the street-type words and the number sign of folded text (see
     fold) one way, as STREET_WORDS lists them, and set "#" apart as a word of

@@ -44,7 +44,7 @@ from customers.identification import compute_check_digit
 from customers.models import Customer
 from demo import data
 from demo.history import history_author
-from demo.sales import _clock
+from demo.sales import PREPAID_ACCEPTED_DAYS, _clock
 from demo.services import DEFAULT_SEED, DemoRefusedError
 from field_work import services as field_services
 from field_work.models import Aforo, ServiceProof
@@ -269,8 +269,16 @@ class AfterSalesStory:
             age = (self.today - quotation.accepted_on).days
             if first_time:
                 # First-time customers go on credit, except one who pays ahead
-                # and so gets an aforo and a prepayment before scheduling.
-                if not first_time_prepaid and 30 <= age <= 75:
+                # and so gets an aforo and a prepayment before scheduling. The
+                # aforo charges a line of the order measured in m³, so that
+                # customer must have bought one.
+                if (
+                    not first_time_prepaid
+                    and PREPAID_ACCEPTED_DAYS[0] <= age <= PREPAID_ACCEPTED_DAYS[1]
+                    and quotation.lines.filter(
+                        tariff_item__unit=Unit.CUBIC_METRE
+                    ).exists()
+                ):
                     pipeline.payment_terms = PaymentTerms.PREPAID
                     pipeline.prepaid_first_time = True
                     first_time_prepaid = True
@@ -562,12 +570,20 @@ class AfterSalesStory:
         return paid_at
 
     def _aforo_item(self, order: ServiceOrder) -> TariffItem:
+        """Return the tariff item in force of the order's first line measured
+        in m³, which _plan made sure the order has."""
         in_force = TariffItem.objects.in_force(on=timezone.localdate())
-        codes = [line.code for line in order.lines.all()]
-        item = in_force.filter(code__in=codes, unit=Unit.CUBIC_METRE).first()
-        # TODO: the fallback charges an item that is not one of the order's lines.
-        # The prepaid first-time customer should be one who bought an m³ service.
-        return item or in_force.filter(unit=Unit.CUBIC_METRE).order_by("code").first()
+        codes = list(
+            order.lines.order_by("position", "pk").values_list("code", flat=True)
+        )
+        measured = in_force.filter(code__in=codes, unit=Unit.CUBIC_METRE)
+        items = {item.code: item for item in measured}
+        for code in codes:
+            if code in items:
+                return items[code]
+        raise RuntimeError(
+            f"Order {order.code} has no line measured in m3 with a tariff in force."
+        )
 
     def _queue_schedule(self, pipeline, holder, confirmed_at, service_day) -> None:
         supervisor = self.rng.choice(self.supervisors)

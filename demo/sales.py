@@ -78,6 +78,12 @@ QUOTATION_PLAN = [
     (Status.EXPIRED, 5, (36, STORY_DAYS)),
     (Status.ANNULLED, 3, (2, 50)),
 ]
+# Days before the load within which the after-sales story looks for the
+# acceptance of the first-time customer who prepays against an aforo.
+PREPAID_ACCEPTED_DAYS = (30, 75)
+# A quotation is accepted 3 to 11 days after its issue (_follow_ups), so one
+# issued within these days is accepted within PREPAID_ACCEPTED_DAYS.
+PREPAID_ISSUED_DAYS = (45, 75)
 # Requests still open or discarded, besides the ones that led to a quotation.
 OPEN_REQUEST_PLAN = [
     (QuoteRequest.Status.NEW, 6, (0, 3)),
@@ -286,6 +292,7 @@ class SalesStory:
                     plan.lines.append((item, Decimal(self.rng.choice(quantities))))
                 planned.append(plan)
         self._add_weighed_line(planned)
+        self._add_measured_line(planned)
         return planned
 
     def _add_weighed_line(self, planned: list[PlannedQuotation]) -> None:
@@ -299,6 +306,33 @@ class SalesStory:
             return
         oldest = min(accepted, key=lambda plan: plan.issued_at)
         oldest.lines.append((weighed[0], Decimal(QUANTITIES[Unit.TONNE][0])))
+
+    def _add_measured_line(self, planned: list[PlannedQuotation]) -> None:
+        # The after-sales story prepays one first-time customer's service against
+        # an aforo, which measures m³ and charges a line of the order. The
+        # oldest accepted quotation of a first-time customer issued within
+        # PREPAID_ISSUED_DAYS gets a service charged by the m³ unless one
+        # there already has it.
+        measured = [item for item in self.items if item.unit == Unit.CUBIC_METRE]
+        youngest, oldest = PREPAID_ISSUED_DAYS
+        candidates = [
+            plan
+            for plan in planned
+            if plan.status == Status.ACCEPTED
+            and plan.customer.customer_type == Customer.CustomerType.NEW
+            and not plan.customer.in_catastro
+            and youngest <= (self.today - plan.issued_at.date()).days <= oldest
+        ]
+        if not measured or not candidates:
+            return
+        if any(
+            item.unit == Unit.CUBIC_METRE
+            for plan in candidates
+            for item, _quantity in plan.lines
+        ):
+            return
+        first = min(candidates, key=lambda plan: plan.issued_at)
+        first.lines.append((measured[0], Decimal(QUANTITIES[Unit.CUBIC_METRE][0])))
 
     def _play_quotation(self, plan: PlannedQuotation) -> None:
         customer = plan.customer

@@ -436,9 +436,9 @@ def aforo_annul(*, aforo: Aforo, user, reason: str) -> Aforo:
                 _(
                     "La orden %(code)s está %(status)s: su aforo ya no se puede "
                     "anular, porque la orden se programó con ese aforo. Si la "
-                    "orden sigue programada, cancele primero la programación; si "
-                    "ya se ejecutó, avise a facturación para que corrija el valor "
-                    "en la factura."
+                    "orden sigue programada, desprográmela primero con "
+                    "«Desprogramar»; si ya se ejecutó, avise a facturación para "
+                    "que corrija el valor en la factura."
                 ),
                 params={
                     "code": order.code,

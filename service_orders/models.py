@@ -393,14 +393,16 @@ class CrewMember(models.Model):
 
 
 class ScheduleChange(models.Model):
-    """A scheduling event of an order: requested, confirmed, rescheduled or
-    cancelled, with its reason and whether the customer was notified."""
+    """A scheduling event of an order: requested, confirmed, rescheduled,
+    cancelled or unscheduled, with its reason and whether the customer was
+    notified."""
 
     class Kind(models.TextChoices):
         REQUESTED = "solicitud", _("Solicitud de fecha")
         CONFIRMED = "confirmacion", _("Programación confirmada")
         RESCHEDULED = "reprogramacion", _("Reprogramación")
         CANCELLED = "cancelacion", _("Cancelación")
+        UNSCHEDULED = "desprogramacion", _("Desprogramación")
 
     order = models.ForeignKey(
         ServiceOrder,

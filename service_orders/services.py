@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 # Roles that create orders, record agreements and request dates from operations.
 EDITOR_ROLES = (Role.ADVISOR, Role.DIRECTOR, Role.COORDINATOR, Role.ADMINISTRATOR)
-# Roles that confirm, reschedule and cancel schedules.
+# Roles that confirm, reschedule, unschedule and cancel schedules.
 SCHEDULER_ROLES = (
     Role.OPERATIONS,
     Role.LOGISTICS,
@@ -57,6 +57,7 @@ SCHEDULE_EMAIL_KINDS = {
     ScheduleChange.Kind.CONFIRMED: OutgoingEmail.Kind.SCHEDULE_CONFIRMED,
     ScheduleChange.Kind.RESCHEDULED: OutgoingEmail.Kind.SCHEDULE_RESCHEDULED,
     ScheduleChange.Kind.CANCELLED: OutgoingEmail.Kind.SCHEDULE_CANCELLED,
+    ScheduleChange.Kind.UNSCHEDULED: OutgoingEmail.Kind.SCHEDULE_UNSCHEDULED,
 }
 
 OPEN_STATUSES = (
@@ -479,6 +480,69 @@ def schedule_reschedule(
     return change
 
 
+def schedule_unschedule(*, order: ServiceOrder, user, reason: str) -> ScheduleChange:
+    """Take a scheduled order back to «Por programar», with a reason, when it
+    was scheduled by mistake, and e-mail the customer that the date no longer
+    holds. The date, time, crew, vehicle and supervisor are cleared, and so is
+    the date requested, so the order is scheduled again from the start. The
+    order's history and the schedule change keep the previous values.
+
+    Rejected unless the order is scheduled (an executed, cancelled or annulled
+    order never goes back), and once proof of the service is uploaded, because
+    the service was then performed."""
+    _require_scheduler(user)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(
+            _("Escriba el motivo de la desprogramación; se le envía al cliente."),
+            code="reason",
+        )
+    with transaction.atomic():
+        order = _locked(order)
+        if order.status != ServiceOrder.Status.SCHEDULED:
+            raise ValidationError(
+                _(
+                    "La orden %(code)s está %(status)s; solo se desprograman órdenes "
+                    "programadas cuyo servicio no se ha ejecutado."
+                )
+                % {"code": order.code, "status": order.get_status_display().lower()},
+                code="invalid_status",
+            )
+        if order.proofs.exists():
+            raise ValidationError(
+                _(
+                    "La orden %(code)s ya tiene soportes del servicio, así que el "
+                    "servicio se prestó: registre la ejecución en lugar de "
+                    "desprogramarla."
+                )
+                % {"code": order.code},
+                code="has_proof",
+            )
+        previous = order.scheduled_date
+        order.status = ServiceOrder.Status.TO_SCHEDULE
+        order.scheduled_date = None
+        order.scheduled_time = None
+        order.vehicle_plate = ""
+        order.supervisor = None
+        order.scheduled_by = None
+        order.scheduled_at = None
+        order.requested_date = None
+        order.requested_by = None
+        order.requested_at = None
+        order.save()
+        _replace_crew(order, [])
+        change = ScheduleChange.objects.create(
+            order=order,
+            kind=ScheduleChange.Kind.UNSCHEDULED,
+            previous_date=previous,
+            reason=reason,
+            created_by=user,
+        )
+        _notify_customer(change, user, changes=[])
+    logger.info("Service order %s unscheduled", order.code)
+    return change
+
+
 def schedule_cancel(*, order: ServiceOrder, user, reason: str) -> ScheduleChange:
     """Cancel the service of a requested or scheduled order with a reason and
     e-mail the customer. The order keeps its code and can no longer be
@@ -778,6 +842,9 @@ def _subject(change: ScheduleChange) -> str:
             "Servicio reprogramado %(code)s · %(company)s"
         ),
         ScheduleChange.Kind.CANCELLED: _("Servicio cancelado %(code)s · %(company)s"),
+        ScheduleChange.Kind.UNSCHEDULED: _(
+            "Servicio sin fecha programada %(code)s · %(company)s"
+        ),
     }
     return subjects[change.kind] % {
         "code": change.order.code,

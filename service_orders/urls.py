@@ -26,6 +26,7 @@ urlpatterns = [
     path("<int:pk>/solicitar-fecha/", views.schedule_request, name="request"),
     path("<int:pk>/programar/", views.schedule_confirm, name="confirm"),
     path("<int:pk>/reprogramar/", views.schedule_reschedule, name="reschedule"),
+    path("<int:pk>/desprogramar/", views.schedule_unschedule, name="unschedule"),
     path("<int:pk>/cancelar/", views.schedule_cancel, name="cancel"),
     path("<int:pk>/anular/", views.order_annul, name="annul"),
 ]

@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.roles import Role
@@ -351,6 +352,23 @@ def schedule_reschedule(request, pk):
         _warn_if_not_emailed(request, change)
 
     return _step_view(request, order, form, "Reprogramar servicio", perform)
+
+
+@scheduler_required
+def schedule_unschedule(request, pk):
+    order = _visible(request, pk)
+    form = ReasonForm(request.POST or None)
+
+    def perform(data):
+        change = services.schedule_unschedule(
+            order=order, user=request.user, reason=data["reason"]
+        )
+        messages.success(
+            request, _("Servicio desprogramado: la orden quedó por programar.")
+        )
+        _warn_if_not_emailed(request, change)
+
+    return _step_view(request, order, form, "Desprogramar servicio", perform)
 
 
 @canceller_required

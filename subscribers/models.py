@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import ExpressionWrapper, F, Q, Value
-from django.db.models.functions import Replace
+from django.db.models.functions import Concat, Replace
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -43,6 +43,14 @@ def search_text_without_spaces() -> Replace:
     that starts with c), which nearly every account has."""
     return Replace(
         F("search_text"), Value(" "), Value(""), output_field=models.TextField()
+    )
+
+
+def padded_search_text() -> Concat:
+    """Return the search text with a space added at both ends, in which " cl "
+    finds the street word «cl» also at the start or end of the text."""
+    return Concat(
+        Value(" "), F("search_text"), Value(" "), output_field=models.TextField()
     )
 
 

@@ -26,7 +26,12 @@ from urllib.parse import urlencode
 from django.db import connection
 
 from subscribers.models import SEARCH_ORDER_MODULUS
-from subscribers.search import Term, match_condition, matches_cadastral_number
+from subscribers.search import (
+    Term,
+    has_trigrams,
+    match_condition,
+    matches_cadastral_number,
+)
 from subscribers.walk import Walk
 from zones.models import Zone
 
@@ -173,7 +178,7 @@ def _is_narrow(terms) -> bool:
     """True when a term is a long number, which few accounts match, or a number
     searched in the cadastral number, which the walk index does not contain."""
     return any(
-        (len(term.key) >= LONG_NUMBER_DIGITS and not term.phrase)
+        (len(term.key) >= LONG_NUMBER_DIGITS and not term.phrases)
         or matches_cadastral_number(term)
         for term in terms
     )
@@ -213,7 +218,21 @@ def _exact_cost(terms) -> float:
     index lists the accounts that contain each phrase, and the table is read
     for every account that matches all the terms, visible or not."""
     counts = Walk(terms, _branches(None)).counts()
-    postings = sum(counts.phrases)
+    per_term = []
+    position = 0
+    for term in terms:
+        per_term.append(counts.phrases[position : position + len(term.phrases)])
+        position += len(term.phrases)
+    # The index serves a term only when each of its phrases has trigrams. A
+    # phrase such as " dg ", the street word that «dia» may begin, has none,
+    # so its term is tested on the rows the other terms find. A query with
+    # no such term scans the table, which the sum of every count stands for.
+    indexed = [
+        sum(term_counts)
+        for term, term_counts in zip(terms, per_term, strict=True)
+        if term.phrases and all(has_trigrams(phrase) for phrase in term.phrases)
+    ]
+    postings = sum(indexed) if indexed else sum(counts.phrases)
     return postings * POSTING_COST + counts.matches * MATCH_COST
 
 

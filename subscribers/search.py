@@ -4,7 +4,10 @@ A query is split into terms that every match must contain. A term of words is
 found in the folded name, address and barrio (`search_text`). A number is
 matched at the start of the account code, the billing account and the ID, and
 a number of 10 digits or more also at the start of the cadastral number.
-`subscribers.pages` reads the pages of matches.
+Street words match whole words only, so «calle» finds «CL 10» but not
+«Claudia», and a word that begins one («carre», «diag») finds either the
+street word or the text as typed. `subscribers.pages` reads the pages of
+matches.
 """
 
 import re
@@ -13,14 +16,20 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.db.models.lookups import Contains
 
-from core.text import fold, normalise_street_words
-from subscribers.models import search_text_without_spaces
+from core.text import (
+    fold,
+    street_abbreviation,
+    street_abbreviation_of_prefix,
+)
+from subscribers.models import padded_search_text, search_text_without_spaces
 
 # Shorter queries match too much to be worth searching; the form rejects them.
 MIN_QUERY_LENGTH = 3
 # A word shorter than this is searched together with its neighbours: "cl",
 # "4" or "e" alone match most accounts, and trigrams need three characters.
 SHORT_WORD = 3
+# Characters a LIKE pattern needs for the trigram index to serve it.
+TRIGRAM_LENGTH = 3
 # A number needs this many digits to be matched against codes and IDs.
 MIN_KEY_DIGITS = 3
 # A number needs this many digits to be matched against the start of the
@@ -35,11 +44,16 @@ _NUMBER = re.compile(r"[\d\s.,\-/]+")
 
 @dataclass(frozen=True)
 class Term:
-    """One part of a query that every match must contain: `phrase` inside the
-    search text, or `key` at the start of an account code, billing account or
-    ID. A term may have both, and then either matches."""
+    """One part of a query that every match must contain: one of `phrases`
+    inside the search text, or `key` at the start of an account code, billing
+    account or ID. Any of them matches.
 
-    phrase: str = ""
+    A phrase that begins or ends with a street word has a space there. It is
+    looked for in the search text with a space added at both ends, so that
+    " cl " matches the street word and not «claudia».
+    """
+
+    phrases: tuple[str, ...] = ()
     key: str = ""
 
     @property
@@ -61,13 +75,13 @@ def parse_query(query: str) -> list[Term]:
 
     A query made only of digits and separators ("449-000663", "1.019.968.196",
     "901765545-3") is one number, matched against codes and IDs only. Other
-    queries are folded words, with street words spelled as the search text
-    spells them ("calle" and "cll" become "cl", "no." becomes "#"; see
-    normalise_street_words). A word shorter than three characters joins the
-    word after it, or the one before it at the end, so "km 4 via melgar" looks
-    for "km 4 via" and "melgar", and "cl 10" for "cl 10" as written. A phrase
-    that looks like a code or ID ("1019968196", "AB123456") may match the
-    search text or the start of a code or ID.
+    queries are folded words (see query_words): street words are spelled as
+    the search text spells them ("calle" and "cll" become "cl", "no." becomes
+    "#") and match whole words only. A word shorter than three characters
+    joins the word after it, or the one before it at the end, so "km 4 via
+    melgar" looks for "km 4 via" and "melgar", and "cl 10" for "cl 10" as
+    written. A phrase that looks like a code or ID ("1019968196", "AB123456")
+    may match the search text or the start of a code or ID.
     """
     folded = fold(query)
     if len(folded) < MIN_QUERY_LENGTH:
@@ -75,23 +89,82 @@ def parse_query(query: str) -> list[Term]:
     digits = number_digits(query)
     if digits:
         return [Term(key=digits)]
-    words = normalise_street_words(folded).split()
-    return [Term(phrase, key_text(phrase)) for phrase in phrases(words)]
+    terms = []
+    for group in phrases(query_words(folded)):
+        variants = phrase_variants(group)
+        terms.append(Term(variants, key_text(variants[0].strip())))
+    return terms
 
 
-def phrases(words: list[str]) -> list[str]:
+@dataclass(frozen=True)
+class Word:
+    """A word of a query. `text` is searched as written, and as a whole word
+    when `is_street` is true (a street word in its short spelling). A word
+    that begins a street word («carre») keeps its text and has the street
+    word's short spelling in `street`, which the phrase may contain in its
+    place as a whole word."""
+
+    text: str
+    is_street: bool = False
+    street: str = ""
+
+
+def query_words(folded: str) -> list[Word]:
+    """Split a folded query into words, with "#" as a word of its own."""
+    if "#" in folded:
+        folded = folded.replace("#", " # ")
+    words = []
+    for text in folded.split():
+        prefix_of = street_abbreviation_of_prefix(text)
+        if prefix_of:
+            words.append(Word(text, street=prefix_of))
+            continue
+        short = street_abbreviation(text)
+        if short:
+            words.append(Word(short, is_street=True))
+        else:
+            words.append(Word(text))
+    return words
+
+
+def phrases(words: list[Word]) -> list[list[Word]]:
     """Join each run of short words to the word after it (or before it)."""
     result, pending = [], []
     for word in words:
         pending.append(word)
-        if len(word) >= SHORT_WORD:
-            result.append(" ".join(pending))
+        if len(word.text) >= SHORT_WORD:
+            result.append(pending)
             pending = []
     if pending and result:
-        result[-1] = " ".join([result[-1], *pending])
+        result[-1] = [*result[-1], *pending]
     elif pending:
-        result.append(" ".join(pending))
+        result.append(pending)
     return result
+
+
+def phrase_variants(words: list[Word]) -> tuple[str, ...]:
+    """Return the phrase of `words` as written and, when a word begins a street
+    word, the phrase with that street word in its place. A street word at
+    either end of a phrase gets a space on that side (see Term)."""
+    written = _phrase([(word.text, word.is_street) for word in words])
+    if not any(word.street for word in words):
+        return (written,)
+    street = _phrase(
+        [
+            (word.street, True) if word.street else (word.text, word.is_street)
+            for word in words
+        ]
+    )
+    return (written, street)
+
+
+def _phrase(words: list[tuple[str, bool]]) -> str:
+    phrase = " ".join(text for text, _is_street in words)
+    if words[0][1]:
+        phrase = " " + phrase
+    if words[-1][1]:
+        phrase += " "
+    return phrase
 
 
 def number_digits(text: str) -> str:
@@ -126,11 +199,8 @@ def match_condition(terms: list[Term]) -> Q:
     condition = Q()
     for term in terms:
         alternatives = Q()
-        if term.phrase:
-            compact = Contains(
-                search_text_without_spaces(), term.phrase.replace(" ", "")
-            )
-            alternatives |= Q(compact) & Q(search_text__contains=term.phrase)
+        for phrase in term.phrases:
+            alternatives |= _phrase_condition(phrase)
         if term.key:
             alternatives |= _key_condition(term)
         condition &= alternatives
@@ -141,6 +211,26 @@ def matches_cadastral_number(term: Term) -> bool:
     """True when the term's key is a number long enough to be searched at the
     start of the cadastral number (número predial)."""
     return term.key.isdigit() and len(term.key) >= MIN_CADASTRAL_DIGITS
+
+
+def has_trigrams(phrase: str) -> bool:
+    """True when the trigram index of the text without spaces can serve
+    `phrase`, which needs three characters besides its spaces."""
+    return len(phrase.replace(" ", "")) >= TRIGRAM_LENGTH
+
+
+def _phrase_condition(phrase: str) -> Q:
+    if phrase == phrase.strip():
+        condition = Q(search_text__contains=phrase)
+    else:
+        # A street word at an end of the phrase must be a whole word.
+        condition = Q(Contains(padded_search_text(), phrase))
+    if not has_trigrams(phrase):
+        # A LIKE without trigrams would read the whole trigram index, so the
+        # other terms' indexes find the rows and this condition filters them.
+        return condition
+    compact = Contains(search_text_without_spaces(), phrase.replace(" ", ""))
+    return Q(compact) & condition
 
 
 def _key_condition(term: Term) -> Q:

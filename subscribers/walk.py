@@ -32,6 +32,8 @@ TABLE = SubscriberAccount._meta.db_table
 # for the database driver.
 ORDER_KEY = f"((id * {SEARCH_ORDER_MULTIPLIER}) %% {SEARCH_ORDER_MODULUS})"
 CONTAINS = "strpos(search_text, %s) > 0"
+# For a phrase with a street word at an end (see subscribers.search.Term).
+PADDED_CONTAINS = "strpos(' ' || search_text || ' ', %s) > 0"
 
 
 @dataclass
@@ -81,9 +83,9 @@ class Walk:
 
     def counts(self) -> Counts:
         flags = {
-            f"phrase_{index}": (CONTAINS, [term.phrase])
+            f"phrase_{index}_{variant}": (contains_sql(phrase), [phrase])
             for index, term in enumerate(self.terms)
-            if term.phrase
+            for variant, phrase in enumerate(term.phrases)
         }
         flags["matches"] = walk_sql(self.terms)
         sql, params = self._entries(flags, limit=STATS_ROWS)
@@ -165,9 +167,9 @@ def walk_sql(terms: list[Term]) -> tuple[str, list]:
     parts, params = [], []
     for term in terms:
         alternatives = []
-        if term.phrase:
-            alternatives.append(CONTAINS)
-            params.append(term.phrase)
+        for phrase in term.phrases:
+            alternatives.append(contains_sql(phrase))
+            params.append(phrase)
         if term.key:
             alternatives += [
                 "strpos(account_code, %s) = 1",
@@ -180,3 +182,8 @@ def walk_sql(terms: list[Term]) -> tuple[str, list]:
                 params += list(term.id_and_check_digit)
         parts.append("(" + " OR ".join(alternatives) + ")")
     return " AND ".join(parts), params
+
+
+def contains_sql(phrase: str) -> str:
+    """Return the SQL test that the search text contains `phrase`."""
+    return CONTAINS if phrase == phrase.strip() else PADDED_CONTAINS

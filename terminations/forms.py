@@ -180,6 +180,21 @@ class AssignAccountForm(forms.Form):
         return account
 
 
+class UnassignAccountForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motivo"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Queda en el historial de la solicitud."),
+        error_messages={
+            "required": _(
+                "Falta el motivo: escriba por qué la cuenta asignada no corresponde "
+                "a esta solicitud."
+            )
+        },
+    )
+
+
 class AssignAdvisorForm(forms.Form):
     # The list offers active advisors, but any user is accepted here:
     # request_assign_advisor checks the role and names the person in its error.

@@ -7,14 +7,17 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat
+from django.db.models.lookups import Contains
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.calendar import BusinessCalendar
-from core.text import fold, normalise_street_words
+from core.text import fold
+from subscribers.search import query_words
 
 
 def signed_form_path(instance, filename: str) -> str:
@@ -205,17 +208,36 @@ class TerminationRequestQuerySet(models.QuerySet):
         or without dashes) or by the subscriber's name, ignoring case and accents.
         Every word of the query must appear."""
         queryset = self
-        # The account's search text spells street words one way; so does the query.
-        for word in normalise_street_words(fold(query)).split():
-            digits = word.replace("-", "").replace(".", "")
-            if digits.isdigit():
+        # The account's search text spells street words one way, and
+        # query_words spells the query's alike. A street word matches whole
+        # words only («calle» does not find «Claudia»), and a word that begins
+        # one («carre») finds it or the text as typed.
+        for word in query_words(fold(query)):
+            digits = word.text.replace("-", "").replace(".", "")
+            if word.is_street:
+                condition = _street_word_condition(word.text)
+            elif digits.isdigit():
                 condition = Q(account__account_code__contains=digits) | Q(
                     received_code__contains=digits
                 )
             else:
-                condition = Q(account__search_text__contains=word)
+                condition = Q(account__search_text__contains=word.text)
+                if word.street:
+                    condition |= _street_word_condition(word.street)
             queryset = queryset.filter(condition)
         return queryset
+
+
+def _street_word_condition(short: str) -> Q:
+    """Return the condition that the account's search text has the street word
+    `short` as a whole word."""
+    padded = Concat(
+        Value(" "),
+        F("account__search_text"),
+        Value(" "),
+        output_field=models.TextField(),
+    )
+    return Q(Contains(padded, f" {short} "))
 
 
 class TerminationRequest(models.Model):

@@ -618,6 +618,136 @@ def request_assign_account(
     )
 
 
+def request_unassign_account(
+    *, request: TerminationRequest, user: User, reason: str
+) -> None:
+    """Undo the account a manager assigned by hand to a request, with a reason,
+    and flag the request «sin coincidencia» again so the right account can be
+    assigned. The history keeps the account, who undid it, when and why.
+
+    Allowed only while nothing has relied on the account. The request must
+    still be radicada, with no verification (so the advisor has not called
+    that account's subscriber), no desistimiento (a numbered form printed
+    with its data) and no reconciliation agreement. No later request of the
+    competitor may be marked as a repeat of it. A request that the assignment
+    made a repeat is still radicada, so it may be undone. The advisor is kept and may be changed
+    with request_assign_advisor. Raises TerminationError with a Spanish
+    message otherwise.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise TerminationError(
+            _("Escriba el motivo para deshacer la asignación de la cuenta.")
+        )
+    with transaction.atomic():
+        locked = (
+            TerminationRequest.objects.select_for_update(of=("self",))
+            .select_related("account")
+            .get(pk=request.pk)
+        )
+        _unassign_check(locked)
+        account = locked.account
+        locked.account = None
+        locked.match_method = TerminationRequest.MatchMethod.NONE
+        locked.already_unlinked = False
+        locked.claimed_by_other = False
+        locked.is_duplicate = False
+        locked.duplicate_of = None
+        locked._change_reason = _("Cuenta %(code)s desasignada: %(reason)s") % {
+            "code": account.account_code,
+            "reason": reason,
+        }
+        locked._history_user = user
+        locked.save()
+        _claims_recompute(account)
+    request.refresh_from_db()
+    logger.info(
+        "Request %s: manual account %s undone by user %s",
+        request.pk,
+        account.account_code,
+        user.pk,
+    )
+
+
+def request_account_undoable(request: TerminationRequest) -> bool:
+    """Return True when request_unassign_account would accept `request`."""
+    try:
+        _unassign_check(request)
+    except TerminationError:
+        return False
+    return True
+
+
+def _unassign_check(request: TerminationRequest) -> None:
+    """Raise TerminationError when the request's account may not be undone (see
+    request_unassign_account)."""
+    if request.account_id is None:
+        raise TerminationError(_("La solicitud no tiene cuenta asignada."))
+    code = request.account.account_code
+    if request.match_method != TerminationRequest.MatchMethod.MANUAL:
+        raise TerminationError(
+            _(
+                "La cuenta %(code)s se encontró al importar la lista, no se asignó "
+                "a mano; solo se deshace una asignación hecha a mano."
+            )
+            % {"code": code}
+        )
+    if request.status != TerminationRequest.Status.FILED:
+        raise TerminationError(
+            _(
+                "La solicitud está %(status)s: la cuenta %(code)s ya se usó en su "
+                "trámite y no se puede desasignar."
+            )
+            % {"status": request.get_status_display().lower(), "code": code}
+        )
+    blockers = [
+        (
+            request.verifications.exists(),
+            _(
+                "La cuenta %(code)s ya no se puede desasignar: la solicitud tiene "
+                "verificaciones con esa cuenta."
+            ),
+        ),
+        (
+            Desistimiento.objects.filter(request=request).exists(),
+            _(
+                "La cuenta %(code)s ya no se puede desasignar: la solicitud tiene un "
+                "desistimiento con los datos de esa cuenta."
+            ),
+        ),
+        (
+            request.agreements.exists(),
+            _(
+                "La cuenta %(code)s ya no se puede desasignar: la solicitud figura "
+                "en una reunión de conciliación."
+            ),
+        ),
+        (
+            request.repeats.exists(),
+            _(
+                "La cuenta %(code)s ya no se puede desasignar: otra solicitud del "
+                "competidor figura como repetición de esta."
+            ),
+        ),
+    ]
+    for blocked, message in blockers:
+        if blocked:
+            raise TerminationError(message % {"code": code})
+
+
+def _claims_recompute(account: SubscriberAccount) -> None:
+    """Clear «reclamada por otro competidor» on the account's open requests that
+    no open request of another competitor claims any longer, as the assignment
+    sets it."""
+    open_requests = TerminationRequest.objects.open().filter(account=account)
+    for other in open_requests.filter(claimed_by_other=True):
+        rivals = open_requests.exclude(competitor_id=other.competitor_id)
+        if not rivals.exists():
+            other.claimed_by_other = False
+            other._change_reason = _("Ya no la reclama otro competidor")
+            other.save(update_fields=["claimed_by_other", "updated_at"])
+
+
 def request_assign_advisor(
     *, request: TerminationRequest, advisor: User, user: User, reason: str = ""
 ) -> None:

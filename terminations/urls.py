@@ -10,6 +10,11 @@ urlpatterns = [
     path("<int:pk>/verificar/", views.verify, name="verify"),
     path("<int:pk>/rechazar/", views.reject, name="reject"),
     path("<int:pk>/cuenta/", views.assign_account, name="assign_account"),
+    path(
+        "<int:pk>/cuenta/deshacer/",
+        views.unassign_account,
+        name="unassign_account",
+    ),
     path("<int:pk>/asesor/", views.assign_advisor, name="assign_advisor"),
     path(
         "<int:pk>/desistimiento.pdf", views.desistimiento_pdf, name="desistimiento_pdf"

@@ -32,6 +32,7 @@ from terminations.forms import (
     RejectForm,
     RequestListUploadForm,
     SignedUploadForm,
+    UnassignAccountForm,
     VerificationForm,
 )
 from terminations.importer import SAMPLE_KINDS
@@ -185,10 +186,14 @@ def _detail_render(request, item, verification_form=None):
             "reject_form": RejectForm(),
             "signed_form": SignedUploadForm(),
             "assign_form": AssignAccountForm() if resolving else None,
+            "unassign_form": UnassignAccountForm()
+            if request.user.is_manager and services.request_account_undoable(item)
+            else None,
             "advisor_form": AssignAdvisorForm()
             if request.user.is_manager and item.is_open
             else None,
             "advisor_changes": _advisor_changes(item),
+            "account_changes": _account_changes(item),
             "candidates": services.account_candidates(request=item)
             if resolving
             else [],
@@ -222,6 +227,33 @@ def assign_account(request, pk):
 
 @manager_required
 @require_POST
+def unassign_account(request, pk):
+    item = _visible(request, pk)
+    form = UnassignAccountForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["reason"]))
+        return redirect(item)
+    code = item.account.account_code if item.account_id else ""
+    try:
+        services.request_unassign_account(
+            request=item, user=request.user, reason=form.cleaned_data["reason"]
+        )
+    except services.TerminationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _(
+                "Se deshizo la asignación de la cuenta %(code)s. Asigne la cuenta "
+                "que corresponde a la solicitud."
+            )
+            % {"code": code},
+        )
+    return redirect(item)
+
+
+@manager_required
+@require_POST
 def assign_advisor(request, pk):
     item = _visible(request, pk)
     form = AssignAdvisorForm(request.POST)
@@ -248,19 +280,30 @@ def assign_advisor(request, pk):
 def _advisor_changes(item: TerminationRequest) -> list[dict]:
     """Return each change of the request's advisor, oldest first, with who made
     it, when, the advisor before and after, and the reason recorded."""
+    return _history_changes(item, "advisor")
+
+
+def _account_changes(item: TerminationRequest) -> list[dict]:
+    """Return each change of the request's account after the import (assigned
+    or undone by hand), as _advisor_changes does for the advisor."""
+    return _history_changes(item, "account")
+
+
+def _history_changes(item: TerminationRequest, field: str) -> list[dict]:
     changes = []
     previous = None
-    records = item.history.select_related("history_user", "advisor").order_by(
+    records = item.history.select_related("history_user", field).order_by(
         "history_date", "history_id"
     )
     for record in records:
-        if previous is not None and record.advisor_id != previous.advisor_id:
+        before_key = getattr(previous, f"{field}_id", None)
+        if previous is not None and getattr(record, f"{field}_id") != before_key:
             changes.append(
                 {
                     "when": record.history_date,
                     "user": record.history_user,
-                    "before": previous.advisor,
-                    "after": record.advisor,
+                    "before": getattr(previous, field),
+                    "after": getattr(record, field),
                     "reason": record.history_change_reason or "",
                 }
             )

@@ -168,6 +168,15 @@ def test_first_time_customer_paid_after_aforo(story):
     assert order.status == Status.EXECUTED
 
 
+def test_aforo_charges_lines_of_its_order(story):
+    aforos = Aforo.objects.prefetch_related("readings__tariff_item", "order__lines")
+    assert aforos.exists()
+    for aforo in aforos:
+        codes = {line.code for line in aforo.order.lines.all()}
+        for reading in aforo.readings.all():
+            assert reading.tariff_item.code in codes, aforo.order.code
+
+
 def test_executed_orders_have_quantities(story):
     for order in ServiceOrder.objects.filter(status=Status.EXECUTED):
         assert all(line.executed_quantity is not None for line in order.lines.all())

@@ -356,10 +356,27 @@ def test_aforo_of_scheduled_order_kept(
     message = error.value.messages[0]
     assert error.value.code == "scheduled"
     assert new_order.code in message
-    assert "cancele primero la programación" in message
+    assert "desprográmela primero" in message
     aforo.refresh_from_db()
     assert aforo.annulled_at is None
     assert prepayment_due(new_order) == aforo.charge_total
+
+
+def test_aforo_annulled_after_unscheduling(
+    scheduled_order, operations_user, coordinator, debris
+):
+    from field_work.services import aforo_annul
+    from service_orders.services import schedule_unschedule
+
+    aforo = record(scheduled_order, operations_user, [reading("SE-101", 1, "2")])
+    schedule_unschedule(
+        order=scheduled_order, user=operations_user, reason="Programada por error"
+    )
+
+    aforo_annul(aforo=aforo, user=coordinator, reason="Lectura equivocada")
+    aforo.refresh_from_db()
+
+    assert aforo.annulled_at is not None
 
 
 def test_aforo_of_requested_order_annulled(

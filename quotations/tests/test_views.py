@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from quotations import services
 from quotations.models import Quotation
 from quotations.tests.helpers import make_quotation
+from tariffs.models import TariffItem
 from tests.factories import make_accepted_quotation, make_service_order, pdf_bytes
 
 pytestmark = pytest.mark.django_db
@@ -151,6 +152,18 @@ def test_htmx_line_add_returns_lines_partial(client, advisor, customer, debris):
     assert 'id="lines"' in content
     assert "$ 238.000" in content
     assert "238.000,00" not in content
+
+
+def test_line_form_offers_item_key_unlocalized(client, advisor, customer, debris):
+    """A key of 1000 or more reaches the page without the thousands separator
+    the es-CO locale adds to numbers (1.234), which no form can post back."""
+    TariffItem.objects.filter(pk=debris.pk).update(id=1234)
+    draft = make_quotation(customer=customer, advisor=advisor)
+
+    content = login(client, advisor).get(draft.get_absolute_url()).content.decode()
+
+    assert '<option value="1234"' in content
+    assert 'value="1.234"' not in content
 
 
 def test_htmx_line_remove(client, advisor, customer, debris):

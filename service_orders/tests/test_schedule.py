@@ -295,6 +295,132 @@ def test_annul_scheduled_order_asks_to_cancel_first(scheduled, advisor):
         services.service_order_annul(order=scheduled, user=advisor, reason="Error")
 
 
+# Unschedule -------------------------------------------------------------------
+
+
+def test_unschedule_requires_reason(scheduled, operations_user):
+    with pytest.raises(ValidationError, match="motivo"):
+        services.schedule_unschedule(order=scheduled, user=operations_user, reason=" ")
+    scheduled.refresh_from_db()
+    assert scheduled.status == ServiceOrder.Status.SCHEDULED
+
+
+def test_unschedule_clears_schedule(scheduled, operations_user, service_day):
+    change = services.schedule_unschedule(
+        order=scheduled, user=operations_user, reason="Se programó la orden equivocada"
+    )
+    scheduled.refresh_from_db()
+    assert scheduled.status == ServiceOrder.Status.TO_SCHEDULE
+    assert scheduled.scheduled_date is None
+    assert scheduled.scheduled_time is None
+    assert scheduled.vehicle_plate == ""
+    assert scheduled.supervisor is None
+    assert scheduled.scheduled_by is None
+    assert scheduled.requested_date is None
+    assert not scheduled.crew.exists()
+    assert change.kind == ScheduleChange.Kind.UNSCHEDULED
+    assert change.previous_date == service_day
+    assert change.reason == "Se programó la orden equivocada"
+    assert change.created_by == operations_user
+    assert change.email is not None
+
+
+def test_unschedule_keeps_history(scheduled, operations_user, service_day):
+    from service_orders.models import CrewMember
+
+    services.schedule_unschedule(
+        order=scheduled, user=operations_user, reason="Orden equivocada"
+    )
+    previous = scheduled.history.filter(status=ServiceOrder.Status.SCHEDULED).first()
+    assert previous.scheduled_date == service_day
+    assert previous.vehicle_plate == "WXY987"
+    latest = scheduled.history.first()
+    assert latest.status == ServiceOrder.Status.TO_SCHEDULE
+    removed = CrewMember.history.filter(order_id=scheduled.pk, history_type="-")
+    assert removed.count() == 2
+
+
+def test_unscheduled_order_scheduled_again(
+    scheduled, operations_user, service_day, crew, supervisor
+):
+    services.schedule_unschedule(
+        order=scheduled, user=operations_user, reason="Orden equivocada"
+    )
+    later = service_day + timedelta(days=7)
+    confirm(scheduled, operations_user, later, crew, supervisor)
+    scheduled.refresh_from_db()
+    assert scheduled.status == ServiceOrder.Status.SCHEDULED
+    assert scheduled.scheduled_date == later
+    kinds = list(scheduled.schedule_changes.values_list("kind", flat=True))
+    assert kinds == [
+        ScheduleChange.Kind.CONFIRMED,
+        ScheduleChange.Kind.UNSCHEDULED,
+        ScheduleChange.Kind.CONFIRMED,
+    ]
+
+
+def test_unschedule_refused_to_advisor(scheduled, advisor):
+    with pytest.raises(PermissionDenied):
+        services.schedule_unschedule(order=scheduled, user=advisor, reason="Error")
+
+
+@pytest.mark.parametrize(
+    "status",
+    [
+        ServiceOrder.Status.TO_SCHEDULE,
+        ServiceOrder.Status.REQUESTED,
+        ServiceOrder.Status.EXECUTED,
+        ServiceOrder.Status.CANCELLED,
+        ServiceOrder.Status.ANNULLED,
+    ],
+)
+def test_unschedule_needs_scheduled_order(scheduled, operations_user, status):
+    ServiceOrder.objects.filter(pk=scheduled.pk).update(status=status)
+    with pytest.raises(ValidationError, match="solo se desprograman") as raised:
+        services.schedule_unschedule(
+            order=scheduled, user=operations_user, reason="Error"
+        )
+    assert raised.value.code == "invalid_status"
+
+
+def test_unschedule_refused_with_proof(scheduled, operations_user):
+    from field_work.models import ServiceProof
+    from field_work.services import proof_upload
+    from field_work.tests.helpers import pdf
+
+    proof_upload(
+        order=scheduled,
+        user=operations_user,
+        kind=ServiceProof.Kind.SIGNED_ORDER,
+        file=pdf(),
+        taken_on=timezone.localdate(),
+    )
+    with pytest.raises(ValidationError, match="soportes del servicio"):
+        services.schedule_unschedule(
+            order=scheduled, user=operations_user, reason="Error"
+        )
+    scheduled.refresh_from_db()
+    assert scheduled.status == ServiceOrder.Status.SCHEDULED
+
+
+def test_unschedule_email_received(
+    smtp_server,
+    scheduled,
+    operations_user,
+    service_day,
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.schedule_unschedule(
+            order=scheduled, user=operations_user, reason="Se programó por error"
+        )
+    (body,) = smtp_server.bodies_to("compras@lanapa.example.com")
+    assert "ya no tiene fecha programada" in body
+    assert f"previsto para el {service_day:%d/%m/%Y}" in body
+    assert "Motivo: Se programó por error" in body
+    assert "cédula" not in body
+
+
 def test_schedule_changes_in_order(scheduled, operations_user, service_day):
     services.schedule_cancel(order=scheduled, user=operations_user, reason="Lluvia")
     kinds = list(scheduled.schedule_changes.values_list("kind", flat=True))

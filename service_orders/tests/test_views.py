@@ -373,6 +373,56 @@ def test_reschedule_page_requires_reason(
     assert "Este campo es obligatorio" in response.content.decode()
 
 
+def test_unschedule_page_by_operations(client, operations_user, scheduled):
+    client.force_login(operations_user)
+    detail = client.get(url("detail", scheduled)).content.decode()
+    assert url("unschedule", scheduled) in detail
+    response = client.post(
+        url("unschedule", scheduled), {"reason": "Se programó la orden equivocada"}
+    )
+    scheduled.refresh_from_db()
+    assert response.status_code == 302
+    assert scheduled.status == ServiceOrder.Status.TO_SCHEDULE
+    change = scheduled.schedule_changes.last()
+    assert change.kind == "desprogramacion"
+    assert change.reason == "Se programó la orden equivocada"
+    assert scheduled.history.first().history_user == operations_user
+    page = client.get(url("detail", scheduled)).content.decode()
+    assert "Desprogramación" in page
+    assert "Servicio desprogramado" in page
+
+
+def test_unschedule_page_requires_reason(client, logistics_user, scheduled):
+    client.force_login(logistics_user)
+    response = client.post(url("unschedule", scheduled), {"reason": ""})
+    scheduled.refresh_from_db()
+    assert response.status_code == 200
+    assert "Este campo es obligatorio" in response.content.decode()
+    assert scheduled.status == ServiceOrder.Status.SCHEDULED
+
+
+@pytest.mark.parametrize("role", ["advisor", "billing_user"])
+def test_unschedule_refused_to_role(client, request, scheduled, role):
+    client.force_login(request.getfixturevalue(role))
+    detail = client.get(url("detail", scheduled)).content.decode()
+    assert url("unschedule", scheduled) not in detail
+    assert client.get(url("unschedule", scheduled)).status_code == 403
+    response = client.post(url("unschedule", scheduled), {"reason": "x"})
+    assert response.status_code == 403
+    scheduled.refresh_from_db()
+    assert scheduled.status == ServiceOrder.Status.SCHEDULED
+
+
+def test_unschedule_executed_order_shows_error(client, operations_user, scheduled):
+    ServiceOrder.objects.filter(pk=scheduled.pk).update(
+        status=ServiceOrder.Status.EXECUTED
+    )
+    client.force_login(operations_user)
+    response = client.post(url("unschedule", scheduled), {"reason": "Error"})
+    assert response.status_code == 200
+    assert "solo se desprograman" in response.content.decode()
+
+
 def test_cancel_by_own_advisor(client, advisor, scheduled):
     client.force_login(advisor)
     response = client.post(url("cancel", scheduled), {"reason": "Cliente desiste"})

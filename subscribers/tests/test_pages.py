@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from subscribers import pages, walk
 from subscribers.models import SubscriberAccount, account_search_text
+from subscribers.search import parse_query
 from subscribers.views import list_page
 from tests.factories import make_zone
 
@@ -189,3 +190,34 @@ def test_broad_next_page_starts_after_key(registry, director, broad):
 def test_invalid_key_shows_the_first_page(registry, director, broad):
     first = search(director, "garcia")
     assert keys(search(director, "garcia", desde="x")) == keys(first)
+
+
+@pytest.mark.postgresql
+def test_broad_route_matches_whole_street_words(registry, director, broad):
+    """Every account of the registry fixture is on a «KR» street. The added
+    KRISTINA accounts are not."""
+    add_accounts(10, "KRISTINA", first=170)
+    SubscriberAccount.objects.filter(name__startswith="KRISTINA").update(
+        search_text="kristina vda el carmen"
+    )
+    pages_found = every_page(director, "carrera")
+    listed = [key for page in pages_found for key in keys(page)]
+    assert pages_found[0].scattered
+    assert len(listed) == 170
+
+
+@pytest.mark.postgresql
+def test_broad_route_finds_street_word_prefix(registry, director, broad):
+    pages_found = every_page(director, "carre")
+    listed = [key for page in pages_found for key in keys(page)]
+    assert pages_found[0].scattered
+    assert len(listed) == 170
+
+
+@pytest.mark.postgresql
+def test_exact_cost_leaves_out_street_word_alternative(registry):
+    """«carre» may be the street word " kr ", which has no trigrams, so the
+    index reads «garcia» alone. Every GARCIA account is on a «KR» street."""
+    with_prefix = pages._exact_cost(parse_query("garcia carre"))
+    alone = pages._exact_cost(parse_query("garcia"))
+    assert with_prefix == alone

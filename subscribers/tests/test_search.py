@@ -13,19 +13,29 @@ from subscribers.tests.helpers import make_account
         ("449-000663", [Term(key="449000663")]),
         ("449 000 663", [Term(key="449000663")]),
         ("1.019.968.196", [Term(key="1019968196")]),
-        ("GARCÍA  José", [Term("garcia"), Term("jose")]),
-        ("cl 10", [Term("cl 10")]),
-        ("km 4 via melgar", [Term("km 4 via"), Term("melgar")]),
-        ("garcia de", [Term("garcia de")]),
-        ("garcia 1019968196", [Term("garcia"), Term("1019968196", "1019968196")]),
-        ("pa ab123456", [Term("pa ab123456")]),
-        ("ab123456", [Term("ab123456", "AB123456")]),
+        ("GARCÍA  José", [Term(("garcia",)), Term(("jose",))]),
+        ("cl 10", [Term((" cl 10",))]),
+        ("km 4 via melgar", [Term(("km 4 via",)), Term(("melgar",))]),
+        ("garcia de", [Term(("garcia de",))]),
+        (
+            "garcia 1019968196",
+            [Term(("garcia",)), Term(("1019968196",), "1019968196")],
+        ),
+        ("pa ab123456", [Term(("pa ab123456",))]),
+        ("ab123456", [Term(("ab123456",), "AB123456")]),
         ("ab", []),
         ("12", []),
-        ("Calle 10 No. 5", [Term("cl 10 # 5")]),
-        ("carrera 26#8", [Term("kr 26 # 8")]),
-        ("avenida bolivar", [Term("av bolivar")]),
-        ("calle", [Term("cl")]),
+        ("Calle 10 No. 5", [Term((" cl 10 # 5",))]),
+        ("carrera 26#8", [Term((" kr 26 # 8",))]),
+        ("avenida bolivar", [Term((" av bolivar",))]),
+        ("calle", [Term((" cl ",))]),
+        ("bolivar av", [Term(("bolivar av ",))]),
+        ("carre", [Term(("carre", " kr "))]),
+        ("carr", [Term(("carr", " kr "))]),
+        ("carre 10", [Term(("carre 10", " kr 10"))]),
+        ("diag 4", [Term(("diag 4", " dg 4"))]),
+        ("ca", []),
+        ("car", [Term(("car", " kr "))]),
     ],
 )
 def test_parse_query(query, terms):
@@ -171,3 +181,57 @@ def test_street_words_are_equivalent(street_accounts, query, codes):
 def test_street_words_stored_one_way(street_accounts):
     account = SubscriberAccount.objects.get(account_code="449000903")
     assert account.search_text == "suscriptor av bolivar # 12-30"
+
+
+@pytest.fixture
+def street_and_names(db):
+    """Accounts whose names contain the letters of a street word's short
+    spelling, and accounts on streets of each kind."""
+    accounts = {
+        "449000911": ("CLAUDIA ROJAS", "VDA EL CARMEN"),
+        "449000912": ("KRISTINA AVILA", "VDA LA REFORMA"),
+        "449000913": ("ANA CARREÑO", "VDA PUEBLO NUEVO"),
+        "449000914": ("LUIS DIAZ", "VDA LA ESTRELLA"),
+        "449000921": ("SUSCRIPTOR", "CALLE 10 NO. 5-20"),
+        "449000922": ("SUSCRIPTOR", "CARRERA 26 # 8-15"),
+        "449000923": ("SUSCRIPTOR", "DIAGONAL 4 # 3-10"),
+        "449000924": ("BOLIVAR", "AV"),
+    }
+    for code, (name, address) in accounts.items():
+        make_account(account_code=code, name=name, address=address)
+
+
+@pytest.mark.parametrize(
+    ("query", "codes"),
+    [
+        ("calle", {"449000921"}),
+        ("cll", {"449000921"}),
+        ("carrera", {"449000922"}),
+        ("cra", {"449000922"}),
+        ("avenida", {"449000924"}),
+        ("bolivar av", {"449000924"}),
+        ("diagonal", {"449000923"}),
+    ],
+)
+def test_street_word_matches_whole_words(street_and_names, query, codes):
+    assert found(query) == codes
+
+
+@pytest.mark.parametrize(
+    ("query", "codes"),
+    [
+        ("carr", {"449000913", "449000922"}),
+        ("carre", {"449000913", "449000922"}),
+        ("carrer", {"449000922"}),
+        ("carre 26", {"449000922"}),
+        ("cal", {"449000921"}),
+        ("call", {"449000921"}),
+        ("dia", {"449000911", "449000914", "449000923"}),
+        ("diag", {"449000923"}),
+        ("aven", {"449000924"}),
+        ("clau", {"449000911"}),
+        ("kris", {"449000912"}),
+    ],
+)
+def test_street_word_prefix_finds_street(street_and_names, query, codes):
+    assert found(query) == codes

@@ -6,7 +6,7 @@ from django.urls import reverse
 from subscribers.models import SubscriberAccount
 from terminations import services
 from terminations.forms import AssignAccountForm
-from terminations.models import TerminationRequest
+from terminations.models import TerminationRequest, Verification
 from terminations.tests.conftest import make_account, make_request
 
 # A cadastral number as Excel keeps it after storing it as a number: 15 digits
@@ -162,3 +162,199 @@ def test_account_code_forms_accepted(db, raw, expected):
 
     assert form.is_valid(), form.errors
     assert form.cleaned_data["account_code"].account_code == expected
+
+
+# Undoing a manual assignment --------------------------------------------------
+
+
+def assigned_request(competitor, director, code="449000189", **fields):
+    """A truncated request with account `code` assigned by hand."""
+    account = make_account(code, **fields)
+    request = truncated_request(competitor)
+    services.request_assign_account(request=request, account=account, user=director)
+    return request
+
+
+def unassign_url(request):
+    return reverse("terminations:unassign_account", args=[request.pk])
+
+
+def test_manager_undoes_manual_account(client, competitor, director):
+    request = assigned_request(competitor, director)
+    client.force_login(director)
+
+    response = client.post(unassign_url(request), {"reason": "Era otra Andrea Gómez"})
+    request.refresh_from_db()
+
+    assert response.status_code == 302
+    assert request.account is None
+    assert request.match_method == TerminationRequest.MatchMethod.NONE
+    assert request.flag_labels == [
+        "Sin coincidencia",
+        "Predial truncado por Excel: asigne la cuenta a mano",
+    ]
+    latest = request.history.first()
+    assert latest.history_user == director
+    assert latest.history_change_reason == (
+        "Cuenta 449000189 desasignada: Era otra Andrea Gómez"
+    )
+    assert request.history.filter(account_id__isnull=False).exists()
+
+
+def test_undone_request_shows_changes_and_assigns_again(client, competitor, director):
+    request = assigned_request(competitor, director)
+    right = make_account("449000190")
+    client.force_login(director)
+    client.post(unassign_url(request), {"reason": "Cuenta equivocada"})
+
+    page = client.get(request.get_absolute_url()).text
+    assert "Cambios de cuenta" in page
+    assert "Cuenta equivocada" in page
+    assert "Asignar la cuenta" in page
+    assert "Deshacer asignación" not in page
+
+    client.post(
+        reverse("terminations:assign_account", args=[request.pk]),
+        {"account_code": "449000190"},
+    )
+    request.refresh_from_db()
+    assert request.account == right
+    assert request.match_method == TerminationRequest.MatchMethod.MANUAL
+
+
+def test_detail_offers_undo_to_manager_only(client, competitor, director, advisor):
+    request = assigned_request(competitor, director)
+    request.advisor = advisor
+    request.save()
+
+    client.force_login(director)
+    assert "Deshacer asignación" in client.get(request.get_absolute_url()).text
+    client.force_login(advisor)
+    assert "Deshacer asignación" not in client.get(request.get_absolute_url()).text
+
+
+def test_undo_requires_reason(client, competitor, director):
+    request = assigned_request(competitor, director)
+    client.force_login(director)
+
+    response = client.post(unassign_url(request), {"reason": " "}, follow=True)
+    request.refresh_from_db()
+
+    assert "Falta el motivo" in response.text
+    assert request.account is not None
+    with pytest.raises(services.TerminationError, match="motivo"):
+        services.request_unassign_account(request=request, user=director, reason="")
+
+
+def test_advisor_cannot_undo(client, competitor, director, advisor):
+    request = assigned_request(competitor, director)
+    request.advisor = advisor
+    request.save()
+    client.force_login(advisor)
+
+    response = client.post(unassign_url(request), {"reason": "Error"})
+    request.refresh_from_db()
+
+    assert response.status_code == 403
+    assert request.account is not None
+
+
+def test_undo_clears_repeat_and_claims(competitor, other_competitor, director):
+    account = make_account("449000189", status=SubscriberAccount.Status.UNLINKED)
+    earlier = make_request(competitor, account)
+    other = make_request(other_competitor, account)
+    request = truncated_request(competitor)
+    services.request_assign_account(request=request, account=account, user=director)
+
+    services.request_unassign_account(request=request, user=director, reason="Error")
+    other.refresh_from_db()
+    earlier.refresh_from_db()
+
+    assert not request.is_duplicate
+    assert request.duplicate_of is None
+    assert not request.already_unlinked
+    assert not request.claimed_by_other
+    # The competitor's earlier request still claims the account.
+    assert other.claimed_by_other
+
+
+def test_undo_clears_claim_it_made(competitor, other_competitor, director):
+    account = make_account("449000189")
+    other = make_request(other_competitor, account)
+    request = truncated_request(competitor)
+    services.request_assign_account(request=request, account=account, user=director)
+    other.refresh_from_db()
+    assert other.claimed_by_other
+
+    services.request_unassign_account(request=request, user=director, reason="Error")
+    other.refresh_from_db()
+
+    assert not other.claimed_by_other
+
+
+def test_undo_refused_after_verification(competitor, director, advisor):
+    request = assigned_request(competitor, director)
+    services.verification_record(
+        request=request,
+        user=advisor,
+        result=Verification.Result.NOT_LOCATED,
+        evidence_kind=Verification.EvidenceKind.CALL,
+    )
+    request.refresh_from_db()
+
+    with pytest.raises(services.TerminationError, match="ya se usó en su trámite"):
+        services.request_unassign_account(request=request, user=director, reason="x")
+    assert not services.request_account_undoable(request)
+
+
+def test_undo_refused_with_verification_still_filed(competitor, director, advisor):
+    """A verification blocks the undo even on a request still radicada, so the
+    check does not rest on the status alone."""
+    request = assigned_request(competitor, director)
+    Verification.objects.create(
+        request=request,
+        result=Verification.Result.NOT_LOCATED,
+        evidence_kind=Verification.EvidenceKind.CALL,
+        recorded_by=advisor,
+    )
+
+    with pytest.raises(services.TerminationError, match="tiene verificaciones"):
+        services.request_unassign_account(request=request, user=director, reason="x")
+
+
+@pytest.mark.parametrize(
+    "status",
+    [
+        TerminationRequest.Status.VERIFYING,
+        TerminationRequest.Status.ACCEPTED,
+        TerminationRequest.Status.REJECTED,
+        TerminationRequest.Status.WITHDRAWN,
+        TerminationRequest.Status.EFFECTIVE,
+    ],
+)
+def test_undo_refused_past_filed(competitor, director, status):
+    request = assigned_request(competitor, director)
+    TerminationRequest.objects.filter(pk=request.pk).update(status=status)
+    request.refresh_from_db()
+
+    with pytest.raises(services.TerminationError, match="no se puede desasignar"):
+        services.request_unassign_account(request=request, user=director, reason="x")
+    request.refresh_from_db()
+    assert request.account is not None
+
+
+def test_undo_refused_when_repeated(competitor, director):
+    request = assigned_request(competitor, director)
+    make_request(competitor, request.account, is_duplicate=True, duplicate_of=request)
+
+    with pytest.raises(services.TerminationError, match="repetición"):
+        services.request_unassign_account(request=request, user=director, reason="x")
+
+
+def test_undo_refused_for_imported_match(client, competitor, director):
+    request = make_request(competitor, make_account("449000189"))
+
+    with pytest.raises(services.TerminationError, match="no se asignó a mano"):
+        services.request_unassign_account(request=request, user=director, reason="x")
+    client.force_login(director)
+    assert "Deshacer asignación" not in client.get(request.get_absolute_url()).text

@@ -215,6 +215,32 @@ def test_list_search_by_code_or_name(client, competitor, director):
     assert "449000901" not in by_name.text
 
 
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("calle", {"449000911"}),
+        ("carrera", {"449000912"}),
+        ("carre", {"449000912", "449000913"}),
+        ("clau", {"449000913"}),
+    ],
+)
+def test_list_search_street_words(client, competitor, director, query, found):
+    accounts = {
+        "449000911": ("Mario Solano", "CALLE 10 # 5-20", "Centro"),
+        "449000912": ("Ana Ruiz", "CRA 26 # 8-15", "Centro"),
+        "449000913": ("Claudia Carreño", "VDA EL CARMEN", "Rural"),
+    }
+    for code, (name, address, barrio) in accounts.items():
+        make_request(
+            competitor, make_account(code, name=name, address=address, barrio=barrio)
+        )
+
+    response = login(client, director).get(reverse("terminations:list"), {"q": query})
+
+    listed = {code for code in accounts if code in response.text}
+    assert listed == found
+
+
 def test_list_search_finds_unmatched_code(client, competitor, director):
     make_request(competitor, received_code="449123456")
     make_request(competitor, make_account("449000903"))
