@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from itertools import count
 from types import MappingProxyType
 
 from django.core.exceptions import ValidationError
@@ -59,6 +60,7 @@ from customers.identification import (
     format_identification,
     parse_identification,
 )
+from subscribers.line_process import LineProcess, fork_is_safe
 from subscribers.models import SubscriberAccount, account_search_text
 from subscribers.zoning import ZoneResolver
 from zones.models import Municipality
@@ -377,6 +379,10 @@ class SubscriberImporter(Importer):
         self.category_cache: dict[tuple, _Categories] = {}
         self.restore_statements: list[str] = []
         self.started_empty = False
+        self.line_process: LineProcess | None = None
+        # Keys of the last batch written into an empty registry, whose
+        # history records wait for the next batch (see _insert_new).
+        self.history_pending: range | None = None
         if uses_copy():
             self._lock_accounts()
             self.started_empty = not SubscriberAccount.objects.exists()
@@ -388,6 +394,9 @@ class SubscriberImporter(Importer):
                 *drop_secondary_indexes(SubscriberAccount),
                 *drop_foreign_keys(SubscriberAccount),
             ]
+            if fork_is_safe():
+                # Last, so that the child gets every lookup loaded above.
+                self.line_process = LineProcess(self._format_copy_lines)
 
     def _lock_accounts(self) -> None:
         """Keep other transactions from writing accounts until this import ends
@@ -405,6 +414,8 @@ class SubscriberImporter(Importer):
             )
 
     def finish(self) -> None:
+        self._stop_line_process()
+        self._write_pending_history()
         if self.started_empty and not self.dry_run:
             # A dry run is rolled back, which restores the dropped indexes.
             restore_schema(self.restore_statements)
@@ -443,9 +454,11 @@ class SubscriberImporter(Importer):
                     "no se conoce."
                 ),
             )
+        max_lengths = self.max_lengths
         for key in CHECKED_TEXT_KEYS:
-            if key in texts:
-                row.check_length(key, texts[key], self.max_lengths[key])
+            text = texts.get(key)
+            if text is not None and len(text) > max_lengths[key]:
+                row.check_length(key, text, max_lengths[key])
         values.update(self._parse_identity(row, texts, name))
         category_texts = tuple(map(texts.get, CATEGORY_KEYS))
         categories = self.category_cache.get(category_texts)
@@ -817,7 +830,10 @@ class SubscriberImporter(Importer):
         return record.values["account_code"]
 
     def scan_key(self, row: RowReader) -> str | None:
-        return _CODE_SEPARATORS.sub("", row.text("account_code")) or None
+        text = row.text("account_code")
+        if text.isdigit():
+            return text
+        return _CODE_SEPARATORS.sub("", text) or None
 
     def merge_records(
         self, earlier: AccountRecord, later: AccountRecord
@@ -903,28 +919,79 @@ class SubscriberImporter(Importer):
     def _insert_new(self, batch: list[PendingRecord]) -> list[WriteResult]:
         """Write the batch into a registry that was empty when the import began,
         with one history record per account. Keys do not repeat across
-        batches, so every record is a new account."""
+        batches, so every record is a new account.
+
+        The history records of a batch are written with the next batch, while
+        the child process formats its COPY lines, and finish() writes the
+        last ones."""
         # The lock prepare() took keeps other inserts out of the table.
         keys = reserve_key_block(SubscriberAccount, len(batch))
+        records = [pending.record.values for pending in batch]
+        sent = self._send_to_line_process(keys.start, records)
+        self._write_pending_history()
+        text = self._receive_from_line_process() if sent else None
+        if text is None:
+            text = self._format_copy_lines(keys.start, records)
+        copy_lines(SubscriberAccount, COPY_COLUMNS, (text,))
+        self.history_pending = keys
+        return [WriteResult(Outcome.CREATED)] * len(batch)
+
+    def _write_pending_history(self) -> None:
+        if self.history_pending is not None:
+            history_insert_stored(
+                SubscriberAccount,
+                self.history_pending,
+                history_type="+",
+                user_id=self.user_id,
+                when=self.now,
+            )
+            self.history_pending = None
+
+    def _send_to_line_process(self, first_key: int, records: list[dict]) -> bool:
+        """Hand `records` to the child process, if there is one. Returns
+        whether it took them."""
+        if self.line_process is None:
+            return False
+        try:
+            self.line_process.send(first_key, records)
+        except OSError:
+            self._line_process_failed()
+            return False
+        return True
+
+    def _receive_from_line_process(self) -> str | None:
+        """Return the COPY text the child process formatted, or None when it
+        failed."""
+        try:
+            return self.line_process.receive()
+        except (EOFError, OSError):
+            self._line_process_failed()
+            return None
+
+    def _line_process_failed(self) -> None:
+        # Formatting in process raises again if the records caused the failure.
+        logger.warning(
+            "The COPY line process failed; formatting in process.", exc_info=True
+        )
+        self._stop_line_process()
+
+    def _format_copy_lines(self, first_key: int, records: list[dict]) -> str:
+        """Return new accounts with the values `records` as COPY text lines,
+        keyed from `first_key` upwards."""
         # The columns after linked_on are the same for every new account.
         now = self.now.isoformat()
         tail = f"\t{COPY_NULL}\t{COPY_NULL}\t{now}\t{now}\n"
-        copy_lines(
-            SubscriberAccount,
-            COPY_COLUMNS,
-            (
-                self._copy_line(key, pending.record.values, tail)
-                for key, pending in zip(keys, batch, strict=True)
-            ),
+        return "".join(
+            [
+                self._copy_line(key, values, tail)
+                for key, values in zip(count(first_key), records)
+            ]
         )
-        history_insert_stored(
-            SubscriberAccount,
-            keys,
-            history_type="+",
-            user_id=self.user_id,
-            when=self.now,
-        )
-        return [WriteResult(Outcome.CREATED)] * len(batch)
+
+    def _stop_line_process(self) -> None:
+        if self.line_process is not None:
+            self.line_process.close()
+            self.line_process = None
 
     def _copy_line(self, key: int, values: dict, tail: str) -> str:
         """Return a new account as a line of COPY_COLUMNS in COPY text format.
