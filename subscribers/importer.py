@@ -70,6 +70,11 @@ logger = logging.getLogger(__name__)
 # An import that creates or changes at least this many accounts refreshes the
 # planner statistics and the visibility map of the table when it commits.
 LARGE_IMPORT_ACCOUNTS = 10_000
+# Rows per batch written into an empty registry. Fewer, larger batches make
+# fewer round trips, which are slow while the parser holds the interpreter
+# lock: in-process runs of 200,000 rows took 0.2 s less Python CPU time
+# than with 2,000 rows per batch (2-core machine under load).
+EMPTY_REGISTRY_BATCH_SIZE = 5000
 
 COLUMNS = [
     Column(
@@ -394,6 +399,7 @@ class SubscriberImporter(Importer):
                 *drop_secondary_indexes(SubscriberAccount),
                 *drop_foreign_keys(SubscriberAccount),
             ]
+            self.batch_size = EMPTY_REGISTRY_BATCH_SIZE
             if fork_is_safe():
                 # Last, so that the child gets every lookup loaded above.
                 self.line_process = LineProcess(self._format_copy_lines)

@@ -145,7 +145,7 @@ def test_child_formats_as_in_process(db, started):
 
 @pytest.mark.postgresql
 def test_history_of_every_batch_is_written(db, tmp_path, monkeypatch):
-    monkeypatch.setattr(SubscriberImporter, "batch_size", 1)
+    monkeypatch.setattr("subscribers.importer.EMPTY_REGISTRY_BATCH_SIZE", 1)
     third = GOOD.replace("449000001", "449000003")
     report = import_lines(tmp_path, GOOD, COMMERCIAL, third)
     assert report.created == 3
