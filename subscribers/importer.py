@@ -60,7 +60,7 @@ from customers.identification import (
     format_identification,
     parse_identification,
 )
-from subscribers.line_process import LineProcess, fork_is_safe
+from subscribers.line_process import LineProcess, core_is_idle, fork_is_safe
 from subscribers.models import SubscriberAccount, account_search_text
 from subscribers.zoning import ZoneResolver
 from zones.models import Municipality
@@ -400,7 +400,7 @@ class SubscriberImporter(Importer):
                 *drop_foreign_keys(SubscriberAccount),
             ]
             self.batch_size = EMPTY_REGISTRY_BATCH_SIZE
-            if fork_is_safe():
+            if fork_is_safe() and core_is_idle():
                 # Last, so that the child gets every lookup loaded above.
                 self.line_process = LineProcess(self._format_copy_lines)
 

@@ -1,6 +1,7 @@
 """COPY lines of an import into an empty registry, formatted in a child process."""
 
 import multiprocessing
+import os
 import threading
 from datetime import date
 
@@ -8,7 +9,7 @@ import pytest
 
 from customers.identification import IdType
 from subscribers.importer import SubscriberImporter
-from subscribers.line_process import LineProcess, fork_is_safe
+from subscribers.line_process import LineProcess, core_is_idle, fork_is_safe
 from subscribers.models import SubscriberAccount
 from subscribers.tests.test_import_rows import COMMERCIAL, GOOD, import_lines
 from tests.factories import make_zone
@@ -48,6 +49,18 @@ def test_line_process_error_ends_child():
     assert multiprocessing.active_children() == []
 
 
+def test_busy_machine_has_no_idle_core(monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (3.5, 3.0, 2.0))
+    assert not core_is_idle()
+
+
+def test_quiet_machine_has_idle_core(monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.2, 0.3, 0.4))
+    assert core_is_idle()
+
+
 def test_fork_is_unsafe_in_thread():
     results = []
     thread = threading.Thread(target=lambda: results.append(fork_is_safe()))
@@ -58,7 +71,8 @@ def test_fork_is_unsafe_in_thread():
 
 @pytest.fixture
 def started(monkeypatch):
-    """Record each LineProcess the import starts."""
+    """Record each LineProcess the import starts, whatever the machine's load."""
+    monkeypatch.setattr("subscribers.importer.core_is_idle", lambda: True)
     processes = []
     original = LineProcess.__init__
 
@@ -158,3 +172,15 @@ def test_history_of_every_batch_is_written(db, tmp_path, monkeypatch):
     assert {record.id for record in history} == set(
         SubscriberAccount.objects.values_list("id", flat=True)
     )
+
+
+@pytest.mark.postgresql
+def test_busy_machine_formats_in_process(db, tmp_path, monkeypatch):
+    def refuse(self, format_lines):
+        raise AssertionError("no child process on a busy machine")
+
+    monkeypatch.setattr("subscribers.importer.core_is_idle", lambda: False)
+    monkeypatch.setattr(LineProcess, "__init__", refuse)
+    report = import_lines(tmp_path, GOOD, COMMERCIAL)
+    assert report.created == 2
+    assert SubscriberAccount.history.count() == 2
