@@ -43,9 +43,9 @@ def core_is_idle() -> bool:
 
     NOTE: measured on a 2-core machine whose load average was 3 to 4 from
     other work, three alternating in-process imports of 200,000 rows took
-    17.4 to 20.7 s with the child against 15.0 to 18.8 s without it. The
-    gain on an idle machine is an estimate (about 1 s of the parser's 6 s),
-    not a measurement.
+    17.4 to 20.7 s with the child against 15.0 to 18.8 s without it. On an
+    idle machine the gain is an estimate, not a measurement: at most the
+    0.7 s of Python CPU time that the child takes off the parser's process.
     """
     return os.getloadavg()[0] < (os.cpu_count() or 1) - 1
 
@@ -93,8 +93,8 @@ class LineProcess:
 
 
 def _serve(format_lines: LineFormatter, connection, parent_end) -> None:
-    # The parent's end was copied by the fork: close it here, so the child
-    # sees end of file when the parent closes its own end or exits.
+    # The parent's end was copied by the fork. Closing it here makes recv()
+    # raise EOFError once the parent closes its own end or exits.
     parent_end.close()
     while True:
         try:
