@@ -16,7 +16,6 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from itertools import count
 from types import MappingProxyType
 
 from django.core.exceptions import ValidationError
@@ -60,7 +59,6 @@ from customers.identification import (
     format_identification,
     parse_identification,
 )
-from subscribers.line_process import LineProcess, core_is_idle, fork_is_safe
 from subscribers.models import SubscriberAccount, account_search_text
 from subscribers.zoning import ZoneResolver
 from zones.models import Municipality
@@ -72,8 +70,9 @@ logger = logging.getLogger(__name__)
 LARGE_IMPORT_ACCOUNTS = 10_000
 # Rows per batch written into an empty registry. Fewer, larger batches make
 # fewer round trips, which are slow while the parser holds the interpreter
-# lock: in-process runs of 200,000 rows took 0.2 s less Python CPU time
-# than with 2,000 rows per batch (2-core machine under load).
+# lock. Two alternating in-process imports of 200,000 rows took 12.5 and
+# 12.1 s with 5,000 rows per batch, against 13.2 and 13.3 s with 2,000
+# (2-core machine at load average 2 to 2.6).
 EMPTY_REGISTRY_BATCH_SIZE = 5000
 
 COLUMNS = [
@@ -384,10 +383,6 @@ class SubscriberImporter(Importer):
         self.category_cache: dict[tuple, _Categories] = {}
         self.restore_statements: list[str] = []
         self.started_empty = False
-        self.line_process: LineProcess | None = None
-        # Keys of the last batch written into an empty registry, whose
-        # history records wait for the next batch (see _insert_new).
-        self.history_pending: range | None = None
         if uses_copy():
             self._lock_accounts()
             self.started_empty = not SubscriberAccount.objects.exists()
@@ -400,9 +395,6 @@ class SubscriberImporter(Importer):
                 *drop_foreign_keys(SubscriberAccount),
             ]
             self.batch_size = EMPTY_REGISTRY_BATCH_SIZE
-            if fork_is_safe() and core_is_idle():
-                # Last, so that the child gets every lookup loaded above.
-                self.line_process = LineProcess(self._format_copy_lines)
 
     def _lock_accounts(self) -> None:
         """Keep other transactions from writing accounts until this import ends
@@ -420,8 +412,6 @@ class SubscriberImporter(Importer):
             )
 
     def finish(self) -> None:
-        self._stop_line_process()
-        self._write_pending_history()
         if self.started_empty and not self.dry_run:
             # A dry run is rolled back, which restores the dropped indexes.
             restore_schema(self.restore_statements)
@@ -925,79 +915,28 @@ class SubscriberImporter(Importer):
     def _insert_new(self, batch: list[PendingRecord]) -> list[WriteResult]:
         """Write the batch into a registry that was empty when the import began,
         with one history record per account. Keys do not repeat across
-        batches, so every record is a new account.
-
-        The history records of a batch are written with the next batch, while
-        the child process formats its COPY lines, and finish() writes the
-        last ones."""
+        batches, so every record is a new account."""
         # The lock prepare() took keeps other inserts out of the table.
         keys = reserve_key_block(SubscriberAccount, len(batch))
-        records = [pending.record.values for pending in batch]
-        sent = self._send_to_line_process(keys.start, records)
-        self._write_pending_history()
-        text = self._receive_from_line_process() if sent else None
-        if text is None:
-            text = self._format_copy_lines(keys.start, records)
-        copy_lines(SubscriberAccount, COPY_COLUMNS, (text,))
-        self.history_pending = keys
-        return [WriteResult(Outcome.CREATED)] * len(batch)
-
-    def _write_pending_history(self) -> None:
-        if self.history_pending is not None:
-            history_insert_stored(
-                SubscriberAccount,
-                self.history_pending,
-                history_type="+",
-                user_id=self.user_id,
-                when=self.now,
-            )
-            self.history_pending = None
-
-    def _send_to_line_process(self, first_key: int, records: list[dict]) -> bool:
-        """Hand `records` to the child process, if there is one. Returns
-        whether it took them."""
-        if self.line_process is None:
-            return False
-        try:
-            self.line_process.send(first_key, records)
-        except OSError:
-            self._line_process_failed()
-            return False
-        return True
-
-    def _receive_from_line_process(self) -> str | None:
-        """Return the COPY text the child process formatted, or None when it
-        failed."""
-        try:
-            return self.line_process.receive()
-        except (EOFError, OSError):
-            self._line_process_failed()
-            return None
-
-    def _line_process_failed(self) -> None:
-        # Formatting in process raises again if the records caused the failure.
-        logger.warning(
-            "The COPY line process failed; formatting in process.", exc_info=True
-        )
-        self._stop_line_process()
-
-    def _format_copy_lines(self, first_key: int, records: list[dict]) -> str:
-        """Return new accounts with the values `records` as COPY text lines,
-        keyed from `first_key` upwards."""
         # The columns after linked_on are the same for every new account.
         now = self.now.isoformat()
         tail = f"\t{COPY_NULL}\t{COPY_NULL}\t{now}\t{now}\n"
-        return "".join(
-            [
-                self._copy_line(key, values, tail)
-                for key, values in zip(count(first_key), records)
-            ]
+        copy_lines(
+            SubscriberAccount,
+            COPY_COLUMNS,
+            (
+                self._copy_line(key, pending.record.values, tail)
+                for key, pending in zip(keys, batch, strict=True)
+            ),
         )
-
-    def _stop_line_process(self) -> None:
-        if self.line_process is not None:
-            self.line_process.close()
-            self.line_process = None
+        history_insert_stored(
+            SubscriberAccount,
+            keys,
+            history_type="+",
+            user_id=self.user_id,
+            when=self.now,
+        )
+        return [WriteResult(Outcome.CREATED)] * len(batch)
 
     def _copy_line(self, key: int, values: dict, tail: str) -> str:
         """Return a new account as a line of COPY_COLUMNS in COPY text format.
