@@ -120,6 +120,37 @@ def _street_prefixes() -> dict[str, str]:
 _STREET_PREFIXES = _street_prefixes()
 
 
+class _FoldedWords(dict):
+    """Words as written → normalise_street_words(fold(word)), filled on first
+    use. Names and addresses repeat their words across a registry, so most
+    words are folded once. Words past MAX_WORDS are folded on every use,
+    which keeps memory flat on any file."""
+
+    MAX_WORDS = 50_000
+
+    def __missing__(self, word: str) -> str:
+        folded = normalise_street_words(fold(word))
+        if len(self) < self.MAX_WORDS:
+            self[word] = folded
+        return folded
+
+
+_folded_words = _FoldedWords()
+
+
+def fold_street_words(text: str) -> str:
+    """Return normalise_street_words(fold(text)), folding each distinct word
+    once per process: the registry import runs this for every account.
+
+    Folding works character by character and keeps white space, so the text
+    folds word by word to the same result. A word that folds to nothing (a
+    lone accent) is dropped, as folding the whole text drops it.
+    """
+    return " ".join(
+        [word for word in map(_folded_words.__getitem__, text.split()) if word]
+    )
+
+
 def normalise_street_words(folded: str) -> str:
     """Spell the street-type words and the number sign of folded text (see
     fold) one way, as STREET_WORDS lists them, and set "#" apart as a word of

@@ -68,6 +68,12 @@ logger = logging.getLogger(__name__)
 # An import that creates or changes at least this many accounts refreshes the
 # planner statistics and the visibility map of the table when it commits.
 LARGE_IMPORT_ACCOUNTS = 10_000
+# Rows per batch written into an empty registry. Fewer, larger batches make
+# fewer round trips, which are slow while the parser holds the interpreter
+# lock. Two alternating in-process imports of 200,000 rows took 12.5 and
+# 12.1 s with 5,000 rows per batch, against 13.2 and 13.3 s with 2,000
+# (2-core machine at load average 2 to 2.6).
+EMPTY_REGISTRY_BATCH_SIZE = 5000
 
 COLUMNS = [
     Column(
@@ -388,6 +394,7 @@ class SubscriberImporter(Importer):
                 *drop_secondary_indexes(SubscriberAccount),
                 *drop_foreign_keys(SubscriberAccount),
             ]
+            self.batch_size = EMPTY_REGISTRY_BATCH_SIZE
 
     def _lock_accounts(self) -> None:
         """Keep other transactions from writing accounts until this import ends
@@ -443,9 +450,11 @@ class SubscriberImporter(Importer):
                     "no se conoce."
                 ),
             )
+        max_lengths = self.max_lengths
         for key in CHECKED_TEXT_KEYS:
-            if key in texts:
-                row.check_length(key, texts[key], self.max_lengths[key])
+            text = texts.get(key)
+            if text is not None and len(text) > max_lengths[key]:
+                row.check_length(key, text, max_lengths[key])
         values.update(self._parse_identity(row, texts, name))
         category_texts = tuple(map(texts.get, CATEGORY_KEYS))
         categories = self.category_cache.get(category_texts)
@@ -817,7 +826,10 @@ class SubscriberImporter(Importer):
         return record.values["account_code"]
 
     def scan_key(self, row: RowReader) -> str | None:
-        return _CODE_SEPARATORS.sub("", row.text("account_code")) or None
+        text = row.text("account_code")
+        if text.isdigit():
+            return text
+        return _CODE_SEPARATORS.sub("", text) or None
 
     def merge_records(
         self, earlier: AccountRecord, later: AccountRecord

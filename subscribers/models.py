@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.roles import Role
-from core.text import fold, normalise_street_words
+from core.text import fold_street_words
 from customers.identification import (
     IdType,
     format_identification,
@@ -69,9 +69,8 @@ def account_search_text(name: str, address: str, barrio: str) -> str:
     subscribers.search applies to the query too). Account codes and IDs stay
     out of it because search matches them on their own b-tree indexes, which
     keeps the trigram index small."""
-    return normalise_street_words(
-        fold(" ".join(part for part in (name, address, barrio) if part))
-    )
+    # Empty parts leave only extra spaces, which folding removes.
+    return fold_street_words(f"{name} {address} {barrio}")
 
 
 class Competitor(models.Model):

@@ -69,7 +69,20 @@ class SourceRow:
 
     def is_blank_or_footer(self) -> bool:
         """is_blank() or is_footer(), counting the filled cells once."""
-        filled = _filled_cells(self.cells, 3)
+        cells = self.cells
+        if (
+            len(cells) >= 3
+            and cells[0].__class__ is str
+            and cells[1].__class__ is str
+            and cells[2].__class__ is str
+            and cells[0].strip()
+            and cells[1].strip()
+            and cells[2].strip()
+        ):
+            # The common data row: three filled text cells, checked without a
+            # loop.
+            return False
+        filled = _filled_cells(cells, 3)
         return filled == 0 or (filled < 3 and self.is_footer())
 
     def is_footer(self) -> bool:
@@ -485,6 +498,7 @@ def xlsx_formulas(table: Table, keys: Sequence[str]) -> dict[tuple[int, str], st
     }
     if table.file_format != "xlsx" or not positions:
         return {}
+
     formulas = {}
     with open(table.path, "rb") as handle:
         workbook = _openpyxl().load_workbook(handle, read_only=True, data_only=False)

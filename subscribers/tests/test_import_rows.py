@@ -584,3 +584,20 @@ def test_registry_with_one_competitor_header_accepted(db, tmp_path):
 
     assert report.errors == []
     assert SubscriberAccount.objects.count() == 1
+
+
+@pytest.mark.postgresql
+def test_empty_registry_history_of_every_batch(db, tmp_path, monkeypatch):
+    monkeypatch.setattr("subscribers.importer.EMPTY_REGISTRY_BATCH_SIZE", 1)
+    third = GOOD.replace("449000001", "449000003")
+    report = import_lines(tmp_path, GOOD, COMMERCIAL, third)
+    assert report.created == 3
+    history = SubscriberAccount.history.order_by("account_code")
+    assert [(record.account_code, record.history_type) for record in history] == [
+        ("449000001", "+"),
+        ("449000002", "+"),
+        ("449000003", "+"),
+    ]
+    assert {record.id for record in history} == set(
+        SubscriberAccount.objects.values_list("id", flat=True)
+    )

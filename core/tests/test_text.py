@@ -1,0 +1,48 @@
+"""Folding text for search."""
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from core.text import fold, fold_street_words, normalise_street_words
+
+SAMPLE = (
+    Path(__file__).resolve().parents[2]
+    / "subscribers"
+    / "tests"
+    / "data"
+    / "catastro_suscriptores.csv"
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "José  GARCÍA",
+        " Calle 10 No. 5-20 ",
+        "CL 10#5-20",
+        "N°5 cra.\t7\u00a0#",
+        "Ñuñoa",
+        # A lone combining accent folds to nothing, and the diaeresis to a
+        # space and an accent.
+        "a \u0301 b",
+        "a\u00a8b",
+        "ﬁ Ⅻ ß İ",
+        "ΟΔΟΣ ΣΑΣ",
+        "#no.#",
+        "x\x1cy\u2003z",
+    ],
+)
+def test_fold_street_words_hard_cases(text):
+    assert fold_street_words(text) == normalise_street_words(fold(text))
+
+
+def test_fold_street_words_sample_registry():
+    with SAMPLE.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        text = " ".join((row["NOMBRE_SUSCRIPTOR"], row["DIRECCION"], row["BARRIO"]))
+        assert fold_street_words(text) == normalise_street_words(fold(text)), text
