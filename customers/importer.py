@@ -7,6 +7,7 @@ one is created. Every created or changed customer and contact gets a history rec
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 from types import SimpleNamespace
 
@@ -241,6 +242,10 @@ CHECKED_LENGTHS = {
     "barrio": _FIELD_LENGTHS["barrio"],
     "zone": Zone._meta.get_field("name").max_length,
 }
+_AMOUNT_FIELD = Customer._meta.get_field("last_service_amount")
+# The largest last-service amount the column stores (14 digits before the comma).
+MAX_AMOUNT = Decimal(10) ** (_AMOUNT_FIELD.max_digits - _AMOUNT_FIELD.decimal_places)
+EMAIL_LENGTH = Customer._meta.get_field("email").max_length
 CONTACT_NAME_LENGTH = Contact._meta.get_field("name").max_length
 CONTACT_ROLE_LENGTH = Contact._meta.get_field("role").max_length
 
@@ -373,7 +378,8 @@ class CustomerImporter(Importer):
         "contacto y zona. Los clientes ya registrados se actualizan."
     )
     columns = COLUMNS
-    foreign_kinds = (COMPETITOR_LIST, REGISTRY_EXPORT)
+    # The registry export first: it also has the competitor list's ESTRATO and USO.
+    foreign_kinds = (REGISTRY_EXPORT, COMPETITOR_LIST)
     write_behind = True
 
     def prepare(self) -> None:
@@ -456,6 +462,18 @@ class CustomerImporter(Importer):
                     "El valor del último servicio no puede ser negativo: escriba "
                     "el valor cobrado. Se dejó vacío."
                 ),
+            )
+        elif amount is not None and amount >= MAX_AMOUNT:
+            row.warning(
+                "last_service_amount",
+                _(
+                    "El valor del último servicio %(value)s es demasiado grande: el "
+                    "máximo es de %(digits)s cifras. Revise el valor. Se dejó vacío."
+                )
+                % {
+                    "value": row.text("last_service_amount")[:40],
+                    "digits": len(str(MAX_AMOUNT)) - 1,
+                },
             )
         elif amount is not None:
             values["last_service_amount"] = amount
@@ -637,7 +655,9 @@ class CustomerImporter(Importer):
             return
         email = text.lower()
         try:
-            if len(email) > 254 or not _PLAIN_EMAIL.fullmatch(email):
+            if len(email) > EMAIL_LENGTH:
+                raise ValidationError("too long")
+            if not _PLAIN_EMAIL.fullmatch(email):
                 validate_email(email)
             if email.rsplit(".", 1)[-1] in _RESERVED_TLDS:
                 raise ValidationError("reserved domain")

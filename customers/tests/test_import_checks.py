@@ -155,3 +155,44 @@ def test_repeated_rows_are_explained(db, tmp_path):
     preview = import_rows(tmp_path, REPEATED, dry_run=True)
     assert preview.updated == 1
     assert any("1 fila repite un registro" in note for note in preview.notes)
+
+
+def test_long_email_is_dropped(db, tmp_path):
+    email = "a" * 250 + "@example.com"
+    records = [["NIT", "Nombre", "Correo"], ["900123456", "Aseo", email]]
+    report = import_rows(tmp_path, records, dry_run=True)
+    assert report.created == 1
+    assert "no es válido" in report.warnings[0].message
+    report = import_rows(tmp_path, records)
+    assert Customer.objects.get().email == ""
+
+
+@pytest.mark.parametrize("amount", ["100000000000000", "9" * 20, "9" * 40])
+def test_huge_amount_is_dropped(db, tmp_path, amount):
+    records = [
+        ["NIT", "Nombre", "Valor último servicio"],
+        ["900123456", "Aseo", amount],
+    ]
+    preview = import_rows(tmp_path, records, dry_run=True)
+    assert preview.created == 1
+    assert "demasiado grande" in preview.warnings[0].message
+    import_rows(tmp_path, records)
+    assert Customer.objects.get().last_service_amount is None
+
+
+def test_largest_amount_is_kept(db, tmp_path):
+    records = [
+        ["NIT", "Nombre", "Valor último servicio"],
+        ["900123456", "Aseo", "99999999999999"],
+    ]
+    import_rows(tmp_path, records)
+    assert Customer.objects.get().last_service_amount == Decimal("99999999999999")
+
+
+def test_registry_sample_named_as_registry(db, tmp_path):
+    records = [
+        ["CODIGO_CUENTA", "NUMERO_DOCUMENTO", "NOMBRE_SUSCRIPTOR", "ESTRATO", "USO"],
+        ["148000032", "1019968196", "LUCERO DIAZ PORTILLA", "3", "RESIDENCIAL"],
+    ]
+    report = import_rows(tmp_path, records)
+    assert "el catastro de suscriptores" in report.errors[0].message
