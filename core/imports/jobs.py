@@ -130,11 +130,15 @@ def import_job_run(*, job: ImportJob, skip_invalid: bool) -> ImportReport | None
         report = run_import(
             importer, Path(job.file.path), skip_invalid=skip_invalid, progress=progress
         )
-    except Exception as error:
+    except Exception:
         store.close()
         logger.exception("Import job %s failed", job.pk)
         job.status = ImportJob.Status.FAILED
-        job.failure = _("Error inesperado: %(error)s") % {"error": error}
+        # The exception's text is technical English: the log keeps it.
+        job.failure = _(
+            "La importación falló por un error inesperado y no se guardó nada. "
+            "Avise al administrador del sistema (importación %(job)s)."
+        ) % {"job": job.pk}
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "failure", "finished_at"])
         return None
