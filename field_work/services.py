@@ -714,6 +714,20 @@ def _proof_check(order: ServiceOrder, kind: str, taken_on: date) -> None:
                 "created": f"{created_on:%d/%m/%Y}",
             }
         )
+    # A proof shows the service done, which cannot be before its scheduled day.
+    if order.scheduled_date and taken_on < order.scheduled_date:
+        raise ValidationError(
+            _(
+                "Fecha del soporte: %(date)s es anterior a la fecha programada de la "
+                "orden %(code)s (%(scheduled)s). Escriba la fecha en que se prestó el "
+                "servicio, o desprograme la orden si el servicio no se prestará."
+            )
+            % {
+                "date": f"{taken_on:%d/%m/%Y}",
+                "code": order.code,
+                "scheduled": f"{order.scheduled_date:%d/%m/%Y}",
+            }
+        )
 
 
 def _proof_file_check(kind: str, uploaded) -> str:

@@ -388,6 +388,11 @@ def test_unschedule_refused_with_proof(scheduled, operations_user):
     from field_work.services import proof_upload
     from field_work.tests.helpers import pdf
 
+    # The service day has come: a proof is not accepted before it.
+    ServiceOrder.objects.filter(pk=scheduled.pk).update(
+        scheduled_date=timezone.localdate()
+    )
+    scheduled.refresh_from_db()
     proof_upload(
         order=scheduled,
         user=operations_user,
@@ -401,6 +406,25 @@ def test_unschedule_refused_with_proof(scheduled, operations_user):
         )
     scheduled.refresh_from_db()
     assert scheduled.status == ServiceOrder.Status.SCHEDULED
+
+
+def test_proof_before_scheduled_day_refused(scheduled, operations_user):
+    from field_work.models import ServiceProof
+    from field_work.services import proof_upload
+    from field_work.tests.helpers import pdf
+
+    assert scheduled.scheduled_date > timezone.localdate()
+    with pytest.raises(ValidationError, match="anterior a la fecha programada"):
+        proof_upload(
+            order=scheduled,
+            user=operations_user,
+            kind=ServiceProof.Kind.SIGNED_ORDER,
+            file=pdf(),
+            taken_on=timezone.localdate(),
+        )
+    services.schedule_unschedule(order=scheduled, user=operations_user, reason="Error")
+    scheduled.refresh_from_db()
+    assert scheduled.status == ServiceOrder.Status.TO_SCHEDULE
 
 
 def test_unschedule_email_received(
