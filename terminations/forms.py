@@ -181,6 +181,11 @@ class AssignAccountForm(forms.Form):
 
 
 class UnassignAccountForm(forms.Form):
+    # The request page shows several forms with a reason: distinct HTML ids.
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "unassign_%s")
+        super().__init__(*args, **kwargs)
+
     reason = forms.CharField(
         label=_("Motivo"),
         max_length=300,
@@ -207,6 +212,8 @@ class AssignAdvisorForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
+        # The request page shows several forms with a reason: distinct HTML ids.
+        kwargs.setdefault("auto_id", "advisor_%s")
         super().__init__(*args, **kwargs)
         self.fields["advisor"].widget.choices = [("", "---------")] + [
             (advisor.pk, str(advisor)) for advisor in User.objects.advisors()
@@ -214,6 +221,11 @@ class AssignAdvisorForm(forms.Form):
 
 
 class RejectForm(forms.Form):
+    # The request page shows several forms with a reason: distinct HTML ids.
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "reject_%s")
+        super().__init__(*args, **kwargs)
+
     reason = forms.CharField(
         label=_("Motivo"), widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -598,3 +598,15 @@ def test_competitor_same_name_twice_rejected(client, director, competitor, name)
     assert "Ya hay un competidor registrado con el nombre" in response.text
     assert "Ya existe" not in response.text
     assert Competitor.objects.count() == 1
+
+
+def test_detail_page_has_unique_html_ids(client, director, competitor):
+    import re
+
+    from terminations.tests.conftest import make_request
+
+    request = make_request(competitor)
+    client.force_login(director)
+    page = client.get(request.get_absolute_url()).text
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))
