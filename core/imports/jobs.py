@@ -52,8 +52,8 @@ _progress_in_process: dict[int, tuple[int, int]] = {}
 
 
 class ProgressStore:
-    """Where a running job's progress is saved so that other requests see it
-    before the import's transaction commits.
+    """Storage for a running job's progress, which other requests read before
+    the import's transaction commits.
 
     The import writes all its rows in one transaction, so progress saved through
     that transaction's connection stays invisible until the end. On PostgreSQL

@@ -412,7 +412,7 @@ def test_all_rejected_preview_offers_no_confirm(client, director, competitor):
     assert "Descartar vista previa" in detail
 
 
-def test_list_with_bad_row_imports_valid_rows_when_asked(client, director, competitor):
+def test_bad_row_skipped_on_request(client, director, competitor):
     make_account("449000701")
     make_account("449000702")
     client.force_login(director)
@@ -426,8 +426,8 @@ def test_list_with_bad_row_imports_valid_rows_when_asked(client, director, compe
     page = client.get(request_list.get_absolute_url()).text
     assert "Importar solo las filas válidas (se omite 1 fila con errores)" in page
 
-    refused = client.post(url, follow=True)
-    assert "Marque «Importar solo las filas válidas»" in refused.text
+    without_skip = client.post(url, follow=True)
+    assert "Marque «Importar solo las filas válidas»" in without_skip.text
     assert not TerminationRequest.objects.exists()
 
     client.post(url, {"skip_invalid": "on"})
