@@ -33,6 +33,7 @@ from core.imports import (
     register,
 )
 from core.imports.bulk import (
+    KeyBlock,
     bulk_insert,
     bulk_update,
     history_insert_stored,
@@ -406,6 +407,10 @@ class CustomerImporter(Importer):
             _defer_search_index_updates()
         elif not self.dry_run:
             self.restore_statements = initial_load.schema_drop()
+            # A key for every row, reserved while both tables are locked,
+            # because encode_batch gives rows their keys away from the database.
+            self.customer_keys = KeyBlock(Customer, self.expected_rows or 0)
+            self.contact_keys = KeyBlock(Contact, self.expected_rows or 0)
 
     def finish(self) -> None:
         if self.zone_moves:
@@ -780,18 +785,31 @@ class CustomerImporter(Importer):
             _("Valor"): format_pesos(values.get("last_service_amount")),
         }
 
-    def write_batch(self, batch: list[PendingRecord]) -> list[WriteResult]:
-        if self.loads_empty_table and self.dry_run:
+    def encode_batch(
+        self, batch: list[PendingRecord]
+    ) -> list[PendingRecord] | initial_load.NewCustomers:
+        """Return the batch as COPY text when the customer table was empty when
+        the import began, else unchanged (see Importer.encode_batch)."""
+        if not self.loads_empty_table or self.dry_run:
+            return batch
+        return initial_load.encode_new_customers(
+            [pending.record for pending in batch],
+            customer_keys=self.customer_keys,
+            contact_keys=self.contact_keys,
+            user_id=self.user_id,
+            when=self.now,
+        )
+
+    def write_batch(
+        self, batch: list[PendingRecord] | initial_load.NewCustomers
+    ) -> list[WriteResult]:
+        if isinstance(batch, initial_load.NewCustomers):
+            initial_load.copy_new_customers(batch)
+            return [WriteResult(Outcome.CREATED)] * batch.count
+        if self.loads_empty_table:
             # Every record of a load into an empty table is a new customer, so a
             # dry run counts them without writing. Dropping the indexes would
             # lock readers out of the customer list while the preview runs.
-            return [WriteResult(Outcome.CREATED)] * len(batch)
-        if self.loads_empty_table:
-            initial_load.copy_new_customers(
-                [pending.record for pending in batch],
-                user_id=self.user_id,
-                when=self.now,
-            )
             return [WriteResult(Outcome.CREATED)] * len(batch)
         now = timezone.now()
         stored = self._stored_customers([pending.key for pending in batch])

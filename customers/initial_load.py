@@ -9,18 +9,19 @@ the foreign keys back. Adding a foreign key checks every row in one join, where 
 queues a deferred check per row for the commit.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
 
 from core.imports.bulk import (
     COPY_NULL,
+    KeyBlock,
     copy_lines,
     copy_text,
     copy_text_fields,
     drop_foreign_keys,
     drop_secondary_indexes,
-    reserve_key_block,
     restore_schema,
 )
 from core.text import fold
@@ -136,15 +137,32 @@ def schema_restore(statements: list[str]) -> None:
             )
 
 
-def copy_new_customers(records: list, *, user_id: int | None, when: datetime) -> int:
-    """COPY `records` (CustomerRecords of customers not stored yet), their primary
-    contacts and a `+` history record of each into the tables, and return the
-    number of contacts.
+@dataclass(frozen=True)
+class NewCustomers:
+    """A batch of new customers and their primary contacts as COPY text, with
+    a `+` history record of each: the lines of CUSTOMER_COPY_COLUMNS,
+    CUSTOMER_HISTORY_COPY_COLUMNS, CONTACT_COPY_COLUMNS and
+    CONTACT_HISTORY_COPY_COLUMNS, and the number of customers."""
 
-    The history records are copied batch by batch, so the server writes them
-    while Python parses the next batch. Written after the last row, they would
-    add time that nothing overlaps."""
-    keys = reserve_key_block(Customer, len(records))
+    count: int
+    customers: str
+    customer_history: str
+    contacts: str
+    contact_history: str
+
+
+def encode_new_customers(
+    records: list,
+    *,
+    customer_keys: KeyBlock,
+    contact_keys: KeyBlock,
+    user_id: int | None,
+    when: datetime,
+) -> NewCustomers:
+    """Format `records` (CustomerRecords of customers not stored yet) as COPY
+    text, with keys taken from the blocks. Uses no database, so the import
+    runs it in its parsing thread (Importer.encode_batch)."""
+    keys = customer_keys.take(len(records))
     stamp = when.isoformat()
     user = COPY_NULL if user_id is None else str(user_id)
     # advisor_id, notes, created_at (and updated_at, or the history fields) are
@@ -162,23 +180,39 @@ def copy_new_customers(records: list, *, user_id: int | None, when: datetime) ->
         history_lines.append(history_line)
         if record.contact:
             contacts.append((key, record))
-    copy_lines(Customer, CUSTOMER_COPY_COLUMNS, lines)
-    copy_lines(Customer.history.model, CUSTOMER_HISTORY_COPY_COLUMNS, history_lines)
 
-    if contacts:
-        contact_keys = reserve_key_block(Contact, len(contacts))
-        lines = []
-        history_lines = []
-        contact_history_tail = f"\t{stamp}\t{COPY_NULL}\t+\t{user}\n"
-        for contact_key, (customer_key, record) in zip(
-            contact_keys, contacts, strict=True
-        ):
-            line = _contact_line(contact_key, customer_key, record)
-            lines.append(line + "\n")
-            history_lines.append(line + contact_history_tail)
-        copy_lines(Contact, CONTACT_COPY_COLUMNS, lines)
-        copy_lines(Contact.history.model, CONTACT_HISTORY_COPY_COLUMNS, history_lines)
-    return len(contacts)
+    contact_lines = []
+    contact_history_lines = []
+    contact_history_tail = f"\t{stamp}\t{COPY_NULL}\t+\t{user}\n"
+    for contact_key, (customer_key, record) in zip(
+        contact_keys.take(len(contacts)), contacts, strict=True
+    ):
+        line = _contact_line(contact_key, customer_key, record)
+        contact_lines.append(line + "\n")
+        contact_history_lines.append(line + contact_history_tail)
+    return NewCustomers(
+        count=len(records),
+        customers="".join(lines),
+        customer_history="".join(history_lines),
+        contacts="".join(contact_lines),
+        contact_history="".join(contact_history_lines),
+    )
+
+
+def copy_new_customers(batch: NewCustomers) -> None:
+    """COPY a batch encode_new_customers formatted into the customer, contact
+    and history tables. The history records go with each batch, so the server
+    writes them while Python parses the next batch: written after the last
+    row, they would add time that nothing overlaps."""
+    copy_lines(Customer, CUSTOMER_COPY_COLUMNS, batch.customers)
+    copy_lines(
+        Customer.history.model, CUSTOMER_HISTORY_COPY_COLUMNS, batch.customer_history
+    )
+    if batch.contacts:
+        copy_lines(Contact, CONTACT_COPY_COLUMNS, batch.contacts)
+        copy_lines(
+            Contact.history.model, CONTACT_HISTORY_COPY_COLUMNS, batch.contact_history
+        )
 
 
 def _customer_lines(

@@ -42,6 +42,7 @@ from core.imports import (
 )
 from core.imports.bulk import (
     COPY_NULL,
+    KeyBlock,
     bulk_upsert,
     copy_lines,
     copy_text_fields,
@@ -49,7 +50,6 @@ from core.imports.bulk import (
     drop_secondary_indexes,
     history_insert,
     history_insert_stored,
-    reserve_key_block,
     restore_schema,
     uses_copy,
 )
@@ -338,6 +338,14 @@ class _Categories:
     issues: tuple[tuple[bool, str, str, object], ...]
 
 
+@dataclass(frozen=True)
+class _NewAccounts:
+    """A batch of new accounts as COPY lines of COPY_COLUMNS, and their keys."""
+
+    keys: range
+    text: str
+
+
 @dataclass
 class AccountRecord:
     """A valid row: the account columns it fills, and labels for the report."""
@@ -395,6 +403,9 @@ class SubscriberImporter(Importer):
                 *drop_foreign_keys(SubscriberAccount),
             ]
             self.batch_size = EMPTY_REGISTRY_BATCH_SIZE
+            # A key for every row, reserved while the table is locked, because
+            # encode_batch gives rows their keys away from the database.
+            self.new_keys = KeyBlock(SubscriberAccount, self.expected_rows or 0)
 
     def _lock_accounts(self) -> None:
         """Keep other transactions from writing accounts until this import ends
@@ -860,8 +871,28 @@ class SubscriberImporter(Importer):
             _("Vinculación"): format_date(values.get("linked_on")),
         }
 
-    def write_batch(self, batch: list[PendingRecord]) -> list[WriteResult]:
-        if self.started_empty:
+    def encode_batch(
+        self, batch: list[PendingRecord]
+    ) -> list[PendingRecord] | _NewAccounts:
+        """Return the batch as COPY text when the registry was empty when the
+        import began, else unchanged (see Importer.encode_batch). Keys do not
+        repeat across batches, so every record is then a new account."""
+        if not self.started_empty:
+            return batch
+        keys = self.new_keys.take(len(batch))
+        # The columns after linked_on are the same for every new account.
+        now = self.now.isoformat()
+        tail = f"\t{COPY_NULL}\t{COPY_NULL}\t{now}\t{now}\n"
+        text = "".join(
+            self._copy_line(key, pending.record.values, tail)
+            for key, pending in zip(keys, batch, strict=True)
+        )
+        return _NewAccounts(keys, text)
+
+    def write_batch(
+        self, batch: list[PendingRecord] | _NewAccounts
+    ) -> list[WriteResult]:
+        if isinstance(batch, _NewAccounts):
             return self._insert_new(batch)
         now = timezone.now()
         stored = {
@@ -912,31 +943,18 @@ class SubscriberImporter(Importer):
             results.append(WriteResult(outcome, label))
         return results
 
-    def _insert_new(self, batch: list[PendingRecord]) -> list[WriteResult]:
-        """Write the batch into a registry that was empty when the import began,
-        with one history record per account. Keys do not repeat across
-        batches, so every record is a new account."""
-        # The lock prepare() took keeps other inserts out of the table.
-        keys = reserve_key_block(SubscriberAccount, len(batch))
-        # The columns after linked_on are the same for every new account.
-        now = self.now.isoformat()
-        tail = f"\t{COPY_NULL}\t{COPY_NULL}\t{now}\t{now}\n"
-        copy_lines(
-            SubscriberAccount,
-            COPY_COLUMNS,
-            (
-                self._copy_line(key, pending.record.values, tail)
-                for key, pending in zip(keys, batch, strict=True)
-            ),
-        )
+    def _insert_new(self, accounts: _NewAccounts) -> list[WriteResult]:
+        """COPY new accounts into the registry, with one history record each.
+        The lock prepare() took keeps other inserts out of the table."""
+        copy_lines(SubscriberAccount, COPY_COLUMNS, accounts.text)
         history_insert_stored(
             SubscriberAccount,
-            keys,
+            accounts.keys,
             history_type="+",
             user_id=self.user_id,
             when=self.now,
         )
-        return [WriteResult(Outcome.CREATED)] * len(batch)
+        return [WriteResult(Outcome.CREATED)] * len(accounts.keys)
 
     def _copy_line(self, key: int, values: dict, tail: str) -> str:
         """Return a new account as a line of COPY_COLUMNS in COPY text format.

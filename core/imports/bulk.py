@@ -165,18 +165,43 @@ def reserve_key_block(model: type[models.Model], count: int) -> range:
     return range(last - count + 1, last + 1)
 
 
+class KeyBlock:
+    """Primary keys of a model reserved in one block (reserve_key_block) and
+    handed out in order, so that rows can be given their keys where the
+    database is out of reach (Importer.encode_batch runs while another thread
+    uses the connection). Keys left over when fewer rows are written are
+    skipped, as those of a rolled-back insert are."""
+
+    def __init__(self, model: type[models.Model], count: int):
+        block = reserve_key_block(model, max(count, 1))
+        self._next = block.start
+        self._stop = block.stop
+
+    def take(self, count: int) -> range:
+        """Return the next `count` keys of the block."""
+        if self._next + count > self._stop:
+            raise RuntimeError(
+                f"the key block has {self._stop - self._next} keys left, "
+                f"{count} were asked for"
+            )
+        keys = range(self._next, self._next + count)
+        self._next += count
+        return keys
+
+
 def copy_lines(
-    model: type[models.Model], columns: Sequence[str], lines: Iterable[str]
+    model: type[models.Model], columns: Sequence[str], lines: Iterable[str] | str
 ) -> None:
     """COPY rows given as ready text lines (fields escaped with copy_text, joined
-    by tabs, each line ending in a newline) into `model`'s table (PostgreSQL
-    only). A caller that formats its own lines skips psycopg's write_row,
-    which adapts every value separately."""
+    by tabs, each line ending in a newline), or as those lines joined, into
+    `model`'s table (PostgreSQL only). A caller that formats its own lines
+    skips psycopg's write_row, which adapts every value separately."""
     statement = (
         f"COPY {_quote(model._meta.db_table)} ({_column_list(columns)}) FROM STDIN"
     )
+    text = lines if isinstance(lines, str) else "".join(lines)
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        copy.write("".join(lines))
+        copy.write(text)
 
 
 def _copy_rows(cursor, table: str, columns: Sequence[str], rows) -> None:

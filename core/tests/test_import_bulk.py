@@ -1,8 +1,9 @@
-"""COPY text formatting of the bulk helpers."""
+"""COPY text formatting and key blocks of the bulk helpers."""
 
 import pytest
 
-from core.imports.bulk import copy_text, copy_text_fields
+from core.imports.bulk import KeyBlock, copy_text, copy_text_fields
+from zones.models import Zone
 
 
 @pytest.mark.parametrize(
@@ -34,3 +35,20 @@ def test_copy_text_fields_escapes_tab_inside_value():
 
 def test_copy_text_fields_escapes_newline():
     assert copy_text_fields(["A", "B\nC"]) == "A\tB\\nC"
+
+
+@pytest.mark.postgresql
+def test_key_block_hands_out_its_keys_in_order(db):
+    block = KeyBlock(Zone, 5)
+    first = block.take(2)
+    second = block.take(3)
+    assert list(second) == [first[-1] + 1, first[-1] + 2, first[-1] + 3]
+    assert Zone.objects.create(name="Zona Norte").pk > second[-1]
+
+
+@pytest.mark.postgresql
+def test_key_block_refuses_more_keys_than_it_holds(db):
+    block = KeyBlock(Zone, 2)
+    block.take(1)
+    with pytest.raises(RuntimeError, match="1 keys left, 2 were asked for"):
+        block.take(2)

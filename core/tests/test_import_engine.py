@@ -1,6 +1,8 @@
 """The engine's contract, driven by a small importer of zones."""
 
 import gc
+import sys
+import threading
 
 import pytest
 
@@ -228,6 +230,93 @@ def test_import_collects_garbage_less_often(db, tmp_path):
     run_import(ThresholdProbe(), path)
     assert seen[0][0] > before[0]
     assert gc.get_threshold() == before
+
+
+def test_import_switches_threads_more_often_and_restores(db, tmp_path):
+    before = sys.getswitchinterval()
+    seen = []
+
+    class IntervalProbe(ZoneImporter):
+        def write_batch(self, batch):
+            seen.append(sys.getswitchinterval())
+            return super().write_batch(batch)
+
+    run_import(IntervalProbe(), write(tmp_path, VALID))
+    assert seen and all(interval < before for interval in seen)
+    assert sys.getswitchinterval() == before
+
+
+class KeyedZoneImporter(ZoneImporter):
+    """Has a first pass (scan_key), and encodes its batches as the names in
+    capitals, noting the thread that does it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.encoded_in = set()
+        self.written = []
+
+    def scan_key(self, row):
+        return row.text("name").lower()
+
+    def encode_batch(self, batch):
+        self.encoded_in.add(threading.current_thread())
+        return [(pending.record["name"].upper(), pending) for pending in batch]
+
+    def write_batch(self, batch):
+        self.written.extend(name for name, _pending in batch)
+        return super().write_batch([pending for _name, pending in batch])
+
+
+@pytest.mark.django_db
+def test_write_batch_receives_what_encode_batch_returned(tmp_path):
+    importer = KeyedZoneImporter()
+    report = run_import(importer, write(tmp_path, VALID))
+    assert importer.written == ["ZONA NORTE", "ZONA SUR", "ZONA CENTRO"]
+    assert importer.encoded_in == {threading.current_thread()}
+    assert report.created == 3
+
+
+@pytest.mark.django_db
+def test_repeated_keys_are_encoded_before_writing(tmp_path):
+    text = "Zona;Descripción\nZona Norte;a\nZona Sur;b\nZona NORTE;c\n"
+    importer = KeyedZoneImporter()
+    report = run_import(importer, write(tmp_path, text))
+    assert sorted(importer.written) == ["ZONA NORTE", "ZONA SUR"]
+    assert (report.created, report.updated) == (2, 1)
+
+
+@pytest.mark.django_db
+def test_first_pass_counts_rows_for_the_importer_and_progress(tmp_path):
+    text = "Zona;Descripción\nZona Norte;a\n;\nNorte mal escrito;b\nZona Sur;c\n"
+    counted = []
+
+    class CountProbe(KeyedZoneImporter):
+        def prepare(self):
+            counted.append(self.expected_rows)
+
+    calls = []
+    run_import(
+        CountProbe(),
+        write(tmp_path, text),
+        skip_invalid=True,
+        progress=lambda done, total: calls.append((done, total)),
+    )
+    # The blank row is not counted; the rejected one is.
+    assert counted == [3]
+    assert calls[0] == (0, 3)
+    assert calls[-1] == (3, 3)
+
+
+@pytest.mark.django_db
+def test_importer_without_first_pass_expects_no_count(tmp_path):
+    counted = []
+
+    class CountProbe(ZoneImporter):
+        def prepare(self):
+            counted.append(self.expected_rows)
+
+    run_import(CountProbe(), write(tmp_path, VALID))
+    assert counted == [None]
 
 
 def test_import_restores_gc_after_bad_file(db, tmp_path):
