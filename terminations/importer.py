@@ -14,10 +14,11 @@ from collections import Counter
 from datetime import date
 
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Case, When
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from simple_history.utils import bulk_create_with_history
 
 from core.calendar import BusinessCalendar
 from core.imports import (
@@ -32,6 +33,7 @@ from core.imports import (
     is_excel_serial,
     parse_date,
 )
+from core.imports.bulk import bulk_insert, history_insert_stored
 from core.imports.reading import xlsx_formulas
 from core.text import fold
 from subscribers.models import SubscriberAccount
@@ -43,6 +45,13 @@ from terminations.matching import (
     parse_row_code,
 )
 from terminations.models import RequestList, TerminationRequest
+
+# Every column of a request but its key, in the order the import writes them.
+REQUEST_COLUMNS = [
+    field.attname
+    for field in TerminationRequest._meta.concrete_fields
+    if not field.primary_key
+]
 
 COLUMNS = [
     Column("number", _("No."), aliases=("Número", "Nro", "Consecutivo")),
@@ -397,16 +406,36 @@ class TerminationRequestImporter(Importer):
             self._sample(record, hit, request, original)
             results.append(self._result(hit))
 
-        bulk_create_with_history(firsts, TerminationRequest, default_user=self.user)
+        self._insert(firsts)
         for request, original in repeats:
             request.duplicate_of_id = original.pk
-        bulk_create_with_history(
-            [request for request, _original in repeats],
-            TerminationRequest,
-            default_user=self.user,
-        )
+        self._insert([request for request, _original in repeats])
         self._flag_other_claims(claims)
         return results
+
+    def _insert(self, requests: list[TerminationRequest]) -> None:
+        """Insert `requests` with a `+` history record each, and set their keys.
+        On PostgreSQL bulk_insert copies the rows, where bulk_create would send
+        every column as an array that psycopg escapes value by value."""
+        now = timezone.now()
+        rows = []
+        for request in requests:
+            request.created_at = request.updated_at = now
+            rows.append(
+                {column: getattr(request, column) for column in REQUEST_COLUMNS}
+            )
+        keys = bulk_insert(TerminationRequest, rows, columns=REQUEST_COLUMNS)
+        for request, key in zip(requests, keys, strict=True):
+            request.pk = key
+            request._state.adding = False
+            request._state.db = DEFAULT_DB_ALIAS
+        history_insert_stored(
+            TerminationRequest,
+            keys,
+            history_type="+",
+            user_id=self.user.pk if self.user is not None else None,
+            when=now,
+        )
 
     def summary_notes(self) -> list[str]:
         """Return the tally as Spanish lines for the report."""

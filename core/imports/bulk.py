@@ -74,11 +74,13 @@ def _prep_save(field) -> Callable:
     # context-local lookup on every access. Dates and amounts repeat across rows.
     database = connections[DEFAULT_DB_ALIAS]
 
-    @lru_cache(maxsize=4096)
     def adapt(value):
         return field.get_db_prep_save(value, database)
 
-    return adapt
+    if isinstance(field, models.JSONField):
+        # Its values are dicts and lists, which cannot be cache keys.
+        return adapt
+    return lru_cache(maxsize=4096)(adapt)
 
 
 def _tuples(model, columns: Sequence[str], rows: Iterable[dict], extra: tuple = ()):
@@ -166,11 +168,10 @@ def reserve_key_block(model: type[models.Model], count: int) -> range:
 
 
 class KeyBlock:
-    """Primary keys of a model reserved in one block (reserve_key_block) and
-    handed out in order, so that rows can be given their keys where the
-    database is out of reach (Importer.encode_batch runs while another thread
-    uses the connection). Keys left over when fewer rows are written are
-    skipped, as those of a rolled-back insert are."""
+    """Primary keys of a model, reserved in one block (reserve_key_block) and
+    handed out in order. Importer.encode_batch gives rows their keys from one
+    while the writer thread uses the connection. Keys left over when fewer rows
+    are written are skipped, as those of a rolled-back insert are."""
 
     def __init__(self, model: type[models.Model], count: int):
         block = reserve_key_block(model, max(count, 1))

@@ -210,6 +210,26 @@ def test_reimport_same_account_is_duplicate(competitor, tmp_path):
     assert request.duplicate_of == first.requests.get()
 
 
+def test_imported_requests_have_creation_history(
+    competitor, tmp_path, django_user_model
+):
+    make_account("449000778")
+    user = django_user_model.objects.create_user("coordinadora")
+    first = _one_row_list(competitor, tmp_path, "449000778")
+    request_list_import(request_list=first, user=user)
+    second = _one_row_list(competitor, tmp_path, "449000778")
+    request_list_import(request_list=second, user=user)
+
+    for request in TerminationRequest.objects.all():
+        (record,) = request.history.all()
+        assert record.history_type == "+"
+        assert record.history_user == user
+        assert record.is_duplicate == request.is_duplicate
+        assert record.received == request.received
+    repeat = second.requests.get()
+    assert repeat.history.get().duplicate_of_id == first.requests.get().pk
+
+
 @pytest.mark.parametrize(
     "status",
     [
