@@ -360,6 +360,8 @@ class _Run:
     preview_limit: int
     total: int = 0
     writing: bool = True
+    # Whether the first pass ran, and the keys it found on more than one row.
+    scanned: bool = False
     repeated: frozenset = frozenset()
     writer: BatchWriter | None = None
 
@@ -398,6 +400,7 @@ def run_import(
                 run.repeated, importer.expected_rows = _scan_repeated_keys(
                     importer, table
                 )
+                run.scanned = True
                 run.total = importer.expected_rows
             elif progress is not None:
                 run.total = table.count_data_rows()
@@ -551,9 +554,10 @@ def _process_rows(run: _Run, table: Table) -> None:
     importer, report = run.importer, run.report
     columns = {column.key: column for column in importer.columns}
     # NOTE: memory grows with the file only through `seen` (one entry per distinct
-    # key, about 100 bytes), `groups` (the merged record of each repeated key,
-    # written last) and the report's issues and matches (one per problem or
-    # repeat). Rows themselves are streamed and written in batches.
+    # key, about 100 bytes, or per repeated key after a first pass), `groups` (the
+    # merged record of each repeated key, written last) and the report's issues
+    # and matches (one per problem or repeat). Rows themselves are streamed and
+    # written in batches.
     seen: dict[Hashable, int] = {}
     batch: list[PendingRecord] = []
     batch_keys: set[Hashable] = set()
@@ -586,7 +590,13 @@ def _process_rows(run: _Run, table: Table) -> None:
 
         key = importer.record_key(record)
         earlier_row = seen.get(key) if key is not None else None
-        if key is not None and earlier_row is None:
+        if (
+            key is not None
+            and earlier_row is None
+            and (not run.scanned or key in run.repeated)
+        ):
+            # After a first pass, only the keys it found repeated can have an
+            # earlier row.
             seen[key] = row.number
         if not run.writing:
             continue

@@ -283,6 +283,7 @@ def test_repeated_keys_are_encoded_before_writing(tmp_path):
     report = run_import(importer, write(tmp_path, text))
     assert sorted(importer.written) == ["ZONA NORTE", "ZONA SUR"]
     assert (report.created, report.updated) == (2, 1)
+    assert [(match.row, match.earlier_row) for match in report.matches] == [(4, 2)]
 
 
 @pytest.mark.django_db
