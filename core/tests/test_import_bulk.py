@@ -1,8 +1,15 @@
 """COPY text formatting and key blocks of the bulk helpers."""
 
 import pytest
+from django.db import connection
 
-from core.imports.bulk import KeyBlock, copy_text, copy_text_fields
+from core.imports.bulk import (
+    KeyBlock,
+    copy_text,
+    copy_text_fields,
+    drop_secondary_indexes,
+)
+from subscribers.models import SubscriberAccount
 from zones.models import Zone
 
 
@@ -52,3 +59,17 @@ def test_key_block_refuses_more_keys_than_it_holds(db):
     block.take(1)
     with pytest.raises(RuntimeError, match="1 keys left, 2 were asked for"):
         block.take(2)
+
+
+@pytest.mark.postgresql
+def test_drop_secondary_indexes_keeps_named_ones(db):
+    table = SubscriberAccount._meta.db_table
+    kept = "subscriber_code_prefix_idx"
+    statements = drop_secondary_indexes(SubscriberAccount, keep=(kept,))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [table])
+        remaining = {name for (name,) in cursor.fetchall()}
+    assert kept in remaining
+    assert "subscriber_predial_prefix_idx" not in remaining
+    assert not any(kept in statement for statement in statements)
+    assert any("subscriber_predial_prefix_idx" in statement for statement in statements)
