@@ -108,7 +108,15 @@ def table(figures: dict, results: dict) -> list[Line]:
     return lines
 
 
-def run_lines(database, large, small, copy_rate) -> list[Line]:
+def run_lines(
+    database,
+    large,
+    small,
+    copy_rate,
+    copy_ratio_target: float | None = TARGET_COPY_RATIO,
+) -> list[Line]:
+    """Return the table lines of one database's runs. `copy_ratio_target` is the
+    lowest passing ratio of the rate to COPY's, or None to report it only."""
     label = database_label(database)
     if "rows_per_second" not in large or large["returncode"] != 0:
         message = f"failed (exit status {large['returncode']})"
@@ -132,8 +140,8 @@ def run_lines(database, large, small, copy_rate) -> list[Line]:
             Line(
                 f"{label}: rate as a ratio of COPY in this run",
                 f"{ratio:.2f}",
-                f"≥ {TARGET_COPY_RATIO}",
-                ratio >= TARGET_COPY_RATIO,
+                "" if copy_ratio_target is None else f"≥ {copy_ratio_target}",
+                None if copy_ratio_target is None else ratio >= copy_ratio_target,
             )
         )
     lines.append(

@@ -41,11 +41,13 @@ def import_on_postgresql(options: Options, path: str) -> dict:
 
 def table(figures: dict, results: dict) -> list[Line]:
     copy_rate = results.get("registry_copy", {}).get("rows_per_second")
+    # The registry's target is a rate, with the ratio to COPY reported beside it.
     return customer_import.run_lines(
         "postgresql",
         figures["postgresql_large"],
         figures["postgresql_small"],
         copy_rate,
+        copy_ratio_target=None,
     )
 
 
