@@ -624,10 +624,31 @@ class TerminationRequestImporter(Importer):
         )
 
     def _flag_other_claims(self, claims: set[int]) -> None:
-        if claims:
-            TerminationRequest.objects.open().filter(account_id__in=claims).exclude(
-                competitor=self.competitor
-            ).update(claimed_by_other=True)
+        """Flag the open requests of other competitors for the accounts in
+        `claims`, with a `~` history record each."""
+        if not claims:
+            return
+        keys = list(
+            TerminationRequest.objects.open()
+            .filter(account_id__in=claims, claimed_by_other=False)
+            .exclude(competitor=self.competitor)
+            .values_list("pk", flat=True)
+        )
+        if not keys:
+            return
+        now = timezone.now()
+        TerminationRequest.objects.filter(pk__in=keys).update(
+            claimed_by_other=True, updated_at=now
+        )
+        history_insert_stored(
+            TerminationRequest,
+            keys,
+            history_type="~",
+            user_id=self.user.pk if self.user is not None else None,
+            when=now,
+            reason=_("También la reclama %(competitor)s")
+            % {"competitor": self.competitor.name},
+        )
 
     @staticmethod
     def _result(hit) -> WriteResult:

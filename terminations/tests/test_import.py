@@ -197,6 +197,23 @@ def test_open_request_of_other_competitor_flags_claim(
     assert earlier.claimed_by_other
 
 
+def test_flagged_claim_keeps_history(
+    competitor, other_competitor, tmp_path, django_user_model
+):
+    account = make_account("449000777")
+    earlier = make_request(other_competitor, account)
+    user = django_user_model.objects.create_user("coordinadora")
+    request_list = _one_row_list(competitor, tmp_path, "449000777")
+
+    request_list_import(request_list=request_list, user=user)
+    latest = earlier.history.latest()
+
+    assert latest.history_type == "~"
+    assert latest.claimed_by_other
+    assert latest.history_user == user
+    assert latest.history_change_reason == f"También la reclama {competitor.name}"
+
+
 def test_reimport_same_account_is_duplicate(competitor, tmp_path):
     make_account("449000778")
     first = _one_row_list(competitor, tmp_path, "449000778")
