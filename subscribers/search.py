@@ -6,8 +6,9 @@ matched at the start of the account code, the billing account and the ID, and
 a number of 10 digits or more also at the start of the cadastral number.
 Street words match whole words only, so «calle» finds «CL 10» but not
 «Claudia», and a word that begins one («carre», «diag») finds either the
-street word or the text as typed. `subscribers.pages` reads the pages of
-matches.
+street word or the text as typed. A house number typed without «#» («cra 10
+14-02») also finds the address written with it. `subscribers.pages` reads the
+pages of matches.
 """
 
 import re
@@ -40,6 +41,10 @@ MIN_CADASTRAL_DIGITS = 10
 
 # Digits and the separators people type inside codes and IDs.
 _NUMBER = re.compile(r"[\d\s.,\-/]+")
+# The street's number and the house number after it («10» and «14-02» in «cra
+# 10 14-02»). Addresses put «#» between them, which people often leave out.
+_STREET_NUMBER = re.compile(r"\d+[a-z]{0,3}|bis")
+_HOUSE_NUMBER = re.compile(r"\d+[a-z]{0,3}-\d+[a-z]{0,3}")
 
 
 @dataclass(frozen=True)
@@ -144,8 +149,31 @@ def phrases(words: list[Word]) -> list[list[Word]]:
 
 def phrase_variants(words: list[Word]) -> tuple[str, ...]:
     """Return the phrase of `words` as written and, when a word begins a street
-    word, the phrase with that street word in its place. A street word at
-    either end of a phrase gets a space on that side (see Term)."""
+    word, the phrase with that street word in its place. A house number typed
+    right after the street's number («cra 10 14-02») adds the same phrases with
+    «#» between them. A street word at either end of a phrase gets a space on
+    that side (see Term)."""
+    variants = _street_variants(words)
+    signed = _with_number_sign(words)
+    if signed is not None:
+        variants += _street_variants(signed)
+    return variants
+
+
+def _with_number_sign(words: list[Word]) -> list[Word] | None:
+    """Return `words` with «#» before the first house number that follows the
+    street's number without it, or None when there is none."""
+    if any(word.text == "#" for word in words):
+        return None
+    for index in range(1, len(words)):
+        if _HOUSE_NUMBER.fullmatch(words[index].text) and _STREET_NUMBER.fullmatch(
+            words[index - 1].text
+        ):
+            return [*words[:index], Word("#"), *words[index:]]
+    return None
+
+
+def _street_variants(words: list[Word]) -> tuple[str, ...]:
     written = _phrase([(word.text, word.is_street) for word in words])
     if not any(word.street for word in words):
         return (written,)

@@ -27,6 +27,12 @@ from subscribers.tests.helpers import make_account
         ("12", []),
         ("Calle 10 No. 5", [Term((" cl 10 # 5",))]),
         ("carrera 26#8", [Term((" kr 26 # 8",))]),
+        ("cra 10 14-02", [Term((" kr 10 14-02", " kr 10 # 14-02"))]),
+        ("cra 10 # 14-02", [Term((" kr 10 # 14-02",))]),
+        (
+            "carre 10 5-20",
+            [Term(("carre", " kr ")), Term(("10 5-20", "10 # 5-20"), "10520")],
+        ),
         ("avenida bolivar", [Term((" av bolivar",))]),
         ("calle", [Term((" cl ",))]),
         ("bolivar av", [Term(("bolivar av ",))]),
@@ -172,6 +178,9 @@ def street_accounts(db):
         ("avenida bolivar # 12", {"449000903"}),
         ("dg 4 # 3-10", {"449000904"}),
         ("transversal 7 # 2-45", {"449000905"}),
+        ("cra 26 8-15", {"449000902"}),
+        ("calle 10 5-20", {"449000901"}),
+        ("tv 7 2-45", {"449000905"}),
     ],
 )
 def test_street_words_are_equivalent(street_accounts, query, codes):
