@@ -133,9 +133,14 @@ def query_words(folded: str) -> list[Word]:
 
 
 def phrases(words: list[Word]) -> list[list[Word]]:
-    """Join each run of short words to the word after it (or before it)."""
+    """Join each run of short words to the word after it (or before it). A run
+    that is a street and its number («cl 10») stays a phrase of its own, so
+    «cra 10 almendros» looks for «kr 10» and «almendros» apart."""
     result, pending = [], []
     for word in words:
+        if len(word.text) >= SHORT_WORD and _is_street_and_number(pending):
+            result.append(pending)
+            pending = []
         pending.append(word)
         if len(word.text) >= SHORT_WORD:
             result.append(pending)
@@ -145,6 +150,15 @@ def phrases(words: list[Word]) -> list[list[Word]]:
     elif pending:
         result.append(pending)
     return result
+
+
+def _is_street_and_number(words: list[Word]) -> bool:
+    """True when `words` are a street word followed by its number («kr 10»)."""
+    return (
+        len(words) >= 2
+        and words[0].is_street
+        and all(_STREET_NUMBER.fullmatch(word.text) for word in words[1:])
+    )
 
 
 def phrase_variants(words: list[Word]) -> tuple[str, ...]:

@@ -27,7 +27,8 @@ from subscribers.tests.helpers import make_account
         ("12", []),
         ("Calle 10 No. 5", [Term((" cl 10 # 5",))]),
         ("carrera 26#8", [Term((" kr 26 # 8",))]),
-        ("cra 10 14-02", [Term((" kr 10 14-02", " kr 10 # 14-02"))]),
+        ("cra 10 14-02", [Term((" kr 10",)), Term(("14-02",), "1402")]),
+        ("cra 10 almendros", [Term((" kr 10",)), Term(("almendros",))]),
         ("cra 10 # 14-02", [Term((" kr 10 # 14-02",))]),
         (
             "carre 10 5-20",
@@ -163,6 +164,17 @@ def street_accounts(db):
     }
     for code, address in addresses.items():
         make_account(account_code=code, name="SUSCRIPTOR", address=address)
+
+
+def test_street_and_barrio_found_apart(db):
+    make_account(
+        account_code="449000931", address="CRA 10 # 14-02", barrio="LOS ALMENDROS"
+    )
+    make_account(
+        account_code="449000932", address="CRA 11 # 14-02", barrio="LOS ALMENDROS"
+    )
+    assert found("cra 10 almendros") == {"449000931"}
+    assert found("cra 10 14-02") == {"449000931"}
 
 
 @pytest.mark.parametrize(
