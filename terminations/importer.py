@@ -396,6 +396,10 @@ class TerminationRequestImporter(Importer):
             request = self._build(record, hit, claims)
             key = hit.account_id if hit else ("code", record["code"].key)
             original = self.first_by_key.get(key) or earlier.get(key)
+            if original is None and hit:
+                # The earlier request of this code may have lost its account
+                # since (request_unassign_account).
+                original = earlier.get(("code", record["code"].key))
             if original is not None:
                 request.is_duplicate = True
                 repeats.append((request, original))
@@ -590,11 +594,7 @@ class TerminationRequestImporter(Importer):
         effective request is repeated too, never reopened. An open request wins
         over a closed one, then the latest filed."""
         account_ids = {hit.account_id for hit in hits if hit}
-        codes = {
-            record["code"].key
-            for record, hit in zip(records, hits, strict=True)
-            if hit is None
-        }
+        codes = {record["code"].key for record in records}
         earlier = {}
         originals = TerminationRequest.objects.filter(
             competitor=self.competitor, is_duplicate=False
@@ -608,8 +608,8 @@ class TerminationRequestImporter(Importer):
         )
         for request in originals.filter(account_id__in=account_ids):
             earlier.setdefault(request.account_id, request)
-        # A code the registry does not know repeats a request with that code
-        # also when a manager assigned that request's account by hand since.
+        # A code repeats a request with that code also when a manager assigned
+        # or undid that request's account by hand since.
         for request in originals.filter(received_code__in=codes):
             earlier.setdefault(("code", request.received_code), request)
         return earlier

@@ -621,9 +621,10 @@ def request_assign_account(
 def request_unassign_account(
     *, request: TerminationRequest, user: User, reason: str
 ) -> None:
-    """Undo the account a manager assigned by hand to a request, with a reason,
-    and flag the request «sin coincidencia» again so the right account can be
-    assigned. The history keeps the account, who undid it, when and why.
+    """Undo the account of a request, found by the list's import or assigned by
+    hand, with a reason, and flag the request «sin coincidencia» again so the
+    right account can be assigned. The history keeps the account, who undid
+    it, when and why.
 
     Allowed only while nothing has relied on the account. The request must
     still be radicada, with no verification (so the advisor has not called
@@ -662,7 +663,7 @@ def request_unassign_account(
         _claims_recompute(account)
     request.refresh_from_db()
     logger.info(
-        "Request %s: manual account %s undone by user %s",
+        "Request %s: account %s undone by user %s",
         request.pk,
         account.account_code,
         user.pk,
@@ -684,14 +685,6 @@ def _unassign_check(request: TerminationRequest) -> None:
     if request.account_id is None:
         raise TerminationError(_("La solicitud no tiene cuenta asignada."))
     code = request.account.account_code
-    if request.match_method != TerminationRequest.MatchMethod.MANUAL:
-        raise TerminationError(
-            _(
-                "La cuenta %(code)s se encontró al importar la lista, no se asignó "
-                "a mano; solo se deshace una asignación hecha a mano."
-            )
-            % {"code": code}
-        )
     if request.status != TerminationRequest.Status.FILED:
         raise TerminationError(
             _(

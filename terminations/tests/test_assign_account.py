@@ -351,10 +351,19 @@ def test_undo_refused_when_repeated(competitor, director):
         services.request_unassign_account(request=request, user=director, reason="x")
 
 
-def test_undo_refused_for_imported_match(client, competitor, director):
+def test_manager_undoes_imported_match(client, competitor, director):
     request = make_request(competitor, make_account("449000189"))
-
-    with pytest.raises(services.TerminationError, match="no se asignó a mano"):
-        services.request_unassign_account(request=request, user=director, reason="x")
     client.force_login(director)
-    assert "Deshacer asignación" not in client.get(request.get_absolute_url()).text
+    page = client.get(request.get_absolute_url()).text
+    assert "Deshacer asignación" in page
+    assert "se encontró al importar la lista (por código de cuenta)" in page
+
+    response = client.post(unassign_url(request), {"reason": "El código era de otro"})
+    request.refresh_from_db()
+
+    assert response.status_code == 302
+    assert request.account is None
+    assert request.match_method == TerminationRequest.MatchMethod.NONE
+    assert request.history.first().history_change_reason == (
+        "Cuenta 449000189 desasignada: El código era de otro"
+    )

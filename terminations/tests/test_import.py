@@ -20,7 +20,11 @@ from terminations.matching import (
     parse_row_code,
 )
 from terminations.models import RequestList, TerminationRequest
-from terminations.services import request_list_create, request_list_import
+from terminations.services import (
+    request_list_create,
+    request_list_import,
+    request_unassign_account,
+)
 from terminations.tests.conftest import (
     COMPETITOR_LIST,
     LIST_RECEIVED_ON,
@@ -245,6 +249,22 @@ def test_imported_requests_have_creation_history(
         assert record.received == request.received
     repeat = second.requests.get()
     assert repeat.history.get().duplicate_of_id == first.requests.get().pk
+
+
+def test_reimport_after_undone_match_is_duplicate(competitor, tmp_path, director):
+    make_account("449000778")
+    first = _one_row_list(competitor, tmp_path, "449000778")
+    request_list_import(request_list=first)
+    original = first.requests.get()
+    request_unassign_account(request=original, user=director, reason="No era")
+    second = _one_row_list(competitor, tmp_path, "449000778")
+
+    request_list_import(request_list=second)
+    request = second.requests.get()
+
+    assert request.account is not None
+    assert request.is_duplicate
+    assert request.duplicate_of == original
 
 
 @pytest.mark.parametrize(
