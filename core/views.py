@@ -93,7 +93,8 @@ def import_confirm(request, pk):
             % {"count": job.rejected},
         )
         return redirect(job)
-    import_job_start(job=job, skip_invalid=skip_invalid)
+    if not import_job_start(job=job, skip_invalid=skip_invalid):
+        messages.info(request, _("Esta importación ya se está importando."))
     return redirect(job)
 
 

@@ -162,18 +162,25 @@ def import_job_run(*, job: ImportJob, skip_invalid: bool) -> ImportReport | None
     return report
 
 
-def import_job_start(*, job: ImportJob, skip_invalid: bool) -> None:
-    """Run import_job_run in a background thread so the page can poll progress.
+def import_job_start(*, job: ImportJob, skip_invalid: bool) -> bool:
+    """Run import_job_run in a background thread so the page can poll progress,
+    and return True; return False when the job is no longer a preview (another
+    request confirmed it first), without running it.
 
     NOTE: a thread dies with the web process; a task queue (Celery, RQ, Django
     tasks) is the production upgrade. A job left in "importando" by a restart
     stays so and must be uploaded again.
     """
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+    started = ImportJob.objects.filter(
+        pk=job.pk, status=ImportJob.Status.PREVIEW
+    ).update(status=ImportJob.Status.RUNNING)
+    if not started:
+        return False
     thread = threading.Thread(
         target=_run_in_thread, args=(job.pk, skip_invalid), daemon=True
     )
     thread.start()
+    return True
 
 
 def _run_in_thread(job_id: int, skip_invalid: bool) -> None:

@@ -34,6 +34,7 @@ def run_inline(monkeypatch):
 
     def start(*, job, skip_invalid):
         jobs.import_job_run(job=job, skip_invalid=skip_invalid)
+        return True
 
     monkeypatch.setattr("core.views.import_job_start", start)
 
@@ -234,6 +235,24 @@ def test_confirm_runs_in_background_thread(client, director, monkeypatch):
     job.refresh_from_db()
     assert job.status == "completada"
     assert job.progress_done == job.progress_total
+
+
+def test_confirm_of_job_another_request_started_runs_nothing(
+    client, director, monkeypatch
+):
+    upload(log_in(client, director), SAMPLE.read_bytes())
+    job = ImportJob.objects.get()
+    # Another request confirmed the job between this one's check and its start.
+    monkeypatch.setattr(
+        jobs.threading,
+        "Thread",
+        lambda *args, **kwargs: pytest.fail("a second import thread started"),
+    )
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+
+    assert not jobs.import_job_start(job=job, skip_invalid=True)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.RUNNING
 
 
 def test_one_rejected_row_in_singular(client, director):

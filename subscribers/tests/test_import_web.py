@@ -22,6 +22,7 @@ def run_inline(monkeypatch):
 
     def start(*, job, skip_invalid):
         jobs.import_job_run(job=job, skip_invalid=skip_invalid)
+        return True
 
     monkeypatch.setattr("core.views.import_job_start", start)
 
