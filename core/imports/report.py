@@ -109,7 +109,9 @@ class ImportReport:
             "notes": list(self.notes),
             "header_row": self.header_row,
             "columns": dict(self.columns),
-            "preview": list(self.preview),
+            # Pairs, because PostgreSQL's jsonb does not keep the order of an
+            # object's keys, and the preview's columns follow the file's.
+            "preview": [list(row.items()) for row in self.preview],
             "committed": self.committed,
             "dry_run": self.dry_run,
         }
@@ -137,6 +139,10 @@ class ImportReport:
                 if key in data
             }
         )
+        # Reports stored before the preview rows became pairs hold objects.
+        report.preview = [
+            row if isinstance(row, dict) else dict(row) for row in report.preview
+        ]
         report.errors = [
             Issue(**{**issue, "severity": Severity(issue["severity"])})
             for issue in data.get("errors", [])

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, connections
 from django.urls import reverse
 
-from core.imports import jobs
+from core.imports import ImportReport, jobs
 from core.imports.registry import get_importer
 from core.models import ImportJob
 from customers.models import Customer
@@ -253,6 +253,37 @@ def test_confirm_of_job_another_request_started_runs_nothing(
     assert not jobs.import_job_start(job=job, skip_invalid=True)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.RUNNING
+
+
+def test_preview_columns_keep_the_importers_order(client, director):
+    report = ImportReport(
+        preview=[
+            {
+                "row": 2,
+                "Identificación": "CC 1.019.968.196",
+                "Nombre": "Lucero Díaz",
+                "Tipo": "Nuevo",
+                "Último servicio": "",
+            }
+        ]
+    )
+    job = ImportJob.objects.create(
+        kind="clientes", original_name="a.csv", report=report.as_dict()
+    )
+
+    page = log_in(client, director).get(job.get_absolute_url()).content.decode()
+
+    positions = [
+        page.index(f"<th>{label}</th>")
+        for label in ("Identificación", "Nombre", "Tipo", "Último servicio")
+    ]
+    assert positions == sorted(positions)
+
+
+def test_report_stored_with_preview_objects_still_loads():
+    data = ImportReport(preview=[{"row": 2, "Nombre": "Lucero"}]).as_dict()
+    data["preview"] = [dict(row) for row in data["preview"]]
+    assert ImportReport.from_dict(data).preview == [{"row": 2, "Nombre": "Lucero"}]
 
 
 def test_one_rejected_row_in_singular(client, director):
