@@ -27,6 +27,7 @@ CADASTRAL_NUMBER_LENGTH = 30
 EXCEL_SIGNIFICANT_DIGITS = 15
 IN_CHUNK = 900
 
+_SCIENTIFIC = re.compile(r"\s*(\d+)(?:[.,](\d+))?[eE]\+?(\d+)\s*")
 _NON_DIGITS = re.compile(r"\D")
 _ADDRESS_WORDS = {
     **STREET_WORDS,
@@ -72,12 +73,21 @@ class AccountHit:
 def parse_row_code(raw) -> RowCode:
     """Clean a code cell: text `449001234`, a number cell, `449-001234`, padded
     with spaces, or a 30-digit cadastral number (text, or a number that lost
-    digits beyond Excel's fifteen)."""
+    digits beyond Excel's fifteen, also as text in scientific notation)."""
     if isinstance(raw, bool) or raw is None:
         return RowCode()
     if isinstance(raw, int | float):
         digits = f"{raw:.0f}"
         if len(digits) > EXCEL_SIGNIFICANT_DIGITS:
+            return RowCode(cadastral_number=digits, truncated=True)
+    elif scientific := _SCIENTIFIC.fullmatch(str(raw)):
+        # A CSV saved from Excel keeps a long number as Excel showed it
+        # («7.34490102001202E+29»), without the digits past the ones shown.
+        whole, fraction, exponent = scientific.groups()
+        shown = whole + (fraction or "")
+        length = len(whole) + int(exponent)
+        digits = shown[:length].ljust(length, "0")
+        if len(shown) < length:
             return RowCode(cadastral_number=digits, truncated=True)
     else:
         digits = _NON_DIGITS.sub("", str(raw))

@@ -156,6 +156,21 @@ def test_cadastral_number_as_number_is_truncated():
     assert code.truncated
 
 
+@pytest.mark.parametrize("text", ["7.34490102001202E+29", "7,34490102001202E+29"])
+def test_cadastral_number_in_scientific_notation_is_truncated(text):
+    code = parse_row_code(text)
+
+    assert code.truncated
+    assert code.cadastral_number == "734490102001202".ljust(30, "0")
+
+
+def test_short_number_in_scientific_notation_keeps_its_digits():
+    code = parse_row_code("4.49001234E+8")
+
+    assert code.account_code == "449001234"
+    assert not code.truncated
+
+
 def test_address_spellings_compare_equal():
     assert normalise_address("Calle 10 No. 5-32") == normalise_address("CL 10 # 5-32")
 
