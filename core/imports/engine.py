@@ -576,8 +576,13 @@ def _process_rows(run: _Run, table: Table) -> None:
             continue
 
         report.rows += 1
-        record = importer.parse_row(row)
-        report.errors.extend(row.issues)
+        extra = table.extra_cells(source)
+        if extra:
+            report.errors.append(_extra_cells_issue(source, table, extra))
+            record = None
+        else:
+            record = importer.parse_row(row)
+            report.errors.extend(row.issues)
         if record is None or row.rejected:
             report.rejected += 1
             if not run.skip_invalid and not importer.dry_run and run.writing:
@@ -619,6 +624,30 @@ def _process_rows(run: _Run, table: Table) -> None:
     run.writer.wait()
     if run.progress is not None:
         run.progress(run.total, run.total)
+
+
+def _extra_cells_issue(source: SourceRow, table: Table, extra: int) -> Issue:
+    """Return the error of a CSV row with `extra` filled cells past the header."""
+    message = ngettext(
+        "Fila %(row)s: tiene %(extra)s celda con datos después de la última "
+        "columna del encabezado, así que sus valores quedarían corridos a "
+        "columnas que no les corresponden. Suele pasar cuando un valor lleva "
+        "el separador de columnas del archivo (%(delimiter)s): quítelo o "
+        "encierre ese valor entre comillas, y cargue el archivo de nuevo.",
+        "Fila %(row)s: tiene %(extra)s celdas con datos después de la última "
+        "columna del encabezado, así que sus valores quedarían corridos a "
+        "columnas que no les corresponden. Suele pasar cuando un valor lleva "
+        "el separador de columnas del archivo (%(delimiter)s): quítelo o "
+        "encierre ese valor entre comillas, y cargue el archivo de nuevo.",
+        extra,
+    ) % {
+        "row": source.number,
+        "extra": extra,
+        "delimiter": _("tabulador")
+        if table.delimiter == "\t"
+        else f"«{table.delimiter}»",
+    }
+    return Issue(row=source.number, column="", message=message)
 
 
 def _add_to_group(run: _Run, groups: dict, pending: PendingRecord) -> None:

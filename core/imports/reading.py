@@ -127,6 +127,17 @@ class Table:
     # RowReader.texts's functions of a row's cells, by tuple of column keys,
     # and under None the column keys and cell picker of RowReader.text_map.
     text_getters: dict = field(default_factory=dict, repr=False, compare=False)
+    # The header's cells up to its last filled one, in a CSV file; 0 in a
+    # workbook, whose cells cannot shift (see Table.extra_cells).
+    width: int = 0
+
+    def extra_cells(self, row: SourceRow) -> int:
+        """Return how many cells of a CSV row hold text past the header's last
+        column, which a delimiter typed inside a value shifts there."""
+        cells = row.cells
+        if not self.width or len(cells) <= self.width:
+            return 0
+        return sum(1 for cell in cells[self.width :] if cell.strip())
 
     def rows(self) -> Iterator[SourceRow]:
         """Yield every row after the header, blank and footer rows included."""
@@ -354,6 +365,10 @@ def _open_csv(path: Path, columns: Sequence[Column]) -> Table:
     if isinstance(found, ImportFileError):
         raise found
     header_row, match, data_start = found
+    header_cells = dict(islice(_csv_rows(path, encoding, delimiter), header_row))[
+        header_row
+    ]
+    filled = [position for position, cell in enumerate(header_cells) if cell.strip()]
     return Table(
         path=path,
         file_format="csv",
@@ -362,6 +377,7 @@ def _open_csv(path: Path, columns: Sequence[Column]) -> Table:
         data_start=data_start,
         delimiter=delimiter,
         encoding=encoding,
+        width=filled[-1] + 1,
     )
 
 

@@ -149,6 +149,27 @@ def test_blank_and_footer_rows_are_skipped_not_rejected(tmp_path):
 
 
 @pytest.mark.django_db
+def test_row_shifted_by_a_delimiter_is_rejected(tmp_path):
+    text = "Zona;Descripción\nZona Norte;Ibagué; norte\nZona Sur;b\n"
+    report = run_import(ZoneImporter(), write(tmp_path, text), skip_invalid=True)
+    (issue,) = report.errors
+    assert issue.row == 2
+    assert issue.message.startswith(
+        "Fila 2: tiene 1 celda con datos después de la última columna"
+    )
+    assert "(«;»)" in issue.message
+    assert (report.created, report.rejected) == (1, 1)
+
+
+@pytest.mark.django_db
+def test_empty_cells_past_the_header_are_ignored(tmp_path):
+    text = "Zona;Descripción;\nZona Norte;a;;\nZona Sur;b; \n"
+    report = run_import(ZoneImporter(), write(tmp_path, text))
+    assert report.errors == []
+    assert report.created == 2
+
+
+@pytest.mark.django_db
 def test_progress_reports_rows_done_and_total(tmp_path):
     calls = []
     run_import(
