@@ -38,6 +38,7 @@ from core.imports.reading import xlsx_formulas
 from core.text import fold
 from subscribers.models import SubscriberAccount
 from terminations.matching import (
+    CADASTRAL_NUMBER_LENGTH,
     MatchKeys,
     match_rows,
     normalise_address,
@@ -504,7 +505,17 @@ class TerminationRequestImporter(Importer):
 
     def _problems(self, request: TerminationRequest, original) -> list[str]:
         """Return the Spanish sentences that describe a row's match and flags."""
-        if request.account_id is None:
+        sharing = self._accounts_sharing_property(request)
+        if request.account_id is None and sharing > 1:
+            problems = [
+                _(
+                    "El número predial es de %(count)s cuentas (un predio con "
+                    "varias cuentas) y ninguna tiene el documento de la fila: "
+                    "asigne la cuenta a mano."
+                )
+                % {"count": sharing}
+            ]
+        elif request.account_id is None:
             problems = [
                 _(
                     "Ninguna cuenta del catastro tiene ese código ni ese número "
@@ -544,6 +555,20 @@ class TerminationRequestImporter(Importer):
         if request.already_unlinked:
             problems.append(_("La cuenta ya está desvinculada."))
         return problems
+
+    @staticmethod
+    def _accounts_sharing_property(request: TerminationRequest) -> int:
+        """Return how many accounts have the unmatched request's cadastral
+        number, or 0 when its code is not a whole cadastral number. Only the
+        preview's sample rows ask, so one query each costs little."""
+        code = request.received_code
+        if (
+            request.account_id is not None
+            or request.cadastral_number_truncated
+            or len(code) != CADASTRAL_NUMBER_LENGTH
+        ):
+            return 0
+        return SubscriberAccount.objects.filter(cadastral_number=code).count()
 
     def _build(self, record, hit, claims) -> TerminationRequest:
         filed_on = record["filed_on"]

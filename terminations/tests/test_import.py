@@ -233,6 +233,18 @@ def test_flagged_claim_keeps_history(
     assert latest.history_change_reason == f"También la reclama {competitor.name}"
 
 
+def test_property_of_several_accounts_is_named_in_preview(competitor, tmp_path):
+    predial = "731480106001001250020000000000"
+    make_account("449000781", cadastral_number=predial, id_number="52111111")
+    make_account("449000782", cadastral_number=predial, id_number="52222222")
+    request_list = _one_row_list(competitor, tmp_path, predial)
+
+    request_list_import(request_list=request_list, dry_run=True)
+    (row,) = request_list.report["samples"]["unmatched"]["rows"]
+
+    assert row["problem"].startswith("El número predial es de 2 cuentas")
+
+
 def test_reimport_same_account_is_duplicate(competitor, tmp_path):
     make_account("449000778")
     first = _one_row_list(competitor, tmp_path, "449000778")
