@@ -245,7 +245,17 @@ class TerminationRequestImporter(Importer):
         if filed_on is not None:
             self._check_filing_date(row, filed_on)
         code = parse_row_code(row.raw("code"))
-        if not code.key:
+        if not code.key and row.text("code"):
+            row.error(
+                "code",
+                _(
+                    "«%(value)s» no es un código de cuenta ni un número predial: "
+                    "no tiene dígitos. Escriba el código de 9 dígitos o el "
+                    "predial de 30."
+                )
+                % {"value": row.text("code")},
+            )
+        elif not code.key:
             row.error(
                 "code",
                 _(

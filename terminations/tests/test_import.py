@@ -446,6 +446,16 @@ def _one_row_list(competitor, tmp_path, code: str, filed: str = "01/10/2026"):
     )
 
 
+def test_code_without_digits_is_named(competitor, tmp_path):
+    request_list = _one_row_list(competitor, tmp_path, "ABC-XYZ")
+
+    report, _tally = request_list_import(request_list=request_list, dry_run=True)
+    (issue,) = report.errors
+
+    assert "«ABC-XYZ» no es un código de cuenta ni un número predial" in issue.message
+    assert issue.value == "ABC-XYZ"
+
+
 def test_future_filing_date_is_rejected(competitor, tmp_path):
     make_account("449000711")
     request_list = _one_row_list(competitor, tmp_path, "449000711", "04/11/2026")
