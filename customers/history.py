@@ -31,6 +31,8 @@ class HistoryEntry:
     action: str
     subject: str
     changes: list[FieldChange] = field(default_factory=list)
+    # The reason saved with the change, if any.
+    reason: str = ""
 
 
 def customer_history(customer: Customer) -> list[HistoryEntry]:
@@ -69,6 +71,7 @@ def _entries(history, describe) -> list[HistoryEntry]:
             who=str(record.history_user) if record.history_user else _("el sistema"),
             action=ACTIONS.get(record.history_type, record.history_type),
             subject=describe(record),
+            reason=record.history_change_reason or "",
         )
         if record.history_type == "~" and previous is not None:
             delta = record.diff_against(previous)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import Role
 from core.calendar import BusinessCalendar
 from core.permissions import manager_required, role_required
+from customers.history import _entries as history_entries
 from subscribers.models import Competitor, SubscriberAccount
 from terminations import documents, services
 from terminations.forms import (
@@ -171,6 +172,13 @@ def detail(request, pk):
     return _detail_render(request, _visible(request, pk))
 
 
+def _history(item: TerminationRequest) -> list:
+    """Return the request's saved changes, newest first, with their reasons."""
+    entries = history_entries(item.history.all(), lambda record: _("la solicitud"))
+    entries.reverse()
+    return entries
+
+
 def _detail_render(request, item, verification_form=None):
     """Render the request page; `verification_form` is a bound form to show
     again with its errors and the values the user chose."""
@@ -194,6 +202,7 @@ def _detail_render(request, item, verification_form=None):
             else None,
             "advisor_changes": _advisor_changes(item),
             "account_changes": _account_changes(item),
+            "history": _history(item),
             "candidates": services.account_candidates(request=item)
             if resolving
             else [],

@@ -367,3 +367,18 @@ def test_manager_undoes_imported_match(client, competitor, director):
     assert request.history.first().history_change_reason == (
         "Cuenta 449000189 desasignada: El código era de otro"
     )
+
+
+def test_request_page_shows_history_with_reasons(client, competitor, director):
+    request = make_request(competitor, make_account("449000189"))
+    client.force_login(director)
+    client.post(unassign_url(request), {"reason": "El código era de otro"})
+
+    page = client.get(request.get_absolute_url()).text
+
+    assert "Historial de cambios" in page
+    assert (
+        "modificó la solicitud: Cuenta 449000189 desasignada: El código era de otro"
+        in page
+    )
+    assert "creó la solicitud" in page
