@@ -18,6 +18,7 @@ from itertools import islice
 from pathlib import Path
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.imports.columns import Column, ForeignKind, HeaderMatch, match_headers
 from core.imports.parsers import cell_text
@@ -221,9 +222,12 @@ def _missing_columns_message(missing: Sequence[Column], table: Table) -> str:
         if column.aliases
     )
     found = ", ".join(f"«{header}»" for header in table.header.found) or _("ninguno")
-    message = _(
+    message = ngettext(
         "Falta la columna obligatoria %(names)s. Encabezados encontrados en la fila "
-        "%(row)s: %(found)s. Agregue la columna o corrija su título."
+        "%(row)s: %(found)s. Agregue la columna o corrija su título.",
+        "Faltan las columnas obligatorias %(names)s. Encabezados encontrados en la "
+        "fila %(row)s: %(found)s. Agregue las columnas o corrija sus títulos.",
+        len(missing),
     ) % {"names": names, "row": table.header_row, "found": found}
     if variants:
         message += " (" + variants + ".)"

@@ -186,6 +186,22 @@ def test_missing_column_is_one_file_error(tmp_path):
     report = run_import(ZoneImporter(), write(tmp_path, "Descripción\na\n"))
     assert [issue.row for issue in report.errors] == [0]
     assert "«Zona»" in report.errors[0].message
+    assert report.errors[0].message.startswith("Falta la columna obligatoria «Zona»")
+
+
+@pytest.mark.django_db
+def test_two_missing_columns_are_named_in_plural(tmp_path):
+    class TwoRequired(ZoneImporter):
+        columns = [
+            Column("name", "Zona", required=True),
+            Column("description", "Descripción", required=True),
+            Column("active", "Activa"),
+        ]
+
+    report = run_import(TwoRequired(), write(tmp_path, "Activa\nSÍ\n"))
+    assert report.errors[0].message.startswith(
+        "Faltan las columnas obligatorias «Zona», «Descripción»."
+    )
 
 
 @pytest.mark.django_db
