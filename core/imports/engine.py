@@ -8,6 +8,7 @@ rolled back, so a file is imported whole or not at all.
 
 import gc
 import logging
+import math
 import sys
 import threading
 from collections.abc import Callable, Hashable, Sequence
@@ -563,6 +564,8 @@ def _process_rows(run: _Run, table: Table) -> None:
     batch_keys: set[Hashable] = set()
     groups: dict[Hashable, _Group] = {}
     done = 0
+    # Only a CSV row longer than its header can hold shifted cells.
+    width = table.width or math.inf
 
     for source in table.rows():
         if source.is_blank_or_footer():
@@ -576,7 +579,7 @@ def _process_rows(run: _Run, table: Table) -> None:
             continue
 
         report.rows += 1
-        extra = table.extra_cells(source)
+        extra = table.extra_cells(source) if len(source.cells) > width else 0
         if extra:
             report.errors.append(_extra_cells_issue(source, table, extra))
             record = None
