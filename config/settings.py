@@ -36,6 +36,11 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 # Public address of the site, used for links inside e-mails and PDFs.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# History reasons hold what staff type (an annulment's or a reassignment's
+# reason after a fixed prefix), so they are text without a length limit. The
+# default, 100 characters, made PostgreSQL reject longer reasons.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

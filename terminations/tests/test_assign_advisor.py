@@ -23,6 +23,16 @@ def post_advisor(client, item, advisor, reason=""):
     )
 
 
+def test_long_reason_is_kept_whole_in_history(client, coordinator, item, other_advisor):
+    reason = "Cambio de zona por vacaciones del asesor. " * 6
+    client.force_login(coordinator)
+
+    response = post_advisor(client, item, other_advisor, reason=reason)
+
+    assert response.status_code == 200
+    assert item.history.latest().history_change_reason.endswith(reason.strip())
+
+
 def test_coordinator_reassigns_and_history_shows_both(
     client, coordinator, item, advisor, other_advisor
 ):
