@@ -579,9 +579,9 @@ def _process_rows(run: _Run, table: Table) -> None:
             continue
 
         report.rows += 1
-        extra = table.extra_cells(source) if len(source.cells) > width else 0
-        if extra:
-            report.errors.append(_extra_cells_issue(source, table, extra))
+        length = table.shifted_length(source) if len(source.cells) > width else 0
+        if length:
+            report.errors.append(_shifted_row_issue(source, table, length))
             record = None
         else:
             record = importer.parse_row(row)
@@ -629,23 +629,18 @@ def _process_rows(run: _Run, table: Table) -> None:
         run.progress(run.total, run.total)
 
 
-def _extra_cells_issue(source: SourceRow, table: Table, extra: int) -> Issue:
-    """Return the error of a CSV row with `extra` filled cells past the header."""
-    message = ngettext(
-        "Fila %(row)s: tiene %(extra)s celda con datos después de la última "
-        "columna del encabezado, así que sus valores quedarían corridos a "
-        "columnas que no les corresponden. Suele pasar cuando un valor lleva "
-        "el separador de columnas del archivo (%(delimiter)s): quítelo o "
-        "encierre ese valor entre comillas, y cargue el archivo de nuevo.",
-        "Fila %(row)s: tiene %(extra)s celdas con datos después de la última "
-        "columna del encabezado, así que sus valores quedarían corridos a "
-        "columnas que no les corresponden. Suele pasar cuando un valor lleva "
-        "el separador de columnas del archivo (%(delimiter)s): quítelo o "
-        "encierre ese valor entre comillas, y cargue el archivo de nuevo.",
-        extra,
+def _shifted_row_issue(source: SourceRow, table: Table, length: int) -> Issue:
+    """Return the error of a CSV row with `length` cells, more than its header."""
+    message = _(
+        "Fila %(row)s: tiene %(length)s celdas y el encabezado %(width)s columnas, "
+        "así que sus valores quedarían corridos a columnas que no les "
+        "corresponden. Suele pasar cuando un valor lleva el separador de columnas "
+        "del archivo (%(delimiter)s): quítelo o encierre ese valor entre comillas, "
+        "y cargue el archivo de nuevo."
     ) % {
         "row": source.number,
-        "extra": extra,
+        "length": length,
+        "width": table.width,
         "delimiter": _("tabulador")
         if table.delimiter == "\t"
         else f"«{table.delimiter}»",

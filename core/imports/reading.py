@@ -11,6 +11,7 @@ import logging
 import re
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ from core.text import fold
 
 # The header row is searched for among the first rows (title rows may sit above it).
 HEADER_SCAN_ROWS = 20
+# Data rows read when a CSV file is opened to learn how many cells its rows have.
+LENGTH_SCAN_ROWS = 200
 CSV_DELIMITERS = (";", ",", "\t")
 XLSX_EXTENSIONS = frozenset({".xlsx", ".xlsm"})
 CSV_EXTENSIONS = frozenset({".csv", ".txt", ".tsv"})
@@ -129,16 +132,29 @@ class Table:
     # and under None the column keys and cell picker of RowReader.text_map.
     text_getters: dict = field(default_factory=dict, repr=False, compare=False)
     # The header's cells up to its last filled one, in a CSV file; 0 in a
-    # workbook, whose cells cannot shift (see Table.extra_cells).
+    # workbook, whose cells cannot shift (see Table.shifted_length).
     width: int = 0
+    # The header's cell count when it is also the most common cell count of
+    # the first data rows, else 0: such a file writes every row to one length.
+    row_length: int = 0
 
-    def extra_cells(self, row: SourceRow) -> int:
-        """Return how many cells of a CSV row hold text past the header's last
-        column, which a delimiter typed inside a value shifts there."""
+    def shifted_length(self, row: SourceRow) -> int:
+        """Return the row's cell count when a delimiter typed inside a value
+        seems to have shifted its cells, else 0. A row is shifted when it has
+        a filled cell past the header's last column, or, in a file whose rows
+        all have `row_length` cells, when it has more. The count runs to the
+        last filled cell or, in the second case, to the row's end."""
+        # NOTE: a shifted row in a file whose rows differ in length is caught
+        # only when its last cell is filled.
         cells = row.cells
         if not self.width or len(cells) <= self.width:
             return 0
-        return sum(1 for cell in cells[self.width :] if cell.strip())
+        if self.row_length and len(cells) > self.row_length:
+            return len(cells)
+        filled = [position for position, cell in enumerate(cells) if cell.strip()]
+        if not filled or filled[-1] < self.width:
+            return 0
+        return filled[-1] + 1
 
     def rows(self) -> Iterator[SourceRow]:
         """Yield every row after the header, blank and footer rows included."""
@@ -369,10 +385,17 @@ def _open_csv(path: Path, columns: Sequence[Column]) -> Table:
     if isinstance(found, ImportFileError):
         raise found
     header_row, match, data_start = found
-    header_cells = dict(islice(_csv_rows(path, encoding, delimiter), header_row))[
-        header_row
-    ]
+    first_rows = dict(
+        islice(_csv_rows(path, encoding, delimiter), data_start + LENGTH_SCAN_ROWS)
+    )
+    header_cells = first_rows[header_row]
     filled = [position for position, cell in enumerate(header_cells) if cell.strip()]
+    lengths = Counter(
+        len(cells)
+        for number, cells in first_rows.items()
+        if number >= data_start and any(cell.strip() for cell in cells)
+    )
+    common = lengths.most_common(1)
     return Table(
         path=path,
         file_format="csv",
@@ -382,6 +405,9 @@ def _open_csv(path: Path, columns: Sequence[Column]) -> Table:
         delimiter=delimiter,
         encoding=encoding,
         width=filled[-1] + 1,
+        row_length=len(header_cells)
+        if common and common[0][0] == len(header_cells)
+        else 0,
     )
 
 

@@ -154,11 +154,31 @@ def test_row_shifted_by_a_delimiter_is_rejected(tmp_path):
     report = run_import(ZoneImporter(), write(tmp_path, text), skip_invalid=True)
     (issue,) = report.errors
     assert issue.row == 2
-    assert issue.message.startswith(
-        "Fila 2: tiene 1 celda con datos después de la última columna"
-    )
+    assert issue.message.startswith("Fila 2: tiene 3 celdas y el encabezado 2 columnas")
     assert "(«;»)" in issue.message
     assert (report.created, report.rejected) == (1, 1)
+
+
+@pytest.mark.django_db
+def test_shifted_row_with_empty_last_cells_is_rejected(tmp_path):
+    text = (
+        "Zona;Descripción;Activa\n"
+        "Zona Norte;a;SÍ\n"
+        "Zona Sur;Ibagué; sur;\n"
+        "Zona Centro;c;NO\n"
+    )
+    report = run_import(ZoneImporter(), write(tmp_path, text), skip_invalid=True)
+    (issue,) = report.errors
+    assert issue.message.startswith("Fila 3: tiene 4 celdas y el encabezado 3 columnas")
+    assert (report.created, report.rejected) == (2, 1)
+
+
+@pytest.mark.django_db
+def test_rows_ending_in_a_delimiter_are_not_shifted(tmp_path):
+    text = "Zona;Descripción;Activa\nZona Norte;a;SÍ;\nZona Sur;b;;\n"
+    report = run_import(ZoneImporter(), write(tmp_path, text))
+    assert report.errors == []
+    assert report.created == 2
 
 
 @pytest.mark.django_db
