@@ -525,6 +525,14 @@ class TerminationRequestImporter(Importer):
                 )
                 % {"count": sharing}
             ]
+        elif request.account_id is None and request.cadastral_number_truncated:
+            # The truncated number is not looked up, nor is the ID and address.
+            problems = [
+                _(
+                    "Excel guardó el número predial como número y perdió sus "
+                    "últimos dígitos: asigne la cuenta a mano."
+                )
+            ]
         elif request.account_id is None:
             problems = [
                 _(
@@ -532,13 +540,6 @@ class TerminationRequestImporter(Importer):
                     "predial, ni ese documento con esa dirección."
                 )
             ]
-            if request.cadastral_number_truncated:
-                problems.append(
-                    _(
-                        "Excel guardó el número predial como número y perdió sus "
-                        "últimos dígitos: asigne la cuenta a mano."
-                    )
-                )
         else:
             problems = [str(MATCH_PROBLEMS[request.match_method])]
         if original is not None:

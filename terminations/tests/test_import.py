@@ -446,6 +446,18 @@ def _one_row_list(competitor, tmp_path, code: str, filed: str = "01/10/2026"):
     )
 
 
+def test_truncated_row_names_only_the_truncation(competitor, tmp_path):
+    request_list = _one_row_list(competitor, tmp_path, "7.34490102001202E+29")
+
+    request_list_import(request_list=request_list, dry_run=True)
+    (row,) = request_list.report["samples"]["unmatched"]["rows"]
+
+    assert row["problem"] == (
+        "Excel guardó el número predial como número y perdió sus últimos dígitos: "
+        "asigne la cuenta a mano."
+    )
+
+
 def test_code_without_digits_is_named(competitor, tmp_path):
     request_list = _one_row_list(competitor, tmp_path, "ABC-XYZ")
 
