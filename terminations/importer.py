@@ -217,6 +217,7 @@ class TerminationRequestImporter(Importer):
         self.first_by_key: dict = {}
 
     def prepare(self) -> None:
+        self.user_id = self.user.pk if self.user is not None else None
         self.calendar = BusinessCalendar()
         self.response_days = settings.TERMINATION_RESPONSE_BUSINESS_DAYS
         self.effective_months = settings.TERMINATION_EFFECTIVE_MONTHS
@@ -448,7 +449,7 @@ class TerminationRequestImporter(Importer):
             TerminationRequest,
             keys,
             history_type="+",
-            user_id=self.user.pk if self.user is not None else None,
+            user_id=self.user_id,
             when=now,
         )
 
@@ -680,7 +681,7 @@ class TerminationRequestImporter(Importer):
             TerminationRequest,
             keys,
             history_type="~",
-            user_id=self.user.pk if self.user is not None else None,
+            user_id=self.user_id,
             when=now,
             reason=_("También la reclama %(competitor)s")
             % {"competitor": self.competitor.name},

@@ -84,10 +84,10 @@ def parse_row_code(raw) -> RowCode:
         # A CSV saved from Excel keeps a long number as Excel showed it
         # («7.34490102001202E+29»), without the digits past the ones shown.
         whole, fraction, exponent = scientific.groups()
-        shown = whole + (fraction or "")
+        significant = whole + (fraction or "")
         length = len(whole) + int(exponent)
-        digits = shown[:length].ljust(length, "0")
-        if len(shown) < length:
+        digits = significant[:length].ljust(length, "0")
+        if len(significant) < length:
             return RowCode(cadastral_number=digits, truncated=True)
     else:
         digits = _NON_DIGITS.sub("", str(raw))

@@ -164,8 +164,8 @@ def import_job_run(*, job: ImportJob, skip_invalid: bool) -> ImportReport | None
 
 def import_job_start(*, job: ImportJob, skip_invalid: bool) -> bool:
     """Run import_job_run in a background thread so the page can poll progress,
-    and return True; return False when the job is no longer a preview (another
-    request confirmed it first), without running it.
+    and return True. Return False without running it when the job is no
+    longer a preview, because another request confirmed it first.
 
     NOTE: a thread dies with the web process; a task queue (Celery, RQ, Django
     tasks) is the production upgrade. A job left in "importando" by a restart

@@ -64,12 +64,12 @@ def test_key_block_refuses_more_keys_than_it_holds(db):
 @pytest.mark.postgresql
 def test_drop_secondary_indexes_keeps_named_ones(db):
     table = SubscriberAccount._meta.db_table
-    kept = "subscriber_code_prefix_idx"
-    statements = drop_secondary_indexes(SubscriberAccount, keep=(kept,))
+    kept_index = "subscriber_code_prefix_idx"
+    statements = drop_secondary_indexes(SubscriberAccount, keep=(kept_index,))
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [table])
         remaining = {name for (name,) in cursor.fetchall()}
-    assert kept in remaining
+    assert kept_index in remaining
     assert "subscriber_predial_prefix_idx" not in remaining
-    assert not any(kept in statement for statement in statements)
+    assert not any(kept_index in statement for statement in statements)
     assert any("subscriber_predial_prefix_idx" in statement for statement in statements)

@@ -344,7 +344,7 @@ def test_repeated_keys_are_encoded_before_writing(tmp_path):
 
 
 @pytest.mark.django_db
-def test_first_pass_counts_rows_for_the_importer_and_progress(tmp_path):
+def test_first_pass_counts_data_rows(tmp_path):
     text = "Zona;Descripción\nZona Norte;a\n;\nNorte mal escrito;b\nZona Sur;c\n"
     counted = []
 
