@@ -115,6 +115,11 @@ class CustomerFilterForm(forms.Form):
         return queryset
 
     @property
+    def searches(self) -> bool:
+        """Whether filter() applies a search query."""
+        return self.is_valid() and bool(self.cleaned_data.get("q"))
+
+    @property
     def is_filtered(self) -> bool:
         return self.is_valid() and any(self.cleaned_data.values())
 

@@ -293,8 +293,8 @@ _PLAIN_EMAIL = re.compile(
 )
 
 
-# The trigram index of Customer.search_text (migration 0003).
-SEARCH_INDEX = "customer_search_trgm"
+# The word index of Customer.search_text (migration 0009).
+SEARCH_INDEX = "customer_search_words"
 
 
 def _lock_customers() -> None:
@@ -314,7 +314,7 @@ def _lock_customers() -> None:
 
 
 def _defer_search_index_updates() -> None:
-    """Let the trigram index collect this transaction's new entries in its pending
+    """Let the word index collect this transaction's new entries in its pending
     list, to be merged once at the end, instead of updating its posting trees
     row by row (PostgreSQL only; the setting ends with the transaction)."""
     if connection.vendor != "postgresql":
@@ -324,7 +324,7 @@ def _defer_search_index_updates() -> None:
 
 
 def _merge_search_index_updates() -> None:
-    """Merge the trigram index's pending list in one sorted pass, so that neither
+    """Merge the word index's pending list in one sorted pass, so that neither
     searches nor the next single-row save pay for it."""
     if connection.vendor != "postgresql":
         return

@@ -24,8 +24,8 @@ from core.imports.bulk import (
     drop_secondary_indexes,
     restore_schema,
 )
-from core.text import fold
 from customers.models import Contact, Customer
+from customers.search import build_search_text
 
 # Customer columns in the order of the COPY lines: the text columns first.
 CUSTOMER_TEXT_FIELDS = (
@@ -227,9 +227,7 @@ def _customer_lines(
     address = get("address", "")
     barrio = get("barrio", "")
     email = get("email", "")
-    search_text = fold(
-        " ".join(part for part in (name, trade_name, address, barrio, email) if part)
-    )
+    search_text = build_search_text(name, trade_name, address, barrio, email)
     texts = copy_text_fields(
         (
             values["id_type"],

@@ -7,7 +7,7 @@ outside the user's portfolio gets 404 and a role without the feature gets 403.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -64,12 +64,25 @@ def can_edit(user, customer: Customer) -> bool:
     return user.is_advisor and customer.advisor_id == user.pk
 
 
+def name_ordered_page(customers, *, searched: bool, number) -> Page:
+    """Return page `number` of `customers` in name order. `searched` says that
+    the queryset comes from search(), whose best order depends on its number of
+    matches (Customer.objects.in_name_order)."""
+    paginator = Paginator(customers.in_name_order(), PAGE_SIZE)
+    if searched:
+        # The paginator counts once, before it reads the page.
+        paginator.object_list = customers.in_name_order(matches=paginator.count)
+    return paginator.get_page(number)
+
+
 @require_GET
 @customer_reader_required
 def customer_list(request):
     form = CustomerFilterForm(request.GET or None, user=request.user)
-    customers = form.filter(visible_customers(request.user)).order_by("name", "pk")
-    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    customers = form.filter(visible_customers(request.user))
+    page = name_ordered_page(
+        customers, searched=form.searches, number=request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     context = {

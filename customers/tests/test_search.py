@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from customers.models import Customer
+from customers.models import SORTED_SEARCH_MATCHES, Customer
 from tests.factories import make_customer
 
 LIST_URL = reverse("customers:list")
@@ -115,3 +115,62 @@ def test_advisor_search_stays_in_portfolio(client, advisor, other_advisor):
     client.force_login(advisor)
     response = client.get(LIST_URL, {"q": "hotel lagos"})
     assert list(response.context["page"].object_list) == [own]
+
+
+def test_search_matches_word_starts(hotel, other):
+    assert list(Customer.objects.search("garc marq")) == [hotel]
+
+
+def test_search_skips_word_middles(hotel, other):
+    assert list(Customer.objects.search("arcia")) == []
+
+
+def test_search_splits_address_numbers(hotel, other):
+    assert list(Customer.objects.search("37-64")) == [hotel]
+    assert list(Customer.objects.search("64")) == [hotel]
+
+
+def test_search_ignores_punctuation(db):
+    store = make_customer(name="Tienda (La Esquina)", address="Kr 5 #12-40, Local 3")
+    assert list(Customer.objects.search("esquina")) == [store]
+    assert list(Customer.objects.search("local 3")) == [store]
+    assert list(Customer.objects.search("#12")) == [store]
+
+
+def test_search_finds_email_parts(db):
+    customer = make_customer(
+        name="Constructora Giraldo S.A.S.",
+        email="compras.obra@constructoragiraldo.com.co",
+    )
+    assert list(Customer.objects.search("obra")) == [customer]
+    assert list(Customer.objects.search("constructoragiraldo")) == [customer]
+
+
+def test_search_text_is_folded_words(hotel):
+    assert hotel.search_text == (
+        "hotel garcia marquez s a s hotel el penon cra 26 37 64 centro"
+    )
+
+
+def test_search_query_of_marks_only_matches_all(hotel, other):
+    assert set(Customer.objects.search("# -")) == {hotel, other}
+
+
+@pytest.mark.parametrize("matches", [None, 1, SORTED_SEARCH_MATCHES + 1])
+def test_name_order_is_the_same_either_way(db, matches):
+    names = ["Hotel Zafiro", "Almacen Avila", "Hotel Ambar", "Hotel Ambar", "Bodega"]
+    keys = [make_customer(name=name).pk for name in names]
+    ordered = Customer.objects.search("hotel").in_name_order(matches=matches)
+    assert [customer.pk for customer in ordered] == [keys[2], keys[3], keys[0]]
+
+
+def test_list_search_pages_in_name_order(client, director):
+    for number in range(60):
+        make_customer(name=f"Hotel {number:02d}")
+    client.force_login(director)
+    response = client.get(LIST_URL, {"q": "hotel", "page": 2})
+    page = response.context["page"]
+    assert page.paginator.count == 60
+    assert [customer.name for customer in page.object_list] == [
+        f"Hotel {number:02d}" for number in range(50, 60)
+    ]

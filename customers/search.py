@@ -1,0 +1,72 @@
+"""Word search over a customer's names, address, barrio and e-mail.
+
+A customer's `search_text` is its words, folded (lower case, no accents) and
+separated by single spaces. A word is a run of letters and digits, so "37-64"
+is the words "37" and "64", and an e-mail address is its name and domain parts.
+A query word matches a customer when it starts one of those words: "garc" finds
+"García" and "recreo" finds "El Recreo", but "arcia" finds nothing. A query
+is split the same way, and every word of it must match.
+
+On PostgreSQL a GIN index over the words as a tsvector (migration 0009) serves
+the prefix match. It holds one entry per distinct word of a customer, where a
+trigram index of the same text held one per distinct trigram.
+"""
+
+import re
+
+from django.db.models import BooleanField, F, Func, Q, Value
+
+from core.text import fold
+
+# Byte table for bytes.translate: ASCII letters and digits stay, anything else
+# becomes a space.
+_ASCII_SEPARATORS = bytes(
+    byte if chr(byte).isascii() and chr(byte).isalnum() else ord(" ")
+    for byte in range(256)
+)
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def build_search_text(*parts: str) -> str:
+    """Return the words of `parts` (empty ones are skipped), folded and separated
+    by single spaces."""
+    text = fold(" ".join(part for part in parts if part))
+    if text.isascii():
+        # A tenth of the regular expression's time, and this runs on every
+        # imported row.
+        text = text.encode("ascii").translate(_ASCII_SEPARATORS).decode("ascii")
+    else:
+        text = _NON_WORD.sub(" ", text)
+    return " ".join(text.split())
+
+
+def query_words(query: str) -> list[str]:
+    """Return the words of a typed query, for word_condition."""
+    return build_search_text(query).split()
+
+
+def word_condition(word: str, vendor: str) -> Q:
+    """Return a condition matching the customers with a search word that starts
+    with `word` (one of query_words)."""
+    if vendor == "postgresql":
+        return Q(_HasWordStartingWith(F("search_text"), Value(f"'{word}':*")))
+    return Q(search_text__startswith=word) | Q(search_text__contains=" " + word)
+
+
+class _HasWordStartingWith(Func):
+    """`array_to_tsvector(string_to_array(search_text, ' ')) @@ 'word':*`, the
+    expression of the customer_search_words index matched against a prefix
+    query. A word contains only letters and digits, so it needs no escaping
+    inside the tsquery's quotes."""
+
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        text, query = self.get_source_expressions()
+        text_sql, text_params = compiler.compile(text)
+        query_sql, query_params = compiler.compile(query)
+        sql = (
+            f"array_to_tsvector(string_to_array({text_sql}, ' ')) "
+            f"@@ ({query_sql})::tsquery"
+        )
+        return sql, (*text_params, *query_params)
