@@ -55,6 +55,7 @@ from customers.phones import (
     normalise_phone,
     split_phone_list,
 )
+from customers.search import SEARCH_INDEX
 from zones.models import Municipality, Zone
 
 COLUMNS = [
@@ -291,10 +292,6 @@ _PLAIN_EMAIL = re.compile(
     r"[a-z0-9_%+-]+(?:\.[a-z0-9_%+-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
     r"[a-z]{2,63}"
 )
-
-
-# The word index of Customer.search_text (migration 0009).
-SEARCH_INDEX = "customer_search_words"
 
 
 def _lock_customers() -> None:

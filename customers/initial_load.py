@@ -21,11 +21,11 @@ from core.imports.bulk import (
     copy_text,
     copy_text_fields,
     drop_foreign_keys,
-    drop_secondary_indexes,
+    drop_index,
     restore_schema,
 )
 from customers.models import Contact, Customer
-from customers.search import build_search_text
+from customers.search import SEARCH_INDEX, build_search_text
 
 # Customer columns in the order of the COPY lines: the text columns first.
 CUSTOMER_TEXT_FIELDS = (
@@ -103,13 +103,16 @@ ANALYZED_COLUMNS = {
 
 
 def schema_drop() -> list[str]:
-    """Drop the secondary indexes and foreign keys of the customer and contact
+    """Drop the word index and the foreign keys of the customer and contact
     tables and return the statements that restore them.
 
-    The contact table is empty too, because each contact references a customer.
-    It is locked against writers like the customer table, so that keys can be
-    reserved in ranges. DROP INDEX locks both tables against readers until the
-    transaction ends, which costs nothing while they hold no rows.
+    The b-tree indexes stay. The server updates them while Python parses the
+    next rows, where building them after the last row made the import wait
+    about 0.4 s longer (100,000 customers). The contact table is empty too,
+    because each contact references a customer. It is locked against writers
+    like the customer table, so that keys can be reserved in ranges. DROP
+    INDEX locks the customer table against readers until the transaction ends,
+    which costs nothing while it holds no rows.
     """
     with connection.cursor() as cursor:
         cursor.execute(
@@ -117,8 +120,7 @@ def schema_drop() -> list[str]:
             "IN SHARE ROW EXCLUSIVE MODE"
         )
     return [
-        *drop_secondary_indexes(Customer),
-        *drop_secondary_indexes(Contact),
+        *drop_index(Customer, SEARCH_INDEX),
         *drop_foreign_keys(Customer),
         *drop_foreign_keys(Contact),
     ]

@@ -18,6 +18,9 @@ from django.db.models import BooleanField, F, Func, Q, Value
 
 from core.text import fold
 
+# The word index of Customer.search_text (migration 0009).
+SEARCH_INDEX = "customer_search_words"
+
 # Byte table for bytes.translate: ASCII letters and digits stay, anything else
 # becomes a space.
 _ASCII_SEPARATORS = bytes(

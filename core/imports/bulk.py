@@ -568,6 +568,24 @@ def drop_secondary_indexes(
     return [definition for _name, definition in indexes]
 
 
+def drop_index(model: type[models.Model], name: str) -> list[str]:
+    """Drop index `name` of `model`'s table, if it exists, and return the
+    statement that creates it again (PostgreSQL only). Locks as
+    drop_secondary_indexes does."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_indexdef(pg_index.indexrelid) FROM pg_index "
+            "JOIN pg_class AS index_class ON index_class.oid = pg_index.indexrelid "
+            "WHERE pg_index.indrelid = %s::regclass AND index_class.relname = %s",
+            [model._meta.db_table, name],
+        )
+        found = cursor.fetchone()
+        if found is None:
+            return []
+        cursor.execute(f"DROP INDEX {_quote(name)}")
+    return [found[0]]
+
+
 def drop_foreign_keys(model: type[models.Model]) -> list[str]:
     """Drop the foreign keys of `model`'s table and return the statements that
     add them again (PostgreSQL only).
