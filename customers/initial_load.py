@@ -2,10 +2,10 @@
 (PostgreSQL only).
 
 Nothing stored can match a row, so every record is a new customer. The import
-drops the secondary indexes and foreign keys of the customer and contact tables
-and copies rows straight in as COPY text lines, each batch with the history records
-of its customers and contacts. At the end it builds the indexes once and adds
-the foreign keys back. Adding a foreign key checks every row in one join, where a kept one
+drops the word index and the foreign keys of the customer and contact tables
+and copies rows straight in as COPY text lines, each batch with the history
+records of its customers and contacts. At the end it builds the word index once
+and adds the foreign keys back. Adding a foreign key checks every row in one join, where a kept one
 queues a deferred check per row for the commit.
 """
 
