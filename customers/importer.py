@@ -406,8 +406,8 @@ class CustomerImporter(Importer):
             self.restore_statements = initial_load.schema_drop()
             # A key for every row, reserved while both tables are locked,
             # because encode_batch gives rows their keys away from the database.
-            self.customer_keys = KeyBlock(Customer, self.expected_rows or 0)
-            self.contact_keys = KeyBlock(Contact, self.expected_rows or 0)
+            self.customer_keys = KeyBlock(Customer, self._expected_rows)
+            self.contact_keys = KeyBlock(Contact, self._expected_rows)
 
     def finish(self) -> None:
         if self.zone_moves:
@@ -781,6 +781,9 @@ class CustomerImporter(Importer):
             _("Último servicio"): format_date(values.get("last_service_date")),
             _("Valor"): format_pesos(values.get("last_service_amount")),
         }
+
+    def _expected_rows(self) -> int:
+        return self.expected_rows or 0
 
     def encode_batch(
         self, batch: list[PendingRecord]

@@ -427,7 +427,7 @@ class SubscriberImporter(Importer):
             self.batch_size = EMPTY_REGISTRY_BATCH_SIZE
             # A key for every row, reserved while the table is locked, because
             # encode_batch gives rows their keys away from the database.
-            self.new_keys = KeyBlock(SubscriberAccount, self.expected_rows or 0)
+            self.new_keys = KeyBlock(SubscriberAccount, lambda: self.expected_rows or 0)
 
     def _lock_accounts(self) -> None:
         """Keep other transactions from writing accounts until this import ends

@@ -171,15 +171,30 @@ class KeyBlock:
     """Primary keys of a model, reserved in one block (reserve_key_block) and
     handed out in order. Importer.encode_batch gives rows their keys from one
     while the writer thread uses the connection. Keys left over when fewer rows
-    are written are skipped, as those of a rolled-back insert are."""
+    are written are skipped, as those of a rolled-back insert are.
 
-    def __init__(self, model: type[models.Model], count: int):
-        block = reserve_key_block(model, max(count, 1))
+    `count` may be a function, called when the first keys are taken: the import
+    engine knows the number of rows only once its first pass ends, which may
+    be after Importer.prepare. The first take() then reserves the block, so it
+    must run while no batch is being written (encode_batch runs before the
+    batch is submitted, so its first call does)."""
+
+    def __init__(self, model: type[models.Model], count: int | Callable[[], int]):
+        self._model = model
+        self._count = count
+        self._next = self._stop = None
+        if not callable(count):
+            self._reserve(count)
+
+    def _reserve(self, count: int) -> None:
+        block = reserve_key_block(self._model, max(count, 1))
         self._next = block.start
         self._stop = block.stop
 
     def take(self, count: int) -> range:
         """Return the next `count` keys of the block."""
+        if self._next is None:
+            self._reserve(self._count())
         if self._next + count > self._stop:
             raise RuntimeError(
                 f"the key block has {self._stop - self._next} keys left, "

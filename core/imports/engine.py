@@ -23,6 +23,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.imports.columns import Column, ForeignKind
+from core.imports.first_pass import (
+    BackgroundScan,
+    can_scan_in_background,
+    scan_repeated_keys,
+)
 from core.imports.parsers import CellError, cell_text, check_text_length
 from core.imports.reading import SourceRow, Table, open_table
 from core.imports.report import (
@@ -274,8 +279,9 @@ class Importer:
         self.dry_run = dry_run
         self.notes: list[str] = []
         # The number of data rows (blank and footer rows left out), counted by
-        # the first pass before prepare() runs; None when there is no first
-        # pass (see scan_key).
+        # the first pass; None when there is no first pass (see scan_key). The
+        # first pass may still run in a child process during prepare(), but
+        # has ended before the first encode_batch() call.
         self.expected_rows: int | None = None
 
     def wait_for_writes(self) -> None:
@@ -361,9 +367,11 @@ class _Run:
     preview_limit: int
     total: int = 0
     writing: bool = True
-    # Whether the first pass ran, and the keys it found on more than one row.
+    # Whether the file gets a first pass, and the keys it found on more than
+    # one row. While `scan` runs in a child process, `repeated` is not known yet.
     scanned: bool = False
     repeated: frozenset = frozenset()
+    scan: BackgroundScan | None = None
     writer: BatchWriter | None = None
 
 
@@ -397,9 +405,15 @@ def run_import(
     run = _Run(importer, report, skip_invalid, progress, preview_limit)
     try:
         with _tuned_interpreter():
-            if type(importer).scan_key is not Importer.scan_key:
-                run.repeated, importer.expected_rows = _scan_repeated_keys(
-                    importer, table
+            scans = type(importer).scan_key is not Importer.scan_key
+            if scans and progress is None and can_scan_in_background():
+                # The progress total would come from the first pass, so only
+                # imports without progress run it beside the second.
+                run.scan = BackgroundScan(table, *_scan_functions(importer, table))
+                run.scanned = True
+            elif scans:
+                run.repeated, importer.expected_rows = scan_repeated_keys(
+                    table, *_scan_functions(importer, table)
                 )
                 run.scanned = True
                 run.total = importer.expected_rows
@@ -407,7 +421,11 @@ def run_import(
                 run.total = table.count_data_rows()
             if progress is not None:
                 progress(0, run.total)
-            _run_in_transaction(run, table)
+            try:
+                _run_in_transaction(run, table)
+            finally:
+                if run.scan is not None:
+                    run.scan.close()
         if report.committed:
             importer.after_commit(report)
     except ImportFileError as error:
@@ -531,24 +549,33 @@ def _no_data_rows_message(table: Table) -> str:
     ) % {"row": table.header_row}
 
 
-def _scan_repeated_keys(importer: Importer, table: Table) -> tuple[frozenset, int]:
-    """First pass: return the keys that appear on more than one row, and the
-    number of data rows."""
+def _scan_functions(importer: Importer, table: Table) -> tuple[Callable, Callable]:
+    """Return the scan_key and make_reader arguments of scan_repeated_keys."""
     columns = {column.key: column for column in importer.columns}
-    # NOTE: one entry per distinct key, so this set grows with the file.
-    seen, repeated = set(), set()
-    rows = 0
-    for source in table.rows():
-        if source.is_blank_or_footer():
-            continue
-        rows += 1
-        key = importer.scan_key(RowReader(source, table, columns))
-        if key is None:
-            continue
-        if key in seen:
-            repeated.add(key)
-        seen.add(key)
-    return frozenset(repeated), rows
+    return importer.scan_key, lambda source: RowReader(source, table, columns)
+
+
+def _finish_scan(run: _Run) -> None:
+    """Take the result of the first pass running in the background."""
+    run.repeated, run.importer.expected_rows = run.scan.result()
+    run.scan = None
+
+
+# Valid records parsed while the first pass still runs in the background wait
+# for its result. At most this many wait, and then parsing waits too.
+_MAX_WAITING_RECORDS = 10_000
+
+
+@dataclass
+class _Placement:
+    """The state that valid records pass through on their way to the writer:
+    the row of each key seen so far, the batch being filled and its keys, and
+    the groups of repeated keys (written last)."""
+
+    seen: dict[Hashable, int]
+    batch: list[PendingRecord]
+    batch_keys: set[Hashable]
+    groups: dict[Hashable, _Group]
 
 
 def _process_rows(run: _Run, table: Table) -> None:
@@ -559,10 +586,9 @@ def _process_rows(run: _Run, table: Table) -> None:
     # merged record of each repeated key, written last) and the report's issues
     # and matches (one per problem or repeat). Rows themselves are streamed and
     # written in batches.
-    seen: dict[Hashable, int] = {}
-    batch: list[PendingRecord] = []
-    batch_keys: set[Hashable] = set()
-    groups: dict[Hashable, _Group] = {}
+    placement = _Placement(seen={}, batch=[], batch_keys=set(), groups={})
+    # (row number, record, data rows read) parsed before the first pass ended.
+    waiting: list[tuple[int, Any, int]] = []
     done = 0
     # Only a CSV row longer than its header can hold shifted cells.
     width = table.width or math.inf
@@ -591,42 +617,68 @@ def _process_rows(run: _Run, table: Table) -> None:
             if not run.skip_invalid and not importer.dry_run and run.writing:
                 # Everything will be rolled back: keep validating, stop writing.
                 run.writing = False
-                batch.clear()
+                placement.batch.clear()
             continue
         if len(report.preview) < run.preview_limit:
             report.preview.append({"row": row.number, **importer.preview_row(record)})
 
-        key = importer.record_key(record)
-        earlier_row = seen.get(key) if key is not None else None
-        if (
-            key is not None
-            and earlier_row is None
-            and (not run.scanned or key in run.repeated)
-        ):
-            # After a first pass, only the keys it found repeated can have an
-            # earlier row.
-            seen[key] = row.number
-        if not run.writing:
+        if run.scan is None:
+            _place(run, placement, row.number, record, done)
             continue
-        if key in run.repeated:
-            _add_to_group(
-                run, groups, PendingRecord(row.number, record, key, earlier_row)
-            )
-            continue
-        if key is not None and key in batch_keys:
-            _flush(run, batch, batch_keys)
-        batch.append(PendingRecord(row.number, record, key, earlier_row))
-        if key is not None:
-            batch_keys.add(key)
-        if len(batch) >= importer.batch_size:
-            _flush(run, batch, batch_keys, done)
+        waiting.append((row.number, record, done))
+        if len(waiting) >= _MAX_WAITING_RECORDS or run.scan.ready():
+            _place_waiting(run, placement, waiting)
 
+    if run.scan is not None:
+        _place_waiting(run, placement, waiting)
     if run.writing:
-        _flush(run, batch, batch_keys)
-        _flush_groups(run, list(groups.values()))
+        _flush(run, placement.batch, placement.batch_keys)
+        _flush_groups(run, list(placement.groups.values()))
     run.writer.wait()
     if run.progress is not None:
         run.progress(run.total, run.total)
+
+
+def _place_waiting(run: _Run, placement: _Placement, waiting: list) -> None:
+    """Wait for the first pass, then place the records that waited for it."""
+    _finish_scan(run)
+    for number, record, done in waiting:
+        _place(run, placement, number, record, done)
+    waiting.clear()
+
+
+def _place(
+    run: _Run, placement: _Placement, number: int, record: Any, done: int
+) -> None:
+    """Put the valid record of row `number` in the batch, or in its key's group
+    when the first pass found the key repeated. `done` is the number of data
+    rows read up to this one, for progress."""
+    key = run.importer.record_key(record)
+    seen = placement.seen
+    earlier_row = seen.get(key) if key is not None else None
+    if (
+        key is not None
+        and earlier_row is None
+        and (not run.scanned or key in run.repeated)
+    ):
+        # After a first pass, only the keys it found repeated can have an
+        # earlier row.
+        seen[key] = number
+    if not run.writing:
+        return
+    if key in run.repeated:
+        _add_to_group(
+            run, placement.groups, PendingRecord(number, record, key, earlier_row)
+        )
+        return
+    batch, batch_keys = placement.batch, placement.batch_keys
+    if key is not None and key in batch_keys:
+        _flush(run, batch, batch_keys)
+    batch.append(PendingRecord(number, record, key, earlier_row))
+    if key is not None:
+        batch_keys.add(key)
+    if len(batch) >= run.importer.batch_size:
+        _flush(run, batch, batch_keys, done)
 
 
 def _shifted_row_issue(source: SourceRow, table: Table, length: int) -> Issue:

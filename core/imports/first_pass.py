@@ -1,0 +1,118 @@
+"""The first pass over an import file: count its data rows and find the keys
+that appear on more than one row.
+
+The pass only reads, so it can run in a forked child process while the parent
+starts validating rows (BackgroundScan). On two cores that takes its 0.3 s for
+100,000 customer rows off the import's wall time, because the server has
+nothing to do yet and the second core would otherwise idle.
+"""
+
+import logging
+import os
+import pickle
+import signal
+import threading
+from collections.abc import Callable
+from multiprocessing.connection import Connection, Pipe
+
+from core.imports.reading import Table
+from core.imports.report import ImportFileError
+
+logger = logging.getLogger(__name__)
+
+
+def scan_repeated_keys(
+    table: Table, scan_key: Callable, make_reader: Callable
+) -> tuple[frozenset, int]:
+    """Return the keys that appear on more than one row of `table`, and the
+    number of data rows. `make_reader(source)` wraps a row for `scan_key`."""
+    # NOTE: one entry per distinct key, so this set grows with the file.
+    seen, repeated = set(), set()
+    rows = 0
+    for source in table.rows():
+        if source.is_blank_or_footer():
+            continue
+        rows += 1
+        key = scan_key(make_reader(source))
+        if key is None:
+            continue
+        if key in seen:
+            repeated.add(key)
+        seen.add(key)
+    return frozenset(repeated), rows
+
+
+def can_scan_in_background() -> bool:
+    """Whether a forked child may run the first pass. Forking copies only the
+    calling thread, so a process with other threads (a web server running the
+    import in a thread) could fork while one of them holds a lock the child
+    then needs, and keeps the first pass in its own thread."""
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+class BackgroundScan:
+    """scan_repeated_keys running in a forked child process.
+
+    The child inherits the database connection but never uses it, and leaves
+    with os._exit, so that nothing closes the connection or flushes the
+    parent's buffers a second time.
+    """
+
+    def __init__(self, table: Table, scan_key: Callable, make_reader: Callable):
+        receiver, sender = Pipe(duplex=False)
+        self._pid = os.fork()
+        if self._pid == 0:
+            receiver.close()
+            _run_child(sender, table, scan_key, make_reader)
+        sender.close()
+        self._receiver: Connection | None = receiver
+
+    def ready(self) -> bool:
+        """Whether the result can be read without waiting."""
+        return self._receiver is None or self._receiver.poll()
+
+    def result(self) -> tuple[frozenset, int]:
+        """Wait for the child and return what scan_repeated_keys returned. An
+        ImportFileError raised in the child (a broken row past the header) is
+        raised here."""
+        try:
+            outcome, value = pickle.loads(self._receiver.recv_bytes())
+        except EOFError as error:
+            raise RuntimeError("the first pass's child process died") from error
+        finally:
+            self.close()
+        if outcome == "file_error":
+            raise ImportFileError(value)
+        if outcome == "failed":
+            raise RuntimeError(f"the first pass failed: {value}")
+        return value
+
+    def close(self) -> None:
+        """Stop the child if it still runs, and reap it."""
+        if self._receiver is None:
+            return
+        self._receiver.close()
+        self._receiver = None
+        try:
+            os.kill(self._pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(self._pid, 0)
+
+
+def _run_child(sender: Connection, table, scan_key, make_reader) -> None:
+    """Run the first pass, send its outcome to the parent and leave."""
+    try:
+        try:
+            message = ("done", scan_repeated_keys(table, scan_key, make_reader))
+        except ImportFileError as error:
+            message = ("file_error", error.message)
+        except Exception as error:
+            # The parent raises it, inside the import's transaction.
+            message = ("failed", repr(error))
+        sender.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+    except BaseException:
+        # The parent is gone (a broken pipe) or interrupted the child.
+        logger.exception("The first pass's child process could not report")
+    finally:
+        os._exit(0)
