@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from core.imports import ImportReport, jobs
 from core.imports.registry import get_importer
+from core.imports.report import Issue, Match
 from core.models import ImportJob
 from customers.models import Customer
 
@@ -400,3 +401,39 @@ def test_progress_store_survives_database_error(db):
     assert store.connection is None
     assert jobs.import_job_progress(ImportJob(pk=1)) == (10, 100)
     store.close()
+
+
+def test_row_numbers_have_no_thousands_dots(client, director):
+    report = ImportReport(
+        header_row=1203,
+        preview=[{"row": 1204, "Nombre": "Lucero"}],
+        errors=[Issue(row=1115, column="Correo", message="Fila 1115: no válido.")],
+        matches=[Match(row=2048, key="CC 1.019", earlier_row=1999)],
+    )
+    job = ImportJob.objects.create(
+        kind="clientes", original_name="a.csv", report=report.as_dict()
+    )
+
+    page = log_in(client, director).get(job.get_absolute_url()).content.decode()
+
+    assert "fila 1203" in page
+    assert '<td class="number">1204</td>' in page
+    assert '<td class="number">1115</td>' in page
+    assert '<td class="number">2048</td>' in page
+    assert "la fila 1999 del archivo" in page
+    assert "1.115" not in page
+
+
+def test_running_job_hides_the_preview_counts(client, director):
+    job = ImportJob.objects.create(
+        kind="clientes",
+        original_name="a.csv",
+        status=ImportJob.Status.RUNNING,
+        rows=600,
+        created=590,
+    )
+
+    page = log_in(client, director).get(job.get_absolute_url()).content.decode()
+
+    assert "Importando" in page
+    assert "creados" not in page

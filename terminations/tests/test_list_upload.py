@@ -410,6 +410,7 @@ def test_all_rejected_preview_offers_no_confirm(client, director, competitor):
     assert "Confirmar importación" not in detail
     assert "Ninguna fila de la lista es válida" in detail
     assert "Descartar vista previa" in detail
+    assert "return confirm('¿Descartar esta vista previa?" in detail
 
 
 def test_bad_row_skipped_on_request(client, director, competitor):
