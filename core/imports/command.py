@@ -206,7 +206,10 @@ class ImportCommand(JsonErrorMixin, BaseCommand):
             target = (
                 f"fila {match.earlier_row}" if match.earlier_row else match.existing
             )
-            self.stdout.write(f"COINCIDE fila {match.row} ({match.key}) con {target}")
+            line = f"COINCIDE fila {match.row} ({match.key}) con {target}"
+            if match.changes:
+                line += f": {match.changes}"
+            self.stdout.write(line)
         for note in report.notes:
             self.stdout.write(f"NOTA {note}")
         width = shutil.get_terminal_size((80, 20)).columns

@@ -329,6 +329,16 @@ class Importer:
     def key_display(self, record: Any) -> str:
         return str(self.record_key(record) or "")
 
+    def describe_merge(self, earlier: Any, merged: Any) -> str:
+        """Return what a later row of the same key changed, for the report: each
+        preview_row value that differs, as «Columna: antes → después»."""
+        before, after = self.preview_row(earlier), self.preview_row(merged)
+        return "; ".join(
+            f"{label}: {before.get(label) or '—'} → {value or '—'}"
+            for label, value in after.items()
+            if before.get(label, "") != value
+        )
+
     def preview_row(self, record: Any) -> dict[str, str]:
         """Return the record as Spanish column label → displayed value."""
         return {}
@@ -355,7 +365,9 @@ class _Group:
     """Rows of the file that share a key, merged into one record."""
 
     first: PendingRecord
-    later: list[tuple[int, bool]]
+    # (row, whether it changed the record, describe_merge's text) of each
+    # later row.
+    later: list[tuple[int, bool, str]]
 
 
 @dataclass
@@ -705,9 +717,11 @@ def _add_to_group(run: _Run, groups: dict, pending: PendingRecord) -> None:
     if group is None:
         groups[pending.key] = _Group(first=pending, later=[])
         return
-    merged, changed = run.importer.merge_records(group.first.record, pending.record)
+    earlier = group.first.record
+    merged, changed = run.importer.merge_records(earlier, pending.record)
+    changes = run.importer.describe_merge(earlier, merged) if changed else ""
     group.first.record = merged
-    group.later.append((pending.row, changed))
+    group.later.append((pending.row, changed, changes))
 
 
 def _flush_groups(run: _Run, groups: list[_Group]) -> None:
@@ -734,24 +748,31 @@ def _count_batch(run: _Run, work: tuple, results: list[WriteResult]) -> None:
             continue
         group = item
         _count(run, group.first, result)
-        for row, changed in group.later:
+        for row, changed, changes in group.later:
             outcome = Outcome.UNCHANGED
             if changed and result.outcome != Outcome.UNCHANGED:
                 outcome = Outcome.UPDATED
             later = PendingRecord(
                 row, group.first.record, group.first.key, group.first.row
             )
-            _count(run, later, WriteResult(outcome))
+            _count(run, later, WriteResult(outcome), changes)
     if rows_done is not None and run.progress is not None:
         run.progress(rows_done, run.total)
 
 
-def _count(run: _Run, pending: PendingRecord, result: WriteResult) -> None:
+def _count(
+    run: _Run, pending: PendingRecord, result: WriteResult, changes: str = ""
+) -> None:
     run.report.count(result.outcome)
     if pending.earlier_row is not None:
         key = run.importer.key_display(pending.record)
         run.report.matches.append(
-            Match(row=pending.row, key=key, earlier_row=pending.earlier_row)
+            Match(
+                row=pending.row,
+                key=key,
+                earlier_row=pending.earlier_row,
+                changes=changes,
+            )
         )
     elif result.existing:
         key = run.importer.key_display(pending.record)

@@ -50,6 +50,8 @@ class Match:
     key: str
     earlier_row: int | None = None
     existing: str = ""
+    # What a row repeating an earlier one changed (Importer.describe_merge).
+    changes: str = ""
 
     def as_dict(self) -> dict:
         return asdict(self)

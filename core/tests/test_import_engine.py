@@ -383,3 +383,16 @@ def test_import_restores_gc_after_bad_file(db, tmp_path):
     path.write_bytes(b'Zona;Descripci\xf3n\nZona "Norte;x\n')
     run_import(ZoneImporter(), path)
     assert gc.get_threshold() == before
+
+
+class PreviewedZoneImporter(KeyedZoneImporter):
+    def preview_row(self, record):
+        return {"Zona": record["name"], "Descripción": record["description"]}
+
+
+@pytest.mark.django_db
+def test_repeated_row_match_describes_its_changes(tmp_path):
+    text = "Zona;Descripción\nZona Norte;a\nZona Norte;b\nZona Norte;b\n"
+    report = run_import(PreviewedZoneImporter(), write(tmp_path, text))
+    changes = {match.row: match.changes for match in report.matches}
+    assert changes == {3: "Descripción: a → b", 4: ""}

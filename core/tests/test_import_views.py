@@ -408,7 +408,14 @@ def test_row_numbers_have_no_thousands_dots(client, director):
         header_row=1203,
         preview=[{"row": 1204, "Nombre": "Lucero"}],
         errors=[Issue(row=1115, column="Correo", message="Fila 1115: no válido.")],
-        matches=[Match(row=2048, key="CC 1.019", earlier_row=1999)],
+        matches=[
+            Match(
+                row=2048,
+                key="CC 1.019",
+                earlier_row=1999,
+                changes="Teléfono: — → 608 245 1234",
+            )
+        ],
     )
     job = ImportJob.objects.create(
         kind="clientes", original_name="a.csv", report=report.as_dict()
@@ -421,6 +428,7 @@ def test_row_numbers_have_no_thousands_dots(client, director):
     assert '<td class="number">1115</td>' in page
     assert '<td class="number">2048</td>' in page
     assert "la fila 1999 del archivo" in page
+    assert "<td>Teléfono: — → 608 245 1234</td>" in page
     assert "1.115" not in page
 
 

@@ -245,3 +245,12 @@ def test_reimport_matches_existing_customers(sample_report):
     report = import_file(SAMPLE, skip_invalid=True)
     existing = [match for match in report.matches if match.existing]
     assert len(existing) == 590
+
+
+def test_repeated_row_match_says_what_it_changes(sample_report):
+    match = next(match for match in sample_report.matches if match.row == 423)
+    assert "Nombre: Apartahotel Piedra Grande → APARTAHOTEL PIEDRA GRANDE" in (
+        match.changes
+    )
+    assert "Último servicio: 11/09/2024 → 19/03/2026" in match.changes
+    assert "Correo" not in match.changes
