@@ -7,8 +7,9 @@ a number of 10 digits or more also at the start of the cadastral number.
 Street words match whole words only, so «calle» finds «CL 10» but not
 «Claudia», and a word that begins one («carre», «diag») finds either the
 street word or the text as typed. A house number typed without «#» («cra 10
-14-02») also finds the address written with it. `subscribers.pages` reads the
-pages of matches.
+14-02») also finds the address written with it, and a street word glued to its
+number («cra10») is read as both. `subscribers.pages` reads the pages of
+matches.
 """
 
 import re
@@ -114,12 +115,17 @@ class Word:
     street: str = ""
 
 
+# A street word glued to its number («cra10», «cl5a»).
+_GLUED_STREET = re.compile(r"([a-z°]+\.?)(\d+[a-z]{0,3})")
+
+
 def query_words(folded: str) -> list[Word]:
-    """Split a folded query into words, with "#" as a word of its own."""
+    """Split a folded query into words, with "#" as a word of its own and a
+    street word glued to its number («cra10») as two words."""
     if "#" in folded:
         folded = folded.replace("#", " # ")
     words = []
-    for text in folded.split():
+    for text in _split_glued_streets(folded.split()):
         prefix_of = street_abbreviation_of_prefix(text)
         if prefix_of:
             words.append(Word(text, street=prefix_of))
@@ -130,6 +136,17 @@ def query_words(folded: str) -> list[Word]:
         else:
             words.append(Word(text))
     return words
+
+
+def _split_glued_streets(texts: list[str]) -> list[str]:
+    result = []
+    for text in texts:
+        glued = _GLUED_STREET.fullmatch(text)
+        if glued and street_abbreviation(glued.group(1)):
+            result += [glued.group(1), glued.group(2)]
+        else:
+            result.append(text)
+    return result
 
 
 def phrases(words: list[Word]) -> list[list[Word]]:

@@ -28,6 +28,9 @@ from subscribers.tests.helpers import make_account
         ("Calle 10 No. 5", [Term((" cl 10 # 5",))]),
         ("carrera 26#8", [Term((" kr 26 # 8",))]),
         ("cra 10 14-02", [Term((" kr 10",)), Term(("14-02",), "1402")]),
+        ("cra10 14-02", [Term((" kr 10",)), Term(("14-02",), "1402")]),
+        ("cl5a # 3", [Term((" cl 5a # 3",))]),
+        ("mz10", [Term(("mz10",))]),
         ("cra 10 almendros", [Term((" kr 10",)), Term(("almendros",))]),
         ("cra 10 # 14-02", [Term((" kr 10 # 14-02",))]),
         (
@@ -175,6 +178,7 @@ def test_street_and_barrio_found_apart(db):
     )
     assert found("cra 10 almendros") == {"449000931"}
     assert found("cra 10 14-02") == {"449000931"}
+    assert found("cra10 14-02") == {"449000931"}
 
 
 @pytest.mark.parametrize(
