@@ -183,6 +183,12 @@ def _detail_render(request, item, verification_form=None):
     """Render the request page; `verification_form` is a bound form to show
     again with its errors and the values the user chose."""
     resolving = request.user.is_manager and item.account_id is None and item.is_open
+    calendar = BusinessCalendar()
+    today = timezone.localdate()
+    awaiting_response = item.status in (
+        TerminationRequest.Status.FILED,
+        TerminationRequest.Status.VERIFYING,
+    )
     return render(
         request,
         "terminations/detail.html",
@@ -208,6 +214,13 @@ def _detail_render(request, item, verification_form=None):
             else [],
             "response_days": settings.TERMINATION_RESPONSE_BUSINESS_DAYS,
             "effective_months": settings.TERMINATION_EFFECTIVE_MONTHS,
+            # Each deadline is marked while it still binds the request.
+            "response_status": calendar.deadline_status(item.response_due_on, today)
+            if awaiting_response
+            else None,
+            "effective_status": calendar.deadline_status(item.effective_due_on, today)
+            if item.is_open
+            else None,
         },
     )
 

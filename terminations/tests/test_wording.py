@@ -1,15 +1,16 @@
 """Counts in singular and plural, the business-day wording of the deadlines, and
 messages built from settings."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import OutgoingEmail
 from subscribers.models import SubscriberAccount
 from terminations import services
-from terminations.models import DeliveryBatch, Verification
+from terminations.models import DeliveryBatch, TerminationRequest, Verification
 from terminations.tests.conftest import make_account, make_request
 from terminations.tests.test_workflow import signed_pdf
 from tests.factories import make_zone
@@ -129,3 +130,31 @@ def test_novelties_count_one(client, competitor, coordinator, billing_user):
 
     assert "1 novedad sin reportar" in page
     assert "la aplica desde" in page
+
+
+def test_detail_marks_an_overdue_response(client, competitor, advisor):
+    item = make_request(competitor, make_account("449000305"), advisor=advisor)
+    TerminationRequest.objects.filter(pk=item.pk).update(
+        response_due_on=timezone.localdate() - timedelta(days=3)
+    )
+    client.force_login(advisor)
+
+    page = client.get(item.get_absolute_url()).text
+
+    assert '<span class="deadline-vencido">Vencido</span>' in page
+
+
+def test_detail_leaves_deadlines_of_closed_requests_unmarked(
+    client, competitor, advisor
+):
+    item = make_request(competitor, make_account("449000306"), advisor=advisor)
+    TerminationRequest.objects.filter(pk=item.pk).update(
+        status=TerminationRequest.Status.REJECTED,
+        response_due_on=timezone.localdate() - timedelta(days=3),
+        effective_due_on=timezone.localdate() - timedelta(days=3),
+    )
+    client.force_login(advisor)
+
+    page = client.get(item.get_absolute_url()).text
+
+    assert "deadline-" not in page
