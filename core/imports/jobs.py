@@ -125,6 +125,7 @@ def import_job_run(*, job: ImportJob, skip_invalid: bool) -> ImportReport | None
             store.save(done, total)
 
     progress.saved = 0
+    previewed = (job.created, job.updated, job.unchanged)
     importer = get_importer(job.kind)(user=job.created_by)
     try:
         report = run_import(
@@ -144,6 +145,10 @@ def import_job_run(*, job: ImportJob, skip_invalid: bool) -> ImportReport | None
         return None
 
     store.close()
+    if report.committed and (report.created, report.updated, report.unchanged) != (
+        previewed
+    ):
+        report.notes.append(_preview_differs_note(previewed, report))
     _store_counts(job, report)
     job.status = (
         ImportJob.Status.DONE if report.committed else ImportJob.Status.REJECTED
@@ -194,6 +199,17 @@ def _run_in_thread(job_id: int, skip_invalid: bool) -> None:
 
 def _file_unreadable(report: ImportReport) -> bool:
     return any(issue.row == 0 for issue in report.errors)
+
+
+def _preview_differs_note(previewed: tuple[int, int, int], report) -> str:
+    """Explain an import whose counts differ from its preview's: the stored
+    records changed in between (another import, or an edit)."""
+    return _(
+        "El resultado no coincide con la vista previa, que contaba %(created)s por "
+        "crear, %(updated)s por actualizar y %(unchanged)s sin cambios: los datos "
+        "guardados cambiaron entre la vista previa y la confirmación (otra "
+        "importación o una edición). Revise las coincidencias."
+    ) % dict(zip(("created", "updated", "unchanged"), previewed, strict=True))
 
 
 def _store_counts(job: ImportJob, report: ImportReport) -> None:

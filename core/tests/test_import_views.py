@@ -445,3 +445,22 @@ def test_running_job_hides_the_preview_counts(client, director):
 
     assert "Importando" in page
     assert "creados" not in page
+
+
+def test_stale_preview_is_explained_after_confirm(client, director, run_inline):
+    client = log_in(client, director)
+    upload(client, SAMPLE.read_bytes())
+    upload(client, SAMPLE.read_bytes())
+    first, second = ImportJob.objects.order_by("pk")
+    confirm = {"skip_invalid": "on"}
+    client.post(reverse("core:import_confirm", args=[first.pk]), confirm)
+    client.post(reverse("core:import_confirm", args=[second.pk]), confirm)
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    page = client.get(second.get_absolute_url()).content.decode()
+
+    assert "no coincide con la vista previa" not in str(first.report)
+    assert (second.created, second.unchanged) == (0, 596)
+    assert "El resultado no coincide con la vista previa" in page
+    assert "590 por crear, 6 por actualizar y 0 sin cambios" in page
