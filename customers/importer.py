@@ -277,6 +277,20 @@ REGISTRY_EXPORT = ForeignKind(
         "FECHA_VINCULACION",
     ),
 )
+# This import's own file, known by headers that only a customer file has (an
+# e-mail or zone column may appear anywhere), for the imports of the regulated
+# service's files to reject it by name.
+CUSTOMER_DATABASE = ForeignKind(
+    name=gettext_lazy("la base de datos de clientes"),
+    headers=(
+        "RAZÓN SOCIAL / NOMBRE",
+        "Razón social",
+        "TIPO CLIENTE",
+        "Tipo de cliente",
+        "FECHA ÚLTIMO SERVICIO",
+        "VALOR ÚLTIMO SERVICIO",
+    ),
+)
 CONTACT_FIELDS = ["name", "role", "phone", "mobile"]
 
 # A municipality written with its department: "Cunday (Tol.)", "Melgar, Tolima".

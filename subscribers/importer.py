@@ -59,6 +59,7 @@ from customers.identification import (
     format_identification,
     parse_identification,
 )
+from customers.importer import CUSTOMER_DATABASE
 from subscribers.models import SubscriberAccount, account_search_text
 from subscribers.zoning import ZoneResolver
 from zones.models import Municipality
@@ -386,7 +387,7 @@ class SubscriberImporter(Importer):
         "registradas se actualizan por su código."
     )
     columns = COLUMNS
-    foreign_kinds = (COMPETITOR_LIST,)
+    foreign_kinds = (COMPETITOR_LIST, CUSTOMER_DATABASE)
     # parse_row reads only the lookups prepare() loads, so batches may be
     # written while the next rows are parsed.
     write_behind = True

@@ -36,6 +36,7 @@ from core.imports import (
 from core.imports.bulk import bulk_insert, history_insert_stored
 from core.imports.reading import xlsx_formulas
 from core.text import fold
+from customers.importer import CUSTOMER_DATABASE
 from subscribers.models import SubscriberAccount
 from terminations.matching import (
     CADASTRAL_NUMBER_LENGTH,
@@ -200,7 +201,7 @@ class TerminationRequestImporter(Importer):
         "documento y dirección."
     )
     columns = COLUMNS
-    foreign_kinds = (REGISTRY_EXPORT,)
+    foreign_kinds = (REGISTRY_EXPORT, CUSTOMER_DATABASE)
     batch_size = 2000
 
     def __init__(self, *, request_list: RequestList, user=None, dry_run=False):

@@ -601,3 +601,15 @@ def test_empty_registry_history_of_every_batch(db, tmp_path, monkeypatch):
     assert {record.id for record in history} == set(
         SubscriberAccount.objects.values_list("id", flat=True)
     )
+
+
+def test_customer_database_is_rejected(db):
+    sample = Path(__file__).parents[2] / "customers/tests/data/clientes_base_datos.csv"
+    report = run_import(SubscriberImporter(), sample)
+
+    assert report.committed is False
+    assert len(report.errors) == 1
+    assert report.errors[0].message.startswith(
+        "El archivo parece la base de datos de clientes"
+    )
+    assert not SubscriberAccount.objects.exists()

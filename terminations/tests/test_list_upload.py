@@ -5,6 +5,7 @@ import io
 import threading
 import zipfile
 from datetime import timedelta
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -435,3 +436,16 @@ def test_bad_row_skipped_on_request(client, director, competitor):
     request_list.refresh_from_db()
     assert request_list.status == RequestList.Status.IMPORTED
     assert TerminationRequest.objects.count() == 1
+
+
+def test_customer_database_rejected_by_headers(client, director, competitor, settings):
+    client.force_login(director)
+    sample = Path(__file__).parents[2] / "customers/tests/data/clientes_base_datos.csv"
+    customer_file = SimpleUploadedFile("lista.csv", sample.read_bytes())
+
+    response = upload(client, competitor, customer_file)
+
+    assert response.status_code == 200
+    assert "El archivo parece la base de datos de clientes" in response.text
+    assert not RequestList.objects.exists()
+    assert stored_files(settings) == []
