@@ -282,7 +282,8 @@ def _from_excel_serial(serial: float) -> date:
 def _invalid_date_message(text: str) -> str:
     return _(
         "«%(value)s» no es una fecha válida: escríbala como dd/mm/aaaa (por ejemplo "
-        "15/03/2026)."
+        "15/03/2026) o, como la exporta el sistema de facturación, aaaa-mm-dd "
+        "(2026-03-15)."
     ) % {"value": text}
 
 

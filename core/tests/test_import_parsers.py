@@ -155,3 +155,10 @@ def test_check_text_length_rejects_longer_text():
 
     assert raised.value.message == "Tiene 4 caracteres; el máximo es 3. Acórtelo."
     assert raised.value.value == "abcd"
+
+
+def test_invalid_date_message_names_both_forms():
+    with pytest.raises(CellError) as error:
+        parse_date("31/02/2026")
+    assert "dd/mm/aaaa (por ejemplo 15/03/2026)" in error.value.message
+    assert "aaaa-mm-dd (2026-03-15)" in error.value.message
