@@ -217,6 +217,14 @@ class ImportCommand(JsonErrorMixin, BaseCommand):
         self.stdout.write(self.counts_line(report))
         if report.dry_run:
             self.stdout.write("Simulación (--dry-run): no se guardó nada.")
+        elif not report.committed and any(issue.row == 0 for issue in report.errors):
+            # A problem with the whole file: skipping rows would not help.
+            self.stdout.write(
+                self.style.ERROR(
+                    "No se guardó nada: corrija el archivo como dice el ERROR y "
+                    "cárguelo de nuevo."
+                )
+            )
         elif not report.committed:
             self.stdout.write(
                 self.style.ERROR(

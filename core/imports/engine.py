@@ -402,7 +402,8 @@ def run_import(
     rolled back at the end, and so is a run with a rejected row unless
     `skip_invalid`; then nothing is written and the counts of written rows are 0.
     A dry run counts what would be written, rejected rows aside. A file that cannot
-    be read yields a report with one error on row 0.
+    be read, wholly or past some row, yields a report with one error on row 0
+    and no rows.
     """
     report = ImportReport(dry_run=dry_run)
     importer.dry_run = dry_run
@@ -443,7 +444,13 @@ def run_import(
     except ImportFileError as error:
         # Damage past the header (a broken sheet, a bad CSV quote) surfaces while
         # rows are read; the transaction has rolled back, so nothing was written.
-        report.errors.append(Issue(row=0, column="", message=error.message))
+        # What the rows read before it showed is dropped, so that the report
+        # does not depend on how far the reading got (the first pass may run
+        # beside it and find the damage first).
+        report.rows = report.rejected = report.skipped = report.blank_rows = 0
+        report.errors[:] = [Issue(row=0, column="", message=error.message)]
+        report.preview.clear()
+        report.notes.clear()
         run.writing = False
         report.committed = False
 

@@ -7,6 +7,7 @@ starts validating rows (BackgroundScan). On two cores that takes its 0.3 s for
 nothing to do yet and the second core would otherwise idle.
 """
 
+import ctypes
 import logging
 import os
 import pickle
@@ -55,15 +56,19 @@ class BackgroundScan:
 
     The child inherits the database connection but never uses it, and leaves
     with os._exit, so that nothing closes the connection or flushes the
-    parent's buffers a second time.
+    parent's buffers a second time. On Linux it is killed when the parent
+    dies. Should the child die without a result, result() runs the pass in
+    the parent instead.
     """
 
     def __init__(self, table: Table, scan_key: Callable, make_reader: Callable):
+        self._arguments = (table, scan_key, make_reader)
         receiver, sender = Pipe(duplex=False)
+        parent = os.getpid()
         self._pid = os.fork()
         if self._pid == 0:
             receiver.close()
-            _run_child(sender, table, scan_key, make_reader)
+            _run_child(sender, parent, *self._arguments)
         sender.close()
         self._receiver: Connection | None = receiver
 
@@ -77,14 +82,20 @@ class BackgroundScan:
         raised here."""
         try:
             outcome, value = pickle.loads(self._receiver.recv_bytes())
-        except EOFError as error:
-            raise RuntimeError("the first pass's child process died") from error
+        except EOFError:
+            logger.warning(
+                "The first pass's child process %s died; the import runs the "
+                "pass itself",
+                self._pid,
+            )
+            outcome, value = "died", None
         finally:
             self.close()
         if outcome == "file_error":
             raise ImportFileError(value)
-        if outcome == "failed":
-            raise RuntimeError(f"the first pass failed: {value}")
+        if outcome in ("died", "failed"):
+            # A failure that comes from the file or the code raises here again.
+            return scan_repeated_keys(*self._arguments)
         return value
 
     def close(self) -> None:
@@ -100,19 +111,35 @@ class BackgroundScan:
         os.waitpid(self._pid, 0)
 
 
-def _run_child(sender: Connection, table, scan_key, make_reader) -> None:
+def _run_child(sender: Connection, parent: int, table, scan_key, make_reader) -> None:
     """Run the first pass, send its outcome to the parent and leave."""
     try:
+        _die_with_parent(parent)
         try:
             message = ("done", scan_repeated_keys(table, scan_key, make_reader))
         except ImportFileError as error:
             message = ("file_error", error.message)
         except Exception as error:
-            # The parent raises it, inside the import's transaction.
+            # The parent runs the pass again, which raises it in the import.
             message = ("failed", repr(error))
         sender.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
-    except BaseException:
-        # The parent is gone (a broken pipe) or interrupted the child.
-        logger.exception("The first pass's child process could not report")
+    except (BrokenPipeError, KeyboardInterrupt):
+        pass  # the parent is gone or was interrupted: nobody waits for a result
     finally:
+        os._exit(0)
+
+
+# prctl(2) option that sends the calling process a signal when its parent dies.
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel kill this process when `parent` dies (Linux only), and
+    leave now if it died before this call."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass  # not Linux: the pass ends on its own, unreported
+    if os.getppid() != parent:
         os._exit(0)

@@ -137,6 +137,8 @@ def test_import_header_only_file_fails(db, tmp_path):
     assert raised.value.code == 1
     assert "ERROR El archivo no tiene filas de datos" in output.getvalue()
     assert "filas 0" in output.getvalue()
+    assert "corrija el archivo como dice el ERROR" in output.getvalue()
+    assert "--skip-invalid" not in output.getvalue()
 
 
 @pytest.mark.parametrize(

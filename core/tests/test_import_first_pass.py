@@ -2,6 +2,7 @@
 child while the rows are validated."""
 
 import os
+import signal
 
 import pytest
 
@@ -147,3 +148,24 @@ def test_background_needs_a_single_thread(monkeypatch):
     assert not first_pass.can_scan_in_background()
     monkeypatch.setattr(first_pass.threading, "active_count", lambda: 1)
     assert first_pass.can_scan_in_background()
+
+
+def test_dead_child_leaves_the_pass_to_the_parent(tmp_path):
+    arguments = scan_arguments(KeyedZoneImporter(), write(tmp_path, REPEATS))
+    scan = BackgroundScan(*arguments)
+    os.kill(scan._pid, signal.SIGKILL)
+    assert scan.result() == (frozenset({"zona norte", "zona sur"}), 6)
+
+
+@pytest.mark.django_db
+def test_damage_found_by_the_scan_leaves_no_rows(tmp_path, scans):
+    path = tmp_path / "zonas.csv"
+    rows = b"".join(b"Zona %d;a\n" % number for number in range(5000))
+    path.write_bytes(b"Zona;Descripci\xf3n\nMal;x\n" + rows + b"Zona Sur;b\x81\n")
+
+    report = run_import(KeyedZoneImporter(), path, skip_invalid=True)
+
+    assert len(scans) == 1
+    assert [issue.row for issue in report.errors] == [0]
+    assert (report.rows, report.rejected, report.created) == (0, 0, 0)
+    assert not report.committed
