@@ -331,8 +331,14 @@ def _csv_rows(path: Path, encoding: str, delimiter: str):
             raise ImportFileError(_binary_file_message())
         reader = csv.reader(handle, delimiter=delimiter)
         number = 0
+        line = 0
         try:
             for number, cells in enumerate(reader, start=1):
+                if reader.line_num - line > MAX_LINES_PER_ROW:
+                    raise ImportFileError(
+                        _unclosed_quote_message(number, reader.line_num - line)
+                    )
+                line = reader.line_num
                 yield number, cells
         except (csv.Error, UnicodeDecodeError) as error:
             logger.info("CSV file %s unreadable after row %s: %s", path, number, error)
@@ -346,6 +352,21 @@ def _csv_rows(path: Path, encoding: str, delimiter: str):
                 )
                 % {"row": number}
             ) from error
+
+
+# A CSV row may span lines when a quoted cell holds line breaks, as an address
+# or a note typed with Alt+Enter in Excel does. A row spanning more lines than
+# this has an opening quote that is never closed, which joined the next rows
+# into one cell: importing the rest would lose them without a word.
+MAX_LINES_PER_ROW = 20
+
+
+def _unclosed_quote_message(row: int, lines: int) -> str:
+    return _(
+        'La fila %(row)s del archivo CSV ocupa %(lines)s líneas: una comilla («"») '
+        "que abre un valor y no se cierra unió las filas siguientes en una sola "
+        "celda. Quite esa comilla o ciérrela y cargue el archivo de nuevo."
+    ) % {"row": row, "lines": lines}
 
 
 def _cell_too_long_message(row: int) -> str:

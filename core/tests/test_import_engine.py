@@ -396,3 +396,26 @@ def test_repeated_row_match_describes_its_changes(tmp_path):
     report = run_import(PreviewedZoneImporter(), write(tmp_path, text))
     changes = {match.row: match.changes for match in report.matches}
     assert changes == {3: "Descripción: a → b", 4: ""}
+
+
+@pytest.mark.django_db
+def test_unclosed_quote_rejects_the_file(tmp_path):
+    rows = "".join(f"Zona {number};a\n" for number in range(40))
+    text = "Zona;Descripción\nZona Norte;a\n" + 'Zona Sur;"b\n' + rows
+
+    report = run_import(ZoneImporter(), write(tmp_path, text), skip_invalid=True)
+
+    assert [issue.row for issue in report.errors] == [0]
+    assert "La fila 3 del archivo CSV ocupa 41 líneas" in report.errors[0].message
+    assert report.rows == 0
+    assert Zone.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_cell_with_a_few_line_breaks_is_read(tmp_path):
+    text = 'Zona;Descripción\nZona Norte;"primera\nsegunda\ntercera"\nZona Sur;b\n'
+
+    report = run_import(ZoneImporter(), write(tmp_path, text))
+
+    assert report.created == 2
+    assert Zone.objects.get(name="Zona Norte").description == "primera segunda tercera"
