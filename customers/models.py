@@ -10,7 +10,12 @@ from simple_history.models import HistoricalRecords
 
 from customers.identification import IdType, format_identification
 from customers.phones import format_phone
-from customers.search import build_search_text, query_words, word_condition
+from customers.search import (
+    MAX_QUERY_WORDS,
+    build_search_text,
+    query_words,
+    word_condition,
+)
 
 
 class CustomerQuerySet(models.QuerySet):
@@ -44,14 +49,14 @@ class CustomerQuerySet(models.QuerySet):
         through b-tree indexes, or the words of an address ("14-02"). Otherwise
         every word must start a word of the search text (customers/search.py),
         and a word of three or more digits (`45.830.047`) may match an ID or
-        phone instead.
+        phone instead. Words past MAX_QUERY_WORDS are ignored.
         """
         digits = _key_digits(query)
         if digits is not None:
             # Also as words, for an address number such as "14-02".
             return self.filter(_key_condition(digits) | _words_condition(query))
         queryset = self
-        for typed in query.split():
+        for typed in query.split()[:MAX_QUERY_WORDS]:
             condition = _words_condition(typed)
             typed_digits = _key_digits(typed)
             if typed_digits is not None:
@@ -98,7 +103,7 @@ def _words_condition(text: str) -> Q:
     word of `text`. It is an empty Q, which matches every customer, when `text`
     has no words ("#")."""
     condition = Q()
-    for word in query_words(text):
+    for word in query_words(text)[:MAX_QUERY_WORDS]:
         condition &= word_condition(word, connection.vendor)
     return condition
 

@@ -3,9 +3,10 @@
 A customer's `search_text` is its words, folded (lower case, no accents) and
 separated by single spaces. A word is a run of letters and digits, so "37-64"
 is the words "37" and "64", and an e-mail address is its name and domain parts.
-A query word matches a customer when it starts one of those words: "garc" finds
-"García" and "recreo" finds "El Recreo", but "arcia" finds nothing. A query
-is split the same way, and every word of it must match.
+A name's abbreviation written with periods («S.A.S.») is also stored as one
+word («sas»). A query word matches a customer when it starts one of those
+words: "garc" finds "García" and "recreo" finds "El Recreo", but "arcia" finds
+nothing. A query is split the same way, and every word of it must match.
 
 On PostgreSQL a GIN index over the words as a tsvector (migration 0009) serves
 the prefix match. It holds one entry per distinct word of a customer, where a
@@ -18,6 +19,13 @@ from django.db.models import BooleanField, F, Func, Q, Value
 
 from core.text import fold
 
+# A stored word is no longer than the longest field the search text comes from,
+# the e-mail (254 characters).
+LONGEST_WORD = 254
+# Words of a query past this many are ignored: each one adds a condition, and
+# 5,000 one-letter words took 2.5 s.
+MAX_QUERY_WORDS = 12
+
 # The word index of Customer.search_text (migration 0009).
 SEARCH_INDEX = "customer_search_words"
 
@@ -28,12 +36,34 @@ _ASCII_SEPARATORS = bytes(
     for byte in range(256)
 )
 _NON_WORD = re.compile(r"[\W_]+")
+# Single letters each followed by a period: «s.a.s.», «e.s.p», «p.h.».
+_DOTTED_ABBREVIATION = re.compile(r"\b(?:[^\W\d_]\.){2,}(?:[^\W\d_]\b)?")
 
 
-def build_search_text(*parts: str) -> str:
-    """Return the words of `parts` (empty ones are skipped), folded and separated
-    by single spaces."""
-    text = fold(" ".join(part for part in parts if part))
+def build_search_text(
+    name: str, trade_name: str, address: str, barrio: str, email: str
+) -> str:
+    """Return the search text of a customer: the words of its names, address,
+    barrio and e-mail, folded and separated by single spaces. A name's
+    abbreviation written with periods («S.A.S.», «E.S.P.») is also one word
+    («sas»), the way staff type it."""
+    parts = (name, trade_name, address, barrio, email)
+    text = " ".join(part for part in parts if part)
+    for part in (name, trade_name):
+        if "." in part:
+            abbreviations = _DOTTED_ABBREVIATION.findall(part)
+            text = " ".join((text, *(word.replace(".", "") for word in abbreviations)))
+    return _folded_words(text)
+
+
+def query_words(query: str) -> list[str]:
+    """Return the words of a typed query, for word_condition."""
+    return _folded_words(query).split()
+
+
+def _folded_words(text: str) -> str:
+    """Return the words of `text`, folded and separated by single spaces."""
+    text = fold(text)
     if text.isascii():
         # A tenth of the regular expression's time, and this runs on every
         # imported row.
@@ -43,14 +73,13 @@ def build_search_text(*parts: str) -> str:
     return " ".join(text.split())
 
 
-def query_words(query: str) -> list[str]:
-    """Return the words of a typed query, for word_condition."""
-    return build_search_text(query).split()
-
-
 def word_condition(word: str, vendor: str) -> Q:
     """Return a condition matching the customers with a search word that starts
     with `word` (one of query_words)."""
+    if len(word) > LONGEST_WORD:
+        # It starts no stored word, and PostgreSQL rejects a tsquery word of
+        # more than 2,047 bytes.
+        return Q(pk__in=[])
     if vendor == "postgresql":
         return Q(_HasWordStartingWith(F("search_text"), Value(f"'{word}':*")))
     return Q(search_text__startswith=word) | Q(search_text__contains=" " + word)

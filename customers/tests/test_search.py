@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from customers.models import SORTED_SEARCH_MATCHES, Customer
+from customers.search import MAX_QUERY_WORDS
 from tests.factories import make_customer
 
 LIST_URL = reverse("customers:list")
@@ -148,7 +149,7 @@ def test_search_finds_email_parts(db):
 
 def test_search_text_is_folded_words(hotel):
     assert hotel.search_text == (
-        "hotel garcia marquez s a s hotel el penon cra 26 37 64 centro"
+        "hotel garcia marquez s a s hotel el penon cra 26 37 64 centro sas"
     )
 
 
@@ -174,3 +175,26 @@ def test_list_search_pages_in_name_order(client, director):
     assert [customer.name for customer in page.object_list] == [
         f"Hotel {number:02d}" for number in range(50, 60)
     ]
+
+
+@pytest.mark.parametrize("word", ["a" * 2048, "中" * 683, "ß" * 1024, "a" * 255])
+def test_search_word_too_long_finds_nothing(hotel, word):
+    assert list(Customer.objects.search(word)) == []
+    assert list(Customer.objects.search("hotel " + word)) == []
+
+
+def test_search_reads_a_limited_number_of_words(hotel):
+    query = "hotel " * MAX_QUERY_WORDS + "almendros"
+    assert list(Customer.objects.search(query)) == [hotel]
+
+
+def test_list_search_with_long_word_is_empty(client, director, hotel):
+    client.force_login(director)
+    response = client.get(LIST_URL, {"q": "a" * 3000})
+    assert response.status_code == 200
+    assert list(response.context["page"].object_list) == []
+
+
+@pytest.mark.parametrize("query", ["sas", "SAS", "s.a.s", "hotel sas"])
+def test_search_finds_dotted_abbreviation_as_typed(hotel, other, query):
+    assert list(Customer.objects.search(query)) == [hotel]
