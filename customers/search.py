@@ -8,9 +8,10 @@ word («sas»). A query word matches a customer when it starts one of those
 words: "garc" finds "García" and "recreo" finds "El Recreo", but "arcia" finds
 nothing. A query is split the same way, and every word of it must match.
 
-On PostgreSQL a GIN index over the words as a tsvector (migration 0009) serves
-the prefix match. It holds one entry per distinct word of a customer, where a
-trigram index of the same text held one per distinct trigram.
+On PostgreSQL the server keeps the words as a tsvector column, and a GIN index
+over it (migration 0009) serves the prefix match. It holds one entry per
+distinct word of a customer, where a trigram index of the same text held one
+per distinct trigram.
 """
 
 import re
@@ -26,7 +27,9 @@ LONGEST_WORD = 254
 # 5,000 one-letter words took 2.5 s.
 MAX_QUERY_WORDS = 12
 
-# The word index of Customer.search_text (migration 0009).
+# The tsvector column PostgreSQL generates from Customer.search_text, and its
+# GIN index (migration 0009).
+WORDS_COLUMN = "search_words"
 SEARCH_INDEX = "customer_search_words"
 
 # Byte table for bytes.translate: ASCII letters and digits stay, anything else
@@ -86,8 +89,8 @@ def word_condition(word: str, vendor: str) -> Q:
 
 
 class _HasWordStartingWith(Func):
-    """`array_to_tsvector(string_to_array(search_text, ' ')) @@ 'word':*`, the
-    expression of the customer_search_words index matched against a prefix
+    """`search_words @@ 'word':*`: the words, as the tsvector column PostgreSQL
+    generates from search_text (migration 0009), matched against a prefix
     query. A word contains only letters and digits, so it needs no escaping
     inside the tsquery's quotes."""
 
@@ -95,10 +98,9 @@ class _HasWordStartingWith(Func):
 
     def as_sql(self, compiler, connection, **extra_context):
         text, query = self.get_source_expressions()
-        text_sql, text_params = compiler.compile(text)
-        query_sql, query_params = compiler.compile(query)
-        sql = (
-            f"array_to_tsvector(string_to_array({text_sql}, ' ')) "
-            f"@@ ({query_sql})::tsquery"
+        column = (
+            f"{compiler.quote_name_unless_alias(text.alias)}."
+            f"{connection.ops.quote_name(WORDS_COLUMN)}"
         )
-        return sql, (*text_params, *query_params)
+        query_sql, query_params = compiler.compile(query)
+        return f"{column} @@ ({query_sql})::tsquery", tuple(query_params)
