@@ -65,6 +65,7 @@ def import_detail(request, pk):
         "issues": report.errors[:MAX_LISTED_ISSUES],
         "hidden_issues": max(0, len(report.errors) - MAX_LISTED_ISSUES),
         "matches": report.matches[:MAX_LISTED_ISSUES],
+        "hidden_matches": max(0, len(report.matches) - MAX_LISTED_ISSUES),
         "preview_headers": preview_headers,
         "preview_rows": [list(row.values()) for row in report.preview],
         "file_error": any(issue.row == 0 for issue in report.errors),

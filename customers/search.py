@@ -60,8 +60,13 @@ def build_search_text(
 
 
 def query_words(query: str) -> list[str]:
-    """Return the words of a typed query, for word_condition."""
-    return _folded_words(query).split()
+    """Return the words of a typed query, for word_condition. An abbreviation
+    typed with periods («S.A.S.») is one word, as build_search_text stores it,
+    where its letters alone would each start many words."""
+    joined = _DOTTED_ABBREVIATION.sub(
+        lambda match: match.group(0).replace(".", ""), query
+    )
+    return _folded_words(joined).split()
 
 
 def _folded_words(text: str) -> str:

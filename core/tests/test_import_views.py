@@ -464,3 +464,16 @@ def test_stale_preview_is_explained_after_confirm(client, director, run_inline):
     assert (second.created, second.unchanged) == (0, 596)
     assert "El resultado no coincide con la vista previa" in page
     assert "590 por crear, 6 por actualizar y 0 sin cambios" in page
+
+
+def test_long_match_table_says_how_many_are_left_out(client, director):
+    matches = [Match(row=row, key="CC 1", earlier_row=1) for row in range(2, 603)]
+    job = ImportJob.objects.create(
+        kind="clientes",
+        original_name="a.csv",
+        report=ImportReport(matches=matches).as_dict(),
+    )
+
+    page = log_in(client, director).get(job.get_absolute_url()).content.decode()
+
+    assert "Y 101 coincidencias más." in page

@@ -198,3 +198,11 @@ def test_list_search_with_long_word_is_empty(client, director, hotel):
 @pytest.mark.parametrize("query", ["sas", "SAS", "s.a.s", "hotel sas"])
 def test_search_finds_dotted_abbreviation_as_typed(hotel, other, query):
     assert list(Customer.objects.search(query)) == [hotel]
+
+
+@pytest.mark.parametrize("query", ["S.A.S.", "s.a.s", "Hotel S.A.S"])
+def test_search_reads_typed_abbreviation_as_one_word(hotel, query, db):
+    person = make_customer(name="Sara Acosta Silva")
+    found = list(Customer.objects.search(query))
+    assert found == [hotel]
+    assert person not in found
