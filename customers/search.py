@@ -9,9 +9,9 @@ words: "garc" finds "García" and "recreo" finds "El Recreo", but "arcia" finds
 nothing. A query is split the same way, and every word of it must match.
 
 On PostgreSQL the server keeps the words as a tsvector column, and a GIN index
-over it (migration 0009) serves the prefix match. It holds one entry per
-distinct word of a customer, where a trigram index of the same text held one
-per distinct trigram.
+over it (migration 0009) serves the prefix match. It contains one entry per
+distinct word of a customer, where a trigram index of the same text contained
+one per distinct trigram.
 """
 
 import re
@@ -22,7 +22,7 @@ from core.text import fold
 
 # A stored word is no longer than the longest field the search text comes from,
 # the e-mail (254 characters).
-LONGEST_WORD = 254
+MAX_WORD_LENGTH = 254
 # Words of a query past this many are ignored: each one adds a condition, and
 # 5,000 one-letter words took 2.5 s.
 MAX_QUERY_WORDS = 12
@@ -73,8 +73,8 @@ def _folded_words(text: str) -> str:
     """Return the words of `text`, folded and separated by single spaces."""
     text = fold(text)
     if text.isascii():
-        # A tenth of the regular expression's time, and this runs on every
-        # imported row.
+        # About a twentieth of the regular expression's time (0.2 against
+        # 3.2 µs on a typical row), and this runs on every imported row.
         text = text.encode("ascii").translate(_ASCII_SEPARATORS).decode("ascii")
     else:
         text = _NON_WORD.sub(" ", text)
@@ -84,7 +84,7 @@ def _folded_words(text: str) -> str:
 def word_condition(word: str, vendor: str) -> Q:
     """Return a condition matching the customers with a search word that starts
     with `word` (one of query_words)."""
-    if len(word) > LONGEST_WORD:
+    if len(word) > MAX_WORD_LENGTH:
         # It starts no stored word, and PostgreSQL rejects a tsquery word of
         # more than 2,047 bytes.
         return Q(pk__in=[])

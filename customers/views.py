@@ -65,9 +65,9 @@ def can_edit(user, customer: Customer) -> bool:
 
 
 def name_ordered_page(customers, *, searched: bool, number) -> Page:
-    """Return page `number` of `customers` in name order. `searched` says that
-    the queryset comes from search(), whose best order depends on its number of
-    matches (Customer.objects.in_name_order)."""
+    """Return page `number` of `customers` in name order. Pass `searched` for a
+    queryset from search(), whose best order depends on its number of matches
+    (Customer.objects.in_name_order)."""
     paginator = Paginator(customers.in_name_order(), PAGE_SIZE)
     if searched:
         # The paginator counts once, before it reads the page.

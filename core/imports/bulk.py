@@ -173,11 +173,11 @@ class KeyBlock:
     while the writer thread uses the connection. Keys left over when fewer rows
     are written are skipped, as those of a rolled-back insert are.
 
-    `count` may be a function, called when the first keys are taken: the import
-    engine knows the number of rows only once its first pass ends, which may
-    be after Importer.prepare. The first take() then reserves the block, so it
-    must run while no batch is being written (encode_batch runs before the
-    batch is submitted, so its first call does)."""
+    `count` may be a function, called when the first keys are taken, because the
+    import engine counts the rows in a first pass that may end after
+    Importer.prepare. The first take() then reserves the block, so it must run
+    while no batch is being written. Importer.encode_batch runs before its batch
+    is submitted, so its first call meets that."""
 
     def __init__(self, model: type[models.Model], count: int | Callable[[], int]):
         self._model = model

@@ -421,7 +421,7 @@ def run_import(
             scans = type(importer).scan_key is not Importer.scan_key
             if scans and progress is None and can_scan_in_background():
                 # The progress total would come from the first pass, so only
-                # imports without progress run it beside the second.
+                # imports without progress run it beside the second pass.
                 run.scan = BackgroundScan(table, *_scan_functions(importer, table))
                 run.scanned = True
             elif scans:

@@ -44,10 +44,10 @@ def scan_repeated_keys(
 
 
 def can_scan_in_background() -> bool:
-    """Whether a forked child may run the first pass. Forking copies only the
-    calling thread, so a process with other threads (a web server running the
-    import in a thread) could fork while one of them holds a lock the child
-    then needs, and keeps the first pass in its own thread."""
+    """Return whether a forked child may run the first pass. Forking copies
+    only the calling thread, and another thread could hold a lock the child
+    then needs. A process with other threads (a web server running the import
+    in a thread) therefore keeps the first pass in its own thread."""
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
@@ -73,7 +73,7 @@ class BackgroundScan:
         self._receiver: Connection | None = receiver
 
     def ready(self) -> bool:
-        """Whether the result can be read without waiting."""
+        """Return whether the result can be read without waiting."""
         return self._receiver is None or self._receiver.poll()
 
     def result(self) -> tuple[frozenset, int]:
@@ -124,7 +124,7 @@ def _run_child(sender: Connection, parent: int, table, scan_key, make_reader) ->
             message = ("failed", repr(error))
         sender.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
     except (BrokenPipeError, KeyboardInterrupt):
-        pass  # the parent is gone or was interrupted: nobody waits for a result
+        pass  # the parent is gone or was interrupted, so no result is awaited
     finally:
         os._exit(0)
 

@@ -354,7 +354,7 @@ def _csv_rows(path: Path, encoding: str, delimiter: str):
             ) from error
 
 
-# A CSV row may span lines when a quoted cell holds line breaks, as an address
+# A CSV row may span lines when a quoted cell contains line breaks, as an address
 # or a note typed with Alt+Enter in Excel does. A row spanning more lines than
 # this has an opening quote that is never closed, which joined the next rows
 # into one cell: importing the rest would lose them without a word.

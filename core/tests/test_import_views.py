@@ -466,7 +466,7 @@ def test_stale_preview_is_explained_after_confirm(client, director, run_inline):
     assert "590 por crear, 6 por actualizar y 0 sin cambios" in page
 
 
-def test_long_match_table_says_how_many_are_left_out(client, director):
+def test_long_match_list_counts_hidden_rows(client, director):
     matches = [Match(row=row, key="CC 1", earlier_row=1) for row in range(2, 603)]
     job = ImportJob.objects.create(
         kind="clientes",
