@@ -65,7 +65,7 @@ def _draftable_customers(user):
     customers = Customer.objects.visible_to(user).filter(pk__in=invoiced)
     if not user.is_manager:
         customers = customers.filter(advisor=user)
-    return customers.order_by("name")
+    return customers.order_by("sort_name", "pk")
 
 
 def _show_errors(request, error: ValidationError) -> None:

@@ -45,6 +45,26 @@ def fold(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+# Quotes, brackets, dashes and other marks before a name's first word, which
+# sort_key drops.
+_LEADING_MARKS = re.compile(r"^[\W_]+")
+
+
+def sort_key(text: str) -> str:
+    """Return the key that puts `text` in Spanish alphabetical order when keys
+    are compared byte by byte (SQLite's default, PostgreSQL's "C" collation).
+
+    Case and accents do not count, so «Álvaro» sorts among the A and «APARTAHOTEL»
+    after «Adriana». «ñ» becomes «n~», and «~» comes after every letter, so
+    «Muñoz» sorts after «Munera» and before «Muro», as in a Spanish dictionary.
+    Quotes and marks before the first word are dropped: «"El Recreo"» sorts
+    under E.
+    """
+    if not text.isascii():
+        text = text.replace("ñ", "n~").replace("Ñ", "n~")
+    return _LEADING_MARKS.sub("", fold(text))
+
+
 def collapse_spaces(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 

@@ -40,7 +40,7 @@ from core.imports.bulk import (
     uses_copy,
 )
 from core.imports.columns import ForeignKind, header_key
-from core.text import fold
+from core.text import fold, sort_key
 from customers import initial_load
 from customers.identification import (
     IdType,
@@ -209,6 +209,7 @@ NEW_CUSTOMER = {
     "last_service_amount": None,
     "notes": "",
     "search_text": "",
+    "sort_name": "",
     "created_at": None,
     "updated_at": None,
 }
@@ -927,6 +928,7 @@ class CustomerImporter(Importer):
             outcome = Outcome.UPDATED if differs else UNCHANGED
             row["updated_at"] = now
         row["search_text"] = Customer.build_search_text(SimpleNamespace(**row))
+        row["sort_name"] = sort_key(row["name"])
         return row, outcome, existing
 
     def _write_contacts(self, batch, plan, now) -> list[bool]:

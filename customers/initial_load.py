@@ -24,6 +24,7 @@ from core.imports.bulk import (
     drop_index,
     restore_schema,
 )
+from core.text import sort_key
 from customers.models import Contact, Customer
 from customers.search import SEARCH_INDEX, build_search_text
 
@@ -57,6 +58,7 @@ CUSTOMER_COPY_COLUMNS = (
     "id",
     *CUSTOMER_TEXT_FIELDS,
     "search_text",
+    "sort_name",
     *_CUSTOMER_VALUE_COLUMNS,
     "updated_at",
 )
@@ -261,7 +263,8 @@ def _customer_lines(
     )
     head = f"{key}\t{texts}\t"
     return (
-        f"{head}{copy_text(search_text)}\t{common}{customer_tail}",
+        f"{head}{copy_text(search_text)}\t{copy_text(sort_key(name))}\t"
+        f"{common}{customer_tail}",
         f"{head}{common}{history_tail}",
     )
 

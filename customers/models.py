@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.fields import SortKeyField
+from core.text import sort_key
 from customers.identification import IdType, format_identification
 from customers.phones import format_phone
 from customers.search import (
@@ -65,7 +67,8 @@ class CustomerQuerySet(models.QuerySet):
         return queryset
 
     def in_name_order(self, *, matches: int | None = None):
-        """Order by name, then key. For the result of search(), pass its number
+        """Order by name in Spanish alphabetical order (sort_name), then key.
+        For the result of search(), pass its number
         of `matches`: up to SORTED_SEARCH_MATCHES, the rows are then sorted by an
         expression no index provides. Otherwise PostgreSQL may walk the name
         index and test each customer against the words until a page is full.
@@ -74,8 +77,8 @@ class CustomerQuerySet(models.QuerySet):
         100,000 customers). With more matches, sorting costs more than the
         walk, which then soon fills a page."""
         if matches is not None and matches <= SORTED_SEARCH_MATCHES:
-            return self.order_by(Concat("name", Value("")), "pk")
-        return self.order_by("name", "pk")
+            return self.order_by(Concat("sort_name", Value("")), "pk")
+        return self.order_by("sort_name", "pk")
 
 
 # Sorting a search's matches takes about 3 µs each on PostgreSQL: 36 ms for the
@@ -241,6 +244,9 @@ class Customer(models.Model):
     # The words of the names, address, barrio and e-mail, folded (lower case, no
     # accents), for word search. IDs and phones are matched on their own columns.
     search_text = models.TextField(editable=False, default="")
+    # The name's key for Spanish alphabetical order (core.text.sort_key): lists
+    # sort by it, so «Álvaro» comes among the A on every database.
+    sort_name = SortKeyField()
     created_at = models.DateTimeField(_("creado"), auto_now_add=True)
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
 
@@ -248,14 +254,14 @@ class Customer(models.Model):
     # History is read per customer (by id), never by zone, advisor or municipality,
     # so those columns of the history table stay unindexed.
     history = HistoricalRecords(
-        excluded_fields=["search_text", "updated_at"],
+        excluded_fields=["search_text", "sort_name", "updated_at"],
         no_db_index=["municipality", "zone", "advisor"],
     )
 
     class Meta:
         verbose_name = _("cliente")
         verbose_name_plural = _("clientes")
-        ordering = ["name"]
+        ordering = ["sort_name", "pk"]
         constraints = [
             # The pattern operator class lets PostgreSQL serve the ID prefix
             # search (LIKE '900123%') from this index whatever the collation.
@@ -266,10 +272,10 @@ class Customer(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["advisor", "name"]),
+            models.Index(fields=["advisor", "sort_name"]),
             models.Index(fields=["zone", "customer_type"]),
             # The customer list pages through everyone in name order.
-            models.Index(fields=["name", "id"], name="customer_name_id_idx"),
+            models.Index(fields=["sort_name", "id"], name="customer_sort_name_id_idx"),
             models.Index(fields=["municipality"], name="customer_municipality_idx"),
             # Phone search matches E.164 prefixes (LIKE '+57310555%').
             models.Index(
@@ -288,11 +294,12 @@ class Customer(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.search_text = self.build_search_text()
+        self.fill_derived_fields()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {
                 *kwargs["update_fields"],
                 "search_text",
+                "sort_name",
                 "updated_at",
             }
         super().save(*args, **kwargs)
@@ -311,6 +318,12 @@ class Customer(models.Model):
     @property
     def mobile_display(self) -> str:
         return format_phone(self.mobile)
+
+    def fill_derived_fields(self) -> None:
+        """Set the columns computed from the others, for search and order. save()
+        does it; code that writes customers in bulk calls it itself."""
+        self.search_text = self.build_search_text()
+        self.sort_name = sort_key(self.name)
 
     def build_search_text(self) -> str:
         """Return the words that word search matches: names, address, barrio and

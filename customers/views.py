@@ -132,7 +132,7 @@ def customer_export(request):
     customers = Customer.objects.exportable_by(request.user).select_related(
         "municipality", "zone", "advisor"
     )
-    customers = form.filter(customers).order_by("name", "pk")
+    customers = form.filter(customers).order_by("sort_name", "pk")
     rows = _export_rows(customers)
     content = xlsx_build(
         sheet_name=_("Clientes"),

@@ -151,7 +151,7 @@ def _load_customers(generator, zones, count: int, author: User) -> int:
 
     customers = [draft.customer for draft in drafts]
     for customer in customers:
-        customer.search_text = customer.build_search_text()
+        customer.fill_derived_fields()
     bulk_create_with_history(customers, Customer, default_user=author)
 
     contacts, consents = [], []

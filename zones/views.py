@@ -267,6 +267,6 @@ def run_detail(request, pk):
     )
     assignments = run.assignments.select_related(
         "customer", "advisor", "previous_advisor", "zone"
-    ).order_by("customer__name")
+    ).order_by("customer__sort_name", "pk")
     context = {"run": run, "assignments": assignments}
     return render(request, "zones/run_detail.html", context)

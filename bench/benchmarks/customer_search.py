@@ -71,7 +71,8 @@ def create_users():
 
 def load_customers(records: list[CustomerRecord], advisors) -> None:
     """Insert the customers with COPY, every column as Django would save it,
-    search_text included (Customer.build_search_text), then ANALYZE."""
+    search text and sort key included (Customer.fill_derived_fields), then
+    ANALYZE."""
     from django.db import connection
 
     from customers.models import Customer
@@ -115,7 +116,7 @@ def build_customer(model, record: CustomerRecord, zones, advisors, index):
         last_service_date=record.last_service_date,
         last_service_amount=record.last_service_amount,
     )
-    customer.search_text = customer.build_search_text()
+    customer.fill_derived_fields()
     return customer
 
 

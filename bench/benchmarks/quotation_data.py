@@ -40,7 +40,7 @@ def create_customers(advisors, count: int):
             address="Calle 10 # 5-32",
             advisor=advisors[index % len(advisors)],
         )
-        customer.search_text = customer.build_search_text()
+        customer.fill_derived_fields()
         customers.append(customer)
     return Customer.objects.bulk_create(customers, batch_size=2000)
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from core.text import fold, fold_street_words, normalise_street_words
+from core.text import fold, fold_street_words, normalise_street_words, sort_key
 
 SAMPLE = (
     Path(__file__).resolve().parents[2]
@@ -46,3 +46,38 @@ def test_fold_street_words_sample_registry():
     for row in rows:
         text = " ".join((row["NOMBRE_SUSCRIPTOR"], row["DIRECCION"], row["BARRIO"]))
         assert fold_street_words(text) == normalise_street_words(fold(text)), text
+
+
+def test_sort_key_orders_names_as_a_spanish_dictionary():
+    names = [
+        "Zapata Ltda.",
+        "Álvaro Pérez",
+        "APARTAHOTEL LOS OCOBOS",
+        "Adriana Ruiz",
+        "Muñoz Hermanos",
+        "Munera y Cía.",
+        "Muro Verde",
+        "Ñame y Yuca S.A.S.",
+        "Nuevo Horizonte",
+        '"El Recreo"',
+        "Edificio Balcones",
+        "14 de Julio",
+    ]
+    assert sorted(names, key=sort_key) == [
+        "14 de Julio",
+        "Adriana Ruiz",
+        "Álvaro Pérez",
+        "APARTAHOTEL LOS OCOBOS",
+        "Edificio Balcones",
+        '"El Recreo"',
+        "Munera y Cía.",
+        "Muñoz Hermanos",
+        "Muro Verde",
+        "Nuevo Horizonte",
+        "Ñame y Yuca S.A.S.",
+        "Zapata Ltda.",
+    ]
+
+
+def test_sort_key_ignores_case_accents_and_spacing():
+    assert sort_key("  JOSÉ   García ") == sort_key("jose garcia") == "jose garcia"

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from core.imports import Severity, run_import
+from core.text import sort_key
 from customers.importer import CustomerImporter
 from customers.models import Contact, Customer
 from zones.models import Zone
@@ -233,6 +234,23 @@ def test_every_customer_gets_a_creation_history_record(sample_report):
 
 def test_search_text_is_filled(sample_report):
     assert Customer.objects.filter(search_text="").count() == 0
+
+
+def test_sort_names_are_filled(sample_report):
+    for name, sort_name in Customer.objects.values_list("name", "sort_name"):
+        assert sort_name == sort_key(name)
+
+
+def test_renamed_customer_gets_a_new_sort_name(sample_report, tmp_path):
+    records = sample_records()
+    header, first = records[0], records[1]
+    first[header.index("RAZÓN SOCIAL / NOMBRE")] = "Ñandú Servicios S.A.S."
+    path = write_csv(
+        tmp_path / "renamed.csv", [header, first], encoding="utf-8", delimiter=";"
+    )
+    import_file(path)
+    customer = Customer.objects.get(id_number=first[header.index("NIT/CC")])
+    assert customer.sort_name == "n~andu servicios s.a.s."
 
 
 def test_reimport_leaves_everything_unchanged(sample_report):

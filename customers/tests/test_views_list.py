@@ -241,3 +241,46 @@ def test_exportable_by_follows_roles(db, director, advisor, other_advisor):
         reader = make_user(role, f"lector-{role.name.lower()}")
         assert reader.reads_all_customers
         assert not Customer.objects.exportable_by(reader).exists()
+
+
+SPANISH_ORDER = [
+    "Adriana Ruiz",
+    "Álvaro Pérez",
+    "APARTAHOTEL LOS OCOBOS",
+    "Muñoz Hnos.",
+]
+
+
+def make_in_scrambled_order(**fields):
+    for name in (
+        "Muñoz Hnos.",
+        "APARTAHOTEL LOS OCOBOS",
+        "Álvaro Pérez",
+        "Adriana Ruiz",
+    ):
+        make_customer(name=name, **fields)
+
+
+def test_list_sorts_names_in_spanish_order(client, director):
+    make_in_scrambled_order()
+    make_customer(name="Munera y Cía.")
+    client.force_login(director)
+    assert listed_names(client.get(LIST_URL)) == [
+        *SPANISH_ORDER[:3],
+        "Munera y Cía.",
+        "Muñoz Hnos.",
+    ]
+
+
+def test_search_results_sort_names_in_spanish_order(client, director):
+    make_in_scrambled_order(barrio="El Jordán")
+    make_customer(name="Aaron Sin Barrio", barrio="Centro")
+    client.force_login(director)
+    assert listed_names(client.get(LIST_URL, {"q": "jordan"})) == SPANISH_ORDER
+
+
+def test_export_sorts_names_in_spanish_order(client, director):
+    make_in_scrambled_order()
+    client.force_login(director)
+    rows = read_export(client.get(EXPORT_URL))
+    assert [row[2] for row in rows[3:]] == SPANISH_ORDER
