@@ -284,8 +284,8 @@ def details(figures: dict) -> str:
         "`customers.views.visible_customers(user).search(q)` (`visible_to` plus "
         "`select_related`) read through `customers.views.name_ordered_page`, "
         f"which pages by {figures['page_size']} with Django's Paginator: the "
-        "COUNT plus the first page, measured in the benchmark process (median of {TIMED_PASSES} runs "
-        "after a warm-up).\n",
+        "COUNT plus the first page, measured in the benchmark process (median "
+        f"of {TIMED_PASSES} runs after a warm-up).\n",
         "| Kind | Query | Matches | Director ms | Advisor ms |",
         "|---|---|---:|---:|---:|",
     ]
