@@ -46,7 +46,11 @@ from terminations.matching import (
     normalise_id,
     parse_row_code,
 )
-from terminations.models import RequestList, TerminationRequest
+from terminations.models import (
+    RequestList,
+    TerminationRequest,
+    received_search_text,
+)
 
 # Every column of a request but its key, in the order the import writes them.
 REQUEST_COLUMNS = [
@@ -593,6 +597,7 @@ class TerminationRequestImporter(Importer):
             filed_on=filed_on,
             received_code=record["code"].key[:40],
             received=record["received"],
+            received_search_text=received_search_text(record["received"]),
             account_id=hit.account_id if hit else None,
             match_method=hit.method if hit else TerminationRequest.MatchMethod.NONE,
             cadastral_number_truncated=record["code"].truncated,

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from core.calendar import BusinessCalendar
 from core.text import fold
+from subscribers.models import account_search_text
 from subscribers.search import query_words
 
 
@@ -205,13 +206,19 @@ class TerminationRequestQuerySet(models.QuerySet):
 
     def search(self, query: str):
         """Filter by the account code (ours or the one the competitor wrote, with
-        or without dashes) or by the subscriber's name, ignoring case and accents.
-        Every word of the query must appear."""
+        or without dashes) or by the words of the subscriber's name, address and
+        barrio, ignoring case and accents. Every word of the query must appear.
+
+        A request with an account is searched in the account's words, which the
+        list shows. A request without one is searched in the words the
+        competitor wrote (`received_search_text`), because the list shows the
+        name from the competitor's file.
+        """
         queryset = self
-        # The account's search text spells street words one way, and
-        # query_words spells the query's alike. A street word matches whole
-        # words only («calle» does not find «Claudia»), and a word that begins
-        # one («carre») finds it or the text as typed.
+        # Both search texts spell street words one way, and query_words
+        # spells the query's alike. A street word matches whole words only
+        # («calle» does not find «Claudia»), and a word that begins one
+        # («carre») finds it or the text as typed.
         for word in query_words(fold(query)):
             digits = word.text.replace("-", "").replace(".", "")
             if word.is_street:
@@ -221,23 +228,49 @@ class TerminationRequestQuerySet(models.QuerySet):
                     received_code__contains=digits
                 )
             else:
-                condition = Q(account__search_text__contains=word.text)
+                condition = _text_condition(word.text)
                 if word.street:
                     condition |= _street_word_condition(word.street)
             queryset = queryset.filter(condition)
         return queryset
 
 
+def _text_condition(text: str) -> Q:
+    """Return the condition that the words of the request contain `text`."""
+    return Q(account__search_text__contains=text) | Q(
+        account__isnull=True, received_search_text__contains=text
+    )
+
+
 def _street_word_condition(short: str) -> Q:
-    """Return the condition that the account's search text has the street word
+    """Return the condition that the words of the request have the street word
     `short` as a whole word."""
-    padded = Concat(
+    padded_account = Concat(
         Value(" "),
         F("account__search_text"),
         Value(" "),
         output_field=models.TextField(),
     )
-    return Q(Contains(padded, f" {short} "))
+    padded_received = Concat(
+        Value(" "),
+        F("received_search_text"),
+        Value(" "),
+        output_field=models.TextField(),
+    )
+    return Q(Contains(padded_account, f" {short} ")) | (
+        Q(account__isnull=True) & Q(Contains(padded_received, f" {short} "))
+    )
+
+
+def received_search_text(received: dict) -> str:
+    """Return the folded name, address and barrio of a row of a competitor's
+    list (`TerminationRequest.received`), spelled as an account's search text
+    is (`account_search_text`)."""
+    return account_search_text(
+        received.get("NOMBRE SUSCRIPTOR", ""),
+        received.get("DIRECCIÓN", ""),
+        received.get("BARRIO", ""),
+    )
 
 
 class TerminationRequest(models.Model):
@@ -280,6 +313,10 @@ class TerminationRequest(models.Model):
     )
     # Every cell of the row as the competitor wrote it, by Spanish column label.
     received = models.JSONField(_("datos recibidos"), default=dict)
+    # The folded name, address and barrio of `received`, which the list's
+    # search reads while the request has no account. save() and the import
+    # fill it.
+    received_search_text = models.TextField(editable=False, default="")
 
     account = models.ForeignKey(
         "subscribers.SubscriberAccount",
@@ -336,7 +373,7 @@ class TerminationRequest(models.Model):
     updated_at = models.DateTimeField(_("actualizada"), auto_now=True)
 
     objects = TerminationRequestQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["received_search_text"])
 
     class Meta:
         verbose_name = _("solicitud de terminación")
@@ -350,6 +387,14 @@ class TerminationRequest(models.Model):
     def __str__(self):
         code = self.account.account_code if self.account_id else self.received_code
         return f"{code} · {self.competitor} · {self.filed_on:%d/%m/%Y}"
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "received" in update_fields:
+            self.received_search_text = received_search_text(self.received)
+        if update_fields is not None and "received" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "received_search_text"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("terminations:detail", args=[self.pk])

@@ -253,6 +253,33 @@ def test_list_search_finds_unmatched_code(client, competitor, director):
     assert "449000903" not in response.text
 
 
+def test_list_search_finds_unmatched_by_received_name(client, competitor, director):
+    received = {
+        "NOMBRE SUSCRIPTOR": "Rosalba Peñuela Gómez",
+        "DIRECCIÓN": "CALLE 7 # 3-15",
+    }
+    make_request(competitor, received_code="449123457", received=received)
+    # A matched request shows the account's name, so the name the competitor
+    # wrote for it does not find it.
+    make_request(
+        competitor,
+        make_account("449000905", name="Mario Solano López"),
+        received={"NOMBRE SUSCRIPTOR": "Rosalba Peñuela"},
+    )
+    login(client, director)
+
+    by_name = client.get(reverse("terminations:list"), {"q": "ROSALBA penuela"})
+    by_street = client.get(reverse("terminations:list"), {"q": "calle"})
+    by_other = client.get(reverse("terminations:list"), {"q": "solano"})
+
+    assert "Rosalba Peñuela Gómez" in by_name.text
+    assert "449123457" in by_name.text
+    assert "449000905" not in by_name.text
+    assert "449123457" in by_street.text
+    assert "449123457" not in by_other.text
+    assert "449000905" in by_other.text
+
+
 def test_advisor_search_stays_within_own(client, competitor, advisor, other_advisor):
     make_request(competitor, make_account("449000904"), advisor=other_advisor)
 
