@@ -8,7 +8,8 @@ Street words match whole words only, so «calle» finds «CL 10» but not
 «Claudia», and a word that begins one («carre», «diag») finds either the
 street word or the text as typed. A house number typed without «#» («cra 10
 14-02») also finds the address written with it, and a street word glued to its
-number («cra10») is read as both. `subscribers.pages` reads the pages of
+number («cra10») is read as both. A house number typed with a space for its
+dash («14 64», «cra 10 14 64») also finds the address written with the dash. `subscribers.pages` reads the pages of
 matches.
 """
 
@@ -46,6 +47,13 @@ _NUMBER = re.compile(r"[\d\s.,\-/]+")
 # 10 14-02»). Addresses put «#» between them, which people often leave out.
 _STREET_NUMBER = re.compile(r"\d+[a-z]{0,3}|bis")
 _HOUSE_NUMBER = re.compile(r"\d+[a-z]{0,3}-\d+[a-z]{0,3}")
+# A house number's two parts typed apart («14 64») or with its dash («14-64»)
+# as the whole query. Each part has at most three digits, so codes
+# («449-000663») and IDs or phones typed in groups («310 555 1234») are not
+# read as one.
+_SPLIT_HOUSE_NUMBER = re.compile(r"(\d{1,3}) ?[ -] ?(\d{1,3})")
+# A part of a house number, such as the «14» and the «64» of «14 64».
+_HOUSE_NUMBER_PART = re.compile(r"\d+[a-z]{0,3}")
 
 
 @dataclass(frozen=True)
@@ -56,7 +64,9 @@ class Term:
 
     A phrase that begins or ends with a street word has a space there. It is
     looked for in the search text with a space added at both ends, so that
-    " cl " matches the street word and not «claudia».
+    " cl " matches the street word and not «claudia». A house number typed as
+    the whole query begins with a space too, so " 14-64" finds «14-64» and
+    «14-64A» but not «114-64».
     """
 
     phrases: tuple[str, ...] = ()
@@ -80,7 +90,9 @@ def parse_query(query: str) -> list[Term]:
     """Split `query` into terms; a query shorter than three characters has none.
 
     A query made only of digits and separators ("449-000663", "1.019.968.196",
-    "901765545-3") is one number, matched against codes and IDs only. Other
+    "901765545-3") is one number, matched against codes and IDs. When it is
+    the two parts of a house number («14 64» or «14-64»), it is also looked
+    for in the search text as «14-64» at the start of a word. Other
     queries are folded words (see query_words): street words are spelled as
     the search text spells them ("calle" and "cll" become "cl", "no." becomes
     "#") and match whole words only. A word shorter than three characters
@@ -94,6 +106,9 @@ def parse_query(query: str) -> list[Term]:
         return []
     digits = number_digits(query)
     if digits:
+        house_number = _SPLIT_HOUSE_NUMBER.fullmatch(folded)
+        if house_number:
+            return [Term((" " + "-".join(house_number.groups()),), digits)]
         return [Term(key=digits)]
     terms = []
     for group in phrases(query_words(folded)):
@@ -188,7 +203,38 @@ def phrase_variants(words: list[Word]) -> tuple[str, ...]:
     signed = _with_number_sign(words)
     if signed is not None:
         variants += _street_variants(signed)
+    joined = _with_house_number_joined(words)
+    if joined is not None:
+        variants += _street_variants(joined)
+        signed = _with_number_sign(joined)
+        if signed is not None:
+            variants += _street_variants(signed)
     return variants
+
+
+def _with_house_number_joined(words: list[Word]) -> list[Word] | None:
+    """Return `words` with the two parts of a house number typed apart joined
+    by its dash («kr 10 14 64» and «kr 10 # 14 64» become «kr 10 14-64» and
+    «kr 10 # 14-64»), or None when there are none. The parts must follow «#»
+    or a street word and its number. In «cl 14 64» they do not, so it stays
+    as typed."""
+    for index in range(1, len(words) - 1):
+        first, second = words[index], words[index + 1]
+        if not (
+            _HOUSE_NUMBER_PART.fullmatch(first.text)
+            and _HOUSE_NUMBER_PART.fullmatch(second.text)
+        ):
+            continue
+        after_sign = words[index - 1].text == "#"
+        after_street_number = (
+            index >= 2
+            and words[index - 2].is_street
+            and _STREET_NUMBER.fullmatch(words[index - 1].text)
+        )
+        if after_sign or after_street_number:
+            house_number = Word(f"{first.text}-{second.text}")
+            return [*words[:index], house_number, *words[index + 2 :]]
+    return None
 
 
 def _with_number_sign(words: list[Word]) -> list[Word] | None:

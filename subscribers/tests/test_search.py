@@ -30,6 +30,15 @@ from subscribers.tests.helpers import make_account
         ("cra 10 14-02", [Term((" kr 10",)), Term(("14-02",), "1402")]),
         ("cra10 14-02", [Term((" kr 10",)), Term(("14-02",), "1402")]),
         ("cl5a # 3", [Term((" cl 5a # 3",))]),
+        ("14 64", [Term((" 14-64",), "1464")]),
+        ("14-64", [Term((" 14-64",), "1464")]),
+        ("449 000 663 12", [Term(key="44900066312")]),
+        (
+            "cra 10 14 64",
+            [Term((" kr 10 14 64", " kr 10 14-64", " kr 10 # 14-64"))],
+        ),
+        ("cl 10 # 14 64", [Term((" cl 10 # 14 64", " cl 10 # 14-64"))]),
+        ("cl 14 64", [Term((" cl 14 64",))]),
         ("mz10", [Term(("mz10",))]),
         ("cra 10 almendros", [Term((" kr 10",)), Term(("almendros",))]),
         ("cra 10 # 14-02", [Term((" kr 10 # 14-02",))]),
@@ -147,8 +156,11 @@ def test_words_must_not_run_together(accounts):
     assert found("mzecs") == set()
 
 
-def test_number_does_not_match_an_address(accounts):
-    assert found("5-20") == set()
+def test_number_matches_address_as_house_number(accounts):
+    # A house number's two parts are looked for in addresses too. Other
+    # numbers («10 5», a street and a house number) match codes and IDs only.
+    assert found("5-20") == {"449000700"}
+    assert found("10 5") == set()
 
 
 def test_search_text_leaves_out_codes_and_ids(accounts):
@@ -179,6 +191,28 @@ def test_street_and_barrio_found_apart(db):
     assert found("cra 10 almendros") == {"449000931"}
     assert found("cra 10 14-02") == {"449000931"}
     assert found("cra10 14-02") == {"449000931"}
+
+
+def test_house_number_typed_with_space(db):
+    """«14 64» is the house number «14-64» typed without its dash. It finds
+    the addresses with a house number that begins «14-64», not the ones where
+    «14» and «64» stand apart or end a longer number, so it matches as few
+    accounts as «14-64» does."""
+    addresses = {
+        "449000941": "CALLE 10 # 14-64",
+        "449000942": "CRA 5 # 14-64 INT 2",
+        "449000943": "CALLE 14 # 8-64",
+        "449000944": "CALLE 10 # 114-64",
+        "449000945": "CALLE 64 # 14-10",
+        "449000946": "VDA EL CARMEN KM 14 64",
+    }
+    for code, address in addresses.items():
+        make_account(account_code=code, address=address)
+
+    assert found("14 64") == {"449000941", "449000942"}
+    assert found("14-64") == {"449000941", "449000942"}
+    assert found("cra 5 14 64") == {"449000942"}
+    assert found("calle 10 # 14 64") == {"449000941"}
 
 
 @pytest.mark.parametrize(
