@@ -9,8 +9,8 @@ Street words match whole words only, so «calle» finds «CL 10» but not
 street word or the text as typed. A house number typed without «#» («cra 10
 14-02») also finds the address written with it, and a street word glued to its
 number («cra10») is read as both. A house number typed with a space for its
-dash («14 64», «cra 10 14 64») also finds the address written with the dash. `subscribers.pages` reads the pages of
-matches.
+dash («14 64», «cra 10 14 64») also finds the address written with the dash.
+`subscribers.pages` reads the pages of matches.
 """
 
 import re
