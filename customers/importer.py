@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from types import SimpleNamespace
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -48,6 +49,7 @@ from customers.identification import (
     looks_like_company_nit,
     parse_identification,
 )
+from customers.import_changes import ChangeDescriber, changed_fields
 from customers.models import Contact, Customer
 from customers.phones import (
     format_phone,
@@ -372,6 +374,16 @@ cached_parse_decimal = _cached_text_parser(parse_decimal)
 cached_parse_yes_no = _cached_text_parser(parse_yes_no)
 
 
+class _Plan(NamedTuple):
+    """The write of one record: the row to write, its outcome, the stored
+    customer it updates (None for a new one) and the fields that differ."""
+
+    row: dict
+    outcome: Outcome
+    existing: dict | None
+    fields: list[str]
+
+
 @dataclass
 class CustomerRecord:
     """A valid row: the customer columns it fills and its primary contact."""
@@ -405,6 +417,12 @@ class CustomerImporter(Importer):
                 self.municipalities_by_name.setdefault(name, []).append(municipality)
         self.today = timezone.localdate()
         self.zones = {fold(zone.name): zone for zone in Zone.objects.all()}
+        self.changes = ChangeDescriber(
+            municipalities=self.municipalities_by_code,
+            zones={zone.pk: zone.name for zone in self.zones.values()},
+        )
+        # Translated once: write_batch labels every registered customer.
+        self.registered_label = _("cliente registrado «%(name)s»")
         self.user_id = self.user.pk if self.user is not None else None
         self.now = timezone.now()
         _lock_customers()
@@ -717,6 +735,7 @@ class CustomerImporter(Importer):
             zone._history_user = self.user
             zone.save()
             self.zones[fold(name)] = zone
+            self.changes.zones[zone.pk] = zone.name
             if self.dry_run:
                 note = _(
                     "Se creará la zona «%(zone)s», que no existe (aparece por "
@@ -771,6 +790,17 @@ class CustomerImporter(Importer):
         )
         changed = merged.values != earlier.values or merged.contact != earlier.contact
         return merged, changed
+
+    def describe_merge(self, earlier: CustomerRecord, merged: CustomerRecord) -> str:
+        """Return each customer and contact field a later row of the same
+        customer changed, in the text of a registered customer's update."""
+        return self.changes.describe(
+            before=earlier.values,
+            after=merged.values,
+            fields=changed_fields(earlier.values, merged.values),
+            contact_before=earlier.contact,
+            contact_after=merged.contact,
+        )
 
     def key_display(self, record: CustomerRecord) -> str:
         values = record.values
@@ -833,7 +863,9 @@ class CustomerImporter(Importer):
             for pending in batch
         ]
 
-        for pending, (row, _outcome, existing) in zip(batch, plan, strict=True):
+        for pending, (row, _outcome, existing, _fields) in zip(
+            batch, plan, strict=True
+        ):
             if (
                 existing is not None
                 and existing["advisor_id"] is not None
@@ -841,10 +873,10 @@ class CustomerImporter(Importer):
             ):
                 self.zone_moves.append(pending.row)
 
-        created = [row for row, _outcome, existing in plan if existing is None]
+        created = [row for row, _outcome, existing, _fields in plan if existing is None]
         changed = [
             row
-            for row, outcome, existing in plan
+            for row, outcome, existing, _fields in plan
             if existing is not None and outcome is not UNCHANGED
         ]
         keys = bulk_insert(Customer, created, columns=WRITE_FIELDS)
@@ -862,17 +894,27 @@ class CustomerImporter(Importer):
             when=now,
         )
 
-        contacts_changed = self._write_contacts(batch, plan, now)
+        contacts_written = self._write_contacts(batch, plan, now)
         results = []
-        for (_row, outcome, existing), contact_changed in zip(
-            plan, contacts_changed, strict=True
+        for (row, outcome, existing, fields), contact in zip(
+            plan, contacts_written, strict=True
         ):
-            if outcome is UNCHANGED and contact_changed:
+            if existing is None:
+                results.append(WriteResult(outcome))
+                continue
+            if outcome is UNCHANGED and contact is not None:
                 outcome = Outcome.UPDATED
-            label = ""
-            if existing is not None:
-                label = _("cliente registrado «%(name)s»") % {"name": existing["name"]}
-            results.append(WriteResult(outcome, label))
+            label = self.registered_label % {"name": existing["name"]}
+            changes = ""
+            if outcome is not UNCHANGED:
+                changes = self.changes.describe(
+                    before=existing,
+                    after=row,
+                    fields=fields,
+                    contact_before=contact[0] if contact else None,
+                    contact_after=contact[1] if contact else None,
+                )
+            results.append(WriteResult(outcome, label, changes))
         return results
 
     def _zone_moves_note(self) -> str:
@@ -915,8 +957,10 @@ class CustomerImporter(Importer):
             )
         }
 
-    def _merge(self, record: CustomerRecord, existing: dict | None, now):
-        """Return (row to write, outcome, stored row) for one record."""
+    def _merge(self, record: CustomerRecord, existing: dict | None, now) -> _Plan:
+        """Return the row to write for one record and how it differs from the
+        stored customer, if any."""
+        fields = []
         if existing is None:
             row = NEW_CUSTOMER.copy()
             row.update(record.values)
@@ -924,17 +968,20 @@ class CustomerImporter(Importer):
             outcome = Outcome.CREATED
         else:
             row = _latest_service_kept({**existing, **record.values}, existing)
-            differs = any(row[name] != existing[name] for name in record.values)
-            outcome = Outcome.UPDATED if differs else UNCHANGED
+            fields = [name for name in record.values if row[name] != existing[name]]
+            outcome = Outcome.UPDATED if fields else UNCHANGED
             row["updated_at"] = now
         row["search_text"] = Customer.build_search_text(SimpleNamespace(**row))
         row["sort_name"] = sort_key(row["name"])
-        return row, outcome, existing
+        return _Plan(row, outcome, existing, fields)
 
-    def _write_contacts(self, batch, plan, now) -> list[bool]:
-        """Create or update each customer's primary contact; return, per record,
-        whether its contact was written."""
-        customer_ids = [row["id"] for row, _outcome, existing in plan if existing]
+    def _write_contacts(
+        self, batch, plan: list[_Plan], now
+    ) -> list[tuple[dict, dict] | None]:
+        """Create or update each customer's primary contact. Return, per
+        record, the contact's fields before and after when it was written
+        (before is empty for a new contact), else None."""
+        customer_ids = [item.row["id"] for item in plan if item.existing]
         primaries = {}
         if customer_ids:
             for contact in Contact.objects.filter(
@@ -943,10 +990,11 @@ class CustomerImporter(Importer):
                 primaries.setdefault(contact["customer_id"], contact)
 
         new_contacts, changed_contacts, written = [], [], []
-        for pending, (row, _outcome, _existing) in zip(batch, plan, strict=True):
+        for pending, item in zip(batch, plan, strict=True):
+            row = item.row
             incoming = pending.record.contact
             if not incoming:
-                written.append(False)
+                written.append(None)
                 continue
             current = primaries.get(row["id"])
             if current is None:
@@ -961,15 +1009,16 @@ class CustomerImporter(Importer):
                 }
                 new_contacts.append(contact)
                 primaries[row["id"]] = contact
-                written.append(True)
+                written.append(({}, contact))
                 continue
             merged = {**current, **incoming}
             if merged == current:
-                written.append(False)
+                written.append(None)
                 continue
+            before = dict(current)
             current.update(incoming)
             changed_contacts.append(current)
-            written.append(True)
+            written.append((before, current))
 
         new_keys = bulk_insert(Contact, new_contacts)
         for contact, key in zip(new_contacts, new_keys, strict=True):

@@ -250,10 +250,12 @@ class PendingRecord:
 @dataclass(slots=True)
 class WriteResult:
     """What writing one record did; `existing` describes the stored record it
-    matched (empty when the record is new)."""
+    matched (empty when the record is new), and `changes` what an update changed
+    in it, written like describe_merge's text (empty when nothing is described)."""
 
     outcome: Outcome
     existing: str = ""
+    changes: str = ""
 
 
 class Importer:
@@ -732,8 +734,9 @@ def _add_to_group(run: _Run, groups: dict, pending: PendingRecord) -> None:
 
 
 def _flush_groups(run: _Run, groups: list[_Group]) -> None:
-    """Write each merged group once. The first row takes the write's outcome; a
-    later row counts as updated when it changed the record, else as unchanged."""
+    """Write each merged group once. The first row takes the write's outcome and
+    changes, which compare the merged record with the stored one. A later row
+    counts as updated when it changed the record, else as unchanged."""
     size = run.importer.batch_size
     for start in range(0, len(groups), size):
         chunk = groups[start : start + size]
@@ -784,7 +787,12 @@ def _count(
     elif result.existing:
         key = run.importer.key_display(pending.record)
         run.report.matches.append(
-            Match(row=pending.row, key=key, existing=result.existing)
+            Match(
+                row=pending.row,
+                key=key,
+                existing=result.existing,
+                changes=result.changes,
+            )
         )
 
 

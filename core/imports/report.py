@@ -50,7 +50,9 @@ class Match:
     key: str
     earlier_row: int | None = None
     existing: str = ""
-    # What a row repeating an earlier one changed (Importer.describe_merge).
+    # What the row changed: in the earlier row it repeats
+    # (Importer.describe_merge), or in the stored record it updated
+    # (WriteResult.changes).
     changes: str = ""
 
     def as_dict(self) -> dict:

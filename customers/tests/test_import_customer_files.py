@@ -11,8 +11,9 @@ from django.core.management import call_command
 
 from core.imports import Severity, run_import
 from core.models import ImportJob
-from customers.importer import CustomerImporter
-from customers.models import Customer
+from customers.import_changes import CUSTOMER_FIELDS
+from customers.importer import WRITE_FIELDS, CustomerImporter
+from customers.models import Contact, Customer
 from tests.factories import make_customer
 from zones.models import Zone
 
@@ -241,3 +242,151 @@ def test_command_dry_run_writes_nothing(db, capsys):
     call_command("import_customers", str(SAMPLE), "--dry-run", "--skip-invalid")
     assert "no se guardó nada" in capsys.readouterr().out
     assert Customer.objects.count() == 0
+
+
+def write_rows(tmp_path, records):
+    return write_csv(tmp_path / "c.csv", records, encoding="utf-8", delimiter=";")
+
+
+def test_registered_update_lists_changes(db, tmp_path):
+    customer = make_customer(phone="+576082451234", mobile="+573001112233")
+    records = [
+        ["NIT", "Nombre", "Celular", "Dirección", "Ciudad"],
+        [
+            customer.id_number,
+            customer.name,
+            "3104445566",
+            "Calle 11 # 6-40",
+            "Girardot",
+        ],
+    ]
+
+    report = import_file(write_rows(tmp_path, records))
+
+    (match,) = report.matches
+    assert report.updated == 1
+    assert match.existing == f"cliente registrado «{customer.name}»"
+    assert match.changes == (
+        "Dirección: Calle 10 # 5-32 → Calle 11 # 6-40; "
+        "Municipio: Melgar → Girardot; "
+        "Celular: 300 111 2233 → 310 444 5566"
+    )
+
+
+def test_unchanged_customer_lists_no_changes(db, tmp_path):
+    customer = make_customer(mobile="+573001112233")
+    records = [
+        ["NIT", "Nombre", "Celular"],
+        [customer.id_number, customer.name, "3001112233"],
+    ]
+
+    report = import_file(write_rows(tmp_path, records))
+
+    (match,) = report.matches
+    assert report.unchanged == 1
+    assert match.existing
+    assert match.changes == ""
+
+
+def test_update_describes_contact_and_zone(db, tmp_path):
+    customer = make_customer(zone=Zone.objects.create(name="Centro"))
+    Contact.objects.create(
+        customer=customer, name="Ana Ruiz", role="Compras", is_primary=True
+    )
+    records = [
+        ["NIT", "Nombre", "Contacto", "Zona"],
+        [customer.id_number, customer.name, "Luis Gómez (Gerente)", "Norte"],
+    ]
+
+    report = import_file(write_rows(tmp_path, records))
+
+    (match,) = report.matches
+    assert match.changes == (
+        "Zona: Centro → Norte; Contacto: Ana Ruiz · Compras → Luis Gómez · Gerente"
+    )
+
+
+def test_update_describes_new_contact(db, tmp_path):
+    customer = make_customer(mobile="+573001112233")
+    records = [
+        ["NIT", "Nombre", "Celular"],
+        [customer.id_number, customer.name, "3001112233 / 3104445566"],
+    ]
+
+    report = import_file(write_rows(tmp_path, records))
+
+    (match,) = report.matches
+    assert report.updated == 1
+    assert match.changes == (
+        f"Contacto: — → {customer.name}; Celular del contacto: — → 310 444 5566"
+    )
+
+
+def test_update_describes_identification_and_type(db, tmp_path):
+    customer = make_customer(
+        id_type="CC",
+        id_number="80123456",
+        check_digit="",
+        person_kind=Customer.PersonKind.NATURAL,
+        customer_type=Customer.CustomerType.NEW,
+    )
+    records = [
+        ["NIT", "DV", "Tipo documento", "Nombre", "Tipo cliente", "En catastro"],
+        ["80123456", "", "CE", customer.name, "ANTIGUO", "SÍ"],
+    ]
+
+    report = import_file(write_rows(tmp_path, records))
+
+    (match,) = report.matches
+    assert match.changes == (
+        "Identificación: 80.123.456 → 80123456; Tipo: Nuevo → Antiguo; "
+        "En catastro: No → Sí"
+    )
+
+
+def test_repeated_row_describes_address_change(db, tmp_path):
+    records = [
+        ["NIT", "Nombre", "Dirección", "Barrio"],
+        ["900123456", "Aseo S.A.S.", "Calle 1 # 2-3", "Centro"],
+        ["900123456", "Aseo S.A.S.", "Carrera 4 # 5-6", "Centro"],
+    ]
+
+    report = import_file(write_rows(tmp_path, records))
+
+    (match,) = report.matches
+    assert match.earlier_row == 2
+    assert match.changes == "Dirección: Calle 1 # 2-3 → Carrera 4 # 5-6"
+
+
+def test_every_written_field_is_described():
+    not_from_rows = {
+        "id_number",
+        "advisor_id",
+        "notes",
+        "search_text",
+        "created_at",
+        "updated_at",
+    }
+    assert set(CUSTOMER_FIELDS) == set(WRITE_FIELDS) - not_from_rows
+
+
+def test_command_lists_changes_of_updates(db, tmp_path, capsys):
+    customer = make_customer(mobile="+573001112233")
+    records = [
+        ["NIT", "Nombre", "Celular"],
+        [customer.id_number, customer.name, "3104445566"],
+    ]
+    path = write_rows(tmp_path, records)
+
+    call_command("import_customers", str(path), "--dry-run")
+    text = capsys.readouterr().out
+    call_command("import_customers", str(path), "--json")
+    output = json.loads(capsys.readouterr().out)
+
+    assert (
+        f"COINCIDE fila 2 ({customer.id_number[:3]}.{customer.id_number[3:6]}."
+        f"{customer.id_number[6:]}-{customer.check_digit}) con cliente registrado "
+        f"«{customer.name}»: Celular: 300 111 2233 → 310 444 5566"
+    ) in text
+    assert output["updated"] == 1
+    assert output["matches"][0]["changes"] == "Celular: 300 111 2233 → 310 444 5566"
