@@ -8,10 +8,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.imports.engine import run_import
 from core.imports.registry import get_importer
-from core.imports.report import ImportReport, Severity
+from core.imports.report import ImportReport, Match, Severity
 from core.models import ImportJob
 
 logger = logging.getLogger(__name__)
@@ -126,6 +127,7 @@ def import_job_run(*, job: ImportJob, skip_invalid: bool) -> ImportReport | None
 
     progress.saved = 0
     previewed = (job.created, job.updated, job.unchanged)
+    previewed_matches = (job.report or {}).get("matches", [])
     importer = get_importer(job.kind)(user=job.created_by)
     try:
         report = run_import(
@@ -145,10 +147,8 @@ def import_job_run(*, job: ImportJob, skip_invalid: bool) -> ImportReport | None
         return None
 
     store.close()
-    if report.committed and (report.created, report.updated, report.unchanged) != (
-        previewed
-    ):
-        report.notes.append(_preview_differs_note(previewed, report))
+    if report.committed:
+        _preview_differences_note(report, previewed, previewed_matches)
     _store_counts(job, report)
     job.status = (
         ImportJob.Status.DONE if report.committed else ImportJob.Status.REJECTED
@@ -199,6 +199,64 @@ def _run_in_thread(job_id: int, skip_invalid: bool) -> None:
 
 def _file_unreadable(report: ImportReport) -> bool:
     return any(issue.row == 0 for issue in report.errors)
+
+
+def _preview_differences_note(
+    report: ImportReport, previewed: tuple[int, int, int], previewed_matches: list
+) -> None:
+    """Add a note to a committed import's report when its outcome differs from
+    the preview's: first by the counts, else by the rows whose match differs."""
+    if (report.created, report.updated, report.unchanged) != previewed:
+        report.notes.append(_preview_differs_note(previewed, report))
+        return
+    rows = _rows_matched_differently(previewed_matches, report.matches)
+    if rows:
+        report.notes.append(_preview_matches_differ_note(rows))
+
+
+def _rows_matched_differently(previewed: list[dict], matches: list[Match]) -> list[int]:
+    """Return the rows whose match differs between the preview's stored report
+    and the import's: a record matched or no longer matched, another stored
+    record, or other changes. The changes include the stored values an update
+    replaces, so an edit that the import overwrites shows here."""
+    # NOTE: a preview stored before updates of stored records carried their
+    # changes lists every updated row here. A confirmation on a later day also
+    # lists a row whose last-service date was still in the future at the
+    # preview, although no stored record changed.
+    before = {
+        (
+            match["row"],
+            match.get("key", ""),
+            match.get("earlier_row"),
+            match.get("existing", ""),
+            match.get("changes", ""),
+        )
+        for match in previewed
+    }
+    after = {
+        (match.row, match.key, match.earlier_row, match.existing, match.changes)
+        for match in matches
+    }
+    return sorted({row for row, *_rest in before ^ after})
+
+
+def _preview_matches_differ_note(rows: list[int]) -> str:
+    """Explain an import whose counts equal its preview's while some rows
+    matched another way: the stored records changed in between."""
+    listed = ", ".join(str(row) for row in rows[:20])
+    if len(rows) > 20:
+        listed += ", …"
+    return ngettext(
+        "Los totales coinciden con la vista previa, pero en %(count)s fila la "
+        "coincidencia o lo que cambia ya no es lo que mostraba (fila %(rows)s): "
+        "los datos guardados cambiaron entre la vista previa y la confirmación "
+        "(otra importación o una edición). Revise las coincidencias.",
+        "Los totales coinciden con la vista previa, pero en %(count)s filas la "
+        "coincidencia o lo que cambia ya no es lo que mostraba (filas %(rows)s): "
+        "los datos guardados cambiaron entre la vista previa y la confirmación "
+        "(otra importación o una edición). Revise las coincidencias.",
+        len(rows),
+    ) % {"count": len(rows), "rows": listed}
 
 
 def _preview_differs_note(previewed: tuple[int, int, int], report) -> str:

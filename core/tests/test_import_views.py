@@ -13,6 +13,7 @@ from core.imports.registry import get_importer
 from core.imports.report import Issue, Match
 from core.models import ImportJob
 from customers.models import Customer
+from tests.factories import make_customer
 
 SAMPLE = (
     Path(__file__).resolve().parents[2]
@@ -477,3 +478,56 @@ def test_long_match_list_counts_hidden_rows(client, director):
     page = log_in(client, director).get(job.get_absolute_url()).content.decode()
 
     assert "Y 101 coincidencias más." in page
+
+
+def mobile_update_file(customer, mobile: str) -> bytes:
+    return (
+        f"NIT;Nombre;Celular\n{customer.id_number};{customer.name};{mobile}\n".encode()
+    )
+
+
+def test_update_changes_in_preview_and_result(client, director, run_inline):
+    customer = make_customer(mobile="+573001112233")
+    upload(log_in(client, director), mobile_update_file(customer, "3104445566"))
+    job = ImportJob.objects.get()
+    preview = client.get(job.get_absolute_url()).content.decode()
+    client.post(reverse("core:import_confirm", args=[job.pk]))
+    result = client.get(job.get_absolute_url()).content.decode()
+
+    change = "Celular: 300 111 2233 → 310 444 5566"
+    assert change in preview
+    assert change in result
+    assert "coincidencia o lo que cambia" not in result
+
+
+def test_edit_after_preview_is_noted(client, director, run_inline):
+    customer = make_customer(mobile="+573001112233")
+    upload(log_in(client, director), mobile_update_file(customer, "3104445566"))
+    job = ImportJob.objects.get()
+    Customer.objects.filter(pk=customer.pk).update(mobile="+573207778899")
+    client.post(reverse("core:import_confirm", args=[job.pk]))
+    job.refresh_from_db()
+    page = client.get(job.get_absolute_url()).content.decode()
+
+    assert (job.status, job.updated) == ("completada", 1)
+    assert "Celular: 320 777 8899 → 310 444 5566" in page
+    assert "El resultado no coincide con la vista previa" not in page
+    assert (
+        "Los totales coinciden con la vista previa, pero en 1 fila la coincidencia "
+        "o lo que cambia ya no es lo que mostraba (fila 2)"
+    ) in page
+
+
+def test_rows_matched_differently_lists_each_row():
+    previewed = [
+        Match(row=2, key="1", existing="A", changes="Nombre: x → y").as_dict(),
+        {"row": 3, "key": "2", "earlier_row": None, "existing": "B"},
+        Match(row=4, key="3", earlier_row=2).as_dict(),
+    ]
+    matches = [
+        Match(row=2, key="1", existing="A", changes="Nombre: z → y"),
+        Match(row=3, key="2", existing="B"),
+        Match(row=5, key="4", existing="C"),
+    ]
+
+    assert jobs._rows_matched_differently(previewed, matches) == [2, 4, 5]
