@@ -219,10 +219,10 @@ def _rows_matched_differently(previewed: list[dict], matches: list[Match]) -> li
     and the import's: a record matched or no longer matched, another stored
     record, or other changes. The changes include the stored values an update
     replaces, so an edit that the import overwrites shows here."""
-    # NOTE: a preview stored before updates of stored records carried their
-    # changes lists every updated row here. A confirmation on a later day also
-    # lists a row whose last-service date was still in the future at the
-    # preview, although no stored record changed.
+    # NOTE: a preview stored by a version that gave updates no change text
+    # differs on every updated row, so its confirmation lists them all. A
+    # confirmation on a later day also lists a row whose last-service date was
+    # still in the future at the preview, although no stored record changed.
     before = {
         (
             match["row"],
