@@ -58,13 +58,18 @@ def import_detail(request, pk):
     report = ImportReport.from_dict(job.report) if job.report else ImportReport()
     preview_headers = list(report.preview[0]) if report.preview else []
     job.progress_done, job.progress_total = import_job_progress(job)
+    # Matches that change something come first, each group in row order: a
+    # re-import of the whole database matches every customer, and the few it
+    # updates would otherwise fall past the listed ones.
+    matches = sorted(report.matches, key=lambda match: not match.changes)
     context = {
         "job": job,
         "importer": _importer_or_404(job.kind),
         "report": report,
         "issues": report.errors[:MAX_LISTED_ISSUES],
         "hidden_issues": max(0, len(report.errors) - MAX_LISTED_ISSUES),
-        "matches": report.matches[:MAX_LISTED_ISSUES],
+        "matches": matches[:MAX_LISTED_ISSUES],
+        "changing_matches": sum(1 for match in matches if match.changes),
         "hidden_matches": max(0, len(report.matches) - MAX_LISTED_ISSUES),
         "preview_headers": preview_headers,
         "preview_rows": [list(row.values()) for row in report.preview],

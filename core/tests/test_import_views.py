@@ -480,6 +480,26 @@ def test_long_match_list_counts_hidden_rows(client, director):
     assert "Y 101 coincidencias más." in page
 
 
+def test_changing_matches_are_listed_first(client, director):
+    unchanged = [Match(row=row, key=f"CC {row}", existing="x") for row in range(2, 602)]
+    changing = [
+        Match(row=700, key="CC 700", existing="x", changes="Celular: 1 → 2"),
+        Match(row=800, key="CC 800", existing="x", changes="Barrio: A → B"),
+    ]
+    job = ImportJob.objects.create(
+        kind="clientes",
+        original_name="a.csv",
+        report=ImportReport(matches=[*unchanged, *changing]).as_dict(),
+    )
+
+    page = log_in(client, director).get(job.get_absolute_url()).content.decode()
+
+    assert "2 coincidencias cambian datos y aparecen primero." in page
+    assert page.index("Celular: 1 → 2") < page.index("Barrio: A → B")
+    assert page.index("Barrio: A → B") < page.index("<td>CC 2</td>")
+    assert "Y 102 coincidencias más." in page
+
+
 def mobile_update_file(customer, mobile: str) -> bytes:
     return (
         f"NIT;Nombre;Celular\n{customer.id_number};{customer.name};{mobile}\n".encode()
