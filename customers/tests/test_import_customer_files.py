@@ -364,6 +364,7 @@ def test_every_written_field_is_described():
         "advisor_id",
         "notes",
         "search_text",
+        "sort_name",
         "created_at",
         "updated_at",
     }
