@@ -61,6 +61,9 @@ def sort_key(text: str) -> str:
     under E.
     """
     if not text.isascii():
+        # Composed first: text pasted from some programs spells «ñ» as «n»
+        # followed by a combining tilde.
+        text = unicodedata.normalize("NFC", text)
         text = text.replace("ñ", "n~").replace("Ñ", "n~")
     return _LEADING_MARKS.sub("", fold(text))
 

@@ -1,6 +1,7 @@
 """Folding text for search."""
 
 import csv
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,8 @@ def test_sort_key_orders_names_as_a_spanish_dictionary():
 
 def test_sort_key_ignores_case_accents_and_spacing():
     assert sort_key("  JOSÉ   García ") == sort_key("jose garcia") == "jose garcia"
+
+
+def test_sort_key_reads_decomposed_enye():
+    decomposed = unicodedata.normalize("NFD", "Muñoz Castro")
+    assert sort_key(decomposed) == sort_key("Muñoz Castro") == "mun~oz castro"
