@@ -373,6 +373,20 @@ cached_parse_decimal = _cached_text_parser(parse_decimal)
 cached_parse_yes_no = _cached_text_parser(parse_yes_no)
 
 
+def _merged_contact(current: dict, incoming: dict) -> dict:
+    """Return the contact `current` updated with a row's `incoming` fields. A
+    different person named without a role gets an empty role: the role
+    belonged to the person the row replaces."""
+    merged = {**current, **incoming}
+    if (
+        "role" not in incoming
+        and "name" in incoming
+        and fold(incoming["name"]) != fold(current.get("name") or "")
+    ):
+        merged["role"] = ""
+    return merged
+
+
 @dataclass
 class CustomerRecord:
     """A valid row: the customer columns it fills and its primary contact."""
@@ -773,7 +787,7 @@ class CustomerImporter(Importer):
     ) -> tuple[CustomerRecord, bool]:
         merged = CustomerRecord(
             values=_latest_service_kept({**earlier.values, **later.values}, earlier),
-            contact={**earlier.contact, **later.contact},
+            contact=_merged_contact(earlier.contact, later.contact),
             municipality_name=later.municipality_name or earlier.municipality_name,
             zone_name=later.zone_name or earlier.zone_name,
         )
@@ -1002,12 +1016,12 @@ class CustomerImporter(Importer):
                 primaries[row["id"]] = contact
                 written.append(({}, contact))
                 continue
-            merged = {**current, **incoming}
+            merged = _merged_contact(current, incoming)
             if merged == current:
                 written.append(None)
                 continue
             before = dict(current)
-            current.update(incoming)
+            current.update(merged)
             changed_contacts.append(current)
             written.append((before, current))
 

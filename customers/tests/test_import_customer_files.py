@@ -306,6 +306,53 @@ def test_update_describes_contact_and_zone(db, tmp_path):
     )
 
 
+def test_new_person_does_not_inherit_role(db, tmp_path):
+    customer = make_customer()
+    Contact.objects.create(
+        customer=customer, name="Ana Ruiz", role="Compras", is_primary=True
+    )
+    records = [
+        ["NIT", "Nombre", "Contacto"],
+        [customer.id_number, customer.name, "Luis Gómez"],
+    ]
+
+    report = import_file(write_rows(tmp_path, records))
+
+    (match,) = report.matches
+    assert match.changes == "Contacto: Ana Ruiz · Compras → Luis Gómez"
+    contact = Contact.objects.get(customer=customer)
+    assert (contact.name, contact.role) == ("Luis Gómez", "")
+
+
+def test_same_person_keeps_role(db, tmp_path):
+    customer = make_customer()
+    Contact.objects.create(
+        customer=customer, name="Ana Ruiz", role="Compras", is_primary=True
+    )
+    records = [
+        ["NIT", "Nombre", "Contacto", "Celular"],
+        [customer.id_number, customer.name, "ANA RUIZ", "3001112233 / 3104445566"],
+    ]
+
+    import_file(write_rows(tmp_path, records))
+
+    contact = Contact.objects.get(customer=customer)
+    assert (contact.name, contact.role) == ("ANA RUIZ", "Compras")
+
+
+def test_repeated_row_with_new_person_clears_role(db, tmp_path):
+    records = [
+        ["NIT", "Nombre", "Contacto"],
+        ["900123456-8", "Hotel Prueba", "Ana Ruiz (Compras)"],
+        ["900123456-8", "Hotel Prueba", "Luis Gómez"],
+    ]
+
+    import_file(write_rows(tmp_path, records))
+
+    contact = Contact.objects.get(customer__id_number="900123456")
+    assert (contact.name, contact.role) == ("Luis Gómez", "")
+
+
 def test_update_describes_new_contact(db, tmp_path):
     customer = make_customer(mobile="+573001112233")
     records = [
