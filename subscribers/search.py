@@ -9,7 +9,9 @@ Street words match whole words only, so «calle» finds «CL 10» but not
 street word or the text as typed. A house number typed without «#» («cra 10
 14-02») also finds the address written with it, and a street word glued to its
 number («cra10») is read as both. A house number typed with a space for its
-dash («14 64», «cra 10 14 64») also finds the address written with the dash.
+dash («14 64», «cra 10 14 64», «inversiones 14 64») also finds the address
+written with the dash, and so does a street's number and a house number
+without «#» («39 14 64»).
 `subscribers.pages` reads the pages of matches.
 """
 
@@ -54,6 +56,12 @@ _HOUSE_NUMBER = re.compile(r"\d+[a-z]{0,3}-\d+[a-z]{0,3}")
 _SPLIT_HOUSE_NUMBER = re.compile(r"(\d{1,3}) ?[ -] ?(\d{1,3})")
 # A part of a house number, such as the «14» and the «64» of «14 64».
 _HOUSE_NUMBER_PART = re.compile(r"\d+[a-z]{0,3}")
+# A street's number and a house number as the whole query, without «#»
+# («39 14-64», «39 14 64»). A house number does not start with 0, which
+# keeps codes typed in groups («449 000 663») to the code search.
+_STREET_AND_HOUSE_NUMBER = re.compile(r"(\d{1,3}) ([1-9]\d{0,2}) ?[ -] ?(\d{1,3})")
+# A plain number of a query's words, which a house number's part may be.
+_PLAIN_NUMBER = re.compile(r"\d{1,3}")
 
 
 @dataclass(frozen=True)
@@ -109,9 +117,13 @@ def parse_query(query: str) -> list[Term]:
         house_number = _SPLIT_HOUSE_NUMBER.fullmatch(folded)
         if house_number:
             return [Term((" " + "-".join(house_number.groups()),), digits)]
+        address = _STREET_AND_HOUSE_NUMBER.fullmatch(folded)
+        if address:
+            street, first, second = address.groups()
+            return [Term((f" {street} # {first}-{second}",), digits)]
         return [Term(key=digits)]
     terms = []
-    for group in phrases(query_words(folded)):
+    for group in phrases(_join_split_house_number(query_words(folded))):
         variants = phrase_variants(group)
         terms.append(Term(variants, key_text(variants[0].strip())))
     return terms
@@ -210,6 +222,32 @@ def phrase_variants(words: list[Word]) -> tuple[str, ...]:
         if signed is not None:
             variants += _street_variants(signed)
     return variants
+
+
+def _join_split_house_number(words: list[Word]) -> list[Word]:
+    """Return `words` with the last two of a run of plain numbers joined as a
+    house number («inversiones 14 64» and «39 14 64» become «inversiones
+    14-64» and «39 14-64»). Numbers right after «#» or after a street word
+    and its number are left to phrase_variants, which tries them both ways,
+    and so is a number right after a street word («cl 14 64»), which is the
+    street's."""
+    for index in range(len(words) - 2, -1, -1):
+        first, second = words[index], words[index + 1]
+        if not (
+            _PLAIN_NUMBER.fullmatch(first.text) and _PLAIN_NUMBER.fullmatch(second.text)
+        ):
+            continue
+        after = words[index + 2] if index + 2 < len(words) else None
+        if after is not None and _PLAIN_NUMBER.fullmatch(after.text):
+            continue
+        before = words[index - 1] if index >= 1 else None
+        if before is not None and (before.is_street or before.text == "#"):
+            return words
+        if index >= 2 and words[index - 2].is_street:
+            return words
+        house_number = Word(f"{first.text}-{second.text}")
+        return [*words[:index], house_number, *words[index + 2 :]]
+    return words
 
 
 def _with_house_number_joined(words: list[Word]) -> list[Word] | None:

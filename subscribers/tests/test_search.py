@@ -215,6 +215,29 @@ def test_house_number_typed_with_space(db):
     assert found("calle 10 # 14 64") == {"449000941"}
 
 
+def test_split_house_number_among_other_words(db):
+    """A house number typed with a space for its dash is still read as one
+    after a name, before a barrio or after the street's number alone."""
+    make_account(
+        account_code="449000951",
+        name="INVERSIONES CABRERA MONTOYA",
+        address="CL 39 # 14-64",
+        barrio="VILLA ROSA",
+    )
+    make_account(
+        account_code="449000952",
+        name="INVERSIONES DEL SUR",
+        address="CL 40 # 14-10",
+        barrio="VILLA ROSA",
+    )
+
+    assert found("inversiones 14 64") == {"449000951"}
+    assert found("villa rosa 14 64") == {"449000951"}
+    assert found("14 64 villa") == {"449000951"}
+    assert found("39 14 64") == {"449000951"}
+    assert found("39 14-64") == {"449000951"}
+
+
 @pytest.mark.parametrize(
     ("query", "codes"),
     [
