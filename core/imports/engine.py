@@ -543,20 +543,20 @@ def _repeats_note(count: int, dry_run: bool) -> str:
         text = ngettext(
             "%(count)s fila repite un registro de una fila anterior del archivo: se "
             "combinará con ella y cuenta como actualizada (o sin cambios si no cambia "
-            "nada), aunque el registro sea nuevo. Vea «Coincidencias».",
+            "nada), aunque el registro sea nuevo. Vea las coincidencias.",
             "%(count)s filas repiten un registro de una fila anterior del archivo: se "
             "combinarán con ella y cuentan como actualizadas (o sin cambios si no "
-            "cambian nada), aunque el registro sea nuevo. Vea «Coincidencias».",
+            "cambian nada), aunque el registro sea nuevo. Vea las coincidencias.",
             count,
         )
     else:
         text = ngettext(
             "%(count)s fila repetía un registro de una fila anterior del archivo: se "
             "combinó con ella y cuenta como actualizada (o sin cambios si no cambió "
-            "nada). Vea «Coincidencias».",
+            "nada). Vea las coincidencias.",
             "%(count)s filas repetían un registro de una fila anterior del archivo: "
             "se combinaron con ella y cuentan como actualizadas (o sin cambios si no "
-            "cambiaron nada). Vea «Coincidencias».",
+            "cambiaron nada). Vea las coincidencias.",
             count,
         )
     return text % {"count": count}
