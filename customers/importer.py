@@ -817,7 +817,9 @@ class CustomerImporter(Importer):
         return {
             _("Identificación"): self.key_display(record),
             _("Nombre"): values["name"],
-            _("Tipo"): values.get("customer_type", ""),
+            _("Tipo"): self.changes.choice_labels["customer_type"].get(
+                values.get("customer_type", ""), ""
+            ),
             _("Municipio"): record.municipality_name,
             _("Zona"): record.zone_name,
             _("Teléfono"): format_phone(values.get("phone", "")),

@@ -136,6 +136,12 @@ def test_preview_shows_phones_as_written_locally(db, tmp_path):
     assert "310 555 1234" in report.preview[0].values()
 
 
+def test_preview_shows_customer_type_label(db, tmp_path):
+    records = [["NIT", "Nombre", "Tipo cliente"], ["900123456", "Aseo", "ANTIGUO"]]
+    report = import_rows(tmp_path, records, dry_run=True)
+    assert report.preview[0]["Tipo"] == "Antiguo"
+
+
 def test_zone_change_of_assigned_customer_is_noted(db, tmp_path, advisor):
     rural = Zone.objects.create(name="RURAL")
     make_customer(id_number="900123456", check_digit="8", zone=rural, advisor=advisor)
