@@ -30,10 +30,15 @@ def import_list(request):
     titles = {importer.kind: importer.title for importer in all_importers()}
     for job in page:
         job.kind_title = titles.get(job.kind, job.kind)
+    previews_listed = any(job.status == ImportJob.Status.PREVIEW for job in page)
     return render(
         request,
         "core/imports/list.html",
-        {"page": page, "importers": all_importers()},
+        {
+            "page": page,
+            "importers": all_importers(),
+            "previews_listed": previews_listed,
+        },
     )
 
 

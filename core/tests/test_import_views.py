@@ -148,6 +148,24 @@ def test_list_shows_past_imports(client, coordinator):
     assert "enero.csv" in page.decode()
 
 
+def test_list_marks_preview_counts_as_unsaved(client, coordinator):
+    ImportJob.objects.create(
+        kind="clientes", original_name="enero.csv", status="vista_previa", created=7
+    )
+    page = log_in(client, coordinator).get(reverse("core:import_list")).content
+    assert "7*" in page.decode()
+    assert "aún no se guardó nada" in page.decode()
+
+
+def test_list_of_finished_imports_has_no_preview_mark(client, coordinator):
+    ImportJob.objects.create(
+        kind="clientes", original_name="enero.csv", status="completada", created=7
+    )
+    page = log_in(client, coordinator).get(reverse("core:import_list")).content
+    assert "7*" not in page.decode()
+    assert "aún no se guardó nada" not in page.decode()
+
+
 def test_unreadable_file_is_rejected_at_preview(client, director):
     upload(log_in(client, director), b"columna;otra\n1;2\n")
     job = ImportJob.objects.get()
