@@ -207,7 +207,8 @@ class TerminationRequestQuerySet(models.QuerySet):
     def search(self, query: str):
         """Filter by the account code (ours or the one the competitor wrote, with
         or without dashes) or by the words of the subscriber's name, address and
-        barrio, ignoring case and accents. Every word of the query must appear.
+        barrio, numbers included, ignoring case and accents. Every word of the
+        query must appear.
 
         A request with an account is searched in the account's words, which the
         list shows. A request without one is searched in the words the
@@ -224,8 +225,11 @@ class TerminationRequestQuerySet(models.QuerySet):
             if word.is_street:
                 condition = _street_word_condition(word.text)
             elif digits.isdigit():
-                condition = Q(account__account_code__contains=digits) | Q(
-                    received_code__contains=digits
+                # A code, or a number of the address («23», «24-21»).
+                condition = (
+                    Q(account__account_code__contains=digits)
+                    | Q(received_code__contains=digits)
+                    | _text_condition(word.text)
                 )
             else:
                 condition = _text_condition(word.text)

@@ -280,6 +280,24 @@ def test_list_search_finds_unmatched_by_received_name(client, competitor, direct
     assert "449000905" in by_other.text
 
 
+def test_list_search_finds_address_numbers(client, competitor, director):
+    received = {
+        "NOMBRE SUSCRIPTOR": "Alberto Prieto Carvajal",
+        "DIRECCIÓN": "Cl. 23 Bis # 24-21 Ap 604",
+    }
+    make_request(competitor, received_code="148000791", received=received)
+    make_request(competitor, make_account("449000905", address="CL 7 # 3-15"))
+    login(client, director)
+
+    unmatched = client.get(reverse("terminations:list"), {"q": "Cl. 23 Bis"})
+    matched = client.get(reverse("terminations:list"), {"q": "calle 7 3-15"})
+
+    assert "148000791" in unmatched.text
+    assert "449000905" not in unmatched.text
+    assert "449000905" in matched.text
+    assert "148000791" not in matched.text
+
+
 def test_advisor_search_stays_within_own(client, competitor, advisor, other_advisor):
     make_request(competitor, make_account("449000904"), advisor=other_advisor)
 
