@@ -61,11 +61,16 @@ def sort_key(text: str) -> str:
     under E.
     """
     if not text.isascii():
-        # Composed first: text pasted from some programs spells «ñ» as «n»
-        # followed by a combining tilde.
-        text = unicodedata.normalize("NFC", text)
-        text = text.replace("ñ", "n~").replace("Ñ", "n~")
-    return _LEADING_MARKS.sub("", fold(text))
+        if "\u0303" in text:
+            # Text pasted from some programs spells «ñ» as «n» followed by a
+            # combining tilde.
+            text = unicodedata.normalize("NFC", text)
+        if "ñ" in text or "Ñ" in text:
+            text = text.replace("ñ", "n~").replace("Ñ", "n~")
+    key = fold(text)
+    if key and not key[0].isalnum():
+        key = _LEADING_MARKS.sub("", key)
+    return key
 
 
 def collapse_spaces(text: str) -> str:
