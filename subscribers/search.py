@@ -252,10 +252,9 @@ def _join_split_house_number(words: list[Word]) -> list[Word]:
 
 def _with_house_number_joined(words: list[Word]) -> list[Word] | None:
     """Return `words` with the two parts of a house number typed apart joined
-    by its dash («kr 10 14 64» and «kr 10 # 14 64» become «kr 10 14-64» and
-    «kr 10 # 14-64»), or None when there are none. The parts must follow «#»
-    or a street word and its number. In «cl 14 64» they do not, so it stays
-    as typed."""
+    by its dash, or None when there are none. «kr 10 14 64» becomes «kr 10
+    14-64», and «kr 10 # 14 64» becomes «kr 10 # 14-64». The parts must
+    follow «#» or a street word and its number, so «cl 14 64» stays as typed."""
     for index in range(1, len(words) - 1):
         first, second = words[index], words[index + 1]
         if not (

@@ -7,8 +7,8 @@
 // text is not in the HTML, and a live search changes the box before the
 // request that leaves the page, so the snapshot's box may be empty or hold a
 // later query. After every restore, each such form therefore takes its
-// fields' values from the restored address, which holds the query the list
-// was read with.
+// fields' values from the restored address, which contains the query the
+// list was read with.
 (function () {
   "use strict";
 
