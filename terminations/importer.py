@@ -489,11 +489,10 @@ class TerminationRequestImporter(Importer):
     def _sample(self, record, hit, request: TerminationRequest, original) -> None:
         """Add the row to the preview's samples of each kind it belongs to, while
         that kind has fewer than SAMPLE_ROWS."""
-        kinds = []
-        if request.account_id is None:
-            kinds.append("unmatched")
-        elif not (request.is_duplicate or request.claimed_by_other):
-            kinds.append("matched")
+        # Every row goes under "matched" or "unmatched", repeats and claimed
+        # accounts included, so these sections agree with the tally's match
+        # lines and add up to the rows of the file.
+        kinds = ["unmatched" if request.account_id is None else "matched"]
         if request.is_duplicate:
             kinds.append("duplicates")
         if request.claimed_by_other:

@@ -78,6 +78,23 @@ def test_sample_list_exact_counts(registry, competitor):
     assert text_dated.effective_due_on == date(2026, 12, 1)
 
 
+def test_sample_preview_sections_match_tally(registry, competitor):
+    request_list = request_list_create(
+        competitor=competitor, path=COMPETITOR_LIST, received_on=LIST_RECEIVED_ON
+    )
+    _report, tally = request_list_import(request_list=request_list, dry_run=True)
+    samples = request_list.report["samples"]
+
+    # The 42 repeats among the matched rows stay in the matched section, as the
+    # 33 repeats among the unmatched rows stay in theirs.
+    assert samples["matched"]["count"] == 864
+    assert samples["matched"]["count"] == (
+        tally["matched_by_code"] + tally["matched_by_cadastral"]
+    )
+    assert samples["unmatched"]["count"] == tally["unmatched"]
+    assert samples["duplicates"]["count"] == tally["duplicates"]
+
+
 def test_sample_again_after_withdrawal_reopens_nothing(registry, competitor):
     first = request_list_create(
         competitor=competitor, path=COMPETITOR_LIST, received_on=LIST_RECEIVED_ON

@@ -349,8 +349,11 @@ def test_preview_lists_rows_by_kind(client, director, competitor, other_competit
         "Reclamadas también por otro competidor",
         "Cuenta ya desvinculada",
     ]
+    # Every matched row is listed, the repeat and the claimed account included.
     assert [row["row"] for row in samples["Coinciden con el catastro"]["rows"]] == [
         2,
+        4,
+        5,
         6,
     ]
     unmatched = samples["Sin coincidencia en el catastro"]["rows"]

@@ -96,6 +96,8 @@ def import_competitor_list(page):
     preview = page.inner_text("main")
     assert "Vista previa" in preview
     assert "1.500 filas" in preview
+    # The matched section counts every matched row, as the summary does.
+    assert "Coinciden con el catastro (864)" in preview
     assert TerminationRequest.objects.count() == 0
 
     page.click("text=Confirmar importación")
