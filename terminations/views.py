@@ -163,6 +163,7 @@ def request_list(request):
             "to_verify": to_verify,
             "filtered": bool(query or flag or deadline or to_verify),
             "response_days": settings.TERMINATION_RESPONSE_BUSINESS_DAYS,
+            "effective_months": settings.TERMINATION_EFFECTIVE_MONTHS,
         },
     )
 

@@ -68,6 +68,34 @@ def test_detail_names_business_days(client, competitor, advisor, settings):
     assert "(2 meses desde la radicación)" in page
 
 
+def test_list_deadline_columns_name_the_plazo(client, competitor, director, settings):
+    # The status labels are masculine («Vencido», «Por vencer») because they
+    # describe a plazo, so the headings and the filter name the plazo too.
+    settings.TERMINATION_RESPONSE_BUSINESS_DAYS = 15
+    settings.TERMINATION_EFFECTIVE_MONTHS = 2
+    make_request(
+        competitor,
+        make_account("449000307"),
+        response_due_on=timezone.localdate() - timedelta(days=3),
+    )
+    client.force_login(director)
+
+    page = client.get(reverse("terminations:list")).text
+
+    assert 'title="15 días hábiles desde la radicación">Plazo de respuesta</th>' in (
+        page
+    )
+    assert 'title="2 meses desde la radicación">Plazo para hacerla efectiva</th>' in (
+        page
+    )
+    assert ">Respuesta</" not in page
+    assert ">Efectiva</th>" not in page
+    assert '<label for="id_plazo">Plazo de respuesta</label>' in page
+    assert ">Vencido o por vencer</option>" in page
+    assert "Vencida" not in page
+    assert " · Vencido</td>" in page
+
+
 def test_early_delivery_message_names_term(competitor, advisor, coordinator):
     item = make_request(competitor, make_account("449000304"), advisor=advisor)
     services.verification_record(
