@@ -32,6 +32,7 @@ BENCHMARKS = {
     "copy": "bench.benchmarks.customer_copy",
     "bulk_create": "bench.benchmarks.customer_bulk_create",
     "import": "bench.benchmarks.customer_import",
+    "store_floor": "bench.benchmarks.customer_store_floor",
     "search": "bench.benchmarks.customer_search",
     "quotation_pdf": "bench.benchmarks.quotation_pdf",
     "quotation_issue": "bench.benchmarks.quotation_issue",
