@@ -37,6 +37,7 @@ from core.imports.report import (
     Match,
     Outcome,
     Severity,
+    cell_prefix,
 )
 from core.imports.writer import BatchWriter
 
@@ -169,11 +170,7 @@ class RowReader:
         if value is None:
             value = self.raw(key)
         column = self.column_name(key)
-        text = _("Fila %(row)s, columna «%(column)s»: %(message)s") % {
-            "row": self.number,
-            "column": column,
-            "message": message,
-        }
+        text = cell_prefix(self.number, column) + message
         self.issues.append(
             Issue(
                 row=self.number,

@@ -3,6 +3,8 @@
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
+from django.utils.translation import gettext as _
+
 
 class Severity(StrEnum):
     # An error rejects the row; a warning keeps the row without the offending value.
@@ -40,6 +42,18 @@ class Issue:
         data = asdict(self)
         data["severity"] = str(self.severity)
         return data
+
+    @property
+    def detail(self) -> str:
+        """The message without the row and column it starts with, for tables
+        that show them in columns of their own."""
+        prefix = cell_prefix(self.row, self.column)
+        return self.message.removeprefix(prefix)
+
+
+def cell_prefix(row: int, column: str) -> str:
+    """Return the start of a cell's problem message, naming its row and column."""
+    return _("Fila %(row)s, columna «%(column)s»: ") % {"row": row, "column": column}
 
 
 @dataclass

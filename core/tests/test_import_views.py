@@ -70,8 +70,16 @@ def test_preview_page_lists_rows_and_problems(client, director):
     upload(log_in(client, director), SAMPLE.read_bytes())
     page = client.get(ImportJob.objects.get().get_absolute_url()).content.decode()
     assert "Condominio Portal Real P.H." in page
-    assert "Fila 87, columna «DV»" in page
+    assert '<td class="number">87</td>\n          <td>DV</td>' in page
     assert "Confirmar importación" in page
+
+
+def test_problem_table_names_row_and_column_once(client, director):
+    """The table has Fila and Columna cells, so each message leaves them out."""
+    upload(log_in(client, director), SAMPLE.read_bytes())
+    page = client.get(ImportJob.objects.get().get_absolute_url()).content.decode()
+    assert "<b>Error:</b> El DV" in page
+    assert "Fila 87, columna" not in page
 
 
 def test_stored_file_name_is_not_the_client_name(client, director):
