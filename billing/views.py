@@ -278,7 +278,7 @@ def invoice_import(request):
         )
         import_job_preview(job=job)
         return redirect("billing:invoice_import_detail", pk=job.pk)
-    jobs = _invoice_jobs()[:20]
+    jobs = _invoice_jobs().defer("report")[:20]
     return render(
         request,
         "billing/invoice_import.html",

@@ -25,7 +25,13 @@ MAX_LISTED_ISSUES = 500
 
 @manager_required
 def import_list(request):
-    jobs = ImportJob.objects.visible_to(request.user).select_related("created_by")
+    # A report lists every row that matched: megabytes for a re-import of the
+    # whole customer base, and the list shows none of it.
+    jobs = (
+        ImportJob.objects.visible_to(request.user)
+        .select_related("created_by")
+        .defer("report")
+    )
     page = Paginator(jobs, 25).get_page(request.GET.get("page"))
     titles = {importer.kind: importer.title for importer in all_importers()}
     for job in page:
@@ -113,7 +119,10 @@ def import_confirm(request, pk):
 def import_progress(request, pk):
     """The progress bar, polled by htmx; a finished job sends the browser to its
     result page."""
-    job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
+    # Polled every second while the import runs, so the preview's report, which
+    # can take megabytes, is left unread.
+    jobs = ImportJob.objects.visible_to(request.user).defer("report")
+    job = get_object_or_404(jobs, pk=pk)
     if job.is_finished:
         response = HttpResponse()
         response["HX-Redirect"] = reverse("core:import_detail", args=[job.pk])

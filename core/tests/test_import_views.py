@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, connections
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.imports import ImportReport, jobs
@@ -577,3 +578,26 @@ def test_rows_matched_differently_lists_each_row():
     ]
 
     assert jobs._rows_matched_differently(previewed, matches) == [2, 4, 5]
+
+
+def _report_queries(queries) -> list[str]:
+    table = ImportJob._meta.db_table
+    return [query["sql"] for query in queries if f'"{table}"."report"' in query["sql"]]
+
+
+@pytest.mark.parametrize("view", ["core:import_list", "core:import_progress"])
+def test_list_and_progress_leave_report_unread(client, director, view):
+    """A re-import of the whole base stores megabytes of matches in the report;
+    the list and the progress poll show none of it."""
+    job = ImportJob.objects.create(
+        kind="clientes",
+        original_name="a.csv",
+        status="importando",
+        report={"matches": [{"row": 2, "key": "900123456"}]},
+    )
+    log_in(client, director)
+    args = [job.pk] if view == "core:import_progress" else []
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse(view, args=args))
+    assert response.status_code == 200
+    assert _report_queries(queries.captured_queries) == []
