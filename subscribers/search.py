@@ -11,7 +11,11 @@ street word or the text as typed. A house number typed without «#» («cra 10
 number («cra10») is read as both. A house number typed with a space for its
 dash («14 64», «cra 10 14 64», «inversiones 14 64») also finds the address
 written with the dash, and so does a street's number and a house number
-without «#» («39 14 64»).
+without «#» («39 14 64»). A short number next to a name or barrio word
+(«cabrera 39», «villa rosa 39») is a term of its own, found where a word or
+the part after a dash begins with it («CL 39», «12-39», «CL 390»), because the
+name, the address and the barrio follow one another in the search text and
+the number is rarely next to the word.
 `subscribers.pages` reads the pages of matches.
 """
 
@@ -74,7 +78,8 @@ class Term:
     looked for in the search text with a space added at both ends, so that
     " cl " matches the street word and not «claudia». A house number typed as
     the whole query begins with a space too, so " 14-64" finds «14-64» and
-    «14-64A» but not «114-64».
+    «14-64A» but not «114-64», and so does a short number searched apart
+    from the words around it (" 39", see number_term).
     """
 
     phrases: tuple[str, ...] = ()
@@ -106,8 +111,10 @@ def parse_query(query: str) -> list[Term]:
     "#") and match whole words only. A word shorter than three characters
     joins the word after it, or the one before it at the end, so "km 4 via
     melgar" looks for "km 4 via" and "melgar", and "cl 10" for "cl 10" as
-    written. A phrase that looks like a code or ID ("1019968196", "AB123456")
-    may match the search text or the start of a code or ID.
+    written. A lone short number next to a word of letters is a term of its
+    own instead (see phrases and number_term). A phrase that looks like a
+    code or ID ("1019968196", "AB123456") may match the search text or the
+    start of a code or ID.
     """
     folded = fold(query)
     if len(folded) < MIN_QUERY_LENGTH:
@@ -124,9 +131,20 @@ def parse_query(query: str) -> list[Term]:
         return [Term(key=digits)]
     terms = []
     for group in phrases(_join_split_house_number(query_words(folded))):
+        if len(group) == 1 and is_short_number(group[0]):
+            terms.append(number_term(group[0].text))
+            continue
         variants = phrase_variants(group)
         terms.append(Term(variants, key_text(variants[0].strip())))
     return terms
+
+
+def number_term(number: str) -> Term:
+    """Return the term of a short number searched apart from the words around
+    it: the number at the start of a word («kr 39», «# 39-12») or right after
+    a dash («12-39»). It may also begin a longer number («390»), as «cl 39»
+    finds «cl 390»."""
+    return Term((" " + number, "-" + number))
 
 
 @dataclass(frozen=True)
@@ -179,21 +197,53 @@ def _split_glued_streets(texts: list[str]) -> list[str]:
 def phrases(words: list[Word]) -> list[list[Word]]:
     """Join each run of short words to the word after it (or before it). A run
     that is a street and its number («cl 10») stays a phrase of its own, so
-    «cra 10 almendros» looks for «kr 10» and «almendros» apart."""
+    «cra 10 almendros» looks for «kr 10» and «almendros» apart. So does a lone
+    short number next to a word of letters («cabrera 39», «39 villa»), because
+    the name, the address and the barrio follow one another in the search text
+    and the number is rarely next to the word. A number after a word that
+    begins a street word is the street's («carre 10 almendros»)."""
     result, pending = [], []
     for word in words:
-        if len(word.text) >= SHORT_WORD and _is_street_and_number(pending):
+        if len(word.text) < SHORT_WORD:
+            pending.append(word)
+            continue
+        if _is_street_and_number(pending):
             result.append(pending)
             pending = []
-        pending.append(word)
-        if len(word.text) >= SHORT_WORD:
-            result.append(pending)
+        elif _is_number_apart(pending, word):
+            if result and result[-1][-1].street:
+                result[-1] = [*result[-1], *pending]
+            else:
+                result.append(pending)
             pending = []
-    if pending and result:
+        result.append([*pending, word])
+        pending = []
+    if not pending:
+        return result
+    if result and not (
+        _is_street_and_number(pending) or _is_number_apart(pending, result[-1][-1])
+    ):
         result[-1] = [*result[-1], *pending]
-    elif pending:
+    else:
         result.append(pending)
     return result
+
+
+def _is_number_apart(words: list[Word], neighbour: Word) -> bool:
+    """True when `words` are one short number («39», «5a») to be searched apart
+    from `neighbour`, a word of letters. A word that begins a street word
+    («carre 10», «diag 4») keeps its number, which is the street's."""
+    return (
+        len(words) == 1
+        and is_short_number(words[0])
+        and neighbour.text.isalpha()
+        and not neighbour.street
+    )
+
+
+def is_short_number(word: Word) -> bool:
+    """True when `word` is a number too short to be a phrase of its own."""
+    return len(word.text) < SHORT_WORD and bool(_HOUSE_NUMBER_PART.fullmatch(word.text))
 
 
 def _is_street_and_number(words: list[Word]) -> bool:
@@ -341,8 +391,12 @@ def match_condition(terms: list[Term]) -> Q:
     condition = Q()
     for term in terms:
         alternatives = Q()
+        # The index serves a term only when it serves each of its phrases, so
+        # a term with a phrase such as " 39" filters the rows that the other
+        # terms find, and the LIKE on the index would only cost time.
+        indexed = all(has_trigrams(phrase) for phrase in term.phrases)
         for phrase in term.phrases:
-            alternatives |= _phrase_condition(phrase)
+            alternatives |= _phrase_condition(phrase, indexed)
         if term.key:
             alternatives |= _key_condition(term)
         condition &= alternatives
@@ -361,18 +415,22 @@ def has_trigrams(phrase: str) -> bool:
     return len(phrase.replace(" ", "")) >= TRIGRAM_LENGTH
 
 
-def _phrase_condition(phrase: str) -> Q:
-    if phrase == phrase.strip():
-        condition = Q(search_text__contains=phrase)
-    else:
-        # A street word at an end of the phrase must be a whole word.
-        condition = Q(Contains(padded_search_text(), phrase))
-    if not has_trigrams(phrase):
+def _phrase_condition(phrase: str, indexed: bool) -> Q:
+    condition = _text_condition(phrase)
+    if not indexed:
         # A LIKE without trigrams would read the whole trigram index, so the
         # other terms' indexes find the rows and this condition filters them.
         return condition
     compact = Contains(search_text_without_spaces(), phrase.replace(" ", ""))
     return Q(compact) & condition
+
+
+def _text_condition(phrase: str) -> Q:
+    if phrase == phrase.strip():
+        return Q(search_text__contains=phrase)
+    # A street word at an end of the phrase must be a whole word, and a
+    # number that begins with a space must begin a word.
+    return Q(Contains(padded_search_text(), phrase))
 
 
 def _key_condition(term: Term) -> Q:

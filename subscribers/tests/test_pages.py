@@ -215,6 +215,16 @@ def test_broad_route_finds_street_word_prefix(registry, director, broad):
 
 
 @pytest.mark.postgresql
+def test_broad_route_finds_name_and_number_apart(registry, director, broad):
+    """Every account of the registry fixture has «# 8-15» in its address, so
+    «garcia 8» finds every GARCIA account, not only GARCIA 8 and 80 to 89."""
+    pages_found = every_page(director, "garcia 8")
+    listed = [key for page in pages_found for key in keys(page)]
+    assert pages_found[0].scattered
+    assert len(listed) == 130
+
+
+@pytest.mark.postgresql
 def test_exact_cost_leaves_out_street_word_alternative(registry):
     """«carre» may be the street word " kr ", which has no trigrams, so the
     index reads «garcia» alone. Every GARCIA account is on a «KR» street."""

@@ -55,6 +55,19 @@ from subscribers.tests.helpers import make_account
         ("diag 4", [Term(("diag 4", " dg 4"))]),
         ("ca", []),
         ("car", [Term(("car", " kr "))]),
+        ("cabrera 39", [Term(("cabrera",)), Term((" 39", "-39"))]),
+        (
+            "villa rosa 39",
+            [Term(("villa",)), Term(("rosa",)), Term((" 39", "-39"))],
+        ),
+        ("39 villa", [Term((" 39", "-39")), Term(("villa",))]),
+        ("rosa 5a", [Term(("rosa",)), Term((" 5a", "-5a"))]),
+        ("cabrera calle 39", [Term(("cabrera",)), Term((" cl 39",))]),
+        ("garcia 5 a", [Term(("garcia 5 a",))]),
+        (
+            "carre 10 almendros",
+            [Term(("carre 10", " kr 10")), Term(("almendros",))],
+        ),
     ],
 )
 def test_parse_query(query, terms):
@@ -316,4 +329,55 @@ def test_street_word_matches_whole_words(street_and_names, query, codes):
     ],
 )
 def test_street_word_prefix_finds_street(street_and_names, query, codes):
+    assert found(query) == codes
+
+
+@pytest.fixture
+def numbered_addresses(db):
+    """Two CABRERA accounts in VILLA ROSA with a 39 in the address, at the
+    start of a word and after a dash, a third with 139 and a fourth without
+    39, and a SOTO account on CL 39."""
+    accounts = {
+        "449000961": ("INVERSIONES CABRERA MONTOYA", "CL 39 # 14-64", "VILLA ROSA"),
+        "449000962": ("LUZ CABRERA", "KR 5 # 12-39", "VILLA ROSA"),
+        "449000963": ("PEDRO CABRERA", "CL 139 # 5-10", "VILLA ROSA"),
+        "449000964": ("ANA CABRERA", "CL 40 # 14-10", "EL CENTRO"),
+        "449000965": ("JUAN SOTO", "CL 39 # 8-20", "EL CENTRO"),
+    }
+    for code, (name, address, barrio) in accounts.items():
+        make_account(account_code=code, name=name, address=address, barrio=barrio)
+
+
+@pytest.mark.parametrize(
+    ("query", "codes"),
+    [
+        ("cabrera 39", {"449000961", "449000962"}),
+        ("villa rosa 39", {"449000961", "449000962"}),
+        ("39 villa rosa", {"449000961", "449000962"}),
+        ("cabrera 39 villa", {"449000961", "449000962"}),
+        ("cabrera 14", {"449000961", "449000964"}),
+        ("soto 8", {"449000965"}),
+        ("cabrera calle 39", {"449000961"}),
+        ("cabrera cl 139", {"449000963"}),
+        ("carre 5 luz", {"449000962"}),
+    ],
+)
+def test_word_and_number_found_apart(numbered_addresses, query, codes):
+    """A name or barrio word and a number find the accounts that contain the
+    word and a number that begins with it, at the start of a word or after a
+    dash."""
+    assert found(query) == codes
+
+
+@pytest.mark.parametrize(
+    ("query", "codes"),
+    [
+        ("calle 39", {"449000961", "449000965"}),
+        ("39 14 64", {"449000961"}),
+        ("14 64", {"449000961"}),
+        ("cl 39 14-64", {"449000961"}),
+        ("carre 5", {"449000962"}),
+    ],
+)
+def test_numbered_addresses_still_found(numbered_addresses, query, codes):
     assert found(query) == codes
