@@ -4,14 +4,18 @@ On PostgreSQL a search page is read along one of two routes:
 
 - Exact: every match is read through the trigram and b-tree indexes, sorted by
   account code and counted. Its cost grows with the matches and with how
-  common the searched words are.
+  common the searched words are. When a term reads as a house number («14
+  64»), the accounts with it in the address come first, then those whose
+  code or ID starts with its digits.
 - Broad: the covering index `subscriber_search_walk_idx` is read in search
   order (`search_order_key`, a fixed order that looks random) until a page of
   matches turns up, without visiting the table. Its cost grows with the
   entries read per match, so it suits queries that many accounts match. The
   index leads with the zone, so an advisor reads only their zones, and the
   zones are merged in search order. Pages link by key (`desde`, `hasta`), their
-  order means nothing to the user, and the matches are not counted.
+  order means nothing to the user, and the matches are not counted. A house
+  number's address matches cannot come first here, because that needs every
+  match read.
 
 The first page of a search reads PROBE_ROWS entries in search order (the
 probe), and the matches among them choose the route by its estimated cost. A
@@ -24,10 +28,12 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.db import connection
+from django.db.models import Case, Value, When
 
 from subscribers.models import SEARCH_ORDER_MODULUS
 from subscribers.search import (
     Term,
+    address_condition,
     has_trigrams,
     match_condition,
     matches_cadastral_number,
@@ -249,14 +255,16 @@ def _broad_page(accounts, keys, number, has_next=None) -> AccountPage:
 
 
 def _exact_page(accounts, terms, number) -> AccountPage:
-    """Return page `number` of every match in account-code order, with the
-    number of matches."""
+    """Return page `number` of every match in account-code order, a house
+    number's address matches first, with the number of matches."""
     offset = (number - 1) * PAGE_SIZE
-    matching = accounts.filter(match_condition(terms)).order_by()
+    matching, order = _with_sort_columns(
+        accounts.filter(match_condition(terms)).order_by(), terms
+    )
 
     if connection.vendor != "postgresql":
         total = matching.count()
-        keys = matching.order_by("account_code", "pk").values_list("pk", flat=True)
+        keys = matching.order_by(*order).values_list("pk", flat=True)
         page_keys = list(keys[offset : offset + PAGE_SIZE])
         return AccountPage(
             _rows(accounts, page_keys),
@@ -265,7 +273,7 @@ def _exact_page(accounts, terms, number) -> AccountPage:
             total=total,
         )
 
-    sql, params = matching.values("pk", "account_code").query.sql_with_params()
+    sql, params = matching.values(*order).query.sql_with_params()
     with connection.cursor() as cursor:
         # OFFSET 0 keeps the planner from walking the account-code index and
         # testing each account: it must read the matches through their
@@ -273,7 +281,7 @@ def _exact_page(accounts, terms, number) -> AccountPage:
         cursor.execute(
             "SELECT pk, count(*) OVER () "
             f"FROM ({sql} OFFSET 0) AS matching "
-            "ORDER BY account_code, pk LIMIT %s OFFSET %s",
+            f"ORDER BY {', '.join(order)} LIMIT %s OFFSET %s",
             [*params, PAGE_SIZE, offset],
         )
         rows = cursor.fetchall()
@@ -288,6 +296,18 @@ def _exact_page(accounts, terms, number) -> AccountPage:
     page_keys = [pk for pk, _total in rows]
     has_next = total is not None and offset + PAGE_SIZE < total
     return AccountPage(_rows(accounts, page_keys), number, has_next, total=total)
+
+
+def _with_sort_columns(matching, terms) -> tuple:
+    """Return `matching` and the columns that sort it: the account code, after
+    a rank that puts first the accounts that have in their address every term
+    read as a house number. A query such as «14 64» then lists the addresses
+    with «14-64» before the codes and IDs that start with 1464."""
+    in_address = address_condition(terms)
+    if in_address is None:
+        return matching, ["account_code", "pk"]
+    rank = Case(When(in_address, then=Value(0)), default=Value(1))
+    return matching.annotate(address_rank=rank), ["address_rank", "account_code", "pk"]
 
 
 def _rows(accounts, keys) -> list:

@@ -66,6 +66,12 @@ _HOUSE_NUMBER_PART = re.compile(r"\d+[a-z]{0,3}")
 _STREET_AND_HOUSE_NUMBER = re.compile(r"(\d{1,3}) ([1-9]\d{0,2}) ?[ -] ?(\d{1,3})")
 # A plain number of a query's words, which a house number's part may be.
 _PLAIN_NUMBER = re.compile(r"\d{1,3}")
+# A phrase that is a house number, alone or after the street's number with or
+# without «#» («14-64», «39 # 14-64», «10 5-20»). Each part of the house number has
+# at most three digits, as in _SPLIT_HOUSE_NUMBER, so «449-000663» is a code.
+_HOUSE_NUMBER_PHRASE = re.compile(
+    r"(\d+[a-z]{0,3} (# )?)?\d{1,3}[a-z]{0,3}-\d{1,3}[a-z]{0,3}"
+)
 
 
 @dataclass(frozen=True)
@@ -399,6 +405,31 @@ def match_condition(terms: list[Term]) -> Q:
             alternatives |= _phrase_condition(phrase, indexed)
         if term.key:
             alternatives |= _key_condition(term)
+        condition &= alternatives
+    return condition
+
+
+def reads_as_house_number(term: Term) -> bool:
+    """True when the term is a number that reads as a house number, alone or
+    after the street's number («14 64», «cra 10 14-02», «39 14 64»), and may
+    also be the start of a code or ID."""
+    return term.key.isdigit() and any(
+        _HOUSE_NUMBER_PHRASE.fullmatch(phrase.strip()) for phrase in term.phrases
+    )
+
+
+def address_condition(terms: list[Term]) -> Q | None:
+    """Return the condition that an account matches in its search text every
+    term that reads as a house number, or None when no term does. The
+    registry list shows these matches before those of the codes and IDs."""
+    house_numbers = [term for term in terms if reads_as_house_number(term)]
+    if not house_numbers:
+        return None
+    condition = Q()
+    for term in house_numbers:
+        alternatives = Q()
+        for phrase in term.phrases:
+            alternatives |= _text_condition(phrase)
         condition &= alternatives
     return condition
 

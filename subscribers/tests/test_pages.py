@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from subscribers import pages, walk
 from subscribers.models import SubscriberAccount, account_search_text
 from subscribers.search import parse_query
+from subscribers.tests.helpers import make_account
 from subscribers.views import list_page
 from tests.factories import make_zone
 
@@ -100,6 +101,16 @@ def test_exact_route_of_advisor(registry, advisor):
 
 def test_exact_route_without_matches(registry, director):
     assert search(director, "zapata").total == 0
+
+
+def test_exact_route_lists_address_before_id(db, director):
+    """«14 64» reads as a house number, so the address «14-64» comes before an
+    ID that starts with 1464, though its account code sorts after."""
+    make_account(account_code="100000001", id_number="14640001", address="KR 1 # 2-3")
+    make_account(account_code="999000001", address="CL 10 # 14-64")
+    make_account(account_code="999000002", address="CL 11 # 14-64A")
+    codes = [account.account_code for account in search(director, "14 64").object_list]
+    assert codes == ["999000001", "999000002", "100000001"]
 
 
 def test_search_without_zones_is_empty(registry, other_advisor):

@@ -3,7 +3,7 @@
 import pytest
 
 from subscribers.models import SubscriberAccount
-from subscribers.search import Term, parse_query
+from subscribers.search import Term, parse_query, reads_as_house_number
 from subscribers.tests.helpers import make_account
 
 
@@ -72,6 +72,27 @@ from subscribers.tests.helpers import make_account
 )
 def test_parse_query(query, terms):
     assert parse_query(query) == terms
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("14 64", True),
+        ("14-64", True),
+        ("39 14 64", True),
+        ("inversiones 14 64", True),
+        ("cra 10 14-02", True),
+        ("carre 10 5-20", True),
+        ("449-000663", False),
+        ("449 000 663", False),
+        ("garcia 1019968196", False),
+        ("cl 10 # 14-64", False),
+    ],
+)
+def test_reads_as_house_number(query, expected):
+    """The last term decides: a term of words without a key («cl 10 # 14-64»)
+    matches its address only."""
+    assert reads_as_house_number(parse_query(query)[-1]) is expected
 
 
 def test_id_key_drops_leading_zeros():
