@@ -150,6 +150,9 @@ def number_term(number: str) -> Term:
     it: the number at the start of a word («kr 39», «# 39-12») or right after
     a dash («12-39»). It may also begin a longer number («390»), as «cl 39»
     finds «cl 390»."""
+    # NOTE: no index serves this term, so the exact route reads every account
+    # that the other words match. After a common barrio («villa rosa 39») that
+    # is 2 % of the registry (see docs/benchmark-notes.md).
     return Term((" " + number, "-" + number))
 
 
