@@ -456,14 +456,13 @@ class CustomerImporter(Importer):
     def parse_row(self, row: RowReader) -> CustomerRecord | None:
         cells = dict(zip(TEXT_KEYS, row.texts(TEXT_KEYS), strict=True))
         values = self._parse_identity(row, cells)
-        if values is None:
-            return None
         for key, max_length in CHECKED_LENGTHS.items():
             if len(cells[key]) > max_length:
                 row.check_length(key, cells[key], max_length)
-        if row.rejected:
-            return None
-        record = CustomerRecord(values=values)
+        # A rejected row is still read to the end, so that the report lists all
+        # of its problems at once and not one more after each fix.
+        record = CustomerRecord(values={} if values is None else values)
+        values = record.values
 
         for key in ("trade_name", "address", "barrio"):
             text = cells[key]
@@ -518,7 +517,7 @@ class CustomerImporter(Importer):
         in_catastro = row.parse("in_catastro", cached_parse_yes_no)
         if in_catastro is not None:
             values["in_catastro"] = in_catastro
-        return record
+        return None if row.rejected else record
 
     def _parse_identity(self, row: RowReader, cells: dict) -> dict | None:
         id_type = None
@@ -732,6 +731,9 @@ class CustomerImporter(Importer):
         if not name:
             return
         zone = self.zones.get(cached_fold(name))
+        if zone is None and row.rejected:
+            # A zone is created for the rows that are imported only.
+            return
         if zone is None:
             self.wait_for_writes()
             zone = Zone(name=name)

@@ -202,3 +202,27 @@ def test_registry_sample_named_as_registry(db, tmp_path):
     ]
     report = import_rows(tmp_path, records)
     assert "el catastro de suscriptores" in report.errors[0].message
+
+
+ROW_WITH_MANY_PROBLEMS = [
+    ["NIT", "DV", "Nombre", "Municipio", "Teléfono", "Correo", "Zona"],
+    ["800123457", "1", "", "Ciudad Inventada", "12345", "correo-malo", "ZONA X"],
+]
+
+
+def test_rejected_row_lists_every_problem(db, tmp_path):
+    report = import_rows(tmp_path, ROW_WITH_MANY_PROBLEMS)
+    columns = {(issue.column, issue.severity) for issue in report.errors}
+    assert report.rejected == 1
+    assert ("DV", Severity.ERROR) in columns
+    assert ("Nombre", Severity.ERROR) in columns
+    assert ("Municipio", Severity.WARNING) in columns
+    assert ("Teléfono", Severity.WARNING) in columns
+    assert ("Correo", Severity.WARNING) in columns
+
+
+def test_rejected_row_creates_no_zone(db, tmp_path):
+    report = import_rows(tmp_path, ROW_WITH_MANY_PROBLEMS)
+    assert not Zone.objects.filter(name="ZONA X").exists()
+    assert not any("ZONA X" in note for note in report.notes)
+    assert not Customer.objects.exists()
