@@ -362,3 +362,15 @@ def test_month_page_omits_status_column(client, coordinator, orders):
     login(client, coordinator)
     page = client.get(reverse("billing:month"), {"mes": "2026-11"}).content.decode()
     assert "«Estado»" not in page
+
+
+def test_invoice_import_counts_one_rejected_row(client, billing_user, orders):
+    login(client, billing_user)
+    content = (
+        "Orden de servicio;Número de factura;Fecha de factura\n"
+        "OS-NO-EXISTE;FE-1;02/12/2026\n"
+    ).encode()
+    upload = SimpleUploadedFile("facturas.csv", content, content_type="text/csv")
+    response = client.post(reverse("billing:invoice_import"), {"file": upload})
+    preview = client.get(response["Location"]).content.decode()
+    assert "hay 1 fila con errores." in preview

@@ -127,3 +127,13 @@ def test_zone_edit_keeps_history(client, director, zone):
     latest = zone.history.latest()
     assert latest.name == "Melgar Centro y Norte"
     assert latest.history_user == director
+
+
+def test_zone_choice_counts_one_customer(client, director):
+    make_customer(zone=make_zone("Zona Única"))
+    make_customer(zone=make_zone("Zona Doble"))
+    make_customer(zone=Zone.objects.get(name="Zona Doble"))
+    client.force_login(director)
+    page = client.get(reverse("zones:list")).content.decode()
+    assert "Zona Única (1 cliente)" in page
+    assert "Zona Doble (2 clientes)" in page
