@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.imports.columns import Column, ForeignKind, HeaderMatch, match_headers
+from core.imports.decoding import undecodable_find, undecodable_message
 from core.imports.parsers import cell_text
 from core.imports.report import ImportFileError
 from core.text import fold
@@ -171,7 +172,7 @@ class Table:
     def _numbered_rows(self) -> Iterator[tuple[int, Sequence]]:
         if self.file_format == "xlsx":
             return _xlsx_rows(self.path, self.sheet_name)
-        return _csv_rows(self.path, self.encoding, self.delimiter)
+        return _csv_rows(self.path, self.encoding, self.delimiter, self.header_row)
 
 
 def open_table(
@@ -325,8 +326,17 @@ def detect_encoding(path: Path) -> str:
     return "utf-8"
 
 
-def _csv_rows(path: Path, encoding: str, delimiter: str):
-    with open(path, encoding=encoding, newline="", errors="strict") as handle:
+def _csv_rows(
+    path: Path,
+    encoding: str,
+    delimiter: str,
+    header_row: int = 0,
+    errors: str = "strict",
+):
+    """Yield (row number, cells) for each record of a CSV file. `header_row`,
+    when known, lets the message about an undecodable byte name its column.
+    With `errors="replace"` an undecodable byte reads as U+FFFD instead."""
+    with open(path, encoding=encoding, newline="", errors=errors) as handle:
         if b"\x00" in handle.buffer.peek(4096)[:4096]:
             raise ImportFileError(_binary_file_message())
         reader = csv.reader(handle, delimiter=delimiter)
@@ -340,7 +350,13 @@ def _csv_rows(path: Path, encoding: str, delimiter: str):
                     )
                 line = reader.line_num
                 yield number, cells
-        except (csv.Error, UnicodeDecodeError) as error:
+        except UnicodeDecodeError as error:
+            # The text layer decodes ahead of the csv reader, block by block, so
+            # `number` may be rows before the damaged one. Search for that row.
+            logger.info("CSV file %s undecodable after row %s: %s", path, number, error)
+            place = undecodable_find(path, encoding, delimiter, header_row)
+            raise ImportFileError(undecodable_message(place, number)) from error
+        except csv.Error as error:
             logger.info("CSV file %s unreadable after row %s: %s", path, number, error)
             if str(error).startswith("field larger than field limit"):
                 raise ImportFileError(_cell_too_long_message(number + 1)) from error
@@ -390,7 +406,11 @@ def _open_csv(path: Path, columns: Sequence[Column]) -> Table:
     encoding = detect_encoding(path)
     best = None
     for delimiter in CSV_DELIMITERS:
-        sample = list(islice(_csv_rows(path, encoding, delimiter), HEADER_SCAN_ROWS))
+        # An undecodable byte is reported once the delimiter and the header are
+        # known, by the strict reading below, so that its message names the
+        # right column.
+        rows = _csv_rows(path, encoding, delimiter, errors="replace")
+        sample = list(islice(rows, HEADER_SCAN_ROWS))
         if not sample:
             raise ImportFileError(_("El archivo está vacío."))
         try:
@@ -404,11 +424,13 @@ def _open_csv(path: Path, columns: Sequence[Column]) -> Table:
             best = candidate
     _score, _width, delimiter, found = best
     if isinstance(found, ImportFileError):
+        # A damaged byte among the rows searched may be why no header matched.
+        for _row in islice(_csv_rows(path, encoding, delimiter), HEADER_SCAN_ROWS):
+            pass
         raise found
     header_row, match, data_start = found
-    first_rows = dict(
-        islice(_csv_rows(path, encoding, delimiter), data_start + LENGTH_SCAN_ROWS)
-    )
+    rows = _csv_rows(path, encoding, delimiter, header_row)
+    first_rows = dict(islice(rows, data_start + LENGTH_SCAN_ROWS))
     header_cells = first_rows[header_row]
     filled = [position for position, cell in enumerate(header_cells) if cell.strip()]
     lengths = Counter(
@@ -526,7 +548,12 @@ def looks_like_xlsx(head: bytes) -> bool:
 
 
 def looks_like_text(head: bytes) -> bool:
-    """True when the start of a file is text in UTF-8 or cp1252, without NUL bytes."""
+    """True when the start of a file is text in UTF-8 or cp1252, without NUL bytes.
+
+    Text with a byte that neither encoding decodes counts too when it has no
+    control characters, which binary files are full of. The reader then names
+    the row of that byte, as it does for one further down the file.
+    """
     if b"\x00" in head:
         return False
     try:
@@ -537,8 +564,13 @@ def looks_like_text(head: bytes) -> bool:
             try:
                 head.decode("cp1252")
             except UnicodeDecodeError:
-                return False
+                return not _CONTROL_BYTES.search(head)
     return True
+
+
+# C0 control characters other than tab, line feed, vertical tab, form feed and
+# carriage return, and DEL.
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
 
 
 def xlsx_is_workbook(data: io.BufferedIOBase) -> bool:

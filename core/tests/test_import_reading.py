@@ -3,8 +3,8 @@
 import openpyxl
 import pytest
 
-from core.imports import Column, ImportFileError
-from core.imports.reading import open_table
+from core.imports import Column, ImportFileError, decoding
+from core.imports.reading import looks_like_text, open_table
 
 COLUMNS = [
     Column("code", "Código", aliases=("Cod",), required=True),
@@ -190,8 +190,91 @@ def test_csv_bad_bytes_name_the_row(tmp_path):
     path.write_bytes(b"Codigo;Nombre\r\nC1;Ana\r\nC2;Lu\xe1\r\nC3;P\x81\r\n")
     with pytest.raises(ImportFileError) as raised:
         read_all(path)
-    assert "después de la fila" in raised.value.message
+    assert raised.value.message.startswith(
+        "La fila 4 del archivo CSV, columna «Nombre», tiene un carácter que no es "
+        "texto válido (el byte 0x81, después de «P»)."
+    )
     assert "codec" not in raised.value.message
+
+
+def test_csv_bad_byte_far_down_names_its_row(tmp_path):
+    # Quoted cells with line breaks count as one row each, as Excel shows them,
+    # and the byte lies blocks past where the reader's text layer fails.
+    rows = b"".join(b'C%d;"Calle %d\r\nBarrio";1\r\n' % (n, n) for n in range(2, 35001))
+    path = tmp_path / "datos.csv"
+    path.write_bytes(
+        b"Codigo;Nombre;Valor\r\n" + rows + b'C35001;"Calle 9\r\nBarrio \x9d";1\r\n'
+    )
+    with pytest.raises(ImportFileError) as raised:
+        read_all(path)
+    assert raised.value.message.startswith(
+        "La fila 35001 del archivo CSV, columna «Nombre», tiene un carácter que no "
+        "es texto válido (el byte 0x9D, después de «Calle 9 Barrio»)."
+    )
+
+
+def test_bad_byte_column_follows_delimiter(tmp_path):
+    path = tmp_path / "datos.csv"
+    path.write_bytes(b"Codigo,Nombre,Valor\nC1,Ana,1\nC2,Luz,\x8f3\n")
+    with pytest.raises(ImportFileError) as raised:
+        read_all(path)
+    assert raised.value.message.startswith(
+        "La fila 3 del archivo CSV, columna «Valor», tiene un carácter que no es "
+        "texto válido (el byte 0x8F, al comienzo de la celda)."
+    )
+
+
+def test_csv_bad_byte_in_header_names_column_number(tmp_path):
+    path = tmp_path / "datos.csv"
+    path.write_bytes(b"Codigo;Nom\x81bre\nC1;Ana\n")
+    with pytest.raises(ImportFileError) as raised:
+        read_all(path)
+    assert raised.value.message.startswith(
+        "La fila 1 del archivo CSV, columna 2, tiene un carácter que no es texto "
+        "válido (el byte 0x81, después de «Nom»)."
+    )
+
+
+def test_utf8_bad_sequence_names_the_row(tmp_path):
+    rows = "".join(f"C{n};Niño {n}\n" for n in range(2, 5000)).encode()
+    path = tmp_path / "datos.csv"
+    # With a BOM the file is read as UTF-8, where a lone 0xF1 is invalid.
+    path.write_bytes(b"\xef\xbb\xbfCodigo;Nombre\n" + rows + b"C5000;Ni\xf1a\n")
+    with pytest.raises(ImportFileError) as raised:
+        read_all(path)
+    assert raised.value.message.startswith(
+        "La fila 5000 del archivo CSV, columna «Nombre», tiene un carácter que no "
+        "es texto válido (el byte 0xF1, después de «Ni»)."
+    )
+
+
+def test_bad_byte_advice_same_anywhere(tmp_path):
+    near = tmp_path / "cerca.csv"
+    near.write_bytes(b"Codigo;Nombre\nC1;\x81\n")
+    far = tmp_path / "lejos.csv"
+    far.write_bytes(b"Codigo;Nombre\n" + b"C;Ana\n" * 20000 + b"C1;\x81\n")
+    messages = []
+    for path in (near, far):
+        with pytest.raises(ImportFileError) as raised:
+            read_all(path)
+        messages.append(raised.value.message.split("). ", 1)[1])
+    assert messages[0] == messages[1]
+
+
+def test_undecodable_offset_counts_character_cut_by_block(tmp_path, monkeypatch):
+    monkeypatch.setattr(decoding, "_BLOCK_SIZE", 4)
+    path = tmp_path / "datos.csv"
+    # "ñ" (0xC3 0xB1) is cut by the first block's end; 0xFF is at offset 6.
+    path.write_bytes(b"abc\xc3\xb1d\xffe")
+    assert decoding._undecodable_offset(path, "utf-8") == (6, b"\xff")
+
+
+def test_looks_like_text_takes_text_with_undecodable_byte():
+    assert looks_like_text(b"Codigo;Nombre\r\nC1;P\x81rez\r\n")
+
+
+def test_looks_like_text_rejects_binary_without_nul():
+    assert not looks_like_text(b"\x89PNG\r\n\x1a\n\x81\x9d\x05binary")
 
 
 def test_csv_cell_too_long_names_the_row(tmp_path):

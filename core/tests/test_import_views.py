@@ -181,6 +181,14 @@ def test_unreadable_file_is_rejected_at_preview(client, director):
     assert job.status == "rechazada"
 
 
+def test_upload_bad_byte_names_row(client, director):
+    upload(log_in(client, director), b"NIT;Nombre\n900373923;P\x81rez\n")
+    job = ImportJob.objects.get()
+    assert job.status == "rechazada"
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "La fila 2 del archivo CSV, columna «Nombre»" in page
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
