@@ -325,8 +325,7 @@ def services_to_invoice(user, today: date) -> list[PendingItem]:
 
 def novelties_to_report(user, today: date) -> list[PendingItem]:
     """Count the novedades not yet reported to the joint-billing company, as the
-    novelties page lists them. Building the report makes the terminations due
-    today effective first, as opening that page does."""
+    novelties page lists them, unlinkings of terminations due today included."""
     count = len(novelty_report(on=today).reported)
     label = ngettext(
         "novedad de catastro sin reportar a la empresa de facturación",

@@ -1360,35 +1360,53 @@ def _novelty_record(
     return latest
 
 
-def terminations_make_effective(*, today: date | None = None) -> int:
+def terminations_due(*, on: date):
+    """Return the accepted termination requests whose unlinking date is `on` or
+    earlier: legally effective by then, though not yet recorded as efectiva.
+    Earliest unlinking first."""
+    return TerminationRequest.objects.filter(
+        status=TerminationRequest.Status.ACCEPTED, unlinking_on__lte=on
+    ).order_by("unlinking_on", "pk")
+
+
+def terminations_make_effective(
+    *, today: date | None = None, user: User | None = None
+) -> int:
     """Unlink the accounts whose scheduled unlinking date has come; their requests
     become efectiva. Returns how many. An account claimed by two competitors
-    keeps the date of its first unlinking."""
+    keeps the date of its first unlinking. The history of each request and
+    account records `user` (None for the scheduled command) and the reason."""
     today = today or timezone.localdate()
-    due = (
-        TerminationRequest.objects.filter(
-            status=TerminationRequest.Status.ACCEPTED, unlinking_on__lte=today
-        )
-        .select_related("account")
-        .order_by("unlinking_on", "pk")
-    )
+    due = terminations_due(on=today).select_related("account")
     count = 0
     with transaction.atomic():
         for request in due.select_for_update(of=("self",)):
+            reason = _(
+                "Terminación efectiva: llegó su fecha de desvinculación, el %(date)s"
+            ) % {"date": format_date(request.unlinking_on)}
             account = request.account
             account.refresh_from_db(fields=["status", "unlinked_on"])
             if account.status != SubscriberAccount.Status.UNLINKED:
                 account.status = SubscriberAccount.Status.UNLINKED
                 account.unlinked_on = request.unlinking_on
             account.unlinking_scheduled_on = None
+            account._history_user = user
+            account._change_reason = reason
             account.save(
                 update_fields=["status", "unlinked_on", "unlinking_scheduled_on"]
             )
             request.status = TerminationRequest.Status.EFFECTIVE
+            request._history_user = user
+            request._change_reason = reason
             request.save(update_fields=["status", "updated_at"])
             count += 1
     if count:
-        logger.info("%s terminations became effective on %s", count, today)
+        logger.info(
+            "%s terminations became effective as of %s, by user %s",
+            count,
+            today,
+            user.pk if user else None,
+        )
     return count
 
 
@@ -1407,6 +1425,14 @@ class NoveltyReport:
     last_id: int
     novelties: tuple[RegistryNovelty, ...]
     reported: tuple[RegistryNovelty, ...]
+    # Accepted requests due by `on` and not yet recorded as efectiva: marking
+    # the report, or the daily make_terminations_effective, records them.
+    due_terminations: tuple[TerminationRequest, ...] = ()
+
+    @property
+    def accounts_to_unlink(self) -> frozenset[int]:
+        """Return the ids of the accounts that the due terminations unlink."""
+        return frozenset(request.account_id for request in self.due_terminations)
 
     @property
     def digest(self) -> str:
@@ -1447,18 +1473,24 @@ def novelty_report(
     *, on: date | None = None, last_id: int | None = None
 ) -> NoveltyReport:
     """Collect the novedades not yet reported that are effective on `on`: an
-    unlinking only once the account is actually unlinked (its date reached), a
-    linking from its date. The billing company applies them after the configured
-    notice (two calendar months by default).
+    unlinking once the account is unlinked or a termination of it is due by
+    `on`, a linking from its date. The billing company applies them after the
+    configured notice (two calendar months by default).
+
+    Building the report changes nothing: a due termination is listed in
+    `due_terminations` and recorded as efectiva when the report is marked
+    (novelty_batch_create) or by terminations_make_effective.
 
     `last_id` pins the report to the novelties recorded when it was first shown
     (the largest id then), so its download and «Marcar como reportadas» leave
     out novelties recorded later. None takes every novelty recorded so far."""
     on = on or timezone.localdate()
-    terminations_make_effective(today=on)
     if last_id is None:
         last_id = RegistryNovelty.objects.aggregate(last=Max("pk"))["last"] or 0
     novelties = tuple(_novelties_due(on, last_id))
+    due_terminations = tuple(
+        terminations_due(on=on).select_related("account", "competitor")
+    )
     applies_from = BusinessCalendar().add_calendar_months(
         on, settings.TERMINATION_BILLING_NOTICE_MONTHS
     )
@@ -1468,20 +1500,21 @@ def novelty_report(
         last_id=last_id,
         novelties=novelties,
         reported=tuple(_novelties_without_repeats(novelties)),
+        due_terminations=due_terminations,
     )
 
 
 def _novelties_due(on: date, last_id: int):
+    unlinked = Q(account__status=SubscriberAccount.Status.UNLINKED) | Q(
+        account__in=terminations_due(on=on).values("account")
+    )
     return (
         RegistryNovelty.objects.filter(
             reported_on__isnull=True, effective_on__lte=on, pk__lte=last_id
         )
         .filter(
             Q(kind=RegistryNovelty.Kind.LINKED)
-            | Q(
-                kind=RegistryNovelty.Kind.UNLINKED,
-                account__status=SubscriberAccount.Status.UNLINKED,
-            )
+            | (Q(kind=RegistryNovelty.Kind.UNLINKED) & unlinked)
         )
         .select_related("account__municipality")
         .order_by("effective_on", "account__account_code", "pk")
@@ -1514,12 +1547,15 @@ def novelty_batch_create(
     batch that keeps its XLSX and CSV files.
 
     The report is rebuilt from `on` and `last_id` under a lock on its
-    novelties. Raises DuplicateSubmission, marking nothing, when a batch
+    novelties, and the terminations due by `on` become efectiva first, so that
+    no unlinking is reported before its termination is recorded as effective.
+    Raises DuplicateSubmission, marking nothing, when a batch
     already carries exactly the novelties shown (`digest`), as a second press
     of the button finds. Raises TerminationError, marking nothing, when the
     report differs from the one shown in any other way: partly marked by
     someone else, or changed."""
     with transaction.atomic():
+        terminations_make_effective(today=on, user=user)
         report = novelty_report(on=on, last_id=last_id)
         locked = list(
             RegistryNovelty.objects.select_for_update()

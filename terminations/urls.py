@@ -58,6 +58,11 @@ urlpatterns = [
         "novedades/reportadas/", views.novelties_mark_sent, name="novelties_mark_sent"
     ),
     path(
+        "novedades/hacer-efectivas/",
+        views.terminations_make_effective,
+        name="terminations_make_effective",
+    ),
+    path(
         "novedades/lotes/<int:pk>/<str:kind>/",
         views.novelty_batch_file,
         name="novelty_batch_file",

@@ -777,7 +777,7 @@ def _novelty_report_from(data) -> services.NoveltyReport:
 
 def _novelty_pin(data) -> tuple[date, int] | None:
     """Return the (`al`, `hasta`) pair of a report page, or None when either is
-    missing or invalid. A date after today is invalid: building the report makes
+    missing or invalid. A date after today is invalid: marking the report makes
     the terminations due on its date effective, which must not run ahead."""
     try:
         on = date.fromisoformat(data.get("al", ""))
@@ -822,6 +822,29 @@ def novelties_mark_sent(request):
             )
             % {"batch": batch.pk, "count": batch.novelty_count},
         )
+    return redirect("terminations:novelties")
+
+
+@manager_required
+@require_POST
+def terminations_make_effective(request):
+    """Record as efectiva the accepted terminations whose unlinking date has
+    come, as the daily make_terminations_effective command does."""
+    count = services.terminations_make_effective(user=request.user)
+    if count:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s terminación quedó registrada como efectiva y su cuenta "
+                "desvinculada.",
+                "%(count)s terminaciones quedaron registradas como efectivas y sus "
+                "cuentas desvinculadas.",
+                count,
+            )
+            % {"count": count},
+        )
+    else:
+        messages.info(request, _("No había terminaciones por hacer efectivas hoy."))
     return redirect("terminations:novelties")
 
 

@@ -10,6 +10,7 @@ from datetime import date
 import openpyxl
 import pytest
 import time_machine
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
 
@@ -247,6 +248,9 @@ def test_double_claim_unlinks_once(competitor, other_competitor, coordinator):
     leave(competitor, account, coordinator)
     leave(other_competitor, account, coordinator, held_on=date(2026, 10, 29))
     report = services.novelty_report(on=date(2026, 12, 10))
+    services.novelty_batch_create(
+        on=report.on, last_id=report.last_id, digest=report.digest, user=coordinator
+    )
     account.refresh_from_db()
     second.refresh_from_db()
     first.refresh_from_db()
@@ -429,3 +433,130 @@ def test_mark_with_future_date_refused(client, competitor, coordinator, director
     assert "El formulario llegó incompleto" in response.text
     assert account.status == SubscriberAccount.Status.ACTIVE
     assert not NoveltyBatch.objects.exists()
+
+
+def due_unlinking(competitor, coordinator, code="449000920"):
+    """Return an account whose accepted termination unlinks it on 01/12/2026."""
+    account = make_account(code)
+    request = make_request(competitor, account)
+    leave(competitor, account, coordinator)
+    return account, request
+
+
+@time_machine.travel("2026-12-02 09:00 -05:00", tick=False)
+def test_page_lists_due_unlinking_without_effect(
+    client, competitor, coordinator, director
+):
+    account, request = due_unlinking(competitor, coordinator)
+    client.force_login(director)
+
+    page = client.get(reverse("terminations:novelties")).text
+    download = client.get(reverse("terminations:novelties"), {"formato": "xlsx"})
+    account.refresh_from_db()
+    request.refresh_from_db()
+
+    assert "Terminaciones por registrar como efectivas" in page
+    assert "se registra como efectiva al marcar el reporte" in page
+    assert workbook_codes(download.content) == ["449000920"]
+    assert request.status == TerminationRequest.Status.ACCEPTED
+    assert account.status == SubscriberAccount.Status.ACTIVE
+
+
+@time_machine.travel("2026-12-02 09:00 -05:00", tick=False)
+def test_start_page_counts_due_unlinking_without_effect(
+    client, competitor, coordinator, billing_user
+):
+    _account, request = due_unlinking(competitor, coordinator)
+    client.force_login(billing_user)
+
+    page = client.get(reverse("home")).text
+    request.refresh_from_db()
+
+    assert "novedad de catastro sin reportar" in page
+    assert request.status == TerminationRequest.Status.ACCEPTED
+
+
+@time_machine.travel("2026-12-02 09:00 -05:00", tick=False)
+def test_mark_makes_due_termination_effective(
+    client, competitor, coordinator, director
+):
+    account, request = due_unlinking(competitor, coordinator)
+    client.force_login(director)
+    fields = page_fields(client)
+
+    client.post(reverse("terminations:novelties_mark_sent"), fields)
+    account.refresh_from_db()
+    request.refresh_from_db()
+    change = request.history.first()
+
+    assert RegistryNovelty.objects.get(account=account).reported_on is not None
+    assert request.status == TerminationRequest.Status.EFFECTIVE
+    assert account.status == SubscriberAccount.Status.UNLINKED
+    assert account.unlinked_on == date(2026, 12, 1)
+    assert change.history_user == director
+    assert "01/12/2026" in change.history_change_reason
+
+
+def test_report_before_unlinking_date_leaves_it_out(competitor, coordinator):
+    due_unlinking(competitor, coordinator)
+
+    report = services.novelty_report(on=date(2026, 11, 30))
+
+    assert report.reported == ()
+    assert report.due_terminations == ()
+
+
+@time_machine.travel("2026-12-02 09:00 -05:00", tick=False)
+def test_make_effective_button_records_user(client, competitor, coordinator, director):
+    account, request = due_unlinking(competitor, coordinator)
+    client.force_login(director)
+
+    response = client.post(
+        reverse("terminations:terminations_make_effective"), follow=True
+    )
+    account.refresh_from_db()
+    request.refresh_from_db()
+
+    assert "1 terminación quedó registrada como efectiva" in response.text
+    assert request.status == TerminationRequest.Status.EFFECTIVE
+    assert account.status == SubscriberAccount.Status.UNLINKED
+    assert request.history.first().history_user == director
+    assert account.history.first().history_user == director
+
+
+def test_make_effective_button_needs_post_and_manager(client, billing_user, director):
+    url = reverse("terminations:terminations_make_effective")
+    client.force_login(billing_user)
+    forbidden = client.post(url)
+    client.force_login(director)
+    by_get = client.get(url)
+
+    assert forbidden.status_code == 403
+    assert by_get.status_code == 405
+
+
+@time_machine.travel("2026-12-02 09:00 -05:00", tick=False)
+def test_command_makes_due_terminations_effective(competitor, coordinator):
+    _account, request = due_unlinking(competitor, coordinator)
+    _later_account, later = due_unlinking(competitor, coordinator, code="449000921")
+    TerminationRequest.objects.filter(pk=later.pk).update(
+        unlinking_on=date(2026, 12, 3)
+    )
+    output = io.StringIO()
+
+    call_command("make_terminations_effective", stdout=output)
+    request.refresh_from_db()
+    later.refresh_from_db()
+    change = request.history.first()
+
+    assert output.getvalue().startswith("1 terminations made effective")
+    assert request.status == TerminationRequest.Status.EFFECTIVE
+    assert later.status == TerminationRequest.Status.ACCEPTED
+    assert change.history_user is None
+    assert change.history_change_reason.startswith("Terminación efectiva")
+
+
+@time_machine.travel("2026-12-02 09:00 -05:00", tick=False)
+def test_command_rejects_future_date(db):
+    with pytest.raises(CommandError, match="posterior a hoy"):
+        call_command("make_terminations_effective", "--date", "2026-12-03")

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 import time_machine
+from django.core.management import call_command
 from PIL import Image
 from pypdf import PdfReader
 
@@ -300,9 +301,11 @@ def test_competitor_list_to_billing_report(
         assert "Activo" in fields
         log_out(page)
 
-        # Wednesday 2 December: the unlinking is effective, so billing downloads
-        # the novedades report with the two months' notice.
+        # Wednesday 2 December: the nightly task has made the unlinking
+        # effective, so billing downloads the novedades report with the two
+        # months' notice.
         traveller.move_to(bogota(2026, 12, 2))
+        call_command("make_terminations_effective")
         log_in(page, live_server, "facturacion")
         page.click("nav >> text=Novedades de catastro")
         with page.expect_download() as download_info:

@@ -248,6 +248,12 @@ def test_novelties_never_report_unlinking_before_effective(competitor, coordinat
 
     before = services.novelty_report(on=date(2026, 11, 30))
     on_the_day = services.novelty_report(on=date(2026, 12, 1))
+    services.novelty_batch_create(
+        on=on_the_day.on,
+        last_id=on_the_day.last_id,
+        digest=on_the_day.digest,
+        user=coordinator,
+    )
     account.refresh_from_db()
 
     assert before.novelties == ()
