@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import MANAGER_ROLES, READ_ALL_ROLES, Role
+from core.fields import SortKeyField
+from core.text import sort_key
 
 
 class UserQuerySet(models.QuerySet):
@@ -12,7 +14,7 @@ class UserQuerySet(models.QuerySet):
         return self.filter(groups__name=role.value, is_active=True)
 
     def advisors(self):
-        return self.with_role(Role.ADVISOR).order_by("first_name", "last_name")
+        return self.with_role(Role.ADVISOR).order_by("sort_name", "pk")
 
 
 class AccountManager(UserManager.from_queryset(UserQuerySet)):
@@ -29,16 +31,25 @@ class User(AbstractUser):
         default=True,
         help_text=_("Desmarque cuando el asesor se retira o está en licencia."),
     )
+    # The key of str(user) for Spanish alphabetical order (core.text.sort_key),
+    # so that «Álvaro» sorts among the A on SQLite and PostgreSQL alike.
+    sort_name = SortKeyField()
 
     objects = AccountManager()
 
     class Meta:
         verbose_name = _("usuario")
         verbose_name_plural = _("usuarios")
-        ordering = ["first_name", "last_name"]
+        ordering = ["sort_name", "pk"]
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+    def save(self, *args, **kwargs):
+        self.sort_name = sort_key(str(self))
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "sort_name"}
+        super().save(*args, **kwargs)
 
     @cached_property
     def role_names(self) -> frozenset[str]:

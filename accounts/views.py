@@ -5,6 +5,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.pending import pending_items
+from core.text import sort_key
 from customers.models import Customer
 
 NEW = Customer.CustomerType.NEW
@@ -59,7 +60,7 @@ def _counts_by(customers, key: str, *labels: str) -> list[dict]:
         name = " ".join(str(row[label]) for label in labels if row[label])
         result.append({"id": row[key], "name": name, **_counts(row)})
     # Named groups in order, the group with no zone or no advisor last.
-    result.sort(key=lambda item: (item["id"] is None, item["name"].lower()))
+    result.sort(key=lambda item: (item["id"] is None, sort_key(item["name"])))
     return result
 
 

@@ -52,7 +52,7 @@ def measurer_queryset():
             Q(groups__name=Role.OPERATIONS.value) | Q(groups__name=Role.LOGISTICS.value)
         )
         .distinct()
-        .order_by("first_name", "last_name")
+        .order_by("sort_name", "pk")
     )
 
 

@@ -68,7 +68,7 @@ def follow_up_rows(queryset, *, today: date | None = None) -> list[FollowUpRow]:
             last_next_action=Subquery(latest.values("next_action")[:1]),
             last_next_action_on=Subquery(latest.values("next_action_on")[:1]),
         )
-        .order_by("advisor__first_name", "advisor__last_name", "issued_at", "pk")
+        .order_by("advisor__sort_name", "advisor", "issued_at", "pk")
     )
     rows = []
     for quotation in quotations:
@@ -119,7 +119,7 @@ def month_figures(queryset) -> list[MonthFigures]:
             issued=Count("pk"),
             accepted=Count("pk", filter=Q(status=Quotation.Status.ACCEPTED)),
         )
-        .order_by("-month", "advisor__first_name", "advisor__last_name")
+        .order_by("-month", "advisor__sort_name", "advisor")
     )
     averages = _average_days_to_quote(queryset)
     return [

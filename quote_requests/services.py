@@ -339,7 +339,7 @@ def _least_busy_advisor(zone: Zone) -> User | None:
             groups__name=Role.ADVISOR.value,
         )
         .annotate(open_count=open_requests)
-        .order_by("open_count", "first_name", "last_name", "pk")
+        .order_by("open_count", "sort_name", "pk")
         .first()
     )
 

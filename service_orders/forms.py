@@ -170,7 +170,7 @@ class ScheduleRequestForm(forms.Form):
 
 
 def supervisors():
-    return User.objects.with_role(Role.OPERATIONS).order_by("first_name", "last_name")
+    return User.objects.with_role(Role.OPERATIONS).order_by("sort_name", "pk")
 
 
 class CrewField(forms.CharField):

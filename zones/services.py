@@ -326,7 +326,7 @@ def _build_plan(
     )
     return AssignmentPlan(
         zone=zone,
-        advisors=tuple(sorted(advisors, key=str)),
+        advisors=tuple(sorted(advisors, key=_name_order)),
         shares=_shares(advisors, holdings, chosen),
         moves=tuple(sorted(moves, key=lambda move: move.customer.name)),
         new_count=new_count,
@@ -353,8 +353,12 @@ def _shares(
             received=tally[advisor.pk]["received"],
             released=tally[advisor.pk]["released"],
         )
-        for advisor in sorted(advisors, key=str)
+        for advisor in sorted(advisors, key=_name_order)
     )
+
+
+def _name_order(advisor: User) -> tuple[str, int]:
+    return advisor.sort_name, advisor.pk
 
 
 def _digest(payload) -> str:

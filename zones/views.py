@@ -59,7 +59,7 @@ def zone_detail(request, pk):
         User.objects.filter(Q(zones=zone) | Q(customers__zone=zone))
         .distinct()
         .annotate(**_zone_portfolio_counts(zone))
-        .order_by("first_name", "last_name")
+        .order_by("sort_name", "pk")
     )
     zone_advisor_ids = set(zone.advisors.values_list("pk", flat=True))
     rows = [
@@ -188,7 +188,7 @@ def advisor_list(request):
         )
         .filter(Q(is_active=True) | Q(customer_total__gt=0))
         .prefetch_related("zones")
-        .order_by("-available_for_assignment", "first_name", "last_name")
+        .order_by("-available_for_assignment", "sort_name", "pk")
     )
     return render(request, "zones/advisor_list.html", {"advisors": advisors})
 

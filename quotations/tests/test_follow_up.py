@@ -8,12 +8,14 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from accounts.roles import Role
 from quotations import services
 from quotations.followup import follow_up_rows, follow_up_xlsx, month_figures
 from quotations.models import Quotation
 from quotations.tests.helpers import make_quotation
 from quote_requests.models import QuoteRequest
 from quote_requests.tests.helpers import make_request
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -231,3 +233,22 @@ def test_director_report_shows_conversion(client, director, issued):
     client.force_login(director)
     content = client.get(reverse("quotations:follow_up")).content.decode()
     assert "Conversión por asesor y mes" in content
+
+
+def test_rows_follow_spanish_advisor_order(customer, debris, advisor):
+    # Byte order would put «Álvaro» after «Andrés».
+    alvaro = make_user(Role.ADVISOR, first_name="Álvaro", last_name="Núñez")
+    issue(customer, advisor, debris)
+    issue(customer, alvaro, debris)
+
+    rows = follow_up_rows(Quotation.objects.all())
+    figures = month_figures(Quotation.objects.all())
+
+    assert [str(row.quotation.advisor) for row in rows] == [
+        "Álvaro Núñez",
+        "Andrés Gómez",
+    ]
+    assert [figure.advisor_name for figure in figures] == [
+        "Álvaro Núñez",
+        "Andrés Gómez",
+    ]
