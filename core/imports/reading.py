@@ -309,8 +309,15 @@ def _openpyxl():
 
 
 def detect_encoding(path: Path) -> str:
-    """Return `utf-8-sig` for a BOM, `utf-8` when the whole file decodes as UTF-8,
-    else `cp1252` (what Excel on Spanish-locale Windows writes)."""
+    """Return `utf-8-sig` for a BOM, `utf-8` when the file is UTF-8, else
+    `cp1252` (what Excel on Spanish-locale Windows writes).
+
+    A file is UTF-8 when it decodes as UTF-8, and also when it has more valid
+    UTF-8 letters beyond ASCII than bytes that do not decode: a UTF-8 file with
+    a damaged byte. Read as cp1252, each of its accented letters would turn
+    into two («Ã±» for «ñ») without a word, where reading it as UTF-8 stops at
+    the damaged byte and names its row.
+    """
     with open(path, "rb") as handle:
         start = handle.read(3)
         if start == codecs.BOM_UTF8:
@@ -322,8 +329,25 @@ def detect_encoding(path: Path) -> str:
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            return "cp1252"
+            handle.seek(0)
+            return "utf-8" if _mostly_utf8(handle) else "cp1252"
     return "utf-8"
+
+
+def _mostly_utf8(handle) -> bool:
+    """Return True when the bytes of `handle` hold more letters that decode as
+    UTF-8 beyond ASCII than bytes that do not decode."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    letters = undecodable = 0
+    while chunk := handle.read(1024 * 1024):
+        text = decoder.decode(chunk)
+        bad = text.count("\ufffd")
+        undecodable += bad
+        letters += len(text) - len(text.encode("ascii", "ignore")) - bad
+        if undecodable > 100 and letters < undecodable // 100:
+            # A cp1252 file, whose accented letters hardly ever form UTF-8.
+            return False
+    return letters > undecodable
 
 
 def _csv_rows(

@@ -248,6 +248,29 @@ def test_utf8_bad_sequence_names_the_row(tmp_path):
     )
 
 
+def test_utf8_without_bom_and_one_bad_byte_names_the_row(tmp_path):
+    """Read as cp1252, every «ñ» of this file would become «Ã±» without an error."""
+    rows = "".join(f"C{n};Niño {n}\n" for n in range(2, 300)).encode()
+    path = tmp_path / "datos.csv"
+    path.write_bytes(b"Codigo;Nombre\n" + rows + b"C300;Ni\xf1a\n")
+    with pytest.raises(ImportFileError) as raised:
+        read_all(path)
+    assert raised.value.message.startswith(
+        "La fila 300 del archivo CSV, columna «Nombre», tiene un carácter que no "
+        "es texto válido (el byte 0xF1, después de «Ni»)."
+    )
+
+
+def test_cp1252_with_utf8_like_pair_stays_cp1252(tmp_path):
+    # «Ã©» in cp1252 is also the UTF-8 encoding of «é»; the other letters are
+    # plain cp1252, so the file is still read as cp1252.
+    text = "Codigo;Nombre\nC1;Peña\nC2;Gómez\nC3;Ã©\n"
+    table = open_table(write_csv(tmp_path, text, encoding="cp1252"), COLUMNS)
+    rows = rows_of(table)
+    assert rows[0] == (2, ["C1", "Peña"])
+    assert rows[2] == (4, ["C3", "Ã©"])
+
+
 def test_bad_byte_advice_same_anywhere(tmp_path):
     near = tmp_path / "cerca.csv"
     near.write_bytes(b"Codigo;Nombre\nC1;\x81\n")
