@@ -328,7 +328,9 @@ def _build_plan(
         zone=zone,
         advisors=tuple(sorted(advisors, key=_name_order)),
         shares=_shares(advisors, holdings, chosen),
-        moves=tuple(sorted(moves, key=lambda move: move.customer.name)),
+        moves=tuple(
+            sorted(moves, key=lambda move: (move.customer.sort_name, move.customer.pk))
+        ),
         new_count=new_count,
         existing_count=len(holdings) - new_count,
         digest=digest,

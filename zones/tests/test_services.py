@@ -59,6 +59,14 @@ def test_plan_lists_every_unassigned_customer_as_move(
     assert len(plan.moves) == 10
 
 
+def test_plan_moves_in_spanish_order(zone, advisor):
+    for name in ("Zapata Ltda.", "Álvaro Núñez", "Ñame S.A.S.", "Nube S.A.S."):
+        make_customer(zone=zone, name=name)
+    plan = services.assignment_plan(zone=zone, advisors=[advisor])
+    names = [move.customer.name for move in plan.moves]
+    assert names == ["Álvaro Núñez", "Nube S.A.S.", "Ñame S.A.S.", "Zapata Ltda."]
+
+
 def test_plan_digest_repeats_for_same_data(zone, customers, advisor, other_advisor):
     first = services.assignment_plan(zone=zone, advisors=[advisor, other_advisor])
     second = services.assignment_plan(zone=zone, advisors=[other_advisor, advisor])
