@@ -114,7 +114,7 @@ def month_figures(queryset) -> list[MonthFigures]:
     grouped = (
         queryset.exclude(issued_at__isnull=True)
         .annotate(month=TruncMonth("issued_at"))
-        .values("month", "advisor__first_name", "advisor__last_name")
+        .values("month", "advisor", "advisor__first_name", "advisor__last_name")
         .annotate(
             issued=Count("pk"),
             accepted=Count("pk", filter=Q(status=Quotation.Status.ACCEPTED)),
@@ -129,11 +129,7 @@ def month_figures(queryset) -> list[MonthFigures]:
             issued=row["issued"],
             accepted=row["accepted"],
             average_days_to_quote=averages.get(
-                (
-                    row["advisor__first_name"],
-                    row["advisor__last_name"],
-                    _as_date(row["month"]),
-                )
+                (row["advisor"], _as_date(row["month"]))
             ),
         )
         for row in grouped
@@ -141,7 +137,7 @@ def month_figures(queryset) -> list[MonthFigures]:
 
 
 def _average_days_to_quote(queryset) -> dict:
-    """Return the mean days from request to issue per (advisor names, month), for
+    """Return the mean days from request to issue per (advisor key, month), for
     quotations prepared from a quote request."""
     durations: dict[tuple, list[float]] = {}
     rows = (
@@ -149,15 +145,14 @@ def _average_days_to_quote(queryset) -> dict:
         .exclude(quote_request__isnull=True)
         .annotate(month=TruncMonth("issued_at"))
         .values_list(
-            "advisor__first_name",
-            "advisor__last_name",
+            "advisor",
             "month",
             "issued_at",
             "quote_request__received_at",
         )
     )
-    for first_name, last_name, month, issued_at, received_at in rows:
-        key = (first_name, last_name, _as_date(month))
+    for advisor, month, issued_at, received_at in rows:
+        key = (advisor, _as_date(month))
         days = (issued_at - received_at).total_seconds() / 86400
         durations.setdefault(key, []).append(days)
     return {

@@ -173,6 +173,24 @@ def test_conversion_rate_per_advisor_and_month(advisor, customer, debris):
     assert figures.conversion_percent == Decimal("50.0")
 
 
+def test_namesakes_averaged_apart(advisor, customer, debris):
+    namesake = make_user(
+        Role.ADVISOR, "asesor9", first_name="Andrés", last_name="Gómez"
+    )
+    for user, issued_at in ((advisor, "2026-05-05"), (namesake, "2026-05-08")):
+        with time_machine.travel("2026-05-04 09:00 -05:00", tick=False):
+            request = request_for(customer, user)
+        with time_machine.travel(f"{issued_at} 09:00 -05:00", tick=False):
+            draft = services.quotation_create(
+                customer=customer, advisor=user, user=user, quote_request=request
+            )
+            services.quotation_line_add(quotation=draft, tariff_item=debris, quantity=1)
+            services.quotation_issue(quotation=draft, user=user)
+    figures = month_figures(Quotation.objects.all())
+    averages = sorted(row.average_days_to_quote for row in figures)
+    assert averages == [Decimal("1.0"), Decimal("4.0")]
+
+
 def test_time_to_quote_from_request(advisor, customer, debris):
     with time_machine.travel("2026-05-04 09:00 -05:00", tick=False):
         request = request_for(customer, advisor)
