@@ -18,7 +18,7 @@ from simple_history.models import HistoricalRecords
 from core.calendar import BusinessCalendar
 from core.text import fold
 from subscribers.models import account_search_text
-from subscribers.search import query_words
+from subscribers.search import MIN_CADASTRAL_DIGITS, query_words
 
 
 def signed_form_path(instance, filename: str) -> str:
@@ -205,9 +205,11 @@ class TerminationRequestQuerySet(models.QuerySet):
         )
 
     def search(self, query: str):
-        """Filter by the account code (ours or the one the competitor wrote, with
-        or without dashes) or by the words of the subscriber's name, address and
-        barrio, numbers included, ignoring case and accents. Every word of the
+        """Filter by codes and words. A number is looked for in the code the
+        competitor wrote (account code or cadastral number) and in our account
+        code, with or without dashes, and a long one also at the start of the
+        account's cadastral number. Words are looked for in the subscriber's
+        name, address and barrio, ignoring case and accents. Every word of the
         query must appear.
 
         A request with an account is searched in the account's words, which the
@@ -231,6 +233,10 @@ class TerminationRequestQuerySet(models.QuerySet):
                     | Q(received_code__contains=digits)
                     | _text_condition(word.text)
                 )
+                if len(digits) >= MIN_CADASTRAL_DIGITS:
+                    # The start of the account's cadastral number, as registry
+                    # search reads a long number.
+                    condition |= Q(account__cadastral_number__startswith=digits)
             else:
                 condition = _text_condition(word.text)
                 if word.street:

@@ -298,6 +298,35 @@ def test_list_search_finds_address_numbers(client, competitor, director):
     assert "148000791" not in matched.text
 
 
+def test_list_search_finds_cadastral_numbers(client, competitor, director):
+    matched = make_account(
+        "449000906", cadastral_number="734490103000602681820032532480"
+    )
+    make_request(competitor, matched)
+    make_request(competitor, received_code="731480106001001250020000000000")
+    make_request(competitor, make_account("449000907"))
+    login(client, director)
+
+    by_account = client.get(reverse("terminations:list"), {"q": "73449010300"})
+    by_received = client.get(
+        reverse("terminations:list"), {"q": "731480106001001250020000000000"}
+    )
+
+    assert "449000906</a>" in by_account.text
+    assert "449000907</a>" not in by_account.text
+    assert "731480106001001250020000000000</a>" in by_received.text
+    assert "449000906</a>" not in by_received.text
+
+
+def test_list_search_placeholder_names_fields(client, director):
+    response = login(client, director).get(reverse("terminations:list"))
+
+    assert (
+        'placeholder="Código de cuenta, número predial, nombre, dirección o barrio"'
+        in response.text
+    )
+
+
 def test_advisor_search_stays_within_own(client, competitor, advisor, other_advisor):
     make_request(competitor, make_account("449000904"), advisor=other_advisor)
 
