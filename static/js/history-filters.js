@@ -1,5 +1,5 @@
-// Fill the filters of the live-search lists from the address after the
-// browser's Back and Forward buttons.
+// Fill the filters of the lists from the address after the browser's Back and
+// Forward buttons.
 //
 // A filter form that pushes its fields into the address (hx-get with
 // hx-push-url) must show the filters of the list on the page. htmx restores
@@ -9,8 +9,33 @@
 // later query. After every restore, each such form therefore takes its
 // fields' values from the restored address, which contains the query the
 // list was read with.
+//
+// A plain GET filter form marked data-fill-from-address has the same problem
+// without htmx. After Back or Forward the browser gives its fields the values
+// they had when the page was left, such as a filter changed before «Buscar»
+// was pressed again, not the filters the address and the list were read
+// with. Such a form is filled from the address when the page comes back that
+// way, and left alone on other loads, where the user may already be choosing.
 (function () {
   "use strict";
+
+  const LIVE_SEARCH_FORMS = "form[hx-get][hx-push-url]";
+  const ADDRESS_FORMS = "form[data-fill-from-address]";
+
+  function fillSelect(select, values) {
+    let found = false;
+    for (const option of select.options) {
+      option.selected = select.multiple
+        ? values.includes(option.value)
+        : !found && values.length > 0 && option.value === values[0];
+      found = found || option.selected;
+    }
+    // A value the list ignores (absent or unknown) shows the list's default,
+    // the option without a value, as the server renders it.
+    if (!select.multiple && !found) {
+      select.value = "";
+    }
+  }
 
   function fillFromAddress(form) {
     const parameters = new URLSearchParams(window.location.search);
@@ -21,26 +46,38 @@
       const values = parameters.getAll(field.name);
       if (field.type === "checkbox" || field.type === "radio") {
         field.checked = values.includes(field.value);
-      } else if (field.type === "select-multiple") {
-        for (const option of field.options) {
-          option.selected = values.includes(option.value);
-        }
+      } else if (field.tagName === "SELECT") {
+        fillSelect(field, values);
       } else {
         field.value = values.length ? values[0] : "";
       }
     }
   }
 
-  function fillForms() {
-    document.querySelectorAll("form[hx-get][hx-push-url]").forEach(fillFromAddress);
+  function fillForms(selector) {
+    document.querySelectorAll(selector).forEach(fillFromAddress);
   }
 
-  document.addEventListener("htmx:historyRestore", fillForms);
-  // A page the browser keeps in its back-forward cache comes back with the
-  // values its fields had when the user left it.
+  document.addEventListener("htmx:historyRestore", function () {
+    fillForms(LIVE_SEARCH_FORMS);
+  });
+
+  function isHistoryLoad() {
+    const [navigation] = performance.getEntriesByType("navigation");
+    return navigation !== undefined && navigation.type === "back_forward";
+  }
+
   window.addEventListener("pageshow", function (event) {
+    // A page the browser keeps in its back-forward cache comes back with the
+    // values its fields had when the user left it.
     if (event.persisted) {
-      fillForms();
+      fillForms(LIVE_SEARCH_FORMS);
+    }
+    // A page loaded again from the history gets its fields' saved values
+    // after this deferred script runs, and before pageshow (as observed in
+    // Chromium 156).
+    if (event.persisted || isHistoryLoad()) {
+      fillForms(ADDRESS_FORMS);
     }
   });
 })();
