@@ -180,6 +180,25 @@ MATCH_PROBLEMS = {
 }
 
 
+def file_column_labels(positions: dict[str, int]) -> list[str]:
+    """Return the labels of the COLUMNS a file has, in the order of their
+    `positions` in the file (column key to index)."""
+    found = [column for column in COLUMNS if column.key in positions]
+    found.sort(key=lambda column: positions[column.key])
+    return [str(column.label) for column in found]
+
+
+def received_items(received: dict, column_order: list[str]) -> list[tuple[str, str]]:
+    """Return a request's received cells (TerminationRequest.received) as
+    (label, value) pairs in `column_order`, the file's column labels. Without
+    it (lists imported before it was recorded) the pairs follow COLUMNS, the
+    usual layout of a list. Labels in neither come last."""
+    order = column_order or [str(column.label) for column in COLUMNS]
+    position = {label: index for index, label in enumerate(order)}
+    labels = sorted(received, key=lambda label: position.get(label, len(order)))
+    return [(label, received[label]) for label in labels]
+
+
 def months_before(day: date, months: int) -> date:
     """Return the same day `months` calendar months earlier (the month's last day
     when that month is shorter)."""
@@ -220,6 +239,9 @@ class TerminationRequestImporter(Importer):
         }
         # Request written first for each key (account id, or the code as written).
         self.first_by_key: dict = {}
+        # The labels of the file's columns in the file's order, read on the
+        # first row.
+        self.received_columns: list[str] | None = None
 
     def prepare(self) -> None:
         self.user_id = self.user.pk if self.user is not None else None
@@ -269,6 +291,8 @@ class TerminationRequestImporter(Importer):
                     "código de 9 dígitos o el predial de 30."
                 ),
             )
+        if self.received_columns is None:
+            self.received_columns = file_column_labels(row.table.header.positions)
         texts = {column.key: row.text(column.key) for column in COLUMNS}
         self._read_formulas(row, texts)
         self._check_lengths(row, texts)

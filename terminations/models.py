@@ -83,6 +83,13 @@ class RequestList(models.Model):
         _("estado"), max_length=12, choices=Status, default=Status.PREVIEW
     )
     report = models.JSONField(_("informe de importación"), default=dict, blank=True)
+    # The labels of the columns the file has, in the file's order, which the
+    # keys of TerminationRequest.received lose on PostgreSQL (jsonb orders an
+    # object's keys its own way). Empty for lists imported before it was
+    # recorded.
+    received_columns = models.JSONField(
+        _("columnas recibidas"), default=list, blank=True
+    )
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -171,6 +171,7 @@ def _request_list_run(
     report.notes.extend(importer.summary_notes())
     tally = dict(importer.tally) if report.committed or dry_run else {}
 
+    request_list.received_columns = importer.received_columns or []
     request_list.report = {
         **report.as_dict(),
         "tally": tally,

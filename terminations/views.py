@@ -36,7 +36,7 @@ from terminations.forms import (
     UnassignAccountForm,
     VerificationForm,
 )
-from terminations.importer import SAMPLE_KINDS
+from terminations.importer import SAMPLE_KINDS, received_items
 from terminations.models import (
     DeliveryBatch,
     NoveltyBatch,
@@ -80,12 +80,12 @@ UPLOAD_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".png": "image/
 
 
 def _visible(request, pk) -> TerminationRequest:
-    return get_object_or_404(
-        TerminationRequest.objects.visible_to(request.user).select_related(
-            "account", "competitor", "advisor"
-        ),
-        pk=pk,
+    requests = (
+        TerminationRequest.objects.visible_to(request.user)
+        .select_related("account", "competitor", "advisor", "request_list")
+        .defer("request_list__report")
     )
+    return get_object_or_404(requests, pk=pk)
 
 
 def _stored_attachment(field, name: str) -> FileResponse:
@@ -210,6 +210,9 @@ def _detail_render(request, item, verification_form=None):
             "advisor_changes": _advisor_changes(item),
             "account_changes": _account_changes(item),
             "history": _history(item),
+            "received": received_items(
+                item.received, item.request_list.received_columns
+            ),
             "candidates": services.account_candidates(request=item)
             if resolving
             else [],

@@ -1,5 +1,6 @@
 """Pages: who sees which request, forbidden features, distribution and downloads."""
 
+import re
 from datetime import date
 from io import StringIO
 
@@ -684,3 +685,73 @@ def test_detail_page_has_unique_html_ids(client, director, competitor):
     page = client.get(request.get_absolute_url()).text
     ids = re.findall(r'\sid="([^"]+)"', page)
     assert len(ids) == len(set(ids))
+
+
+def received_labels(page: str) -> list[str]:
+    """Return the labels of the «Datos recibidos» block of a request page."""
+    block = page.split('id="datos-recibidos"', 1)[1].split("</section>", 1)[0]
+    return re.findall(r"<dt>([^<]*)</dt>", block)
+
+
+def test_detail_shows_received_in_file_order(client, director, competitor, tmp_path):
+    # The file puts the name before the code and the barrio last.
+    content = (
+        "NOMBRE SUSCRIPTOR;No.;CÓDIGO CUENTA / CATASTRO;FECHA RADICACIÓN;"
+        "DIRECCIÓN;ESTRATO;USO;BARRIO\n"
+        "Lucero Diaz;1;449000701;01/10/2026;CL 10 # 5-32;3;Residencial;Centro\n"
+    ).encode()
+    path = tmp_path / "lista.csv"
+    path.write_bytes(content)
+    request_list = services.request_list_create(
+        competitor=competitor,
+        path=path,
+        received_on=date(2026, 10, 30),
+    )
+    services.request_list_import(request_list=request_list)
+    item = request_list.requests.get()
+
+    page = login(client, director).get(item.get_absolute_url()).text
+
+    assert received_labels(page) == [
+        "NOMBRE SUSCRIPTOR",
+        "No.",
+        "CÓDIGO CUENTA / CATASTRO",
+        "FECHA RADICACIÓN",
+        "DIRECCIÓN",
+        "ESTRATO",
+        "USO",
+        "BARRIO",
+    ]
+
+
+def test_detail_orders_received_of_older_lists(client, director, competitor):
+    # A list imported before the file's column order was recorded, whose
+    # received cells came back from jsonb in its own key order.
+    item = make_request(
+        competitor,
+        received={
+            "No.": "7",
+            "USO": "Residencial",
+            "BARRIO": "Centro",
+            "ESTRATO": "3",
+            "DIRECCIÓN": "CL 10 # 5-32",
+            "NOMBRE SUSCRIPTOR": "Lucero Diaz",
+            "FECHA RADICACIÓN": "01/10/2026",
+            "CÓDIGO CUENTA / CATASTRO": "449000701",
+        },
+    )
+
+    page = login(client, director).get(item.get_absolute_url()).text
+
+    assert received_labels(page) == [
+        "No.",
+        "FECHA RADICACIÓN",
+        "CÓDIGO CUENTA / CATASTRO",
+        "NOMBRE SUSCRIPTOR",
+        "DIRECCIÓN",
+        "BARRIO",
+        "ESTRATO",
+        "USO",
+    ]
+    assert '<section class="card" id="datos-recibidos">' in page
+    assert '<dl class="fields"><dt>No.</dt><dd>7</dd>' in page
