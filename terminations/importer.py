@@ -415,13 +415,13 @@ class TerminationRequestImporter(Importer):
     # write_batch finds repeats itself (first_by_key) and batches stay full.
 
     def key_display(self, record) -> str:
-        return record["code"].key
+        return record["code"].display
 
     def preview_row(self, record) -> dict[str, str]:
         received = record["received"]
         return {
             _("Radicación"): record["filed_on"].strftime("%d/%m/%Y"),
-            _("Código"): record["code"].key,
+            _("Código"): record["code"].display,
             _("Nombre"): received.get(str(COLUMNS[3].label), ""),
             _("Dirección"): received.get(str(COLUMNS[5].label), ""),
         }
@@ -533,7 +533,7 @@ class TerminationRequestImporter(Importer):
         received = record["received"]
         row = {
             "row": record["row"],
-            "code": record["code"].key,
+            "code": record["code"].display,
             "account_code": hit.account_code if hit else "",
             "name": received.get(str(COLUMNS[3].label), ""),
             "address": received.get(str(COLUMNS[5].label), ""),

@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import connection
 
@@ -40,7 +41,8 @@ _ADDRESS_WORDS = {
 
 @dataclass(frozen=True)
 class RowCode:
-    """The cleaned content of a row's code cell."""
+    """The cleaned content of a row's code cell. A truncated cadastral number
+    holds only the leading digits Excel kept."""
 
     account_code: str = ""
     cadastral_number: str = ""
@@ -49,6 +51,11 @@ class RowCode:
     @property
     def key(self) -> str:
         return self.account_code or self.cadastral_number
+
+    @property
+    def display(self) -> str:
+        """The key as the preview shows it, with «…» after a truncated number."""
+        return f"{self.key}…" if self.truncated else self.key
 
 
 @dataclass(frozen=True)
@@ -73,22 +80,33 @@ class AccountHit:
 def parse_row_code(raw) -> RowCode:
     """Clean a code cell: text `449001234`, a number cell, `449-001234`, padded
     with spaces, or a 30-digit cadastral number (text, or a number that lost
-    digits beyond Excel's fifteen, also as text in scientific notation)."""
+    digits beyond Excel's fifteen, also as text in scientific notation).
+
+    A truncated number keeps only the digits Excel kept, because the rest of
+    the number's decimal expansion is noise from the floating-point value."""
     if isinstance(raw, bool) or raw is None:
         return RowCode()
-    if isinstance(raw, int | float):
+    if isinstance(raw, float):
         digits = f"{raw:.0f}"
         if len(digits) > EXCEL_SIGNIFICANT_DIGITS:
-            return RowCode(cadastral_number=digits, truncated=True)
+            return RowCode(cadastral_number=excel_digits(raw), truncated=True)
+    elif isinstance(raw, int):
+        # openpyxl returns an int only for a number the file writes with every
+        # digit, without a point or an exponent. Excel writes a long number
+        # with an exponent, which openpyxl reads as a float.
+        digits = str(raw)
     elif scientific := _SCIENTIFIC.fullmatch(str(raw)):
         # A CSV saved from Excel keeps a long number as Excel showed it
         # («7.34490102001202E+29»), without the digits past the ones shown.
         whole, fraction, exponent = scientific.groups()
         significant = whole + (fraction or "")
         length = len(whole) + int(exponent)
-        digits = significant[:length].ljust(length, "0")
         if len(significant) < length:
-            return RowCode(cadastral_number=digits, truncated=True)
+            # The zeros that pad the digits shown to Excel's fifteen are digits
+            # of the number Excel kept, as in excel_digits.
+            kept = significant.ljust(EXCEL_SIGNIFICANT_DIGITS, "0")[:length]
+            return RowCode(cadastral_number=kept, truncated=True)
+        digits = significant[:length]
     else:
         digits = _NON_DIGITS.sub("", str(raw))
     if len(digits) == CADASTRAL_NUMBER_LENGTH:
@@ -96,6 +114,20 @@ def parse_row_code(raw) -> RowCode:
     if digits and len(digits) <= ACCOUNT_CODE_LENGTH:
         return RowCode(account_code=digits.zfill(ACCOUNT_CODE_LENGTH))
     return RowCode(account_code=digits)
+
+
+def excel_digits(number: float) -> str:
+    """Return the leading digits of a long number cell that Excel kept: the
+    shortest decimal that reads back as the cell's value, cut or padded with
+    zeros to EXCEL_SIGNIFICANT_DIGITS (7.314800050000002e+29 →
+    `731480005000000`).
+
+    Excel rounds a typed number to 15 significant digits, so the zeros that
+    pad a shorter decimal are digits of its value. The float's full expansion
+    (`{number:.0f}`) would add digits that are only binary rounding noise."""
+    significant = Decimal(repr(abs(number))).normalize().as_tuple().digits
+    digits = "".join(str(digit) for digit in significant)
+    return digits[:EXCEL_SIGNIFICANT_DIGITS].ljust(EXCEL_SIGNIFICANT_DIGITS, "0")
 
 
 def normalise_id(text: str) -> str:

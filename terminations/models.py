@@ -19,6 +19,7 @@ from core.calendar import BusinessCalendar
 from core.text import fold
 from subscribers.models import account_search_text
 from subscribers.search import MIN_CADASTRAL_DIGITS, query_words
+from terminations.matching import EXCEL_SIGNIFICANT_DIGITS
 
 
 def signed_form_path(instance, filename: str) -> str:
@@ -240,6 +241,13 @@ class TerminationRequestQuerySet(models.QuerySet):
                     | Q(received_code__contains=digits)
                     | _text_condition(word.text)
                 )
+                if len(digits) > EXCEL_SIGNIFICANT_DIGITS:
+                    # A whole cadastral number finds the request whose number
+                    # Excel truncated to its first digits.
+                    condition |= Q(
+                        cadastral_number_truncated=True,
+                        received_code=digits[:EXCEL_SIGNIFICANT_DIGITS],
+                    )
                 if len(digits) >= MIN_CADASTRAL_DIGITS:
                     # The start of the account's cadastral number, as registry
                     # search reads a long number.
@@ -402,8 +410,7 @@ class TerminationRequest(models.Model):
         ]
 
     def __str__(self):
-        code = self.account.account_code if self.account_id else self.received_code
-        return f"{code} · {self.competitor} · {self.filed_on:%d/%m/%Y}"
+        return f"{self.code_display} · {self.competitor} · {self.filed_on:%d/%m/%Y}"
 
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
@@ -423,6 +430,18 @@ class TerminationRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES and not self.is_duplicate
+
+    @property
+    def code_display(self) -> str:
+        """The account's code, or while there is none the code the competitor
+        wrote, marked when it is a cadastral number Excel truncated."""
+        if self.account_id:
+            return self.account.account_code
+        if self.cadastral_number_truncated:
+            return _("%(digits)s… (truncado por Excel)") % {
+                "digits": self.received_code
+            }
+        return self.received_code
 
     @property
     def subscriber_name(self) -> str:

@@ -54,6 +54,12 @@ def test_sample_list_exact_counts(registry, competitor):
     # 1117) are flagged and left unmatched for a person to resolve.
     truncated = requests.filter(cadastral_number_truncated=True)
     assert sorted(truncated.values_list("row_number", flat=True)) == [292, 954, 1117]
+    # Only the 15 digits Excel kept, without the float's noise.
+    assert sorted(truncated.values_list("received_code", flat=True)) == [
+        "731480005000000",
+        "731480112000401",
+        "734490103000602",
+    ]
     assert not truncated.filter(account__isnull=False).exists()
     assert tally["truncated"] == 3
     assert "matched_by_id" not in tally
@@ -167,10 +173,31 @@ def test_cadastral_number_as_text():
     assert not code.truncated
 
 
-def test_cadastral_number_as_number_is_truncated():
-    code = parse_row_code(7.314800050000002e29)
+@pytest.mark.parametrize(
+    ("number", "kept"),
+    [
+        # The float's full expansion is 731480005000000193146002604032.
+        (7.314800050000002e29, "731480005000000"),
+        # Cut, not rounded: the number's 16th digit is not Excel's.
+        (7.344901030006027e29, "734490103000602"),
+        # Excel's value has 15 digits, so the padding zeros are its own.
+        (7.3449e29, "734490000000000"),
+    ],
+)
+def test_cadastral_number_as_number_keeps_excel_digits(number, kept):
+    code = parse_row_code(number)
 
     assert code.truncated
+    assert code.cadastral_number == kept
+    assert code.display == f"{kept}…"
+
+
+def test_whole_number_cell_keeps_every_digit():
+    # openpyxl returns an int for a number the file writes without exponent.
+    code = parse_row_code(731480106001001250020000000000)
+
+    assert code.cadastral_number == "731480106001001250020000000000"
+    assert not code.truncated
 
 
 @pytest.mark.parametrize("text", ["7.34490102001202E+29", "7,34490102001202E+29"])
@@ -178,7 +205,14 @@ def test_cadastral_number_in_scientific_notation_is_truncated(text):
     code = parse_row_code(text)
 
     assert code.truncated
-    assert code.cadastral_number == "734490102001202".ljust(30, "0")
+    assert code.cadastral_number == "734490102001202"
+
+
+def test_short_scientific_notation_pads_to_excel_digits():
+    code = parse_row_code("7.3449E+29")
+
+    assert code.truncated
+    assert code.cadastral_number == "734490000000000"
 
 
 def test_short_number_in_scientific_notation_keeps_its_digits():

@@ -349,7 +349,7 @@ def test_billing_menu_links_novelties(client, billing_user):
 def test_list_filter_by_flag(client, competitor, director):
     make_request(
         competitor,
-        received_code="734490103000602681820032532480",
+        received_code="734490103000602",
         cadastral_number_truncated=True,
     )
     make_request(competitor, received_code="449123457")
@@ -359,10 +359,10 @@ def test_list_filter_by_flag(client, competitor, director):
     truncated = client.get(reverse("terminations:list"), {"alerta": "predial_truncado"})
     unmatched = client.get(reverse("terminations:list"), {"alerta": "sin_cuenta"})
 
-    assert "734490103000602681820032532480</a>" in truncated.text
+    assert "734490103000602… (truncado por Excel)</a>" in truncated.text
     assert "449123457</a>" not in truncated.text
     assert "449123457</a>" in unmatched.text
-    assert "734490103000602681820032532480</a>" in unmatched.text
+    assert "734490103000602… (truncado por Excel)</a>" in unmatched.text
     assert "449000905</a>" not in unmatched.text
 
 
@@ -755,3 +755,34 @@ def test_detail_orders_received_of_older_lists(client, director, competitor):
     ]
     assert '<section class="card" id="datos-recibidos">' in page
     assert '<dl class="fields"><dt>No.</dt><dd>7</dd>' in page
+
+
+def test_truncated_number_marked_on_detail(client, director, competitor):
+    item = make_request(
+        competitor, received_code="731480005000000", cadastral_number_truncated=True
+    )
+
+    page = login(client, director).get(item.get_absolute_url()).text
+
+    assert "<title>Solicitud 731480005000000… (truncado por Excel) · " in page
+    assert "Solicitud de terminación · 731480005000000… (truncado por Excel)</h1>" in (
+        page
+    )
+
+
+def test_list_search_finds_truncated_by_whole_number(client, competitor, director):
+    make_request(
+        competitor, received_code="731480005000000", cadastral_number_truncated=True
+    )
+    make_request(competitor, received_code="731480005000001")
+    login(client, director)
+
+    by_whole = client.get(
+        reverse("terminations:list"), {"q": "731480005000000193146002604032"}
+    )
+    by_start = client.get(reverse("terminations:list"), {"q": "7314800050"})
+
+    assert "731480005000000… (truncado por Excel)</a>" in by_whole.text
+    assert "731480005000001</a>" not in by_whole.text
+    assert "731480005000000… (truncado por Excel)</a>" in by_start.text
+    assert "731480005000001</a>" in by_start.text
