@@ -143,36 +143,21 @@ def formula_text(formula: str) -> str:
     return formula
 
 
-# Tally keys, with the Spanish line each one prints as in the report's notes.
-TALLY_LABELS = {
-    "matched_by_code": _("Coinciden por código de cuenta: %(count)s"),
-    "matched_by_cadastral": _("Coinciden por número predial: %(count)s"),
-    "matched_by_id": _("Coinciden por documento y dirección: %(count)s"),
-    "unmatched": _("Sin coincidencia en el catastro: %(count)s"),
-    "truncated": _(
-        "Número predial truncado por Excel, sin coincidencia (asigne la cuenta a "
-        "mano): %(count)s"
-    ),
-    "duplicates": _("Repiten una solicitud anterior: %(count)s"),
-    "already_unlinked": _("Cuenta ya desvinculada: %(count)s"),
-    "claimed_by_other": _("Reclamadas también por otro competidor: %(count)s"),
-}
-
-
 # Rows named in the note about filing dates converted from Excel serial numbers.
 SERIAL_ROWS_LISTED = 10
 
 # Rows of each kind the preview lists, the first ones of the file.
 SAMPLE_ROWS = 20
-# Kinds of row the preview lists, with their headings, in the preview's order.
-# A row is listed under every kind it belongs to.
-SAMPLE_KINDS = {
-    "matched": gettext_lazy("Coinciden con el catastro"),
-    "unmatched": gettext_lazy("Sin coincidencia en el catastro"),
-    "duplicates": gettext_lazy("Repiten una solicitud"),
-    "claimed_by_other": gettext_lazy("Reclamadas también por otro competidor"),
-    "already_unlinked": gettext_lazy("Cuenta ya desvinculada"),
-}
+# Kinds of row the preview lists (terminations.preview labels them). A row is
+# listed under every kind it belongs to, and "truncated" rows are unmatched ones.
+SAMPLE_KINDS = (
+    "matched",
+    "unmatched",
+    "truncated",
+    "duplicates",
+    "claimed_by_other",
+    "already_unlinked",
+)
 MATCH_PROBLEMS = {
     "cuenta": gettext_lazy("Coincide por código de cuenta."),
     "predial": gettext_lazy("Coincide por número predial."),
@@ -482,13 +467,11 @@ class TerminationRequestImporter(Importer):
             when=now,
         )
 
-    def summary_notes(self) -> list[str]:
-        """Return the tally as Spanish lines for the report."""
-        notes = [
-            label % {"count": self.tally[key]}
-            for key, label in TALLY_LABELS.items()
-            if self.tally[key]
-        ]
+    def report_notes(self) -> list[str]:
+        """Return the Spanish notes for the report besides its tally, which
+        terminations.preview shows: the filing dates read from Excel serial
+        numbers."""
+        notes = []
         serial_rows = getattr(self, "serial_date_rows", [])
         if serial_rows:
             listed = ", ".join(
@@ -514,8 +497,8 @@ class TerminationRequestImporter(Importer):
         """Add the row to the preview's samples of each kind it belongs to, while
         that kind has fewer than SAMPLE_ROWS."""
         # Every row goes under "matched" or "unmatched", repeats and claimed
-        # accounts included, so these sections agree with the tally's match
-        # lines and add up to the rows of the file.
+        # accounts included, so these two kinds add up to the valid rows of
+        # the file, as the tally's match counts do.
         kinds = ["unmatched" if request.account_id is None else "matched"]
         if request.is_duplicate:
             kinds.append("duplicates")
@@ -523,6 +506,8 @@ class TerminationRequestImporter(Importer):
             kinds.append("claimed_by_other")
         if request.already_unlinked:
             kinds.append("already_unlinked")
+        if request.cadastral_number_truncated and request.account_id is None:
+            kinds.append("truncated")
         for kind in kinds:
             self.samples[kind]["count"] += 1
         kinds = [

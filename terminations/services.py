@@ -168,7 +168,7 @@ def _request_list_run(
         dry_run=dry_run,
         skip_invalid=skip_invalid,
     )
-    report.notes.extend(importer.summary_notes())
+    report.notes.extend(importer.report_notes())
     tally = dict(importer.tally) if report.committed or dry_run else {}
 
     request_list.received_columns = importer.received_columns or []

@@ -36,7 +36,7 @@ from terminations.forms import (
     UnassignAccountForm,
     VerificationForm,
 )
-from terminations.importer import SAMPLE_KINDS, received_items
+from terminations.importer import received_items
 from terminations.models import (
     DeliveryBatch,
     NoveltyBatch,
@@ -44,6 +44,7 @@ from terminations.models import (
     RequestList,
     TerminationRequest,
 )
+from terminations.preview import list_notes, list_summary
 
 worker_required = role_required(
     Role.ADVISOR, Role.DIRECTOR, Role.COORDINATOR, Role.ADMINISTRATOR
@@ -511,18 +512,18 @@ def list_detail(request, pk):
     plan = None
     if request_list.status == RequestList.Status.IMPORTED:
         plan = services.distribution_plan(request_list=request_list)
-    samples = request_list.report.get("samples", {})
+    summary = list_summary(request_list.report)
     return render(
         request,
         "terminations/list_detail.html",
         {
             "request_list": request_list,
             "report": request_list.report,
-            "samples": [
-                {"label": label, **samples[kind]}
-                for kind, label in SAMPLE_KINDS.items()
-                if samples.get(kind, {}).get("count")
-            ],
+            "notes": list_notes(request_list.report),
+            "summary": summary,
+            # A discarded preview keeps its counts but not its rows.
+            "show_rows": summary.has_rows
+            and request_list.status != RequestList.Status.DISCARDED,
             "plan": plan,
             "preview_hours": settings.TERMINATION_LIST_PREVIEW_HOURS,
         },

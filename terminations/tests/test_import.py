@@ -20,6 +20,7 @@ from terminations.matching import (
     parse_row_code,
 )
 from terminations.models import RequestList, TerminationRequest
+from terminations.preview import list_summary
 from terminations.services import (
     request_list_create,
     request_list_import,
@@ -99,6 +100,33 @@ def test_sample_preview_sections_match_tally(registry, competitor):
     )
     assert samples["unmatched"]["count"] == tally["unmatched"]
     assert samples["duplicates"]["count"] == tally["duplicates"]
+    assert samples["truncated"]["count"] == tally["truncated"]
+
+
+def test_sample_summary_splits_rows(registry, competitor):
+    request_list = request_list_create(
+        competitor=competitor, path=COMPETITOR_LIST, received_on=LIST_RECEIVED_ON
+    )
+    report, _tally = request_list_import(request_list=request_list, dry_run=True)
+    summary = list_summary(request_list.report)
+    matched, unmatched = summary.parts
+    [truncated] = unmatched.subsections
+
+    assert matched.label == (
+        "Coinciden con el catastro: 864 (792 por código de cuenta, 72 por número "
+        "predial)"
+    )
+    assert unmatched.label == (
+        "Sin coincidencia en el catastro: 636, de ellas 3 con número predial "
+        "truncado por Excel"
+    )
+    assert matched.count + unmatched.count == report.rows
+    # The three rows Excel truncated, which staff assign by hand.
+    assert [row["row"] for row in truncated.rows] == [292, 954, 1117]
+    assert [section.kind for section in summary.flags] == [
+        "duplicates",
+        "already_unlinked",
+    ]
 
 
 def test_sample_again_after_withdrawal_reopens_nothing(registry, competitor):

@@ -341,37 +341,111 @@ def test_preview_lists_rows_by_kind(client, director, competitor, other_competit
         request_list = RequestList.objects.get(competitor=competitor)
         response = client.get(request_list.get_absolute_url())
 
-    samples = {sample["label"]: sample for sample in response.context["samples"]}
-    assert list(samples) == [
-        "Coinciden con el catastro",
-        "Sin coincidencia en el catastro",
-        "Repiten una solicitud",
-        "Reclamadas también por otro competidor",
-        "Cuenta ya desvinculada",
+    summary = response.context["summary"]
+    sections = {section.kind: section for section in summary.sections}
+    assert [section.label for section in summary.parts] == [
+        "Coinciden con el catastro: 4 (4 por código de cuenta)",
+        "Sin coincidencia en el catastro: 1",
+    ]
+    assert [section.label for section in summary.flags] == [
+        "Repiten una solicitud anterior: 1",
+        "Reclamadas también por otro competidor: 1",
+        "Cuenta ya desvinculada: 1",
     ]
     # Every matched row is listed, the repeat and the claimed account included.
-    assert [row["row"] for row in samples["Coinciden con el catastro"]["rows"]] == [
-        2,
-        4,
-        5,
-        6,
-    ]
-    unmatched = samples["Sin coincidencia en el catastro"]["rows"]
+    assert [row["row"] for row in sections["matched"].rows] == [2, 4, 5, 6]
+    unmatched = sections["unmatched"].rows
     assert [(row["code"], row["name"]) for row in unmatched] == [
         ("449000799", "Luis Pérez")
     ]
     assert unmatched[0]["account_code"] == ""
-    repeat = samples["Repiten una solicitud"]["rows"][0]
+    repeat = sections["duplicates"].rows[0]
     assert repeat["row"] == 4
     assert "Repite la solicitud de la fila 2 de esta lista." in repeat["problem"]
-    claim = samples["Reclamadas también por otro competidor"]["rows"][0]
+    claim = sections["claimed_by_other"].rows[0]
     assert claim["account_code"] == "449000702"
     assert "Otro competidor ya tiene una solicitud abierta" in claim["problem"]
-    unlinked = samples["Cuenta ya desvinculada"]["rows"][0]
+    unlinked = sections["already_unlinked"].rows[0]
     assert "La cuenta ya está desvinculada." in unlinked["problem"]
     assert "Coincide por código de cuenta." in unlinked["problem"]
     assert "<h2>Filas por tipo</h2>" in response.text
     assert "<td>Luis Pérez</td>" in response.text
+
+
+def test_preview_summary_and_sections_share_labels(
+    client, director, competitor, other_competitor
+):
+    make_account("449000701")
+    client.force_login(director)
+    rows = (
+        "1;01/10/2026;449000701;Ana Díaz\n",
+        "2;01/10/2026;449000799;Luis Pérez\n",
+        "3;02/10/2026;449000701;Ana Díaz\n",
+        "4;02/10/2026;7.34490102001202E+29;Eva Ruiz\n",
+    )
+    with time_machine.travel("2026-11-03 10:00 -05:00", tick=False):
+        upload(client, competitor, csv_list(*rows))
+        request_list = RequestList.objects.get(competitor=competitor)
+        response = client.get(request_list.get_absolute_url())
+
+    page = response.text
+    matched = "Coinciden con el catastro: 2 (2 por código de cuenta)"
+    unmatched = (
+        "Sin coincidencia en el catastro: 2, de ellas 1 con número predial "
+        "truncado por Excel"
+    )
+    truncated = "Número predial truncado por Excel (asigne la cuenta a mano): 1"
+    repeats = "Repiten una solicitud anterior: 1"
+    # Each label links from the summary to its section, which it heads.
+    assert f'<a href="#filas-coinciden">{matched}</a>' in page
+    assert f'<a href="#filas-sin-coincidencia">{unmatched}</a>' in page
+    assert f'<a href="#filas-predial-truncado">{truncated}</a>' in page
+    assert f'<a href="#filas-repetidas">{repeats}</a>' in page
+    assert f'<section id="filas-coinciden">\n<h3>{matched}</h3>' in page
+    assert f'<section id="filas-sin-coincidencia">\n<h3>{unmatched}</h3>' in page
+    assert f'<section id="filas-predial-truncado">\n<h4>{truncated}</h4>' in page
+    assert f'<section id="filas-repetidas">\n<h3>{repeats}</h3>' in page
+    # The truncated row is listed in its own sub-list, with the digits kept.
+    [row] = response.context["summary"].parts[1].subsections[0].rows
+    assert row["row"] == 5
+    assert row["code"] == "734490102001202…"
+    # The tally lines are no longer notes of their own.
+    assert "Coinciden por código de cuenta" not in page
+    assert request_list.report["notes"] == []
+
+
+def test_older_report_notes_drop_tally_lines(client, director, competitor):
+    # A report stored when the tally printed as notes, with a note of its own.
+    request_list = RequestList.objects.create(
+        competitor=competitor,
+        original_name="lista.xlsx",
+        status=RequestList.Status.IMPORTED,
+        report={
+            "rows": 3,
+            "rejected": 0,
+            "tally": {"matched_by_code": 2, "unmatched": 1, "truncated": 1},
+            "samples": {},
+            "notes": [
+                "Coinciden por código de cuenta: 2",
+                "Sin coincidencia en el catastro: 1",
+                "Número predial truncado por Excel, sin coincidencia (asigne la "
+                "cuenta a mano): 1",
+                "1 fecha de radicación venía como número de serie de Excel.",
+            ],
+        },
+    )
+    client.force_login(director)
+
+    response = client.get(request_list.get_absolute_url())
+
+    assert response.context["notes"] == [
+        "1 fecha de radicación venía como número de serie de Excel."
+    ]
+    assert "Coinciden con el catastro: 2 (2 por código de cuenta)" in response.text
+    assert (
+        "Sin coincidencia en el catastro: 1, con número predial truncado por Excel"
+        in response.text
+    )
 
 
 def test_preview_samples_stop_at_limit(client, director, competitor, monkeypatch):
@@ -382,10 +456,10 @@ def test_preview_samples_stop_at_limit(client, director, competitor, monkeypatch
         upload(client, competitor, csv_list(*rows))
         response = client.get(RequestList.objects.get().get_absolute_url())
 
-    sample = response.context["samples"][0]
-    assert sample["count"] == 5
-    assert [row["row"] for row in sample["rows"]] == [2, 3]
-    assert "Sin coincidencia en el catastro (5) · se muestran las primeras 2" in (
+    section = response.context["summary"].parts[0]
+    assert section.count == 5
+    assert [row["row"] for row in section.rows] == [2, 3]
+    assert "Sin coincidencia en el catastro: 5 · se muestran las primeras 2" in (
         response.text
     )
 

@@ -97,8 +97,11 @@ def import_competitor_list(page):
     preview = page.inner_text("main")
     assert "Vista previa" in preview
     assert "1.500 filas" in preview
-    # The matched section counts every matched row, as the summary does.
-    assert "Coinciden con el catastro (864)" in preview
+    # The summary and the sections count the matched rows alike, by method.
+    assert (
+        "Coinciden con el catastro: 864 (792 por código de cuenta, 72 por "
+        "número predial)"
+    ) in preview
     assert TerminationRequest.objects.count() == 0
 
     page.click("text=Confirmar importación")
@@ -147,9 +150,10 @@ def test_competitor_list_to_billing_report(
         competitor = Competitor.objects.get()
         assert (competitor.nit, competitor.check_digit) == ("901318645", "5")
         summary = import_competitor_list(page)
-        assert "Coinciden por código de cuenta: 792" in summary
-        assert "Coinciden por número predial: 72" in summary
-        assert "Sin coincidencia en el catastro: 636" in summary
+        assert (
+            "Sin coincidencia en el catastro: 636, de ellas 3 con número predial "
+            "truncado por Excel"
+        ) in summary
         assert "Repiten una solicitud anterior: 75" in summary
         assert TerminationRequest.objects.count() == 1500
 
