@@ -51,6 +51,7 @@ from terminations.models import (
     TerminationRequest,
     received_search_text,
 )
+from terminations.preview import count_display
 
 # Every column of a request but its key, in the order the import writes them.
 REQUEST_COLUMNS = [
@@ -337,7 +338,10 @@ class TerminationRequestImporter(Importer):
                         "el texto tiene %(length)s caracteres y el máximo es "
                         "%(maximum)s. Acórtelo en el archivo y cárguelo de nuevo."
                     )
-                    % {"length": length, "maximum": maximum},
+                    % {
+                        "length": count_display(length),
+                        "maximum": count_display(maximum),
+                    },
                     value=texts[key][:80] + "…",
                 )
 
@@ -489,7 +493,7 @@ class TerminationRequestImporter(Importer):
                     "vista previa que sean las correctas.",
                     len(serial_rows),
                 )
-                % {"count": len(serial_rows), "rows": listed}
+                % {"count": count_display(len(serial_rows)), "rows": listed}
             )
         return notes
 
@@ -537,7 +541,7 @@ class TerminationRequestImporter(Importer):
                     "varias cuentas) y ninguna tiene el documento de la fila: "
                     "asigne la cuenta a mano."
                 )
-                % {"count": sharing}
+                % {"count": count_display(sharing)}
             ]
         elif request.account_id is None and request.cadastral_number_truncated:
             # The truncated number is not looked up, nor is the ID and address.

@@ -9,6 +9,7 @@ already unlinked flag rows that are already counted in those two.
 
 from dataclasses import dataclass, field
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -81,7 +82,9 @@ class ListSummary:
 
 
 def count_display(number: int) -> str:
-    return str(number)
+    """Return a count as the page's template shows numbers, grouped by
+    thousands in es-CO (1.500)."""
+    return number_format(number)
 
 
 def list_summary(report: dict) -> ListSummary:

@@ -865,8 +865,8 @@ def test_long_observation_is_rejected(competitor, tmp_path):
 
     assert report.rejected == 1
     assert report.errors[0].message == (
-        "Fila 2, columna «OBSERVACIONES»: el texto tiene 40000 caracteres y el "
-        "máximo es 2000. Acórtelo en el archivo y cárguelo de nuevo."
+        "Fila 2, columna «OBSERVACIONES»: el texto tiene 40.000 caracteres y el "
+        "máximo es 2.000. Acórtelo en el archivo y cárguelo de nuevo."
     )
     assert not TerminationRequest.objects.exists()
 

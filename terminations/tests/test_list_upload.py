@@ -414,6 +414,25 @@ def test_preview_summary_and_sections_share_labels(
     assert request_list.report["notes"] == []
 
 
+def test_preview_counts_grouped_by_thousands(client, director, competitor):
+    make_account("449000701")
+    client.force_login(director)
+    rows = [f"{number};01/10/2026;449000701;Ana Díaz\n" for number in range(1200)]
+    rows += [f"{number};01/10/2026;44{number:07d};Luis\n" for number in range(1001)]
+    with time_machine.travel("2026-11-03 10:00 -05:00", tick=False):
+        upload(client, competitor, csv_list(*rows))
+        request_list = RequestList.objects.get(competitor=competitor)
+        page = client.get(request_list.get_absolute_url()).text
+
+    assert "2.201 filas" in page
+    assert "Coinciden con el catastro: 1.200 (1.200 por código de cuenta)" in page
+    assert "Sin coincidencia en el catastro: 1.001</a>" in page
+    assert "Repiten una solicitud anterior: 1.199</a>" in page
+    assert "Repiten una solicitud anterior: 1.199 · se muestran las primeras 20" in (
+        page
+    )
+
+
 def test_older_report_notes_drop_tally_lines(client, director, competitor):
     # A report stored when the tally printed as notes, with a note of its own.
     request_list = RequestList.objects.create(
