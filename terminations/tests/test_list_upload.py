@@ -370,6 +370,9 @@ def test_preview_lists_rows_by_kind(client, director, competitor, other_competit
     assert "Coincide por código de cuenta." in unlinked["problem"]
     assert "<h2>Filas por tipo</h2>" in response.text
     assert "<td>Luis Pérez</td>" in response.text
+    # Matched rows have a note, not a problem, in the last column.
+    assert "<th>Observación</th>" in response.text
+    assert "<th>Problema</th>" not in response.text
 
 
 def test_preview_summary_and_sections_share_labels(
