@@ -23,16 +23,18 @@
   const ADDRESS_FORMS = "form[data-fill-from-address]";
 
   function fillSelect(select, values) {
-    let found = false;
-    for (const option of select.options) {
-      option.selected = select.multiple
-        ? values.includes(option.value)
-        : !found && values.length > 0 && option.value === values[0];
-      found = found || option.selected;
+    if (select.multiple) {
+      for (const option of select.options) {
+        option.selected = values.includes(option.value);
+      }
+      return;
     }
-    // A value the list ignores (absent or unknown) shows the list's default,
-    // the option without a value, as the server renders it.
-    if (!select.multiple && !found) {
+    // Not option by option: unselecting the selected option of a single
+    // select makes the browser select its first option again at once.
+    select.value = values.length ? values[0] : "";
+    if (select.selectedIndex === -1) {
+      // A value the list ignores (unknown) shows the list's default, the
+      // option without a value, as the server renders it.
       select.value = "";
     }
   }

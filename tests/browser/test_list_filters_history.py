@@ -130,3 +130,13 @@ def test_back_and_forward_keep_request_filters(page, live_server, director):
     page.wait_for_url("**alerta=sin_cuenta*")
     assert rows.count() == 2
     assert flag.input_value() == "sin_cuenta"
+
+    # Leaving the list with the filter's empty choice, then coming back.
+    flag.select_option("")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url(lambda url: "q=garcia" in url and "alerta=&" in url)
+    assert rows.count() == 5
+    page.go_back()
+    page.wait_for_url("**alerta=sin_cuenta*")
+    assert rows.count() == 2
+    assert flag.input_value() == "sin_cuenta"
