@@ -285,6 +285,10 @@ class TerminationRequestImporter(Importer):
         self._check_estrato(row, texts["estrato"])
         if row.rejected:
             return None
+        if code.truncated:
+            # The cell's text spells the float Excel kept in full, with digits
+            # that were never in the file.
+            texts["code"] = _("%(digits)s… (truncado por Excel)") % {"digits": code.key}
         received = {
             str(column.label): texts[column.key]
             for column in COLUMNS

@@ -657,6 +657,25 @@ def test_xlsx_serial_cells_are_noted(competitor, tmp_path):
     assert "(filas 2, 4)" in report.notes[-1]
 
 
+def test_truncated_xlsx_cell_received_without_made_up_digits(competitor, tmp_path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["No.", "FECHA RADICACIÓN", "CÓDIGO CUENTA / CATASTRO"])
+    sheet.append([1, date(2026, 10, 1), 7.314800050000002e29])
+    path = tmp_path / "lista.xlsx"
+    workbook.save(path)
+    request_list = request_list_create(
+        competitor=competitor, path=path, received_on=LIST_RECEIVED_ON
+    )
+
+    request_list_import(request_list=request_list)
+    request = request_list.requests.get()
+
+    assert request.received["CÓDIGO CUENTA / CATASTRO"] == (
+        "731480005000000… (truncado por Excel)"
+    )
+
+
 def test_command_rejects_registry_export(competitor, capsys):
     output = StringIO()
     registry_export = (
