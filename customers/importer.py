@@ -732,7 +732,7 @@ class CustomerImporter(Importer):
             return
         zone = self.zones.get(cached_fold(name))
         if zone is None and row.rejected:
-            # A zone is created for the rows that are imported only.
+            # Only a row that is imported creates a zone.
             return
         if zone is None:
             self.wait_for_writes()
