@@ -1,8 +1,10 @@
-"""Dates typed in a query parameter (?fecha=, ?semana=) of the day and week pages."""
+"""Dates typed in a query parameter (?fecha=, ?semana=) of the day and week pages,
+and in the --date option of management commands."""
 
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,3 +33,18 @@ def day_param(raw: str | None) -> date:
             % {"value": raw, "min": MIN_YEAR, "max": MAX_YEAR}
         )
     return day
+
+
+def date_option(raw: str) -> date:
+    """Parse a command's --date option, written AAAA-MM-DD. Raises CommandError
+    with a Spanish message when `raw` is not a date."""
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as error:
+        raise CommandError(
+            _(
+                "La fecha --date «%(value)s» no es válida. Escríbala como "
+                "AAAA-MM-DD, p. ej. 2026-10-20."
+            )
+            % {"value": raw}
+        ) from error

@@ -455,14 +455,13 @@ class CustomerImporter(Importer):
 
     def parse_row(self, row: RowReader) -> CustomerRecord | None:
         cells = dict(zip(TEXT_KEYS, row.texts(TEXT_KEYS), strict=True))
-        values = self._parse_identity(row, cells)
+        # A rejected row is still read to the end, so that the report lists all
+        # of its problems at once and not one more after each fix.
+        values = self._parse_identity(row, cells) or {}
         for key, max_length in CHECKED_LENGTHS.items():
             if len(cells[key]) > max_length:
                 row.check_length(key, cells[key], max_length)
-        # A rejected row is still read to the end, so that the report lists all
-        # of its problems at once and not one more after each fix.
-        record = CustomerRecord(values={} if values is None else values)
-        values = record.values
+        record = CustomerRecord(values=values)
 
         for key in ("trade_name", "address", "barrio"):
             text = cells[key]

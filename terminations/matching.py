@@ -104,8 +104,8 @@ def parse_row_code(raw) -> RowCode:
         if len(significant) < length:
             # The zeros that pad the digits shown to Excel's fifteen are digits
             # of the number Excel kept, as in excel_digits.
-            kept = significant.ljust(EXCEL_SIGNIFICANT_DIGITS, "0")[:length]
-            return RowCode(cadastral_number=kept, truncated=True)
+            kept_digits = significant.ljust(EXCEL_SIGNIFICANT_DIGITS, "0")[:length]
+            return RowCode(cadastral_number=kept_digits, truncated=True)
         digits = significant[:length]
     else:
         digits = _NON_DIGITS.sub("", str(raw))

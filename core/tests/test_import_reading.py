@@ -248,7 +248,7 @@ def test_utf8_bad_sequence_names_the_row(tmp_path):
     )
 
 
-def test_utf8_without_bom_and_one_bad_byte_names_the_row(tmp_path):
+def test_utf8_bad_byte_without_bom(tmp_path):
     """Read as cp1252, every «ñ» of this file would become «Ã±» without an error."""
     rows = "".join(f"C{n};Niño {n}\n" for n in range(2, 300)).encode()
     path = tmp_path / "datos.csv"

@@ -1,11 +1,10 @@
 """`manage.py make_terminations_effective`: record the due terminations as efectiva."""
 
-from datetime import date
-
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import date_option
 from terminations.services import terminations_make_effective
 
 
@@ -27,16 +26,7 @@ class Command(BaseCommand):
         today = timezone.localdate()
         day = today
         if options["date"]:
-            try:
-                day = date.fromisoformat(options["date"])
-            except ValueError as error:
-                raise CommandError(
-                    _(
-                        "La fecha --date «%(value)s» no es válida. Escríbala como "
-                        "AAAA-MM-DD, p. ej. 2026-10-20."
-                    )
-                    % {"value": options["date"]}
-                ) from error
+            day = date_option(options["date"])
             if day > today:
                 raise CommandError(
                     _(

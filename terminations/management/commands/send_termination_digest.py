@@ -1,10 +1,8 @@
 """`manage.py send_termination_digest`: the daily e-mail of termination deadlines."""
 
-from datetime import date
+from django.core.management.base import BaseCommand
 
-from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext as _
-
+from core.dates import date_option
 from terminations.services import digest_send
 
 
@@ -26,15 +24,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         today = None
         if options["date"]:
-            try:
-                today = date.fromisoformat(options["date"])
-            except ValueError as error:
-                raise CommandError(
-                    _(
-                        "La fecha --date «%(value)s» no es válida. Escríbala como "
-                        "AAAA-MM-DD, p. ej. 2026-10-20."
-                    )
-                    % {"value": options["date"]}
-                ) from error
+            today = date_option(options["date"])
         sent = digest_send(today=today)
         self.stdout.write(f"{sent} e-mails queued.")
